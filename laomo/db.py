@@ -1,0 +1,282 @@
+"""数据库位置、连接与结构版本：全项目只有这一处决定数据库在哪里。
+
+* Location: ``--db`` (passed in), else the environment variable ``LAOMO_DB``,
+  else ``./laomo.db``.  A plain path is a SQLite file; anything with ``://`` is
+  a SQLAlchemy URL (``postgresql+psycopg://…``).
+* Every SQLite connection runs in WAL mode with ``foreign_keys=ON``, a busy
+  timeout and ``synchronous=FULL``.  The driver's own transaction handling is
+  switched off and SQLAlchemy's ``begin`` emits ``BEGIN`` — or ``BEGIN
+  IMMEDIATE`` for sessions opened with :func:`write_session`, so that a writer
+  takes the write lock up front and waits (busy timeout) instead of failing
+  half-way with "database is locked".
+* A new SQLite file is created with mode 0600 before SQLite touches it.
+* The schema is owned by Alembic (``laomo/migrations``).  ``open_engine``
+  creates a brand-new database implicitly; an existing database whose
+  revision is older than the code's is refused with a message asking for
+  ``laomo init``, and one newer than the code is refused outright.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from .errors import LaomoError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+ENV_VAR = "LAOMO_DB"
+DEFAULT_PATH = "laomo.db"
+BUSY_TIMEOUT_MS = 30_000
+
+#: The Alembic revisions shipped with this code, oldest first.  The last one is
+#: the head; ``tests/test_migrations.py`` checks this list against the scripts.
+REVISIONS = ("0001",)
+HEAD = REVISIONS[-1]
+
+
+def resolve_url(db: str | None = None) -> str:
+    """The SQLAlchemy URL of the database to use."""
+    value = db or os.environ.get(ENV_VAR) or DEFAULT_PATH
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for another server."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    return Path(path) if path and path != ":memory:" else None
+
+
+def describe(url: str) -> str:
+    """The URL for messages, without a password."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _create_private_file(path: Path) -> None:
+    if not path.parent.exists():
+        raise LaomoError(f"数据库所在目录不存在：{path.parent}")
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except PermissionError:
+        raise LaomoError(f"无权在此创建数据库文件：{path}") from None
+    os.close(fd)
+
+
+def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy's begin event emits BEGIN itself
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def _on_sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    immediate = conn.get_execution_options().get("laomo_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> "Engine":
+    """An engine with the connection set-up above; creates a new SQLite file 0600."""
+    from sqlalchemy import create_engine, event
+
+    path = sqlite_path(url)
+    if path is not None:
+        _create_private_file(path)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except Exception as exc:  # bad URL, missing driver
+        raise LaomoError(f"无法使用数据库地址 {url!r}：{exc}") from None
+
+
+def current_revision(engine: "Engine") -> str | None:
+    """The schema revision stored in the database; None when it has no laomo schema."""
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as conn:
+        names = inspect(conn).get_table_names()
+        if "alembic_version" not in names:
+            if names:
+                raise LaomoError("该数据库不是 laomo 数据库（缺少结构版本表），拒绝使用")
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def migrate(engine: "Engine") -> tuple[str | None, str]:
+    """Create or upgrade the schema to the head revision; idempotent."""
+    from alembic import command
+    from alembic.config import Config
+
+    before = current_revision(engine)
+    if before == HEAD:
+        return before, HEAD
+    if before is not None and before not in REVISIONS:
+        raise _newer_error(before)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.connect() as conn:
+        conn = conn.execution_options(laomo_write=True)
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    return before, HEAD
+
+
+def _newer_error(rev: str) -> LaomoError:
+    return LaomoError(
+        f"数据库结构版本 {rev} 比本程序（{HEAD}）新：它由更新版本的 laomo 写入，"
+        "请升级 laomo 后再使用，拒绝继续以免损坏数据"
+    )
+
+
+def check_schema(engine: "Engine") -> None:
+    """Create a brand-new database; refuse an old or newer schema with a clear message."""
+    rev = current_revision(engine)
+    if rev is None:
+        migrate(engine)
+    elif rev != HEAD:
+        if rev in REVISIONS:
+            raise LaomoError(
+                f"数据库结构版本 {rev} 低于本程序要求的 {HEAD}，请先运行 `laomo init` 升级（数据会保留）"
+            )
+        raise _newer_error(rev)
+
+
+_engines: dict[str, "Engine"] = {}
+
+
+def open_engine(db: str | None = None, *, check: bool = True) -> "Engine":
+    """The engine for ``db``/``LAOMO_DB``/``./laomo.db``, schema checked once per process."""
+    url = resolve_url(db)
+    engine = _engines.get(url)
+    if engine is None:
+        engine = make_engine(url)
+        try:
+            if check:
+                check_schema(engine)
+        except LaomoError:
+            engine.dispose()
+            raise
+        except Exception as exc:
+            engine.dispose()
+            raise LaomoError(f"无法打开数据库 {describe(url)}：{_short(exc)}") from None
+        _engines[url] = engine
+    return engine
+
+
+def dispose_all() -> None:
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+def _short(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextmanager
+def write_session(engine: "Engine") -> Iterator["Session"]:
+    """A session whose transaction takes the write lock up front; commits on success."""
+    from sqlmodel import Session
+
+    with Session(engine) as session:
+        session.connection(execution_options={"laomo_write": True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_session(engine: "Engine") -> Iterator["Session"]:
+    from sqlmodel import Session
+
+    with Session(engine) as session:
+        yield session
+
+
+def backup(engine: "Engine", target: Path) -> int:
+    """A consistent online copy of a SQLite database (the SQLite backup API).
+
+    Returns the size of the copy in bytes.  The copy is created with mode 0600.
+    """
+    src_path = sqlite_path(str(engine.url))
+    if src_path is None:
+        raise LaomoError("db backup 只适用于 SQLite 数据库；PostgreSQL 请使用 pg_dump")
+    target = target.expanduser().resolve()
+    if target == src_path:
+        raise LaomoError("备份文件不能与数据库是同一个文件")
+    if target.exists():
+        raise LaomoError(f"备份文件已存在，拒绝覆盖：{target}")
+    _create_private_file(target)
+    src = sqlite3.connect(src_path, timeout=BUSY_TIMEOUT_MS / 1000)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")
+    except sqlite3.Error as exc:
+        dst.close()
+        target.unlink(missing_ok=True)
+        raise LaomoError(f"备份失败：{exc}") from None
+    finally:
+        src.close()
+    dst.close()
+    return target.stat().st_size
+
+
+def integrity_report(engine: "Engine") -> dict[str, object]:
+    """Schema version, SQLite integrity and foreign-key checks, and the audit chain."""
+    from sqlalchemy import text
+
+    from . import audit
+
+    report: dict[str, object] = {"database": describe(str(engine.url))}
+    rev = current_revision(engine)
+    report["schema_version"] = rev
+    report["schema_current"] = rev == HEAD
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            report["integrity"] = "ok" if rows == ["ok"] else rows[:20]
+            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            report["foreign_key_violations"] = [
+                {"table": r[0], "rowid": r[1], "parent": r[2]} for r in fk[:50]
+            ]
+        else:
+            conn.execute(text("SELECT 1"))
+            report["integrity"] = "ok"
+            report["foreign_key_violations"] = []
+        if rev is not None:
+            report["audit"] = audit.verify_chain(conn)
+    ok = (
+        report["schema_current"]
+        and report["integrity"] == "ok"
+        and not report["foreign_key_violations"]
+        and (report.get("audit") or {}).get("ok", True)
+    )
+    report["ok"] = bool(ok)
+    return report

@@ -1,0 +1,19 @@
+"""User-facing errors.  The CLI prints ``str(exc)`` in Chinese and exits with ``exit_code``."""
+
+from __future__ import annotations
+
+
+class LaomoError(Exception):
+    """An error the user can act on: never shown with a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, lines: list[str] | None = None, exit_code: int | None = None):
+        super().__init__(message)
+        self.lines = lines or []
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class NotFound(LaomoError):
+    pass

@@ -1,0 +1,241 @@
+"""值的解析与校验：日期、年份、布尔、金额、身份证号、统一社会信用代码。
+
+Each parser takes the raw cell (a string, or a native value from an .xlsx
+cell) and returns the stored value, or raises :class:`Invalid` with the
+Chinese reason shown to the user.  Both ``register import`` and the single
+``register …`` commands go through these functions, so a value is accepted
+or refused the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .enums import Enumeration
+
+
+class Invalid(ValueError):
+    """A value that cannot be accepted; ``str(exc)`` is the Chinese reason."""
+
+
+_DATE_RE = re.compile(
+    r"^(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})日?)$"
+)
+_DATE_HINT = "日期格式应为 2025-03-01、2025/3/1、2025.3.1 或 2025年3月1日"
+
+
+def parse_date(raw: object) -> _dt.date:
+    if isinstance(raw, _dt.datetime):
+        return raw.date()
+    if isinstance(raw, _dt.date):
+        return raw
+    text = str(raw).strip()
+    # Excel sometimes appends a midnight time ("2025-03-01 00:00:00").
+    if len(text) > 10 and text.endswith(" 00:00:00"):
+        text = text[:-9]
+    m = _DATE_RE.match(text)
+    if not m:
+        raise Invalid(_DATE_HINT)
+    year = int(m.group(1))
+    month = int(m.group(2) or m.group(4))
+    day = int(m.group(3) or m.group(5))
+    try:
+        return _dt.date(year, month, day)
+    except ValueError:
+        raise Invalid(f"不存在的日期（{year}年{month}月{day}日）") from None
+
+
+def parse_year(raw: object) -> int:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip()
+    if not re.fullmatch(r"\d{4}", text):
+        raise Invalid("年份应为4位数字")
+    year = int(text)
+    if not 1900 <= year <= 2200:
+        raise Invalid("年份超出范围 1900–2200")
+    return year
+
+
+_TRUE = {"是", "有", "y", "yes", "true", "1", "t", "√"}
+_FALSE = {"否", "无", "n", "no", "false", "0", "f", "×"}
+
+
+def parse_bool(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw)
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise Invalid("应为 是/否、有/无、Y/N、yes/no、true/false 或 1/0")
+
+
+_AMOUNT_RE = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万)?(元)?$")
+
+
+def parse_amount(raw: object) -> int:
+    """An amount of 元: ``125000``, ``125,000``, ``12.5万``, ``12.5万元``, ``125000元``.
+
+    Never negative; stored as whole 元, rounded half up.
+    """
+    if isinstance(raw, bool):
+        raise Invalid("金额应为数字")
+    if isinstance(raw, (int, float)):
+        value = Decimal(str(raw))
+    else:
+        text = str(raw).strip().replace(",", "").replace("，", "").replace(" ", "")
+        m = _AMOUNT_RE.match(text)
+        if not m:
+            raise Invalid("金额格式应为 125000、125,000、12.5万 或 12.5万元")
+        value = Decimal(m.group(2))
+        if m.group(3):
+            value *= 10000
+        if m.group(1) == "-":
+            value = -value
+    if value < 0:
+        raise Invalid("金额不能为负数")
+    if value > Decimal(10) ** 13:
+        raise Invalid("金额过大")
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_number(raw: object, *, lo: float = 0, hi: float = 1e12, what: str = "数值") -> float:
+    if isinstance(raw, bool):
+        raise Invalid(f"{what}应为数字")
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise Invalid(f"{what}应为数字") from None
+    if not value.is_finite():
+        raise Invalid(f"{what}应为数字")
+    if value < lo or value > hi:
+        raise Invalid(f"{what}应在 {lo:g}–{hi:g} 之间")
+    return float(value)
+
+
+def parse_int(raw: object, *, lo: int = 0, hi: int = 10**9, what: str = "数值") -> int:
+    value = parse_number(raw, lo=lo, hi=hi, what=what)
+    if not value.is_integer():
+        raise Invalid(f"{what}应为整数")
+    return int(value)
+
+
+def parse_enum(raw: object, enum: Enumeration) -> str:
+    value = enum.parse(str(raw))
+    if value is None:
+        raise Invalid(f"不是有效的{enum.name}，可选：{enum.choices_text()}")
+    return value
+
+
+def parse_code(raw: object, what: str = "编号") -> str:
+    """Codes stay text: leading zeros are kept; an int-valued Excel number loses '.0'."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip()
+    if len(text) > 64:
+        raise Invalid(f"{what}过长（最多64个字符）")
+    if any(c.isspace() for c in text):
+        raise Invalid(f"{what}不能包含空白字符")
+    return text
+
+
+def parse_text(raw: object, max_len: int = 500) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip()
+    if len(text) > max_len:
+        raise Invalid(f"文字过长（最多{max_len}个字符）")
+    if any(ord(c) < 32 and c not in "\t" for c in text):
+        raise Invalid("包含控制字符")
+    return text
+
+
+# --- ID numbers (GB 11643, ISO 7064 MOD 11-2) ---------------------------------
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_check_char(first17: str) -> str:
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+def parse_id_number(raw: object) -> str:
+    if isinstance(raw, (int, float)):
+        raise Invalid("身份证号应按文本保存（数字格式会丢失末位）")
+    text = str(raw).strip().upper()
+    if len(text) == 15 and text.isdigit():  # first-generation numbers carry no check digit
+        birth = "19" + text[6:12]
+    elif len(text) == 18 and text[:17].isdigit() and (text[17].isdigit() or text[17] == "X"):
+        if id_check_char(text[:17]) != text[17]:
+            raise Invalid("身份证号校验位错误")
+        birth = text[6:14]
+    else:
+        raise Invalid("身份证号应为18位（末位可为X）或15位数字")
+    try:
+        _dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:8]))
+    except ValueError:
+        raise Invalid("身份证号中的出生日期无效") from None
+    return text
+
+
+# --- Unified social credit codes (GB 32100) -----------------------------------
+
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_check_char(first17: str) -> str:
+    total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS))
+    return _CREDIT_CHARS[(31 - total % 31) % 31]
+
+
+def parse_credit_code(raw: object) -> str:
+    text = str(raw).strip().upper()
+    if len(text) != 18 or any(c not in _CREDIT_CHARS for c in text):
+        raise Invalid("统一社会信用代码应为18位数字或大写字母（不含 I、O、Z、S、V）")
+    if credit_check_char(text[:17]) != text[17]:
+        raise Invalid("统一社会信用代码校验位错误")
+    return text
+
+
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
+
+
+def parse_phone(raw: object) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip()
+    if not _PHONE_RE.match(text):
+        raise Invalid("电话号码格式不正确")
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 11 and digits.startswith("1") and digits[1] not in "3456789":
+        raise Invalid("手机号码格式不正确")
+    return text
+
+
+# --- Masking of personal data ---------------------------------------------------
+
+
+def mask_id_number(value: str | None) -> str:
+    """``110105199001011234`` -> ``110***********1234``."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """``13812345678`` -> ``138****5678``."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
