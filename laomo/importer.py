@@ -171,7 +171,8 @@ class _Importer:
         self.insert_defaults.update(kind.fixed)
         if "created_at" in self.table.c:
             self.insert_defaults["created_at"] = dt.datetime.now(dt.timezone.utc)
-        self.updates: list[tuple[str, str, dict, dict]] = []
+        self.updates: list[tuple[str, str, dict | None, dict]] = []
+        self.audit_inserts = False  # single records: every insert gets its own entry
         self.seen = Table(
             "laomo_import_seen", MetaData(),
             Column("k", String, primary_key=True), Column("base", String, index=True),
@@ -294,6 +295,7 @@ class _Importer:
             seq = len(before) + 1
             if self.kind.seq:
                 r.values[self.kind.seq] = seq
+                r.keytext += f"#{seq}"
                 r.key = r.key + (seq,)
             before.append((seq, r.line, {c: r.values.get(c, self.kind.fixed.get(c)) for c in self._data_cols}))
             written.append(r)
@@ -303,7 +305,11 @@ class _Importer:
                 row.update(r.values)
                 row.update(self.kind.fixed)
                 inserts.append(row)
+                if self.audit_inserts:
+                    self.result.keys.append(r.keytext)
                 self.result.inserted += 1
+                if self.audit_inserts:
+                    self.updates.append((self.kind.table, r.keytext, None, dict(r.values)))
                 continue
             new = {c: r.values.get(c, self.kind.fixed.get(c)) for c in self._data_cols}
             changed = {c: v for c, v in new.items() if old[c] != v}
@@ -311,6 +317,8 @@ class _Importer:
                 self.result.unchanged += 1
                 continue
             updates.append({**new, "_id": old["id"]})
+            if self.audit_inserts:
+                self.result.keys.append(r.keytext)
             self.updates.append((self.kind.table, r.keytext, {c: old[c] for c in changed}, changed))
             self.result.updated += 1
         if inserts:
@@ -325,6 +333,9 @@ class _Importer:
                 for r in written])
         if self.kind.name == "studios" and written:
             self._ensure_leaders(written)
+        if self.updates:  # audit entries go out with their chunk: memory stays flat
+            audit.record_many(conn, self.updates)
+            self.updates.clear()
         self._report(rows)
 
     @staticmethod
@@ -415,6 +426,7 @@ def import_source(
     on_error: str = "abort",
     rejects_path: Path | None = None,
     progress: Callable[[float], None] | None = None,
+    audit_inserts: bool = False,
 ) -> ImportResult:
     """Import one source into the session's transaction and return the summary.
 
@@ -436,6 +448,7 @@ def import_source(
             (source.name if source.name != "<标准输入>" else "stdin") + ".rejects.csv")
         rejects = _Rejects(path, source.header)
     imp = _Importer(session, kind, mapped, result, on_error, rejects)
+    imp.audit_inserts = audit_inserts
     try:
         pending: list[_Row] = []
         for line, cells in source.rows():
@@ -467,20 +480,15 @@ def import_source(
         if aborted:
             result.inserted = result.updated = result.unchanged = 0
     else:
-        conn = session.connection()
-        audit.record_many(conn, _audit_entries(result, source, imp.updates))
+        if not audit_inserts:
+            audit.record(session.connection(), "import", f"{result.kind}:{source.name}"[:200], None, {
+                "file": source.name, "sha256": source.sha256, "encoding": source.encoding,
+                "read": result.read, "inserted": result.inserted, "updated": result.updated,
+                "unchanged": result.unchanged, "rejected": result.rejected,
+            })
         result.committed = True
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _audit_entries(result: ImportResult, source: Source, updates) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
-    yield ("import", f"{result.kind}:{source.name}"[:200], None, {
-        "file": source.name, "sha256": source.sha256, "encoding": source.encoding,
-        "read": result.read, "inserted": result.inserted, "updated": result.updated,
-        "unchanged": result.unchanged, "rejected": result.rejected,
-    })
-    yield from updates
 
 
 class RecordSource(Source):

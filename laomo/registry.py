@@ -1,0 +1,97 @@
+"""登记（单条记录）与数据库初始化的核心函数：只接受 session/engine，不依赖命令行。"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import audit
+from .errors import LaomoError
+from .importer import ImportResult, RecordSource, import_source
+
+UNION_SETTING = "union"
+
+
+def register_record(session, kind: str, record: dict[str, Any]) -> ImportResult:  # type: ignore[no-untyped-def]
+    """Insert or update one record exactly as a one-row import would.
+
+    ``record`` maps column keys (English aliases, e.g. ``id_number``) to raw
+    values; keys absent from it leave an existing record's fields untouched.
+    Each change gets its own audit entry with before/after.
+    """
+    source = RecordSource(kind, [{k: v for k, v in record.items() if v is not None}])
+    return import_source(session, kind, source, audit_inserts=True)
+
+
+def next_code(session, table: str, prefix: str, width: int = 5) -> str:  # type: ignore[no-untyped-def]
+    """The next free code like ``A00543`` for records registered without one."""
+    from sqlalchemy import select
+
+    from .models import SQLModel
+
+    t = SQLModel.metadata.tables[table]
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+    highest = 0
+    rows = session.connection().execute(select(t.c.code).where(t.c.code.like(f"{prefix}%")))
+    for (code,) in rows:
+        m = pattern.match(code)
+        if m:
+            highest = max(highest, int(m.group(1)))
+    return f"{prefix}{highest + 1:0{width}d}"
+
+
+def get_setting(session, key: str, default: str | None = None) -> str | None:  # type: ignore[no-untyped-def]
+    from .models import Setting
+
+    row = session.get(Setting, key)
+    return row.value if row is not None else default
+
+
+def set_setting(session, key: str, value: str) -> bool:  # type: ignore[no-untyped-def]
+    """Store a setting; audited.  Returns True when it changed."""
+    from .models import Setting
+
+    row = session.get(Setting, key)
+    before = row.value if row is not None else None
+    if before == value:
+        return False
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    session.flush()
+    audit.record(session.connection(), "setting", key, {"value": before}, {"value": value})
+    return True
+
+
+def init_database(engine, union: str | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Create or upgrade the schema (idempotent) and record the union's name."""
+    from . import db
+
+    before, after = db.migrate(engine)
+    changed_union = False
+    with db.write_session(engine) as session:
+        if before != after:
+            audit.record(session.connection(), "database", "schema", {"revision": before}, {"revision": after})
+        if union is not None:
+            union = union.strip()
+            if not union:
+                raise LaomoError("--union 不能为空")
+            changed_union = set_setting(session, UNION_SETTING, union)
+        current_union = get_setting(session, UNION_SETTING)
+    return {"database": db.describe(str(engine.url)), "from": before, "to": after,
+            "created": before is None, "upgraded": before is not None and before != after,
+            "union": current_union, "union_changed": changed_union}
+
+
+def ledger_counts(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Row counts of the ledger's tables (one COUNT per table)."""
+    from sqlalchemy import func, select
+
+    from .models import SQLModel
+
+    names = ("person", "honor", "studio", "member", "achievement", "activity",
+             "mentorship", "inspection", "designation", "assessment")
+    conn = session.connection()
+    return {n: conn.execute(select(func.count()).select_from(SQLModel.metadata.tables[n])).scalar_one()
+            for n in names}
