@@ -361,9 +361,11 @@ def quickstart_cmd(
     typer.echo(result["text"])
 
 
-def main() -> None:
-    code = handle_errors(app)
-    sys.exit(code)
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``laomo`` script; returns the exit code (cli.md)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    STATE.argv = args
+    return handle_errors(lambda: app(args=args, prog_name="laomo"))
 
 
 def _mount_optional() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, NoReturn
 
 import typer
@@ -20,6 +20,7 @@ import typer
 class State:
     db: str | None = None
     quiet: bool = False
+    argv: list[str] = field(default_factory=list)
 
 
 STATE = State()
@@ -53,7 +54,7 @@ def masked_argv(argv: list[str]) -> str:
 def engine(check: bool = True):  # type: ignore[no-untyped-def]
     from . import audit, db
 
-    audit.set_command(masked_argv(sys.argv[1:]))
+    audit.set_command(masked_argv(STATE.argv))
     return db.open_engine(STATE.db, check=check)
 
 
