@@ -29,10 +29,11 @@ import csv
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import audit
+from . import audit, pipeline
 from .errors import LaomoError
 from .exports import neutralise
 from .kinds import KINDS, Col, Kind
@@ -40,6 +41,10 @@ from .sources import Source
 from .validate import Invalid
 
 CHUNK = 2000
+#: Cells of low-variety columns (enumerations, flags, years, units) repeat a
+#: lot; each such column remembers up to this many parsed values.
+MEMO_SIZE = 4096
+_MISSING = object()
 MAX_LISTED_ERRORS = 50
 
 REF_TABLES = {"person": ("person", "人员"), "studio": ("studio", "工作室")}
@@ -140,238 +145,329 @@ def map_header(kind: Kind, header: list[str], file: str) -> tuple[list[tuple[int
     return mapped, warnings
 
 
-@dataclass
 class _Row:
-    line: int
-    cells: list[Any]
-    values: dict[str, Any]
-    problems: list[tuple[str, Any, str]]  # (column shown, raw value, reason)
-    key: tuple[Any, ...] = ()
-    keytext: str = ""
+    __slots__ = ("line", "cells", "values", "problems", "key", "codes")
+
+    def __init__(self, line: int, cells: list[Any], values: dict[str, Any],
+                 problems: list[tuple[str, Any, str]]):
+        self.line = line
+        self.cells = cells
+        self.values = values
+        self.problems = problems  # (column shown, raw value, reason)
+        self.key: tuple[Any, ...] = ()
+        self.codes: dict[str, str] = {}  # reference codes as written, before they become ids
+
+
+class _Statement:
+    """An INSERT or UPDATE compiled once, executed with raw executemany.
+
+    SQLAlchemy builds and compiles the statement (so it stays portable); the
+    rows are handed to the driver as tuples (or dicts for named paramstyles)
+    with the columns' bind processors applied, which avoids SQLAlchemy's
+    per-row parameter processing on the hot path.
+    """
+
+    def __init__(self, conn, stmt, names: list[str], raw: bool = False):  # type: ignore[no-untyped-def]
+        dialect = conn.dialect
+        is_insert = stmt.is_insert
+        compiled = stmt.compile(dialect=dialect, column_keys=names if is_insert else None)
+        self.sql = str(compiled)
+        self.positional = compiled.positional
+        self.order = list(compiled.positiontup) if compiled.positional else list(names)
+        table = stmt.table
+        procs = []
+        for name in self.order:
+            col = table.c.get(name) if name != "_id" else table.c.id
+            proc = col.type.dialect_impl(dialect).bind_processor(dialect) if col is not None and not raw else None
+            procs.append(proc)
+        self.procs = [(i, p) for i, p in enumerate(procs) if p is not None]
+        self.getter = itemgetter(*self.order) if len(self.order) > 1 else (lambda r: (r[self.order[0]],))
+        self.conn = conn
+
+    def run(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        getter, procs = self.getter, self.procs
+        if not procs and self.positional:
+            self.conn.exec_driver_sql(self.sql, list(map(getter, rows)))
+            return
+        params: list[Any] = []
+        append = params.append
+        for r in rows:
+            values = getter(r)
+            if procs:
+                values = list(values)
+                for i, proc in procs:
+                    if values[i] is not None:
+                        values[i] = proc(values[i])
+            append(tuple(values) if self.positional else dict(zip(self.order, values)))
+        self.conn.exec_driver_sql(self.sql, params)
 
 
 class _Importer:
-    def __init__(self, session, kind: Kind, mapped, result: ImportResult, on_error: str,
-                 rejects: "_Rejects | None"):  # type: ignore[no-untyped-def]
-        from sqlalchemy import Column, Integer, MetaData, String, Table
+    """One import's per-row parsing and per-chunk writing (see the module docstring).
+
+    Values are converted once to the driver's own form (dates as the dialect
+    stores them, booleans as the driver sends them) so that comparison with
+    the rows read back, and the executemany writes, need no per-row
+    SQLAlchemy processing.
+
+    Rows written earlier by the same import are recognised without keeping
+    keys in memory: a row inserted by this import has an id above the largest
+    id before the import (the import holds the write lock: SQLite's BEGIN
+    IMMEDIATE; PostgreSQL runs it REPEATABLE READ, so rows committed
+    meanwhile by others stay invisible), and pre-existing rows touched by it
+    are marked in a bitmap of ids.  When a key repeats with other values, the
+    line of its first occurrence is found by a second read of the file —
+    that only happens on the error path.
+    """
+
+    def __init__(self, session, kind: Kind, mapped, result: ImportResult,  # type: ignore[no-untyped-def]
+                 rejects: "_Rejects | None"):
+        from sqlalchemy import bindparam, func, insert, select, update
 
         from .models import SQLModel
 
-        self.conn = session.connection()
+        self.conn = conn = session.connection()
         self.kind = kind
         self.mapped = mapped
         self.result = result
-        self.on_error = on_error
         self.rejects = rejects
-        self.table = SQLModel.metadata.tables[kind.table]
+        self.table = table = SQLModel.metadata.tables[kind.table]
+        dialect = conn.dialect
         self.shown = {col.key: shown for _, col, shown in mapped}
         present = [col.target for _, col, _ in mapped]
-        self.compare = present + [k for k in kind.fixed if k not in present]
-        self.insert_defaults = {c.target: c.default for c in kind.columns}
-        self.insert_defaults.update(kind.fixed)
-        if "created_at" in self.table.c:
-            self.insert_defaults["created_at"] = dt.datetime.now(dt.timezone.utc)
-        self.updates: list[tuple[str, str, dict | None, dict]] = []
-        self.audit_inserts = False  # single records: every insert gets its own entry
-        self.seen = Table(
-            "laomo_import_seen", MetaData(),
-            Column("k", String, primary_key=True), Column("base", String, index=True),
-            Column("line", Integer),
-            prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
-        )
-        self.seen.drop(self.conn, checkfirst=True)
-        self.seen.create(self.conn)
-        self._key_cols = [self.table.c[k] for k in kind.key]
         full_key = kind.key + ((kind.seq,) if kind.seq else ())
-        self._full_key_cols = [self.table.c[k] for k in full_key]
-        self._data_cols = [c for c in self.compare if c not in full_key]
+        self.compare = present + [k for k in kind.fixed if k not in present]
+        self.data_cols = [c for c in self.compare if c not in full_key]
+        self.nkey = len(kind.key)
+        # driver-form conversion of each stored column that needs it (dates, booleans, JSON)
+        self.procs: dict[str, Any] = {}
+        for name in {*present, *kind.fixed, *(c.target for c in kind.columns)}:
+            proc = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None:
+                self.procs[name] = proc
+        self._cells = _compile_row_parser(
+            [(idx, col, shown, self.procs.get(col.target)) for idx, col, shown in mapped])
+        self.fixed = {k: self._raw(k, v) for k, v in kind.fixed.items()}
+        defaults = {c.target: self._raw(c.target, c.default) for c in kind.columns}
+        defaults.update(self.fixed)
+        if "created_at" in table.c:
+            defaults["created_at"] = self._raw("created_at", dt.datetime.now(dt.timezone.utc))
+        if kind.seq:
+            defaults[kind.seq] = 1
+        self.insert_defaults = defaults
+        self._insert = _Statement(conn, insert(table), list(defaults), raw=True)
+        self._update = _Statement(
+            conn,
+            update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in self.data_cols}),
+            self.data_cols + ["_id"], raw=True,
+        ) if self.data_cols else None
+        self._select = _KeyQuery(conn, table, kind.key, ["id", *((kind.seq,) if kind.seq else ()), *self.data_cols])
+        self.max_before = conn.execute(select(func.max(table.c.id))).scalar() or 0
+        self.touched = bytearray((self.max_before >> 3) + 1)
+        self.audit_entries: list[tuple[str, str, Any, Any]] = []
+        self.audit_inserts = False  # single records: every insert gets its own entry
+        self.conflicts: list[tuple[_Row, str]] = []  # rows whose key repeated with other values
+
+    def _raw(self, name: str, value: Any) -> Any:
+        proc = self.procs.get(name)
+        return value if proc is None or value is None else proc(value)
 
     def close(self) -> None:
-        self.seen.drop(self.conn, checkfirst=True)
+        pass
 
     # -- per row -----------------------------------------------------------
-    def parse(self, line: int, cells: list[Any]) -> _Row | None:
-        if all(_blank(c) for c in cells):
+    def parse(self, line: int, cells: list[Any]) -> "_Row | None":
+        values, problems, empty = self._cells(cells)
+        if empty and all(_blank(c) for c in cells):
             return None
-        values: dict[str, Any] = {}
-        problems: list[tuple[str, Any, str]] = []
-        n = len(cells)
-        for idx, col, shown in self.mapped:
-            raw = cells[idx] if idx < n else None
-            if _blank(raw):
-                if col.required:
-                    problems.append((shown, "", "必填项为空"))
-                values[col.target] = col.default
-                continue
-            try:
-                values[col.target] = col.parse(raw)
-            except Invalid as exc:
-                problems.append((shown, raw, str(exc)))
         if not problems and self.kind.check is not None:
-            for key, reason in self.kind.check(values):
-                col = self.kind.column(key) if key in {c.key for c in self.kind.columns} else None
+            for key, reason in self.kind.check(self._typed(values)):
+                col = next((c for c in self.kind.columns if c.key == key), None)
                 shown = self.shown.get(key, col.header if col else key)
-                raw = values.get(col.target if col else key)
-                problems.append((shown, raw, reason))
+                problems.append((shown, values.get(col.target if col else key), reason))
         return _Row(line, cells, values, problems)
+
+    def _typed(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Values as Python objects again (for cross-field checks on dates)."""
+        out = dict(values)
+        for name, value in values.items():
+            if name in self.procs and isinstance(value, str):
+                try:
+                    out[name] = dt.date.fromisoformat(value)
+                except ValueError:
+                    pass
+        return out
 
     # -- per chunk ---------------------------------------------------------
     def flush(self, rows: list[_Row]) -> None:
-        from sqlalchemy import insert, select, update, bindparam
+        from sqlalchemy import select
 
-        conn = self.conn
+        conn, kind, result = self.conn, self.kind, self.result
         # 1. references: one query per reference column for the whole chunk
         for _, col, shown in self.mapped:
             if not col.ref:
                 continue
             table_name, label = REF_TABLES[col.ref]
             ref_table = self.table.metadata.tables[table_name]
-            codes = {r.values[col.target] for r in rows if not r.problems and r.values.get(col.target)}
+            target = col.target
+            codes = {r.values[target] for r in rows if not r.problems and r.values.get(target) is not None}
             ids = dict(conn.execute(
                 select(ref_table.c.code, ref_table.c.id).where(ref_table.c.code.in_(codes))
             ).all()) if codes else {}
             for r in rows:
-                if r.problems:
+                code = r.values.get(target)
+                if r.problems or code is None:
                     continue
-                code = r.values.get(col.target)
-                if code is None:
-                    continue
-                if code not in ids:
-                    r.problems.append((shown, code, f"{label}编号 {code} 不存在（须先导入或登记）"))
+                if code in ids:
+                    r.values[target] = ids[code]
+                    r.codes[target] = code
                 else:
-                    r.values[col.target] = ids[code]
-        # 2. existing rows with these natural keys (superset by IN per key column, matched exactly)
+                    r.problems.append((shown, code, f"{label}编号 {code} 不存在（须先导入或登记）"))
+        # 2. the rows already in the table with these natural keys
         good = [r for r in rows if not r.problems]
+        keynames = kind.key
         for r in good:
-            r.key = tuple(r.values.get(k) for k in self.kind.key)
-            r.keytext = self._keytext(r)
-        existing: dict[tuple, Any] = {}
+            values = r.values
+            r.key = tuple(values[k] for k in keynames)
+        existing: dict[tuple, list] = {}  # base key -> rows (several for seq kinds)
         if good:
-            conds = []
-            for pos, kc in enumerate(self._key_cols):
-                vals = {r.key[pos] for r in good}
-                non_null = [x for x in vals if x is not None]
-                cond = kc.in_(non_null)
-                if None in vals:
-                    cond = cond | kc.is_(None)
-                conds.append(cond)
-            cols = [self.table.c.id] + [self.table.c[c] for c in self._data_cols]
-            stmt = select(*self._full_key_cols, *cols).where(*conds)
-            nk = len(self._full_key_cols)
-            for row in conn.execute(stmt):
-                existing[tuple(row[:nk])] = row._mapping
-        # 3. rows with the same key earlier in this import: this chunk, or the seen table
-        earlier: dict[str, list[tuple[int, int, Any]]] = {}  # base -> [(seq, line, values)]
-        bases_in_db = {self._basekey(k[: len(self.kind.key)]) for k in existing}
-        probe = {self._basekey(r.key) for r in good} & bases_in_db
-        if probe:
-            for base, full, line in conn.execute(
-                select(self.seen.c.base, self.seen.c.k, self.seen.c.line).where(self.seen.c.base.in_(probe))
-            ):
-                seq = int(full.rsplit("\x1f", 1)[1]) if self.kind.seq else 1
-                earlier.setdefault(base, []).append((seq, line, None))
+            for row in self._select.run([r.key for r in good]):
+                existing.setdefault(tuple(row[: self.nkey]), []).append(row)
+        # 3. classify each row: insert, update, unchanged, exact repeat, or conflicting repeat
+        data_cols, fixed = self.data_cols, self.fixed
+        nkey, max_before, touched = self.nkey, self.max_before, self.touched
+        off = nkey + (2 if kind.seq else 1)  # data columns start here in a selected row
+        mine: dict[tuple, list] = {}  # base key -> [(seq, values)] written by this chunk
+        defaults, audit_inserts = self.insert_defaults, self.audit_inserts
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
-        written: list[_Row] = []
         for r in good:
-            base = self._basekey(r.key)
-            before = earlier.setdefault(base, [])
-            dup_line = conflict_line = None
-            for seq, line, vals in before:
-                prev = vals if vals is not None else self._stored(existing, r.key, seq)
-                if prev is not None and all(prev.get(c) == r.values.get(c, self.kind.fixed.get(c))
-                                            for c in self._data_cols if c != self.kind.seq):
-                    dup_line = line
-                    break
-                conflict_line = conflict_line or line
-            if dup_line is not None:
-                self.result.duplicates += 1
-                continue
-            if conflict_line is not None and not self.kind.seq:
-                key_col = self.kind.columns[0]
-                r.problems.append((self.shown.get(key_col.key, key_col.header), r.keytext,
-                                   f"与第 {conflict_line} 行的关键字段相同但内容不同"))
-                continue
-            seq = len(before) + 1
-            if self.kind.seq:
-                r.values[self.kind.seq] = seq
-                r.keytext += f"#{seq}"
-                r.key = r.key + (seq,)
-            before.append((seq, r.line, {c: r.values.get(c, self.kind.fixed.get(c)) for c in self._data_cols}))
-            written.append(r)
-            old = existing.get(r.key)
-            if old is None:
-                row = dict(self.insert_defaults)
-                row.update(r.values)
-                row.update(self.kind.fixed)
+            values = r.values
+            olds = existing.get(r.key)
+            earlier = mine.get(r.key)
+            if olds is None and earlier is None:  # the common case of a fresh import
+                row = {**defaults, **values}
                 inserts.append(row)
-                if self.audit_inserts:
-                    self.result.keys.append(r.keytext)
-                self.result.inserted += 1
-                if self.audit_inserts:
-                    self.updates.append((self.kind.table, r.keytext, None, dict(r.values)))
+                mine[r.key] = [(1, row)]
+                if audit_inserts:
+                    self._audit(r, None, values)
                 continue
-            new = {c: r.values.get(c, self.kind.fixed.get(c)) for c in self._data_cols}
-            changed = {c: v for c, v in new.items() if old[c] != v}
+            new = [values[c] if c in values else fixed.get(c) for c in data_cols]
+            # rows with this key that this import already wrote, oldest first
+            done: list[tuple[int, list]] = []
+            for old in olds or ():
+                rid = old[nkey]
+                if rid > max_before or touched[rid >> 3] & (1 << (rid & 7)):
+                    done.append((old[nkey + 1] if kind.seq else 1, list(old[off:])))
+            for seq, row in earlier or ():
+                done.append((seq, [row[c] if c in row else fixed.get(c) for c in data_cols]))
+            if any(prev == new for _, prev in done):
+                result.duplicates += 1
+                continue
+            if done and not kind.seq:
+                self.conflicts.append((r, self._keytext(r)))
+                continue
+            seq = len({s for s, _ in done}) + 1
+            old = None
+            for candidate in olds or ():
+                if not kind.seq or candidate[nkey + 1] == seq:
+                    old = candidate
+                    break
+            if kind.seq:
+                values[kind.seq] = seq
+            if old is None:
+                row = {**defaults, **values}
+                inserts.append(row)
+                mine.setdefault(r.key, []).append((seq, row))
+                if self.audit_inserts:
+                    self._audit(r, None, values)
+                continue
+            rid = old[nkey]
+            if rid <= max_before:
+                touched[rid >> 3] |= 1 << (rid & 7)
+            before = old[off:]
+            changed = {c: v for c, v, b in zip(data_cols, new, before) if v != b}
+            mine.setdefault(r.key, []).append((seq, dict(zip(data_cols, new))))
             if not changed:
-                self.result.unchanged += 1
+                result.unchanged += 1
                 continue
-            updates.append({**new, "_id": old["id"]})
-            if self.audit_inserts:
-                self.result.keys.append(r.keytext)
-            self.updates.append((self.kind.table, r.keytext, {c: old[c] for c in changed}, changed))
-            self.result.updated += 1
-        if inserts:
-            conn.execute(insert(self.table), inserts)
-        if updates:
-            stmt = update(self.table).where(self.table.c.id == bindparam("_id")).values(
-                {c: bindparam(c) for c in self._data_cols})
-            conn.execute(stmt, updates)
-        if written:
-            conn.execute(insert(self.seen), [
-                {"base": self._basekey(r.key[: len(self.kind.key)]), "k": self._basekey(r.key), "line": r.line}
-                for r in written])
-        if self.kind.name == "studios" and written:
-            self._ensure_leaders(written)
-        if self.updates:  # audit entries go out with their chunk: memory stays flat
-            audit.record_many(conn, self.updates)
-            self.updates.clear()
+            params = dict(zip(data_cols, new))
+            params["_id"] = rid
+            updates.append(params)
+            result.updated += 1
+            self._audit(r, {c: b for c, v, b in zip(data_cols, new, before) if v != b}, changed)
+        result.inserted += len(inserts)
+        self._insert.run(inserts)
+        if updates and self._update is not None:
+            self._update.run(updates)
+        if kind.name == "studios":
+            self._ensure_leaders(good)
+        if self.audit_entries:  # audit entries go out with their chunk: memory stays flat
+            audit.record_many(conn, self.audit_entries)
+            self.audit_entries.clear()
         self._report(rows)
 
-    @staticmethod
-    def _basekey(key: tuple) -> str:
-        return "\x1f".join("" if x is None else str(x) for x in key)
+    def _audit(self, r: _Row, before: Any, after: Any) -> None:
+        key = self._keytext(r)
+        if self.audit_inserts:
+            result_keys = self.result.keys
+            result_keys.append(key)
+        self.audit_entries.append((self.kind.table, key, before, dict(after)))
 
-    def _stored(self, existing: dict, key: tuple, seq: int) -> Any:
-        full = key[: len(self.kind.key)] + ((seq,) if self.kind.seq else ())
-        return existing.get(full)
+    def finish_conflicts(self, source: Source) -> None:
+        """Name the first line of every key that repeated with other values (second read)."""
+        if not self.conflicts:
+            return
+        wanted = {text for _, text in self.conflicts}
+        first: dict[str, int] = {}
+        for line, cells in source.rows_again():
+            row = self.parse(line, cells)
+            if row is None or row.problems:
+                continue
+            text = self._keytext(row)
+            if text in wanted and text not in first:
+                first[text] = line
+                if len(first) == len(wanted):
+                    break
+        key_col = self.kind.columns[0]
+        shown = self.shown.get(key_col.key, key_col.header)
+        for r, text in self.conflicts:
+            r.problems.append((shown, text, f"与第 {first.get(text, '?')} 行的关键字段相同但内容不同"))
+        self._report([r for r, _ in sorted(self.conflicts, key=lambda c: c[0].line)])
+        self.conflicts = []
 
     def _keytext(self, r: _Row) -> str:
+        """The natural key as the user wrote it (codes, not ids), for messages and the audit log."""
         parts = []
         for k in self.kind.key:
             col = next((c for c in self.kind.columns if c.target == k), None)
             if col is not None and col.ref:
-                parts.append(str(self._code_of(r, col)))
+                code = r.codes.get(k, r.values.get(k))
+                parts.append("" if code is None else str(code))
             else:
                 val = r.values.get(k)
                 parts.append("" if val is None else str(val))
-        return "/".join(parts)
-
-    def _code_of(self, r: _Row, col: Col) -> Any:
-        for idx, c, _ in self.mapped:
-            if c is col:
-                return r.cells[idx] if idx < len(r.cells) else ""
-        return ""
+        text = "/".join(parts)
+        if self.kind.seq and self.kind.seq in r.values and r.values[self.kind.seq] != 1:
+            text += f"#{r.values[self.kind.seq]}"
+        return text
 
     def _ensure_leaders(self, rows: list[_Row]) -> None:
         """Registering a studio makes its leader a 领衔人 member (joined = founded)."""
-        from sqlalchemy import insert, select
+        from sqlalchemy import select
 
+        if not rows:
+            return
         meta = self.table.metadata
         studio, member = meta.tables["studio"], meta.tables["member"]
         codes = [r.values["code"] for r in rows]
         sid = dict(self.conn.execute(select(studio.c.code, studio.c.id).where(studio.c.code.in_(codes))).all())
-        pairs = {(sid[r.values["code"]], r.values["leader_id"]): r.values.get("founded") for r in rows}
+        pairs = {(sid[r.values["code"]], r.values["leader_id"]): r.values.get("founded")
+                 for r in rows if r.values["code"] in sid}
+        if not pairs:
+            return
         have = set(self.conn.execute(
             select(member.c.studio_id, member.c.person_id).where(
                 member.c.studio_id.in_({p[0] for p in pairs}), member.c.person_id.in_({p[1] for p in pairs}))
@@ -379,7 +475,10 @@ class _Importer:
         new = [{"studio_id": s, "person_id": p, "role": "leader", "joined": founded, "left": None}
                for (s, p), founded in pairs.items() if (s, p) not in have]
         if new:
-            self.conn.execute(insert(member), new)
+            from sqlalchemy import insert
+
+            _Statement(self.conn, insert(member), ["studio_id", "person_id", "role", "joined", "left"],
+                       raw=True).run(new)
 
     def _report(self, rows: list[_Row]) -> None:
         res = self.result
@@ -394,6 +493,103 @@ class _Importer:
             if self.rejects is not None:
                 self.rejects.write(r.cells, "；".join(
                     f"第{r.line}行 列「{s}」值「{_shown(v)}」: {why}" for s, v, why in r.problems))
+
+
+def _compile_row_parser(plan: list[tuple[int, Col, str, Any]]) -> Callable[[list[Any]], tuple]:
+    """Build ``cells -> (values, problems, empty)`` for one file's columns.
+
+    This is the import's innermost loop (every cell of every row), so it is
+    generated as straight-line code, one block per mapped column, instead of
+    looping over column descriptors: the work per cell is a strip, a memo
+    lookup (for low-variety columns) or a parser call, and a dict store.
+    """
+    env: dict[str, Any] = {"Invalid": Invalid, "MISSING": _MISSING, "MEMO_SIZE": MEMO_SIZE}
+    lines = ["def row_parser(cells):",
+             "    values = {}", "    problems = []", "    n = len(cells)", "    empty = True"]
+    for i, (idx, col, shown, proc) in enumerate(plan):
+        env[f"parse{i}"] = col.parse
+        env[f"proc{i}"] = proc
+        env[f"shown{i}"] = shown
+        default = col.default if proc is None or col.default is None else proc(col.default)
+        env[f"default{i}"] = default
+        memo = f"memo{i}"
+        env[memo] = {}
+        t = repr(col.target)
+        convert = f"proc{i}(parse{i}(raw))" if proc is not None else f"parse{i}(raw)"
+        blank = [f"        values[{t}] = default{i}"]
+        if col.required:
+            blank.insert(0, f"        problems.append((shown{i}, '', '必填项为空'))")
+        lines += [
+            f"    raw = cells[{idx}] if n > {idx} else None",
+            "    if raw.__class__ is str:",
+            "        raw = raw.strip()",
+            "    if raw is None or raw == '':",
+            *blank,
+            "    else:",
+            "        empty = False",
+        ]
+        if col.memo:
+            lines += [
+                f"        value = {memo}.get(raw, MISSING) if raw.__class__ is str else MISSING",
+                "        if value is MISSING:",
+                "            try:",
+                f"                value = {convert}",
+                "            except Invalid as exc:",
+                "                value = exc",
+                f"            if raw.__class__ is str and len({memo}) < MEMO_SIZE:",
+                f"                {memo}[raw] = value",
+                "        if value.__class__ is Invalid:",
+                f"            problems.append((shown{i}, raw, str(value)))",
+                "        else:",
+                f"            values[{t}] = value",
+            ]
+        else:
+            lines += [
+                "        try:",
+                f"            values[{t}] = {convert}",
+                "        except Invalid as exc:",
+                f"            problems.append((shown{i}, raw, str(exc)))",
+            ]
+    lines.append("    return values, problems, empty")
+    exec(compile("\n".join(lines), "<laomo row parser>", "exec"), env)  # noqa: S102 - generated from our own column table
+    return env["row_parser"]
+
+
+class _KeyQuery:
+    """``SELECT key, id, [seq,] data… FROM table WHERE k1 IN (…) AND k2 IN (…)``, rows in driver form.
+
+    The SQL text is built once per list size from SQLAlchemy's compiled
+    column list and the dialect's quoting and placeholder, and run with the
+    driver directly: the chunk's keys are a superset filter, matched exactly
+    by the caller.
+    """
+
+    def __init__(self, conn, table, key: tuple[str, ...], extra: list[str]):  # type: ignore[no-untyped-def]
+        prep = conn.dialect.identifier_preparer
+        self.conn = conn
+        self.key = key
+        cols = [*key, *extra]
+        self.head = f"SELECT {', '.join(prep.quote(c) for c in cols)} FROM {prep.format_table(table)} WHERE "
+        self.quoted = [prep.quote(k) for k in key]
+        self.ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+    def run(self, keys: list[tuple]) -> list[tuple]:
+        where, params = [], []
+        for pos, qcol in enumerate(self.quoted):
+            vals = {k[pos] for k in keys}
+            non_null = [v for v in vals if v is not None]
+            part = f"{qcol} IN ({', '.join([self.ph] * len(non_null))})" if non_null else "1 = 0"
+            if None in vals:
+                part = f"({part} OR {qcol} IS NULL)"
+            where.append(part)
+            params.extend(non_null)
+        return self.conn.exec_driver_sql(self.head + " AND ".join(where), tuple(params)).fetchall()
+
+
+def _basekey(key: tuple) -> str:
+    if len(key) == 1 and key[0].__class__ is str:
+        return key[0]
+    return "\x1f".join("" if x is None else str(x) for x in key)
 
 
 class _Rejects:
@@ -447,23 +643,16 @@ def import_source(
         path = rejects_path or Path(
             (source.name if source.name != "<标准输入>" else "stdin") + ".rejects.csv")
         rejects = _Rejects(path, source.header)
-    imp = _Importer(session, kind, mapped, result, on_error, rejects)
+    imp = _Importer(session, kind, mapped, result, rejects)
     imp.audit_inserts = audit_inserts
     try:
-        pending: list[_Row] = []
-        for line, cells in source.rows():
-            row = imp.parse(line, cells)
-            if row is None:
-                continue
-            result.read += 1
-            pending.append(row)
-            if len(pending) >= CHUNK:
-                imp.flush(pending)
-                pending = []
-                if progress is not None:
-                    progress(source.fraction())
-        if pending:
-            imp.flush(pending)
+        for rows, count, fraction in pipeline.chunks(imp.parse, source, CHUNK, keep_cells=rejects is not None,
+                                                     size=getattr(source, "size", None)):
+            result.read += count
+            imp.flush(rows)
+            if progress is not None:
+                progress(fraction)
+        imp.finish_conflicts(source)
         imp.close()
         if progress is not None:
             progress(1.0)
@@ -509,3 +698,5 @@ class RecordSource(Source):
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         for i, rec in enumerate(self._records, start=1):
             yield i, [rec.get(k) for k in self._keys]
+
+    rows_again = rows

@@ -13,6 +13,7 @@ sets the field to empty.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 from . import enums
@@ -28,6 +29,7 @@ class Col:
     field: str | None = None  # model column when it differs from key
     ref: str | None = None  # "person" / "studio": the value is a code, stored as the row id
     default: Any = None  # value on insert when the column is absent or the cell blank
+    memo: bool = True  # remember parsed values (off for columns that are unique per row)
 
     @property
     def target(self) -> str:
@@ -55,11 +57,11 @@ class Kind:
 
 
 def _enum(e: enums.Enumeration) -> Callable[[Any], str]:
-    return lambda raw: v.parse_enum(raw, e)
+    return partial(v.parse_enum, enum=e)
 
 
 def _text(n: int) -> Callable[[Any], str]:
-    return lambda raw: v.parse_text(raw, n)
+    return partial(v.parse_text, max_len=n)
 
 
 def _int(lo: int, hi: int, what: str) -> Callable[[Any], int]:
@@ -112,12 +114,12 @@ KINDS: dict[str, Kind] = {
         Kind(
             "people", "人员", "person",
             (
-                Col("code", "编号", _code, required=True),
-                Col("name", "姓名", _text(100), required=True),
+                Col("code", "编号", _code, required=True, memo=False),
+                Col("name", "姓名", _text(100), required=True, memo=False),
                 Col("gender", "性别", _enum(enums.GENDER)),
                 Col("birth_year", "出生年份", v.parse_year),
-                Col("id_number", "身份证号", v.parse_id_number),
-                Col("phone", "手机", v.parse_phone),
+                Col("id_number", "身份证号", v.parse_id_number, memo=False),
+                Col("phone", "手机", v.parse_phone, memo=False),
                 Col("unit", "单位", _text(200)),
                 Col("post", "岗位", _text(100)),
                 Col("frontline", "一线职工", v.parse_bool),
@@ -174,7 +176,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "achievements", "创新成果", "achievement",
             (
-                Col("code", "编号", _code, required=True),
+                Col("code", "编号", _code, required=True, memo=False),
                 Col("studio", "工作室编号", _code, required=True, field="studio_id", ref="studio"),
                 Col("title", "名称", _text(300), required=True),
                 Col("type", "类型", _enum(enums.ACHIEVEMENT_TYPE), required=True),

@@ -37,6 +37,7 @@ class Source:
     encoding: str
     sha256: str
     header: list[str]
+    size: int | None = None  # bytes, when known
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         raise NotImplementedError
@@ -44,6 +45,10 @@ class Source:
     def fraction(self) -> float:
         """How much of the file has been read, 0–1 (for progress display)."""
         return 0.0
+
+    def rows_again(self) -> Iterator[tuple[int, list[Any]]]:
+        """The data rows once more from the start (used only on the error path)."""
+        raise NotImplementedError
 
     def close(self) -> None:
         pass
@@ -96,7 +101,7 @@ class CsvSource(Source):
         self.name = name
         self._fp = fp
         self.sha256 = _sha256(fp)
-        self._size = size if size is not None else fp.tell()
+        self._size = self.size = size if size is not None else fp.tell()
         if encoding == "auto":
             encoding = detect_encoding(fp, name)
         elif encoding == "utf-8":
@@ -131,6 +136,14 @@ class CsvSource(Source):
         while (item := self._next()) is not None:
             yield item
 
+    def rows_again(self) -> Iterator[tuple[int, list[Any]]]:
+        self._text.detach()
+        self._fp.seek(0)
+        self._text = io.TextIOWrapper(self._fp, encoding=self.encoding, errors="strict", newline="")
+        self._reader = csv.reader(self._text)
+        self._next()  # the header
+        return self.rows()
+
     def fraction(self) -> float:
         try:
             pos = self._fp.tell()
@@ -161,6 +174,7 @@ class XlsxSource(Source):
         self.encoding = "xlsx"
         with open(path, "rb") as fp:
             self.sha256 = _sha256(fp)
+        self.size = path.stat().st_size
         try:
             self._wb = load_workbook(path, read_only=True, data_only=True)
         except (InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -171,6 +185,7 @@ class XlsxSource(Source):
             raise LaomoError(f"{name}: 没有名为「{sheet}」的工作表，现有：{'、'.join(self._wb.sheetnames)}")
         ws = self._wb[sheet] if sheet else self._wb.worksheets[0]
         self._total = ws.max_row or 0
+        self._ws = ws
         self._iter = ws.iter_rows(values_only=True)
         self._line = 0
         try:
@@ -184,6 +199,12 @@ class XlsxSource(Source):
         for cells in self._iter:
             self._line += 1
             yield self._line, [_cell(c) for c in cells]
+
+    def rows_again(self) -> Iterator[tuple[int, list[Any]]]:
+        self._iter = self._ws.iter_rows(values_only=True)
+        next(self._iter, None)
+        self._line = 1
+        return self.rows()
 
     def fraction(self) -> float:
         return min(1.0, self._line / self._total) if self._total else 0.0

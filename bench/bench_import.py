@@ -1,0 +1,167 @@
+"""Benchmark: bulk import of people rows against its floor, peak memory, and start-up time.
+
+Targets (issue 2):
+* importing N (default 200,000) ``people`` rows takes at most 2x the floor:
+  Python's ``csv`` module plus ``sqlite3.executemany`` into an equivalent
+  table (same columns, same UNIQUE code, same pragmas) in one transaction,
+  measured on the same file, side by side, in one run;
+* peak memory of an import of 1,000,000 rows stays under 150 MB;
+* ``laomo --help`` takes at most 2x ``python -c "import typer"``.
+
+Usage::
+
+    python bench/bench_import.py [--rows 200000] [--memory-rows 1000000] [--repeat 3]
+
+Prints a table and writes ``bench/out/import.json``.  Exit status 1 when a
+target is missed.  Timing is never asserted by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FLOOR_DDL = """
+CREATE TABLE person (
+    id INTEGER PRIMARY KEY, code VARCHAR(64) NOT NULL, name VARCHAR(100) NOT NULL,
+    gender VARCHAR(16), birth_year INTEGER, id_number VARCHAR(18), phone VARCHAR(32),
+    unit VARCHAR(200), post VARCHAR(100), frontline BOOLEAN, skill_grade VARCHAR(32),
+    CONSTRAINT uq_person_code UNIQUE (code)
+)"""
+
+
+def _fresh(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def floor(csv_path: Path, db_path: Path) -> float:
+    """csv.reader + sqlite3.executemany in one transaction: the fastest honest load."""
+    _fresh(db_path)
+    con = sqlite3.connect(db_path, isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = FULL")
+    con.execute(FLOOR_DDL)
+    started = time.perf_counter()
+    with open(csv_path, encoding="utf-8-sig", newline="") as fp:
+        reader = csv.reader(fp)
+        next(reader)
+        con.execute("BEGIN")
+        con.executemany(
+            "INSERT INTO person (code, name, gender, birth_year, id_number, phone, unit, post,"
+            " frontline, skill_grade) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            reader,
+        )
+        con.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    con.close()
+    return elapsed
+
+
+def laomo_import(csv_path: Path, db_path: Path) -> tuple[float, dict]:
+    """laomo's own import (core function, same process), schema created beforehand."""
+    from laomo import db
+    from laomo.importer import import_source
+    from laomo.sources import open_source
+
+    _fresh(db_path)
+    engine = db.open_engine(str(db_path))
+    started = time.perf_counter()
+    with open_source(str(csv_path)) as source, db.write_session(engine) as session:
+        result = import_source(session, "people", source)
+    elapsed = time.perf_counter() - started
+    db.dispose_all()
+    assert result.inserted == result.read and not result.rejected, result.as_dict()
+    return elapsed, result.as_dict()
+
+
+def peak_memory_mb(csv_path: Path, db_path: Path) -> float:
+    """Peak RSS of a separate ``laomo register import`` process."""
+    _fresh(db_path)
+    env = dict(os.environ, LAOMO_DB=str(db_path))
+    code = (
+        "import resource, sys\n"
+        "from laomo.cli import main\n"
+        f"rc = main(['register', 'import', 'people', {str(csv_path)!r}, '--quiet'])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "sys.exit(rc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def startup(repeat: int) -> tuple[float, float]:
+    """Median wall time of ``laomo --help`` and of ``python -c 'import typer'``."""
+    def median(cmd: list[str]) -> float:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    base = median([sys.executable, "-c", "import typer"])
+    ours = median([sys.executable, "-m", "laomo", "--help"])
+    return ours, base
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--memory-rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--startup-repeat", type=int, default=15)
+    args = parser.parse_args()
+
+    from laomo.demo import write_people_csv
+
+    out_dir = ROOT / "bench" / "out"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        csv_path = write_people_csv(tmpdir / "people.csv", args.rows)
+        floors, ours = [], []
+        for _ in range(args.repeat):  # interleaved, so both see the same machine state
+            floors.append(floor(csv_path, tmpdir / "floor.db"))
+            ours.append(laomo_import(csv_path, tmpdir / "laomo.db")[0])
+        f, o = min(floors), min(ours)
+        big = write_people_csv(tmpdir / "people-big.csv", args.memory_rows) if args.memory_rows else None
+        peak = peak_memory_mb(big, tmpdir / "big.db") if big else None
+    help_time, typer_time = startup(args.startup_repeat)
+    results = {
+        "rows": args.rows,
+        "floor_seconds": round(f, 3),
+        "laomo_seconds": round(o, 3),
+        "import_ratio": round(o / f, 2),
+        "memory_rows": args.memory_rows,
+        "peak_memory_mb": round(peak, 1) if peak else None,
+        "help_seconds": round(help_time, 3),
+        "import_typer_seconds": round(typer_time, 3),
+        "startup_ratio": round(help_time / typer_time, 2),
+    }
+    ok = results["import_ratio"] <= 2 and results["startup_ratio"] <= 2 and (peak is None or peak < 150)
+    results["targets_met"] = ok
+    (out_dir / "import.json").write_text(json.dumps(results, indent=2))
+    print(f"导入 {args.rows:,} 行：基线 {f:.2f} 秒，laomo {o:.2f} 秒，比值 {o / f:.2f}（目标 ≤ 2）")
+    if peak is not None:
+        print(f"导入 {args.memory_rows:,} 行的峰值内存：{peak:.0f} MB（目标 < 150）")
+    print(f"启动：laomo --help {help_time:.3f} 秒，import typer {typer_time:.3f} 秒，"
+          f"比值 {help_time / typer_time:.2f}（目标 ≤ 2）")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

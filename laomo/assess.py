@@ -1,0 +1,411 @@
+"""达标检查与年度考核（核心逻辑，不依赖 Typer/Rich）。
+
+Functions take a SQLModel session whose transaction the caller owns
+(``laomo.db.write_session`` for :func:`run_assessment` and
+:func:`use_profile`, ``read_session`` for the rest) and return plain dicts
+shaped like the JSON of cli.md, so the CLI only renders them.
+
+Which profile is used: the ``profile`` argument (a :class:`~laomo.rules.Profile`
+or a bundled name or file path, i.e. ``--rules``), else the database setting
+``rules_profile`` (``assess rules use``), else ``henan-2015``.
+
+Decisions where the spec is silent
+----------------------------------
+* ``assess check`` without codes checks every studio, whatever its status;
+  the as-of date defaults to today.
+* Re-running a year deletes that year's rows written by earlier runs, and the
+  imported rows of that year for the studios assessed now (the unique key
+  (studio, year) leaves no choice); imported rows of that year for studios not
+  assessed now (revoked since) are kept as history, as are all other years.
+* The rectify deadline (30 June of Y+1 in henan-2015) is returned with each
+  result and stored in the ``standards`` JSON of the row (key ``deadline``),
+  because the Assessment table has no column for it.
+* ``explain`` shows the stored result of that year when there is one (what
+  the studio actually got, cap included) and recomputes the items from the
+  facts to explain them, flagging an item whose recomputed points differ from
+  the stored ones (data or profile changed since the run).  Without a stored
+  result it computes one; its grade is then before the 优秀 cap, which needs
+  every studio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Iterable
+
+from .errors import LaomoError, NotFound
+
+SETTING_KEY = "rules_profile"
+
+
+# --------------------------------------------------------------------------- profile choice
+
+
+def _conn(session):  # type: ignore[no-untyped-def]
+    return session.connection()
+
+
+def configured_profile(session) -> str | None:  # type: ignore[no-untyped-def]
+    """The profile stored with ``assess rules use`` (a bundled name or a file path), if any."""
+    from sqlalchemy import select
+
+    from .models import Setting
+
+    t = Setting.__table__
+    value = _conn(session).execute(select(t.c.value).where(t.c.key == SETTING_KEY)).scalar()
+    return value or None
+
+
+def resolve_profile(session, profile: Any = None):  # type: ignore[no-untyped-def]
+    """The profile to use: the argument, else the database setting, else henan-2015."""
+    from .rules import DEFAULT_PROFILE, Profile, ProfileError, load_profile
+
+    if isinstance(profile, Profile):
+        return profile
+    if profile:
+        return load_profile(str(profile))
+    ref = configured_profile(session)
+    if ref is None:
+        return load_profile(DEFAULT_PROFILE)
+    try:
+        return load_profile(ref)
+    except ProfileError as exc:
+        raise ProfileError(
+            f"数据库设置使用的规则「{ref}」无法加载：{exc}；请用 `laomo assess rules use NAME` 重新设置，"
+            "或用 --rules 指定", lines=exc.lines) from None
+
+
+def use_profile(session, name_or_file: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Validate a profile and make it this database's default (audited)."""
+    from sqlalchemy import delete, insert
+
+    from . import audit
+    from .models import Setting
+    from .rules import load_profile
+
+    profile = load_profile(name_or_file)
+    old = configured_profile(session)
+    conn = _conn(session)
+    t = Setting.__table__
+    conn.execute(delete(t).where(t.c.key == SETTING_KEY))
+    conn.execute(insert(t).values(key=SETTING_KEY, value=profile.source))
+    audit.record_many(conn, [("setting", SETTING_KEY, {"value": old},
+                              {"value": profile.source, "profile": profile.name, "hash": profile.hash})])
+    return {"profile": profile.name, "source": profile.source, "profile_hash": profile.hash, "previous": old}
+
+
+def list_profiles(session=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The bundled profiles (name, title, hash) and the one in use for this database."""
+    from .rules import DEFAULT_PROFILE, bundled_names, load_profile
+
+    current = configured_profile(session) if session is not None else None
+    out = []
+    for name in bundled_names():
+        p = load_profile(name)
+        out.append({"name": p.name, "title": p.title, "profile_hash": p.hash,
+                    "standards": [s.id for s in p.standards], "default": name == DEFAULT_PROFILE})
+    return {"current": current or DEFAULT_PROFILE, "configured": current is not None, "profiles": out}
+
+
+def show_profile(name_or_file: str) -> dict[str, Any]:
+    """A profile in words: checks, ladder, items, grades, cap, recommendations, and the facts it uses."""
+    from .rules import load_profile
+    from .rules.expr import fact_names, label_of
+
+    p = load_profile(name_or_file)
+    data = {"profile": p.name, "title": p.title, "description": p.description, "source": p.source,
+            "profile_hash": p.hash, **p.engine.rules_text()}
+    used: list[str] = []
+    for s in p.all_checks:
+        used += fact_names(s.check)
+    data["facts"] = {n: label_of(n, p.labels) for n in dict.fromkeys(used)}
+    return data
+
+
+# --------------------------------------------------------------------------- studios
+
+
+def _studio_ids(session, codes: Iterable[str]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from .models import Studio
+
+    wanted = [c.strip() for c in codes if c and c.strip()]
+    t = Studio.__table__
+    found: dict[str, int] = {}
+    for i in range(0, len(wanted), 500):
+        rows = _conn(session).execute(select(t.c.code, t.c.id).where(t.c.code.in_(wanted[i:i + 500])))
+        found.update({r.code: r.id for r in rows})
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise NotFound(f"没有编号为 {'、'.join(missing)} 的工作室")
+    return {c: found[c] for c in wanted}
+
+
+# --------------------------------------------------------------------------- creation standards
+
+
+def check_standards(session, codes: Iterable[str] | None = None, profile: Any = None,  # type: ignore[no-untyped-def]
+                    as_of: dt.date | None = None) -> dict[str, Any]:
+    """The creation-standards check (达标检查) of some or all studios as of a date (default today)."""
+    from .facts import compute_facts
+
+    prof = resolve_profile(session, profile)
+    engine = prof.engine
+    as_of = as_of or dt.date.today()
+    ids = None
+    if codes:
+        ids = list(dict.fromkeys(_studio_ids(session, codes).values()))
+    facts = compute_facts(_conn(session), as_of=as_of, studio_ids=ids)
+    results = []
+    for sid, f in sorted(facts.items(), key=lambda kv: kv[1]["code"]):
+        engine.derive(f)
+        checks = engine.check(f)
+        passed = all(checks.values())
+        results.append({
+            "studio": f["code"], "name": f["name"], "passed": passed, "checks": checks,
+            "failures": [] if passed else engine.failure_texts(f, checks),
+        })
+    return {"profile": prof.name, "profile_hash": prof.hash, "as_of": as_of.isoformat(), "results": results}
+
+
+# --------------------------------------------------------------------------- the yearly assessment
+
+
+def _due(conn, year: int) -> set[int]:  # type: ignore[no-untyped-def]
+    """Studios assessed for Y: holding now a naming dated on or before 31 Dec Y, not revoked/closed."""
+    from .status import studio_states
+
+    day = dt.date(year, 12, 31)
+    return {sid for sid, st in studio_states(conn).items() if st.held_on(day)}
+
+
+def _score_year(session, year: int, prof) -> list:  # type: ignore[no-untyped-def]
+    from .facts import compute_facts
+
+    engine = prof.engine
+    conn = _conn(session)
+    due = _due(conn, year)
+    facts = compute_facts(conn, year) if due else {}
+    scored = []
+    from .rules.engine import Scored
+
+    kept: dict[int, dict[str, Any]] = {}
+    for sid in due:
+        f = facts.get(sid)
+        if f is None:  # pragma: no cover - a designation always has its studio
+            continue
+        engine.derive(f)
+        checks = engine.check(f)
+        items, total = engine.score(f, checks)
+        s = Scored(sid, f["code"], f["name"], items, total, engine.grade(total), checks=checks)
+        if not all(checks.values()):
+            s.failures = engine.failure_texts(f, checks)
+        scored.append(s)
+        kept[sid] = f
+    del facts
+    engine.apply_cap(scored, len(scored))
+    for s in scored:
+        f = kept[s.studio_id]
+        f["grade"], f["total"] = s.grade, s.total
+        s.recommendation, s.reasons, s.deadline = engine.recommend(f, year)
+    scored.sort(key=lambda s: s.code)
+    return scored
+
+
+def _result(s) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    out = {
+        "studio": s.code, "name": s.name, "total": s.total, "grade": s.grade, "items": s.items,
+        "recommendation": s.recommendation, "reasons": s.reasons,
+        "deadline": s.deadline.isoformat() if s.deadline else None,
+    }
+    if s.capped:
+        out["capped"] = True
+    return out
+
+
+def _summary(scored) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    by_grade: dict[str, int] = {}
+    by_rec: dict[str, int] = {}
+    for s in scored:
+        by_grade[s.grade] = by_grade.get(s.grade, 0) + 1
+        by_rec[s.recommendation] = by_rec.get(s.recommendation, 0) + 1
+    return {"assessed": len(scored), "by_grade": by_grade, "by_recommendation": by_rec}
+
+
+def run_assessment(session, year: int, profile: Any = None, dry_run: bool = False,  # type: ignore[no-untyped-def]
+                   now: dt.datetime | None = None) -> dict[str, Any]:
+    """Assess every studio due for ``year``; store the results (replacing that year's) unless ``dry_run``.
+
+    Runs inside the caller's transaction: one transaction for the delete, the
+    inserts and the audit entry.
+    """
+    if not 1900 <= int(year) <= 2200:
+        raise LaomoError(f"年度 {year} 超出范围 1900–2200", exit_code=2)
+    prof = resolve_profile(session, profile)
+    scored = _score_year(session, year, prof)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    run_id = f"{year}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    summary = _summary(scored)
+    out: dict[str, Any] = {
+        "year": year, "profile": prof.name, "profile_hash": prof.hash,
+        "run_id": None if dry_run else run_id, "dry_run": dry_run, **summary,
+        "results": [_result(s) for s in scored],
+    }
+    if not dry_run:
+        out["replaced"] = _store(session, year, prof, scored, run_id, now, summary)
+    return out
+
+
+def _store(session, year, prof, scored, run_id, now, summary) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import and_, delete, func, insert, select
+
+    from . import audit
+    from .models import Assessment
+
+    conn = _conn(session)
+    t = Assessment.__table__
+    assessed = {s.studio_id for s in scored}
+    before = {r.grade: r.n for r in conn.execute(
+        select(t.c.grade, func.count().label("n")).where(t.c.year == year).group_by(t.c.grade))}
+    replaced = conn.execute(delete(t).where(and_(t.c.year == year, t.c.imported == False))).rowcount or 0  # noqa: E712
+    imported = [r.id for r in conn.execute(select(t.c.id, t.c.studio_id).where(t.c.year == year))
+                if r.studio_id in assessed]
+    for i in range(0, len(imported), 500):
+        replaced += conn.execute(delete(t).where(t.c.id.in_(imported[i:i + 500]))).rowcount or 0
+    rows = []
+    for s in scored:
+        standards = {"passed": all(s.checks.values()), "checks": s.checks, "failures": s.failures}
+        if s.deadline is not None:
+            standards["deadline"] = s.deadline.isoformat()
+        if s.capped:
+            standards["capped"] = True
+        rows.append({
+            "studio_id": s.studio_id, "year": year, "profile": prof.name[:100], "profile_hash": prof.hash,
+            "total": s.total, "grade": s.grade, "items": s.items, "standards": standards,
+            "recommendation": s.recommendation, "reasons": s.reasons, "imported": False,
+            "run_id": run_id, "created_at": now,
+        })
+        if len(rows) >= 1000:
+            conn.execute(insert(t), rows)
+            rows = []
+    if rows:
+        conn.execute(insert(t), rows)
+    audit.record_many(conn, [("assessment", str(year),
+                              {"rows": sum(before.values()), "by_grade": before} if before else None,
+                              {"profile": prof.name, "profile_hash": prof.hash, "run_id": run_id,
+                               "replaced": replaced, **summary})])
+    return replaced
+
+
+# --------------------------------------------------------------------------- what-if and explain
+
+
+def stored_results(session, year: int) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """The stored assessment rows of a year, by studio code."""
+    from sqlalchemy import select
+
+    from .models import Assessment, Studio
+
+    t, s = Assessment.__table__, Studio.__table__
+    q = select(s.c.code, s.c.name, t.c.total, t.c.grade, t.c.recommendation, t.c.profile,
+               t.c.profile_hash, t.c.imported, t.c["items"], t.c.reasons).select_from(
+        t.join(s, s.c.id == t.c.studio_id)).where(t.c.year == year)
+    return {r.code: dict(r._mapping) for r in _conn(session).execute(q)}
+
+
+def what_if(session, year: int, profile: Any = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Per studio: the stored grade/recommendation for ``year`` versus what ``profile`` would give."""
+    new = run_assessment(session, year, profile, dry_run=True)
+    stored = stored_results(session, year)
+    changes = []
+    after_by_code = {r["studio"]: r for r in new["results"]}
+    for code in sorted(set(stored) | set(after_by_code)):
+        b, a = stored.get(code), after_by_code.get(code)
+        before = None if b is None else {"total": b["total"], "grade": b["grade"],
+                                         "recommendation": b["recommendation"]}
+        after = None if a is None else {"total": a["total"], "grade": a["grade"],
+                                        "recommendation": a["recommendation"]}
+        changed = (before is None) != (after is None) or (
+            before is not None and after is not None and
+            (before["grade"], before["recommendation"]) != (after["grade"], after["recommendation"]))
+        changes.append({"studio": code, "name": (a or b or {}).get("name"), "before": before,
+                        "after": after, "changed": changed})
+    profiles = sorted({str(b["profile"]) for b in stored.values() if b["profile"]})
+    return {"year": year, "profile": new["profile"], "profile_hash": new["profile_hash"],
+            "stored_profiles": profiles, "stored": len(stored),
+            "changed": sum(1 for c in changes if c["changed"]), "changes": changes,
+            "results": new["results"]}
+
+
+def explain(session, code: str, year: int, profile: Any = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """One studio's items for ``year``: points, the rule in words and the facts behind them."""
+    from sqlalchemy import select
+
+    from .facts import compute_facts
+    from .models import Assessment
+    from .rules.expr import format_value
+
+    prof = resolve_profile(session, profile)
+    engine = prof.engine
+    sid = _studio_ids(session, [code])[code.strip()]
+    conn = _conn(session)
+    f = compute_facts(conn, year, studio_ids=[sid])[sid]
+    engine.derive(f)
+    checks = engine.check(f)
+    items, total = engine.score(f, checks)
+    t = Assessment.__table__
+    row = conn.execute(select(t).where(t.c.studio_id == sid, t.c.year == year)).mappings().first()
+    due = sid in _due(conn, year)
+    notes: list[str] = []
+    if row is not None:
+        stored_items = dict(row["items"] or {})
+        result = {"studio": f["code"], "name": f["name"], "total": _n(row["total"]), "grade": row["grade"],
+                  "items": stored_items, "recommendation": row["recommendation"] or "none",
+                  "reasons": list(row["reasons"] or [])}
+        f["grade"], f["total"] = row["grade"], row["total"]
+        if row["imported"]:
+            notes.append(f"{year} 年度的结果是导入的历史数据，没有分项；下面的分项按当前规则和数据重新计算")
+        elif row["profile_hash"] != prof.hash:
+            notes.append(f"{year} 年度的结果由规则 {row['profile']}（哈希 {str(row['profile_hash'])[:12]}…）"
+                         f"算出，与当前规则 {prof.name}（{prof.hash[:12]}…）不同")
+        deadline = (row["standards"] or {}).get("deadline") if isinstance(row["standards"], dict) else None
+        result["deadline"] = deadline
+    else:
+        grade = engine.grade(total)
+        f["grade"], f["total"] = grade, total
+        rec, reasons, deadline_d = engine.recommend(f, year)
+        result = {"studio": f["code"], "name": f["name"], "total": total, "grade": grade, "items": items,
+                  "recommendation": rec, "reasons": reasons,
+                  "deadline": deadline_d.isoformat() if deadline_d else None}
+        notes.append(f"尚未保存 {year} 年度的考核结果：以下为按当前数据计算的结果，等级未经优秀比例限制"
+                     + ("" if due else f"；该工作室不在 {year} 年度的考核范围内"))
+        stored_items = {}
+    details = engine.explain_items(f, checks, items)
+    for d in details:
+        if stored_items and d["item"] in stored_items and _n(stored_items[d["item"]]) != d["points"]:
+            d["stored_points"] = stored_items[d["item"]]
+            notes.append(f"{d['item']} 重新计算为 {format_value(d['points'])} 分，保存的结果为 "
+                         f"{format_value(stored_items[d['item']])} 分（数据或规则已变化）")
+    return {
+        "year": year, "profile": prof.name, "profile_hash": prof.hash,
+        "results": [result], "facts": _jsonable_facts(f), "details": details,
+        "checks": checks, "failures": engine.failure_texts(f, checks),
+        "stored": row is not None, "due": due, "notes": notes,
+    }
+
+
+def _n(x: Any) -> Any:
+    from .rules.engine import num
+
+    return num(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x
+
+
+def _jsonable_facts(f: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in f.items():
+        if k in ("code", "name"):
+            continue
+        out[k] = v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
+    return dict(sorted(out.items()))

@@ -1,0 +1,405 @@
+"""laomo assess：达标检查、年度考核、考核说明、规则管理。
+
+Only Typer is imported at module level; the rules engine, SQLAlchemy and
+Rich are imported inside the commands, so ``laomo --help`` stays fast.
+Commands never prompt (cron-safe): a missing ``--year`` is a usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, List, Optional
+
+import typer
+
+from .cli_common import STATE, emit_json, engine, fail, info, out_console
+
+app = typer.Typer(help="达标检查、年度考核、考核说明和规则管理。", no_args_is_help=True)
+rules_app = typer.Typer(help="规则文件：列出、查看、选用、校验。", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+RULES_HELP = "规则：内置名称（henan-2015、anyang-8、enterprise-5、hebei-2021）或 .toml 文件路径；默认取数据库设置，否则 henan-2015"
+
+
+def _year(year: Optional[int]) -> int:
+    if year is None:
+        fail("缺少必需的选项 --year（考核年度，如 2025）", 2)
+    if not 1900 <= year <= 2200:
+        fail(f"--year {year} 超出范围 1900–2200", 2)
+    return year
+
+
+def _labels() -> Any:
+    from .enums import GRADE, RECOMMENDATION
+
+    return GRADE, RECOMMENDATION
+
+
+def _fmt(x: Any) -> str:
+    from .rules.expr import format_value
+
+    return format_value(x)
+
+
+# --------------------------------------------------------------------------- check
+
+
+@app.command("check")
+def check_cmd(
+    codes: Optional[List[str]] = typer.Argument(None, help="工作室编号（省略则检查全部工作室）"),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="检查日期（默认今天），如 2025-11-22"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+) -> None:
+    """创建标准达标检查：逐项列出通过与否，未通过的说明哪项事实不符。"""
+    from .assess import check_standards
+    from .db import read_session
+
+    day = _date(as_of) if as_of else None
+    with read_session(engine()) as session:
+        result = check_standards(session, codes or None, rules, day)
+    if json_out:
+        emit_json(result)
+        return
+    if quiet or STATE.quiet:
+        return
+    from rich.table import Table
+
+    rows = result["results"]
+    ids = list(rows[0]["checks"]) if rows else []
+    table = Table(title=f"达标检查（规则 {result['profile']}，截至 {result['as_of']}）")
+    table.add_column("编号", no_wrap=True)
+    table.add_column("名称")
+    for cid in ids:
+        table.add_column(cid, justify="center", no_wrap=True)
+    table.add_column("结果", no_wrap=True)
+    for r in rows:
+        table.add_row(r["studio"], r["name"], *("✓" if r["checks"][c] else "✗" for c in ids),
+                      "达标" if r["passed"] else "未达标")
+    console = out_console()
+    console.print(table)
+    for r in rows:
+        for failure in r["failures"]:
+            console.print(f"{r['studio']} {r['name']}：{failure}")
+    passed = sum(1 for r in rows if r["passed"])
+    info(f"共 {len(rows)} 个工作室，达标 {passed} 个，未达标 {len(rows) - passed} 个")
+
+
+def _date(text: str) -> dt.date:
+    from .validate import Invalid, parse_date
+
+    try:
+        return parse_date(text)
+    except Invalid as exc:
+        fail(f"--as-of「{text}」：{exc}", 2)
+
+
+# --------------------------------------------------------------------------- run
+
+
+@app.command("run")
+def run_cmd(
+    year: Optional[int] = typer.Option(None, "--year", help="考核年度，如 2025"),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只计算并显示（与已保存结果对比），不保存"),
+    items: bool = typer.Option(False, "--items", help="表格中列出各分项得分"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+) -> None:
+    """年度考核：对该年度应考核的全部工作室评分、定等级（优秀比例限制）、提出处理建议并保存。
+
+    重复运行同一年度会替换该年度的结果；每次运行写一条操作日志。
+    """
+    from .assess import run_assessment, what_if
+    from .db import read_session, write_session
+
+    y = _year(year)
+    eng = engine()
+    diff = None
+    if dry_run:
+        with read_session(eng) as session:
+            diff = what_if(session, y, rules)
+        result = {"year": y, "profile": diff["profile"], "profile_hash": diff["profile_hash"],
+                  "dry_run": True, "results": diff["results"],
+                  "what_if": {k: diff[k] for k in ("stored", "stored_profiles", "changed", "changes")}}
+    else:
+        with write_session(eng) as session:
+            result = run_assessment(session, y, rules)
+    if json_out:
+        emit_json(result)
+        return
+    quiet = quiet or STATE.quiet
+    if quiet:
+        return
+    _print_run(result, items)
+    if diff is not None:
+        _print_diff(diff)
+    counts = {}
+    for r in result["results"]:
+        counts[r["grade"]] = counts.get(r["grade"], 0) + 1
+    GRADE, _ = _labels()
+    text = "，".join(f"{GRADE.label(g)} {n}" for g, n in sorted(counts.items(), key=lambda kv: GRADE.rank(kv[0])))
+    mode = "试运行，未保存" if dry_run else f"已保存，运行编号 {result.get('run_id')}"
+    info(f"{y} 年度考核（规则 {result['profile']}）：{len(result['results'])} 个工作室；{text or '无'}（{mode}）")
+
+
+def _print_run(result: dict[str, Any], items: bool) -> None:
+    from rich.table import Table
+
+    GRADE, REC = _labels()
+    rows = result["results"]
+    item_ids = list(rows[0]["items"]) if rows and items else []
+    table = Table(title=f"{result['year']} 年度考核结果（规则 {result['profile']}）")
+    table.add_column("编号", no_wrap=True)
+    table.add_column("名称")
+    for i in item_ids:
+        table.add_column(i, justify="right", no_wrap=True)
+    table.add_column("总分", justify="right", no_wrap=True)
+    table.add_column("等级", no_wrap=True)
+    table.add_column("处理建议", no_wrap=True)
+    table.add_column("原因")
+    for r in rows:
+        grade = GRADE.label(r["grade"]) + ("*" if r.get("capped") else "")
+        rec = REC.label(r["recommendation"]) if r["recommendation"] != "none" else "—"
+        if r.get("deadline"):
+            rec += f"（{r['deadline']} 前）"
+        table.add_row(r["studio"], r["name"], *(_fmt(r["items"][i]) for i in item_ids), _fmt(r["total"]),
+                      grade, rec, "；".join(r["reasons"]))
+    console = out_console()
+    console.print(table)
+    if any(r.get("capped") for r in rows):
+        console.print("* 总分达到优秀线，因优秀比例限制评为良好")
+
+
+def _print_diff(diff: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    GRADE, REC = _labels()
+    console = out_console()
+    if not diff["stored"]:
+        console.print(f"{diff['year']} 年度尚无已保存的考核结果，无可对比")
+        return
+    changed = [c for c in diff["changes"] if c["changed"]]
+    stored = "、".join(diff["stored_profiles"]) or "导入的历史"
+    if not changed:
+        console.print(f"与已保存结果（规则 {stored}）相比，各工作室的等级和处理建议都没有变化")
+        return
+    table = Table(title=f"与已保存结果（规则 {stored}）相比有变化的工作室：{len(changed)} 个")
+    table.add_column("编号", no_wrap=True)
+    table.add_column("名称")
+    table.add_column("等级 原→新", no_wrap=True)
+    table.add_column("处理建议 原→新", no_wrap=True)
+    table.add_column("总分 原→新", no_wrap=True)
+
+    def side(d: Any, key: str) -> str:
+        if d is None:
+            return "（无）"
+        v = d[key]
+        if key == "grade":
+            return GRADE.label(v)
+        if key == "recommendation":
+            return REC.label(v or "none")
+        return _fmt(v)
+
+    for c in changed:
+        table.add_row(c["studio"], c["name"] or "",
+                      *(f"{side(c['before'], k)} → {side(c['after'], k)}" for k in ("grade", "recommendation", "total")))
+    console.print(table)
+
+
+# --------------------------------------------------------------------------- explain
+
+
+@app.command("explain")
+def explain_cmd(
+    code: str = typer.Argument(..., help="工作室编号"),
+    year: Optional[int] = typer.Option(None, "--year", help="考核年度"),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """逐项说明一个工作室某年度的得分：规则原文、所依据的事实。"""
+    from .assess import explain
+    from .db import read_session
+
+    y = _year(year)
+    with read_session(engine()) as session:
+        data = explain(session, code, y, rules)
+    if json_out:
+        emit_json(data)
+        return
+    from rich.table import Table
+
+    GRADE, REC = _labels()
+    r = data["results"][0]
+    console = out_console()
+    rec = REC.label(r["recommendation"]) if r["recommendation"] != "none" else "无"
+    console.print(f"{r['studio']} {r['name']}  {y} 年度  总分 {_fmt(r['total'])}  等级 {GRADE.label(r['grade'])}"
+                  f"  处理建议 {rec}" + (f"（期限 {r['deadline']}）" if r.get("deadline") else ""))
+    for reason in r["reasons"]:
+        console.print(f"  原因：{reason}")
+    table = Table(title=f"分项说明（规则 {data['profile']}）")
+    table.add_column("项目", no_wrap=True)
+    table.add_column("名称", no_wrap=True)
+    table.add_column("得分", justify="right", no_wrap=True)
+    table.add_column("满分", justify="right", no_wrap=True)
+    table.add_column("规则")
+    table.add_column("事实")
+    for d in data["details"]:
+        pts = _fmt(d["points"]) + (f"（存 {_fmt(d['stored_points'])}）" if "stored_points" in d else "")
+        facts = d["facts_text"]
+        if "checks" in d:
+            facts = "、".join(f"{k}{'✓' if v else '✗'}" for k, v in d["checks"].items())
+        table.add_row(d["item"], d["label"], pts, _fmt(d["max"]), d["rule"], facts)
+    console.print(table)
+    for failure in data["failures"]:
+        console.print(f"未通过：{failure}")
+    for note in data["notes"]:
+        info(f"注意：{note}")
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _existing_db_session():  # type: ignore[no-untyped-def]
+    """A read session when the database exists; None (and nothing created) otherwise."""
+    from . import db
+
+    url = db.resolve_url(STATE.db)
+    path = db.sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
+    return db.read_session(engine())
+
+
+@rules_app.command("list")
+def rules_list(json_out: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+    """列出内置规则，并标出本数据库正在使用的规则。"""
+    from .assess import list_profiles
+
+    ctx = _existing_db_session()
+    if ctx is None:
+        data = list_profiles(None)
+    else:
+        with ctx as session:
+            data = list_profiles(session)
+    if json_out:
+        emit_json(data)
+        return
+    from rich.table import Table
+
+    table = Table(title="内置规则")
+    table.add_column("名称", no_wrap=True)
+    table.add_column("标题")
+    table.add_column("创建标准")
+    table.add_column("哈希", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for p in data["profiles"]:
+        mark = "使用中" if p["name"] == data["current"] else ("默认" if p["default"] else "")
+        table.add_row(p["name"], p["title"], "、".join(p["standards"]), p["profile_hash"][:12], mark)
+    console = out_console()
+    console.print(table)
+    if data["current"] not in {p["name"] for p in data["profiles"]}:
+        console.print(f"本数据库使用的规则文件：{data['current']}")
+
+
+@rules_app.command("show")
+def rules_show(
+    name: str = typer.Argument(..., help="规则名称或 .toml 文件路径"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """显示规则的全部内容：创建标准、领衔人阶梯、计分项、等级线、优秀比例、处理建议。"""
+    from .assess import show_profile
+
+    data = show_profile(name)
+    if json_out:
+        emit_json(data)
+        return
+    from rich.table import Table
+
+    GRADE, REC = _labels()
+    from .enums import LEVEL
+
+    console = out_console()
+    console.print(f"规则 {data['profile']}：{data['title']}")
+    if data["description"]:
+        console.print(data["description"])
+    console.print(f"来源：{data['source']}    内容哈希：{data['profile_hash']}")
+    t = Table(title="创建标准与通用条件")
+    for col in ("编号", "名称", "通过条件"):
+        t.add_column(col)
+    for c in data["checks"]:
+        t.add_row(c["id"], c["label"], c["rule"])
+    console.print(t)
+    t = Table(title="领衔人阶梯")
+    t.add_column("级别", no_wrap=True)
+    t.add_column("条件")
+    for lv in data["ladder"]:
+        t.add_row(LEVEL.label(lv["level"]), lv["rule"])
+    console.print(t)
+    t = Table(title="年度考核计分")
+    for col in ("项目", "名称", "满分", "规则"):
+        t.add_column(col)
+    for it in data["items"]:
+        t.add_row(it["item"], it["label"], _fmt(it["max"]), it["rule"])
+    console.print(t)
+    console.print("等级：" + "；".join(f"{GRADE.label(g['grade'])} ≥ {_fmt(g['min'])}" for g in data["grades"]))
+    cap = data["cap"]
+    if cap:
+        order = "、".join(
+            ("总分" if k["by"] == "total" else "编号" if k["by"] == "code" else "+".join(k["by"]))
+            + ("从高到低" if k["desc"] else "从小到大") for k in cap["order"])
+        console.print(f"{GRADE.label(cap['grade'])}比例：不超过参加考核数的 {cap['ratio']:g}（至少 {cap['minimum']} 个），"
+                      f"按 {order} 排序，其余改为{GRADE.label(cap['demote_to'])}")
+    for rec in data["recommendations"]:
+        when = "；或 ".join(f"{w}（{r}）" if w != r else w for w, r in zip(rec["when"], rec["rules"]))
+        extra = f"，期限 {rec['deadline']}" if rec["deadline"] else ""
+        console.print(f"处理建议 {REC.label(rec['action'])}{extra}：{when}")
+    t = Table(title="创建标准用到的事实")
+    t.add_column("事实", no_wrap=True)
+    t.add_column("中文名称")
+    for k, v in data["facts"].items():
+        t.add_row(k, v)
+    console.print(t)
+
+
+@rules_app.command("use")
+def rules_use(
+    name: str = typer.Argument(..., help="规则名称或 .toml 文件路径"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """校验规则后，设为本数据库默认使用的规则（写操作日志）。"""
+    from .assess import use_profile
+    from .db import write_session
+
+    with write_session(engine()) as session:
+        data = use_profile(session, name)
+    if json_out:
+        emit_json(data)
+        return
+    info(f"本数据库今后使用规则 {data['profile']}（{data['source']}，哈希 {data['profile_hash'][:12]}…）"
+         + (f"，原为 {data['previous']}" if data["previous"] else ""))
+
+
+@rules_app.command("validate")
+def rules_validate(
+    file: str = typer.Argument(..., help="规则文件（.toml）"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """校验规则文件：逐条列出问题（文件、键、问题）；有效时显示名称和内容哈希。"""
+    from .rules import ProfileError, validate_file
+
+    try:
+        p = validate_file(file)
+    except ProfileError as exc:
+        if json_out:
+            emit_json({"file": file, "valid": False, "problems": exc.lines or [str(exc)]})
+            raise typer.Exit(1)
+        raise
+    data = {"file": file, "valid": True, "profile": p.name, "profile_hash": p.hash,
+            "standards": [s.id for s in p.standards], "items": list(p.scorecard.items)}
+    if json_out:
+        emit_json(data)
+        return
+    info(f"规则文件有效：{p.name}（创建标准 {'、'.join(data['standards'])}；计分项 {len(data['items'])} 项），"
+         f"内容哈希 {p.hash}")

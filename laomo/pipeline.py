@@ -1,0 +1,122 @@
+"""把“读取+校验”和“写库”分到两个进程：大文件导入时两个 CPU 核同时工作。
+
+``chunks(parse, source, …)`` yields lists of parsed rows.  For a small
+source it simply parses in this process.  For a large CSV/XLSX file (at
+least ``WORKER_MIN_BYTES``) on a system with ``fork``, a child process reads
+and validates the file and sends the parsed chunks through a pipe while this
+process resolves references and writes: the two halves of the import then
+run on two cores at once, which is what keeps a bulk import within twice the
+cost of a bare ``csv`` + ``executemany`` load.
+
+The child only reads the file; it never touches the database, and it ends
+with ``os._exit`` so that no inherited connection is finalised in it.  If the
+parent dies (even SIGKILL), the pipe breaks and the child exits; its work
+was never visible to anyone.  ``LAOMO_IMPORT_WORKER=0`` turns the worker off.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import traceback
+from typing import Any, Callable, Iterator
+
+from .errors import LaomoError
+
+WORKER_MIN_BYTES = 4 << 20
+
+
+def _wanted(source: Any, size: int | None) -> bool:
+    if os.environ.get("LAOMO_IMPORT_WORKER", "1") == "0":
+        return False
+    if sys.platform == "win32" or not hasattr(os, "fork"):
+        return False
+    return size is not None and size >= WORKER_MIN_BYTES
+
+
+def chunks(parse: Callable[[int, list[Any]], Any], source: Any, chunk: int,
+           keep_cells: bool, size: int | None) -> Iterator[tuple[list[Any], int, float]]:
+    """Yield ``(rows, rows_read, fraction)`` with ``rows`` the parsed non-blank rows."""
+    if _wanted(source, size):
+        yield from _with_worker(parse, source, chunk, keep_cells)
+        return
+    pending: list[Any] = []
+    for line, cells in source.rows():
+        row = parse(line, cells)
+        if row is None:
+            continue
+        pending.append(row)
+        if len(pending) >= chunk:
+            yield pending, len(pending), source.fraction()
+            pending = []
+    if pending:
+        yield pending, len(pending), source.fraction()
+
+
+def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[list[Any], int, float]]:  # type: ignore[no-untyped-def]
+    import multiprocessing
+
+    from .importer import _Row
+
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_produce, args=(parse, source, chunk, keep_cells, sender), daemon=True)
+    proc.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                message = pickle.loads(receiver.recv_bytes())
+            except EOFError:
+                raise LaomoError("读取文件的子进程意外退出，导入未完成，数据库未改动") from None
+            tag = message[0]
+            if tag == "rows":
+                _, packed, fraction = message
+                yield [_Row(line, cells, values, problems) for line, cells, values, problems in packed], \
+                    len(packed), fraction
+            elif tag == "done":
+                return
+            elif tag == "error":
+                raise LaomoError(message[1], exit_code=message[2])
+            else:
+                raise RuntimeError(f"读取文件的子进程出错：\n{message[1]}")
+    finally:
+        receiver.close()
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+
+
+def _produce(parse, source, chunk: int, keep_cells: bool, sender) -> None:  # type: ignore[no-untyped-def]
+    code = 0
+    try:
+        pending: list[tuple] = []
+        for line, cells in source.rows():
+            row = parse(line, cells)
+            if row is None:
+                continue
+            pending.append((row.line, cells if keep_cells or row.problems else None, row.values, row.problems))
+            if len(pending) >= chunk:
+                sender.send_bytes(pickle.dumps(("rows", pending, source.fraction()), pickle.HIGHEST_PROTOCOL))
+                pending = []
+        if pending:
+            sender.send_bytes(pickle.dumps(("rows", pending, source.fraction()), pickle.HIGHEST_PROTOCOL))
+        sender.send_bytes(pickle.dumps(("done",)))
+    except (BrokenPipeError, EOFError, KeyboardInterrupt):
+        code = 1
+    except LaomoError as exc:
+        code = _try_send(sender, ("error", str(exc), exc.exit_code))
+    except BaseException:  # a bug: hand the traceback to the parent, which shows it without locals
+        code = _try_send(sender, ("crash", traceback.format_exc()))
+    finally:
+        os._exit(code)
+
+
+def _try_send(sender, message: tuple) -> int:  # type: ignore[no-untyped-def]
+    try:
+        sender.send_bytes(pickle.dumps(message))
+    except (BrokenPipeError, OSError):
+        pass
+    return 1

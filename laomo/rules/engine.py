@@ -1,0 +1,284 @@
+"""规则引擎：把一个规则文件编译成可以对成千上万个工作室快速求值的函数。
+
+One :class:`Engine` per loaded profile (``profile.engine``).  Everything a
+profile says — standards, ladder, items, grade lines, the cap, the
+recommendations — is turned into closures once; evaluating a studio is then
+a handful of dictionary look-ups and comparisons.  No threshold lives here:
+every number comes from the profile.
+
+Numbers: item points are rounded to 2 decimals and given back as ``int`` when
+whole (so JSON shows ``12`` rather than ``12.0``, and ``2.5`` stays ``2.5``);
+the total is the rounded sum of the items.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Iterable, Mapping, MutableMapping
+
+from ..enums import GRADE, LEVEL
+from . import vocab
+from .expr import compile_check, describe, failures, fact_names, format_fact, format_value, label_of
+from .profile import (
+    CheckShareItem, ConditionsItem, FactItem, PerCheckItem, PerUnitItem, Profile, TiersItem,
+)
+
+Facts = MutableMapping[str, Any]
+
+
+def num(x: float) -> int | float:
+    """Round to 2 decimals; an int when whole."""
+    r = round(float(x), 2)
+    return int(r) if r.is_integer() else r
+
+
+@dataclass
+class Scored:
+    """One studio's assessment before storage."""
+
+    studio_id: int
+    code: str
+    name: str
+    items: dict[str, int | float]
+    total: int | float
+    grade: str = ""
+    capped: bool = False
+    checks: dict[str, bool] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    recommendation: str = "none"
+    reasons: list[str] = field(default_factory=list)
+    deadline: Any = None
+
+
+class Engine:
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        self.labels = dict(profile.labels)
+        self._checks = [(s.id, s.label, s.check, compile_check(s.check)) for s in profile.all_checks]
+        self.standard_ids = [s.id for s in profile.standards]
+        self.check_ids = [c[0] for c in self._checks]
+        self._ladder = [(lv, compile_check(getattr(profile.ladder, lv))) for lv, _ in LEVEL.items]
+        self._items = [(item_id, item, self._scorer(item)) for item_id, item in profile.scorecard.items.items()]
+        self.item_ids = [i for i, _, _ in self._items]
+        self._grades = [(g.min, g.grade) for g in profile.grades]
+        self._recs = [
+            (r.action, [(c.reason, c.check, compile_check(c.check)) for c in r.when], r.deadline)
+            for r in profile.recommendations
+        ]
+
+    # ------------------------------------------------------------------ facts derived from the profile
+
+    def derive(self, facts: Facts) -> Facts:
+        """Add the ladder facts: ``leader_qualifies_<level>``, ``…_current``, ``leader_max_level``."""
+        best = None
+        for level, fn in self._ladder:
+            ok = fn(facts)
+            facts[f"leader_qualifies_{level}"] = ok
+            if ok:
+                best = level
+        facts["leader_max_level"] = best
+        current = facts.get("named_level")
+        facts["leader_qualifies_current"] = bool(current) and bool(facts.get(f"leader_qualifies_{current}"))
+        return facts
+
+    # ------------------------------------------------------------------ standards
+
+    def check(self, facts: Mapping[str, Any]) -> dict[str, bool]:
+        """Every standard and common check: id → passed."""
+        return {cid: fn(facts) for cid, _, _, fn in self._checks}
+
+    def failure_texts(self, facts: Mapping[str, Any], results: Mapping[str, bool]) -> list[str]:
+        out = []
+        for cid, label, check, _ in self._checks:
+            if not results.get(cid, True):
+                why = "；".join(failures(check, facts, self.labels)) or describe(check, self.labels)
+                out.append(f"{cid} {label}：{why}")
+        return out
+
+    def check_rules(self) -> list[tuple[str, str, str]]:
+        """(id, label, rule in words) for every check."""
+        return [(cid, label, describe(check, self.labels)) for cid, label, check, _ in self._checks]
+
+    # ------------------------------------------------------------------ scorecard
+
+    def _check_list(self, checks: Any) -> list[str]:
+        return list(self.standard_ids) if checks == "standards" else list(checks)
+
+    def _scorer(self, item: Any) -> Callable[[Mapping[str, Any], Mapping[str, bool]], float]:
+        cap = item.max
+        if isinstance(item, CheckShareItem):
+            ids = self._check_list(item.checks)
+            n = len(ids)
+            return lambda f, c: cap * sum(1 for i in ids if c.get(i)) / n
+        if isinstance(item, PerCheckItem):
+            ids = self._check_list(item.checks)
+            pts = item.points
+            return lambda f, c: min(cap, pts * sum(1 for i in ids if c.get(i)))
+        if isinstance(item, ConditionsItem):
+            parts = [(compile_check(p.when), p.points) for p in item.parts]
+            return lambda f, c: min(cap, sum(p for fn, p in parts if fn(f)))
+        if isinstance(item, PerUnitItem):
+            units = [(u.fact, u.points) for u in item.units]
+            return lambda f, c: min(cap, sum((f.get(n) or 0) * p for n, p in units))
+        if isinstance(item, TiersItem):
+            tiers = [(compile_check(t.when), t.points) for t in item.tiers]
+            otherwise = item.otherwise
+
+            def tiered(f: Mapping[str, Any], c: Mapping[str, bool]) -> float:
+                for fn, p in tiers:
+                    if fn(f):
+                        return p
+                return otherwise
+            return tiered
+        if isinstance(item, FactItem):
+            name, lo, default = item.fact, item.min, item.default
+
+            def clipped(f: Mapping[str, Any], c: Mapping[str, bool]) -> float:
+                v = f.get(name)
+                if v is None:
+                    return default
+                return max(lo, min(cap, v))
+            return clipped
+        raise TypeError(item)  # pragma: no cover - the schema admits no other kind
+
+    def score(self, facts: Mapping[str, Any], checks: Mapping[str, bool]) -> tuple[dict[str, int | float], int | float]:
+        items = {item_id: num(max(0.0, min(item.max, fn(facts, checks)))) for item_id, item, fn in self._items}
+        return items, num(sum(items.values()))
+
+    def grade(self, total: float) -> str:
+        for line, grade in self._grades:
+            if total >= line:
+                return grade
+        return self._grades[-1][1]
+
+    def apply_cap(self, scored: list[Scored], assessed: int) -> None:
+        """Keep the first ``max(minimum, floor(ratio × assessed))`` of the capped grade, demote the rest."""
+        cap = self.profile.cap
+        if cap is None:
+            return
+        top = [s for s in scored if s.grade == cap.grade]
+        keep = max(cap.minimum, math.floor(Fraction(str(cap.ratio)) * assessed))
+        if len(top) <= keep:
+            return
+        for key in reversed(cap.order):  # stable sorts, least significant key first
+            if key.by == "total":
+                top.sort(key=lambda s: s.total, reverse=key.desc)
+            elif key.by == "code":
+                top.sort(key=lambda s: s.code, reverse=key.desc)
+            else:
+                ids = list(key.by)
+                top.sort(key=lambda s, ids=ids: sum(s.items.get(i, 0) for i in ids), reverse=key.desc)
+        for s in top[keep:]:
+            s.grade = cap.demote_to
+            s.capped = True
+
+    # ------------------------------------------------------------------ dynamic management
+
+    def recommend(self, facts: Mapping[str, Any], year: int) -> tuple[str, list[str], Any]:
+        """(recommendation, every matching reason in rule order, rectify deadline or None)."""
+        action = "none"
+        reasons: list[str] = []
+        deadline = None
+        for rec_action, conditions, rec_deadline in self._recs:
+            matched = False
+            for reason, check, fn in conditions:
+                if fn(facts):
+                    matched = True
+                    reasons.append(self.reason_text(reason, check, facts))
+            if matched and action == "none":
+                action = rec_action
+                if rec_deadline is not None:
+                    deadline = rec_deadline.for_year(year)
+        return action, reasons, deadline
+
+    def reason_text(self, template: str, check: Any, facts: Mapping[str, Any]) -> str:
+        if not template:
+            return describe(check, self.labels)
+        import re
+
+        return re.sub(r"\{([a-zA-Z0-9_]+)\}", lambda m: format_fact(m.group(1), facts), template)
+
+    # ------------------------------------------------------------------ explanation
+
+    def explain_items(self, facts: Mapping[str, Any], checks: Mapping[str, bool],
+                      items: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Per item: points, max, the rule in words and the facts it read."""
+        out = []
+        for item_id, item, _ in self._items:
+            names, rule = self._item_rule(item)
+            shown = {n: facts.get(n) for n in names}
+            out.append({
+                "item": item_id, "label": item.label, "points": items.get(item_id),
+                "max": num(item.max), "rule": rule,
+                "facts": shown,
+                "facts_text": "；".join(f"{label_of(n, self.labels)} {format_fact(n, facts)}" for n in names),
+                **({"checks": {i: checks.get(i) for i in self._check_list(item.checks)}}
+                   if isinstance(item, (CheckShareItem, PerCheckItem)) else {}),
+            })
+        return out
+
+    def _item_rule(self, item: Any) -> tuple[list[str], str]:
+        L = self.labels
+        cap = format_value(num(item.max))
+        if isinstance(item, CheckShareItem):
+            ids = self._check_list(item.checks)
+            each = format_value(num(item.max / len(ids)))
+            return [], f"{'、'.join(ids)} 共 {len(ids)} 项，每通过一项得 {each} 分（满分 {cap}）"
+        if isinstance(item, PerCheckItem):
+            ids = self._check_list(item.checks)
+            return [], f"{'、'.join(ids)} 每通过一项得 {format_value(num(item.points))} 分，最多 {cap} 分"
+        if isinstance(item, ConditionsItem):
+            names = _unique(n for p in item.parts for n in fact_names(p.when))
+            text = "；".join(f"{describe(p.when, L)}：{format_value(num(p.points))} 分" for p in item.parts)
+            return names, f"{text}（合计最多 {cap} 分）"
+        if isinstance(item, PerUnitItem):
+            names = _unique(u.fact for u in item.units)
+            text = "；".join(f"{label_of(u.fact, L)} 每个 {format_value(num(u.points))} 分" for u in item.units)
+            return names, f"{text}；最多 {cap} 分"
+        if isinstance(item, TiersItem):
+            names = _unique(n for t in item.tiers for n in fact_names(t.when))
+            text = "；".join(f"{describe(t.when, L)}：{format_value(num(t.points))} 分" for t in item.tiers)
+            return names, f"{text}；否则 {format_value(num(item.otherwise))} 分（取第一个满足的档）"
+        assert isinstance(item, FactItem)
+        return [item.fact], (f"取{label_of(item.fact, L)}，限 {format_value(num(item.min))}–{cap} 分；"
+                             f"未录入为 {format_value(num(item.default))} 分")
+
+    def rules_text(self) -> dict[str, Any]:
+        """The whole profile in words (``assess rules show``)."""
+        p = self.profile
+        return {
+            "checks": [{"id": i, "label": lab, "rule": r} for i, lab, r in self.check_rules()],
+            "ladder": [{"level": lv, "rule": describe(getattr(p.ladder, lv), self.labels)} for lv, _ in LEVEL.items],
+            "items": [{"item": i, "label": it.label, "max": num(it.max), "rule": self._item_rule(it)[1]}
+                      for i, it, _ in self._items],
+            "grades": [{"grade": g.grade, "min": num(g.min)} for g in p.grades],
+            "cap": None if p.cap is None else {
+                "grade": p.cap.grade, "demote_to": p.cap.demote_to, "ratio": p.cap.ratio,
+                "minimum": p.cap.minimum,
+                "order": [{"by": k.by, "desc": k.desc} for k in p.cap.order],
+            },
+            "recommendations": [
+                {"action": r.action, "deadline": None if r.deadline is None else
+                 f"Y+{r.deadline.year_offset}-{r.deadline.month:02d}-{r.deadline.day:02d}",
+                 "when": [c.reason or describe(c.check, self.labels) for c in r.when],
+                 "rules": [describe(c.check, self.labels) for c in r.when]}
+                for r in p.recommendations
+            ],
+        }
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for n in names:
+        if n not in seen:
+            seen.append(n)
+    return seen
+
+
+def grade_label(grade: str) -> str:
+    return GRADE.label(grade)
+
+
+__all__ = ["Engine", "Scored", "num", "grade_label", "vocab"]

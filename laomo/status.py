@@ -1,0 +1,150 @@
+"""工作室状态：由命名/处理记录（Designation）推出，从不单独存储。
+
+:func:`studio_states` reads the designation rows of every studio in one query
+(ordered by studio, date, id) and folds them in Python, one studio at a time,
+so its cost is one pass over the table whatever the number of studios.
+
+The fold follows the lifecycle of domain.md:
+
+============  ============================================================
+name L        adds level L to the levels held; status → named
+demonstrate   marks the studio demonstrative (示范性) at L
+rectify       status → rectification (限期整改), with the row's deadline
+warn          status → warned (通报)
+restore       status → named (恢复)
+revoke L      removes level L (and its demonstrative mark); revoke without a
+              level removes every level; status → revoked when none is left
+close         status → closed (已撤销)
+============  ============================================================
+
+Decisions where the spec is silent:
+
+* a ``restore``, ``rectify`` or ``warn`` of a studio holding no level leaves
+  the status as it is (there is nothing to restore or warn);
+* ``closed`` is final for ``revoke`` (revoking a level of a closed studio
+  keeps it closed), but a later ``name`` row names it again;
+* ``named_since[L]`` is the date of the naming at L still in force: a revoke
+  at L forgets it, and a renaming at L starts it anew.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .enums import LEVEL
+
+
+@dataclass
+class State:
+    status: str = "registered"
+    named_since: dict[str, dt.date] = field(default_factory=dict)  # level held → naming date
+    demonstrative_levels: set[str] = field(default_factory=set)
+    first_named: dt.date | None = None
+    deadline: dt.date | None = None  # of the current rectification
+    last_action: str | None = None
+    last_date: dt.date | None = None
+
+    @property
+    def levels_held(self) -> list[str]:
+        """The levels held, lowest first."""
+        return sorted(self.named_since, key=LEVEL.rank)
+
+    @property
+    def level(self) -> str | None:
+        """The highest level held (None when none)."""
+        held = self.levels_held
+        return held[-1] if held else None
+
+    @property
+    def demonstrative(self) -> bool:
+        """Demonstrative at its highest level held."""
+        return self.level is not None and self.level in self.demonstrative_levels
+
+    @property
+    def active(self) -> bool:
+        """Holds a naming and is neither revoked nor closed."""
+        return bool(self.named_since) and self.status not in ("revoked", "closed")
+
+    def held_on(self, day: dt.date) -> bool:
+        """Holds (now) a naming dated on or before ``day`` and is not revoked or closed."""
+        return self.active and any(d <= day for d in self.named_since.values())
+
+    def apply(self, action: str, level: str | None, date: dt.date, deadline: dt.date | None = None) -> None:
+        self.last_action, self.last_date = action, date
+        if action == "name" and level:
+            self.named_since.setdefault(level, date)
+            if self.first_named is None or date < self.first_named:
+                self.first_named = date
+            self.status = "named"
+            self.deadline = None
+        elif action == "demonstrate" and level:
+            self.demonstrative_levels.add(level)
+        elif action == "rectify":
+            if self.named_since:
+                self.status = "rectification"
+                self.deadline = deadline
+        elif action == "warn":
+            if self.named_since:
+                self.status = "warned"
+        elif action == "restore":
+            if self.named_since:
+                self.status = "named"
+                self.deadline = None
+        elif action == "revoke":
+            if level:
+                self.named_since.pop(level, None)
+                self.demonstrative_levels.discard(level)
+            else:
+                self.named_since.clear()
+                self.demonstrative_levels.clear()
+            if not self.named_since and self.status != "closed":
+                self.status = "revoked"
+                self.deadline = None
+        elif action == "close":
+            self.status = "closed"
+            self.deadline = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status, "level": self.level, "levels_held": self.levels_held,
+            "demonstrative_levels": sorted(self.demonstrative_levels, key=LEVEL.rank),
+            "first_named": self.first_named, "deadline": self.deadline,
+        }
+
+
+def fold(rows: Iterable[tuple[int, str, str | None, dt.date, dt.date | None]]) -> dict[int, State]:
+    """Fold ``(studio_id, action, level, date, deadline)`` rows, ordered by studio, date, id."""
+    states: dict[int, State] = {}
+    for studio_id, action, level, date, deadline in rows:
+        state = states.get(studio_id)
+        if state is None:
+            state = states[studio_id] = State()
+        state.apply(action, level, date, deadline)
+    return states
+
+
+def studio_states(conn, as_of: dt.date | None = None,  # type: ignore[no-untyped-def]
+                  studio_ids: Iterable[int] | None = None) -> dict[int, State]:
+    """The state of every studio that has designations, from designations dated on or before ``as_of``.
+
+    ``as_of=None`` takes every row (the state now).  ``conn`` is a Connection or
+    a Session.  Studios without designations are absent: they are ``registered``
+    (use ``states.get(id) or State()``).
+    """
+    from sqlalchemy import select
+
+    from .models import Designation
+
+    if hasattr(conn, "connection") and not hasattr(conn, "exec_driver_sql"):
+        conn = conn.connection()
+    t = Designation.__table__
+    q = select(t.c.studio_id, t.c.action, t.c.level, t.c.date, t.c.deadline).order_by(
+        t.c.studio_id, t.c.date, t.c.id)
+    if as_of is not None:
+        q = q.where(t.c.date <= as_of)
+    if studio_ids is not None:
+        q = q.where(t.c.studio_id.in_(list(studio_ids)))
+    result = conn.execution_options(yield_per=5000).execute(q)
+    return fold(tuple(r) for r in result)
