@@ -328,9 +328,10 @@ class _Importer:
         # 2. the rows already in the table with these natural keys
         good = [r for r in rows if not r.problems]
         keynames = kind.key
+        key_defaults = self.insert_defaults
         for r in good:
             values = r.values
-            r.key = tuple(values[k] for k in keynames)
+            r.key = tuple(values[k] if k in values else key_defaults[k] for k in keynames)
         existing: dict[tuple, list] = {}  # base key -> rows (several for seq kinds)
         if good:
             for row in self._select.run([r.key for r in good]):

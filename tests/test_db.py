@@ -1,0 +1,117 @@
+"""Where the database lives, how every connection is set up, init, check and backup."""
+
+import os
+import sqlite3
+import stat
+
+from laomo import db
+
+
+def test_database_location_precedence(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAOMO_DB", str(tmp_path / "env.db"))
+    assert db.resolve_url() == "sqlite:///" + str(tmp_path / "env.db")
+    assert db.resolve_url(str(tmp_path / "opt.db")).endswith("opt.db")
+    assert db.resolve_url("postgresql+psycopg://u:p@localhost/laomo").startswith("postgresql")
+    monkeypatch.delenv("LAOMO_DB")
+    monkeypatch.chdir(tmp_path)
+    assert db.resolve_url() == "sqlite:///" + str(tmp_path / "laomo.db")
+
+
+def test_new_database_is_private_and_created_implicitly(cli, laomo_db):
+    assert not laomo_db.exists()
+    r = cli("register", "person", "--code", "P1", "--name", "张三")
+    assert r.code == 0, r
+    assert stat.S_IMODE(os.stat(laomo_db).st_mode) == 0o600
+
+
+def test_every_connection_uses_wal_foreign_keys_and_busy_timeout(laomo_db):
+    engine = db.open_engine()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_foreign_keys_are_enforced(laomo_db):
+    from sqlalchemy.exc import IntegrityError
+
+    engine = db.open_engine()
+    try:
+        with db.write_session(engine) as s:
+            s.connection().exec_driver_sql(
+                "INSERT INTO honor (person_id, kind, year) VALUES (999, 'great_craftsman', 2020)")
+        raise AssertionError("a dangling reference was accepted")
+    except IntegrityError:
+        pass
+
+
+def test_init_is_idempotent_and_records_the_union(cli, laomo_db):
+    first = cli("init", "--union", "示例县总工会", "--json")
+    assert first.code == 0 and first.json["created"] and first.json["union"] == "示例县总工会"
+    again = cli("init", "--json")
+    assert again.code == 0 and not again.json["created"] and not again.json["upgraded"]
+    assert again.json["union"] == "示例县总工会"
+
+
+def test_db_check_reports_ok(cli, laomo_db):
+    cli("init")
+    cli("register", "person", "--code", "P1", "--name", "张三")
+    r = cli("db", "check", "--json")
+    assert r.code == 0, r
+    report = r.json
+    assert report["ok"] and report["integrity"] == "ok" and report["schema_current"]
+    assert report["audit"]["ok"] and report["audit"]["entries"] >= 2
+
+
+def test_db_check_finds_an_altered_audit_entry(cli, laomo_db):
+    cli("init")
+    cli("register", "person", "--code", "P1", "--name", "张三")
+    cli("register", "person", "--code", "P2", "--name", "李四")
+    db.dispose_all()
+    con = sqlite3.connect(laomo_db)
+    bad_id = con.execute("SELECT min(id) FROM audit WHERE key='P1'").fetchone()[0]
+    con.execute("UPDATE audit SET os_user='mallory' WHERE id=?", (bad_id,))
+    con.commit()
+    con.close()
+    r = cli("db", "check")
+    assert r.code == 1
+    assert f"第 {bad_id} 条" in r.out and "改动" in r.out
+
+
+def test_backup_is_a_consistent_private_copy(cli, laomo_db, tmp_path):
+    cli("register", "person", "--code", "P1", "--name", "张三")
+    target = tmp_path / "backup.db"
+    r = cli("db", "backup", target)
+    assert r.code == 0, r
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    con = sqlite3.connect(target)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT name FROM person").fetchall() == [("张三",)]
+    again = cli("db", "backup", target)
+    assert again.code == 1 and "已存在" in again.err
+
+
+def test_newer_schema_is_refused(cli, laomo_db):
+    cli("init")
+    db.dispose_all()
+    con = sqlite3.connect(laomo_db)
+    con.execute("UPDATE alembic_version SET version_num='9999'")
+    con.commit()
+    con.close()
+    r = cli("register", "person", "--code", "P1", "--name", "张三")
+    assert r.code == 1 and "比本程序" in r.err and "Traceback" not in r.err
+
+
+def test_foreign_database_is_refused(cli, tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    r = cli("--db", other, "register", "person", "--code", "P1", "--name", "张三")
+    assert r.code == 1 and "不是 laomo 数据库" in r.err
+
+
+def test_missing_directory_is_a_clear_error(cli, tmp_path):
+    r = cli("--db", tmp_path / "nope" / "x.db", "init")
+    assert r.code == 1 and "目录不存在" in r.err

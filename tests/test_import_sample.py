@@ -1,0 +1,86 @@
+"""The whole sample county imports with 0 rejects; importing it again changes nothing."""
+
+import sqlite3
+
+import pytest
+
+from conftest import ORDER, SAMPLE, dump, sample_file
+
+# rows per file (header excluded) and what a first import into an empty database does
+EXPECTED = {
+    "people": 325, "honors": 40, "studios": 40, "members": 260, "achievements": 542,
+    "activities": 1336, "mentorships": 65, "inspections": 80, "designations": 40, "assessments": 37,
+}
+
+
+def test_sample_county_imports_without_rejects(cli, laomo_db):
+    for kind in ORDER:
+        r = cli("register", "import", kind, sample_file(kind), "--json")
+        assert r.code == 0, r
+        summary = r.json
+        assert summary["rejected"] == 0 and summary["errors"] == []
+        assert summary["read"] == EXPECTED[kind]
+        if kind == "members":
+            # the 40 leaders were already made 领衔人 members when their studios were registered
+            assert (summary["inserted"], summary["unchanged"]) == (220, 40)
+        else:
+            assert summary["inserted"] == EXPECTED[kind], kind
+    con = sqlite3.connect(laomo_db)
+    assert con.execute("SELECT count(*) FROM studio").fetchone()[0] == 40
+    assert con.execute("SELECT count(*) FROM activity").fetchone()[0] == 1336
+    # two sessions of the same training on the same day are both kept (seq 1 and 2)
+    assert con.execute("SELECT count(*) FROM activity WHERE seq = 2").fetchone()[0] == 2
+    # 120,000 / 12万 / 12万元 all become whole yuan
+    assert con.execute("SELECT sum(benefit) FROM achievement").fetchone()[0] > 0
+    assert con.execute("SELECT funds FROM studio WHERE code='S0001'").fetchone()[0] == 80000
+
+
+def test_encodings_are_detected(cli, sample_db):
+    encodings = {}
+    for kind in ("people", "studios", "achievements", "honors"):
+        encodings[kind] = cli("register", "import", kind, sample_file(kind), "--json").json["encoding"]
+    assert encodings == {"people": "gb18030", "studios": "gb18030", "achievements": "utf-8-sig",
+                         "honors": "utf-8"}
+
+
+def test_reimport_reports_everything_unchanged(cli, sample_db):
+    before = dump(sample_db)
+    for kind in ORDER:
+        summary = cli("register", "import", kind, sample_file(kind), "--json").json
+        assert summary["unchanged"] == EXPECTED[kind], (kind, summary)
+        assert summary["inserted"] == summary["updated"] == summary["rejected"] == 0
+    after = dump(sample_db)
+    after.pop("audit"), before.pop("audit")
+    assert after == before
+
+
+def test_studios_xlsx_holds_the_same_rows(cli, sample_db):
+    summary = cli("register", "import", "studios", SAMPLE / "studios.xlsx", "--json").json
+    assert summary["encoding"] == "xlsx"
+    assert (summary["read"], summary["unchanged"], summary["rejected"]) == (40, 40, 0)
+
+
+def test_xlsx_first_into_empty_database(cli):
+    assert cli("register", "import", "people", sample_file("people")).code == 0
+    summary = cli("register", "import", "studios", SAMPLE / "studios.xlsx", "--json", "--sheet", "工作室").json
+    assert summary["inserted"] == 40
+
+
+def test_import_writes_one_audit_entry_with_file_hash(cli, laomo_db):
+    cli("register", "import", "people", sample_file("people"))
+    con = sqlite3.connect(laomo_db)
+    rows = con.execute("SELECT entity, key, after FROM audit WHERE entity='import'").fetchall()
+    assert len(rows) == 1
+    assert "people" in rows[0][1] and '"sha256"' in rows[0][2] and '"inserted": 325' in rows[0][2]
+
+
+@pytest.mark.parametrize("kind", ORDER)
+def test_dry_run_writes_nothing(cli, laomo_db, kind):
+    assert cli("init").code == 0
+    for earlier in ORDER[: ORDER.index(kind)]:
+        assert cli("register", "import", earlier, sample_file(earlier)).code == 0
+    before = dump(laomo_db)
+    r = cli("register", "import", kind, sample_file(kind), "--dry-run", "--json")
+    assert r.code == 0 and r.json["dry_run"] and not r.json["committed"]
+    assert r.json["inserted"] + r.json["unchanged"] == EXPECTED[kind]
+    assert dump(laomo_db) == before

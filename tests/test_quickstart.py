@@ -1,0 +1,31 @@
+"""`laomo quickstart` builds the demo county through the real import, and can run again."""
+
+import os
+import stat
+
+
+def test_quickstart_builds_a_demo_ledger(cli, tmp_path, laomo_db):
+    target = tmp_path / "demo"
+    r = cli("quickstart", target, "--json")
+    assert r.code == 0, r
+    result = r.json
+    assert result["database"] == str(target / "laomo.db")
+    counts = result["counts"]
+    assert counts["studio"] >= 20 and counts["person"] > counts["studio"] and counts["designation"] > 0
+    assert all(i["rejected"] == 0 for i in result["imports"])
+    assert stat.S_IMODE(os.stat(target / "laomo.db").st_mode) == 0o600
+    # never touches the ledger LAOMO_DB points at
+    assert not laomo_db.exists()
+
+
+def test_quickstart_twice_changes_nothing(cli, tmp_path):
+    target = tmp_path / "demo"
+    assert cli("quickstart", target).code == 0
+    again = cli("quickstart", target, "--json").json
+    assert all(i["inserted"] == 0 and i["updated"] == 0 for i in again["imports"])
+
+
+def test_quickstart_text_says_where_things_are(cli, tmp_path):
+    r = cli("quickstart", tmp_path / "demo")
+    assert r.code == 0
+    assert str(tmp_path / "demo" / "laomo.db") in r.out and "工作室" in r.out
