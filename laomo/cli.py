@@ -311,7 +311,7 @@ def register_import(
     eng = engine()
     with open_source(file, encoding, sheet) as source:
         with Progress(f"导入 {kind}", quiet=quiet or json_out) as progress:
-            with write_session(eng) as session:
+            with write_session(eng, snapshot=True) as session:
                 result = import_source(session, kind, source, dry_run=dry_run, on_error=on_error,
                                        rejects_path=rejects, progress=progress)
     if json_out:

@@ -197,12 +197,20 @@ def _short(exc: BaseException) -> str:
 
 
 @contextmanager
-def write_session(engine: "Engine") -> Iterator["Session"]:
-    """A session whose transaction takes the write lock up front; commits on success."""
+def write_session(engine: "Engine", *, snapshot: bool = False) -> Iterator["Session"]:
+    """A session whose transaction takes the write lock up front; commits on success.
+
+    ``snapshot=True`` (bulk imports) asks a server database for REPEATABLE READ,
+    so rows other sessions commit meanwhile stay invisible to the transaction;
+    SQLite's BEGIN IMMEDIATE already excludes other writers.
+    """
     from sqlmodel import Session
 
+    options: dict[str, object] = {"laomo_write": True}
+    if snapshot and engine.dialect.name != "sqlite":
+        options["isolation_level"] = "REPEATABLE READ"
     with Session(engine) as session:
-        session.connection(execution_options={"laomo_write": True})
+        session.connection(execution_options=options)
         try:
             yield session
             session.commit()

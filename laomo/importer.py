@@ -155,67 +155,52 @@ class _Row:
         self.values = values
         self.problems = problems  # (column shown, raw value, reason)
         self.key: tuple[Any, ...] = ()
-        self.codes: dict[str, str] = {}  # reference codes as written, before they become ids
+        self.codes: dict[int, str] = {}  # reference codes as written (by position), before they become ids
 
 
 class _Statement:
-    """An INSERT or UPDATE compiled once, executed with raw executemany.
+    """An INSERT or UPDATE compiled once by SQLAlchemy, run with the driver's executemany.
 
-    SQLAlchemy builds and compiles the statement (so it stays portable); the
-    rows are handed to the driver as tuples (or dicts for named paramstyles)
-    with the columns' bind processors applied, which avoids SQLAlchemy's
-    per-row parameter processing on the hot path.
+    Rows are sequences of values in ``names`` order, already in the driver's
+    form; SQLAlchemy builds and compiles the statement (so it stays portable)
+    but does no per-row parameter processing on this hot path.
     """
 
-    def __init__(self, conn, stmt, names: list[str], raw: bool = False):  # type: ignore[no-untyped-def]
-        dialect = conn.dialect
-        is_insert = stmt.is_insert
-        compiled = stmt.compile(dialect=dialect, column_keys=names if is_insert else None)
+    def __init__(self, conn, stmt, names: list[str]):  # type: ignore[no-untyped-def]
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=names if stmt.is_insert else None)
         self.sql = str(compiled)
-        self.positional = compiled.positional
-        self.order = list(compiled.positiontup) if compiled.positional else list(names)
-        table = stmt.table
-        procs = []
-        for name in self.order:
-            col = table.c.get(name) if name != "_id" else table.c.id
-            proc = col.type.dialect_impl(dialect).bind_processor(dialect) if col is not None and not raw else None
-            procs.append(proc)
-        self.procs = [(i, p) for i, p in enumerate(procs) if p is not None]
-        self.getter = itemgetter(*self.order) if len(self.order) > 1 else (lambda r: (r[self.order[0]],))
+        self.names = names
         self.conn = conn
+        self.positional = compiled.positional
+        order = list(compiled.positiontup) if compiled.positional else names
+        index = {n: i for i, n in enumerate(names)}
+        self.reorder = None if order == names else itemgetter(*(index[n] for n in order))
 
-    def run(self, rows: list[dict[str, Any]]) -> None:
+    def run(self, rows: list[Any]) -> None:
         if not rows:
             return
-        getter, procs = self.getter, self.procs
-        if not procs and self.positional:
-            self.conn.exec_driver_sql(self.sql, list(map(getter, rows)))
-            return
-        params: list[Any] = []
-        append = params.append
-        for r in rows:
-            values = getter(r)
-            if procs:
-                values = list(values)
-                for i, proc in procs:
-                    if values[i] is not None:
-                        values[i] = proc(values[i])
-            append(tuple(values) if self.positional else dict(zip(self.order, values)))
+        if not self.positional:
+            params: list[Any] = [dict(zip(self.names, r)) for r in rows]
+        elif self.reorder is not None:
+            params = list(map(self.reorder, rows))
+        else:
+            params = list(map(tuple, rows))
         self.conn.exec_driver_sql(self.sql, params)
 
 
 class _Importer:
     """One import's per-row parsing and per-chunk writing (see the module docstring).
 
-    Values are converted once to the driver's own form (dates as the dialect
-    stores them, booleans as the driver sends them) so that comparison with
-    the rows read back, and the executemany writes, need no per-row
-    SQLAlchemy processing.
+    A parsed row is a list of the table's insert columns in a fixed order
+    (absent columns hold their defaults), already in the driver's own form
+    (dates as the dialect stores them, booleans as the driver sends them).
+    Fresh rows go to the driver's executemany as they are; comparison with
+    the rows read back needs no per-row SQLAlchemy processing either.
 
     Rows written earlier by the same import are recognised without keeping
     keys in memory: a row inserted by this import has an id above the largest
     id before the import (the import holds the write lock: SQLite's BEGIN
-    IMMEDIATE; PostgreSQL runs it REPEATABLE READ, so rows committed
+    IMMEDIATE; on a server the import runs REPEATABLE READ, so rows committed
     meanwhile by others stay invisible), and pre-existing rows touched by it
     are marked in a bitmap of ids.  When a key repeats with other values, the
     line of its first occurrence is found by a second read of the file —
@@ -238,8 +223,8 @@ class _Importer:
         self.shown = {col.key: shown for _, col, shown in mapped}
         present = [col.target for _, col, _ in mapped]
         full_key = kind.key + ((kind.seq,) if kind.seq else ())
-        self.compare = present + [k for k in kind.fixed if k not in present]
-        self.data_cols = [c for c in self.compare if c not in full_key]
+        compare = present + [k for k in kind.fixed if k not in present]
+        self.data_cols = [c for c in compare if c not in full_key]
         self.nkey = len(kind.key)
         # driver-form conversion of each stored column that needs it (dates, booleans, JSON)
         self.procs: dict[str, Any] = {}
@@ -247,21 +232,27 @@ class _Importer:
             proc = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
             if proc is not None:
                 self.procs[name] = proc
-        self._cells = _compile_row_parser(
-            [(idx, col, shown, self.procs.get(col.target)) for idx, col, shown in mapped])
-        self.fixed = {k: self._raw(k, v) for k, v in kind.fixed.items()}
         defaults = {c.target: self._raw(c.target, c.default) for c in kind.columns}
-        defaults.update(self.fixed)
+        defaults.update({k: self._raw(k, v) for k, v in kind.fixed.items()})
         if "created_at" in table.c:
             defaults["created_at"] = self._raw("created_at", dt.datetime.now(dt.timezone.utc))
         if kind.seq:
             defaults[kind.seq] = 1
-        self.insert_defaults = defaults
-        self._insert = _Statement(conn, insert(table), list(defaults), raw=True)
+        self.cols = list(defaults)  # the insert columns, in the order of a parsed row
+        self.pos = {name: i for i, name in enumerate(self.cols)}
+        self.defaults = [defaults[c] for c in self.cols]
+        self._cells = _compile_row_parser(
+            [(idx, col, shown, self.procs.get(col.target), self.pos[col.target]) for idx, col, shown in mapped],
+            self.defaults)
+        self.key_pos = [self.pos[k] for k in kind.key]
+        self.data_pos = [self.pos[c] for c in self.data_cols]
+        self.seq_pos = self.pos[kind.seq] if kind.seq else None
+        self.ref_pos = [(self.pos[col.target], col, shown) for _, col, shown in mapped if col.ref]
+        self._insert = _Statement(conn, insert(table), self.cols)
         self._update = _Statement(
             conn,
             update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in self.data_cols}),
-            self.data_cols + ["_id"], raw=True,
+            [*self.data_cols, "_id"],
         ) if self.data_cols else None
         self._select = _KeyQuery(conn, table, kind.key, ["id", *((kind.seq,) if kind.seq else ()), *self.data_cols])
         self.max_before = conn.execute(select(func.max(table.c.id))).scalar() or 0
@@ -277,22 +268,32 @@ class _Importer:
     def close(self) -> None:
         pass
 
+    def as_dict(self, values: list[Any], names: list[str] | None = None) -> dict[str, Any]:
+        pos = self.pos
+        return {n: values[pos[n]] for n in (names or self.cols)}
+
     # -- per row -----------------------------------------------------------
     def parse(self, line: int, cells: list[Any]) -> "_Row | None":
+        parsed = self.parse_packed(line, cells)
+        return None if parsed is None else _Row(*parsed)
+
+    def parse_packed(self, line: int, cells: list[Any]) -> tuple | None:
+        """``(line, cells, values, problems)`` for a row, None for a blank one."""
         values, problems, empty = self._cells(cells)
         if empty and all(_blank(c) for c in cells):
             return None
         if not problems and self.kind.check is not None:
             for key, reason in self.kind.check(self._typed(values)):
                 col = next((c for c in self.kind.columns if c.key == key), None)
+                target = col.target if col else key
                 shown = self.shown.get(key, col.header if col else key)
-                problems.append((shown, values.get(col.target if col else key), reason))
-        return _Row(line, cells, values, problems)
+                problems.append((shown, values[self.pos[target]] if target in self.pos else "", reason))
+        return line, cells, values, problems
 
-    def _typed(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as Python objects again (for cross-field checks on dates)."""
-        out = dict(values)
-        for name, value in values.items():
+    def _typed(self, values: list[Any]) -> dict[str, Any]:
+        """Values by column name as Python objects again (for cross-field checks on dates)."""
+        out = dict(zip(self.cols, values))
+        for name, value in out.items():
             if name in self.procs and isinstance(value, str):
                 try:
                     out[name] = dt.date.fromisoformat(value)
@@ -306,64 +307,64 @@ class _Importer:
 
         conn, kind, result = self.conn, self.kind, self.result
         # 1. references: one query per reference column for the whole chunk
-        for _, col, shown in self.mapped:
-            if not col.ref:
-                continue
-            table_name, label = REF_TABLES[col.ref]
+        for p, col, shown in self.ref_pos:
+            table_name, label = REF_TABLES[col.ref]  # type: ignore[index]
             ref_table = self.table.metadata.tables[table_name]
-            target = col.target
-            codes = {r.values[target] for r in rows if not r.problems and r.values.get(target) is not None}
+            codes = {r.values[p] for r in rows if not r.problems and r.values[p] is not None}
             ids = dict(conn.execute(
                 select(ref_table.c.code, ref_table.c.id).where(ref_table.c.code.in_(codes))
             ).all()) if codes else {}
             for r in rows:
-                code = r.values.get(target)
+                code = r.values[p]
                 if r.problems or code is None:
                     continue
                 if code in ids:
-                    r.values[target] = ids[code]
-                    r.codes[target] = code
+                    r.values[p] = ids[code]
+                    r.codes[p] = code
                 else:
                     r.problems.append((shown, code, f"{label}编号 {code} 不存在（须先导入或登记）"))
         # 2. the rows already in the table with these natural keys
         good = [r for r in rows if not r.problems]
-        keynames = kind.key
-        key_defaults = self.insert_defaults
-        for r in good:
-            values = r.values
-            r.key = tuple(values[k] if k in values else key_defaults[k] for k in keynames)
+        if len(self.key_pos) == 1:
+            k0 = self.key_pos[0]
+            for r in good:
+                r.key = (r.values[k0],)
+        else:
+            keyget = itemgetter(*self.key_pos)
+            for r in good:
+                r.key = keyget(r.values)
         existing: dict[tuple, list] = {}  # base key -> rows (several for seq kinds)
         if good:
+            nkey = self.nkey
             for row in self._select.run([r.key for r in good]):
-                existing.setdefault(tuple(row[: self.nkey]), []).append(row)
+                existing.setdefault(tuple(row[:nkey]), []).append(row)
         # 3. classify each row: insert, update, unchanged, exact repeat, or conflicting repeat
-        data_cols, fixed = self.data_cols, self.fixed
+        data_cols, data_pos, seq_pos = self.data_cols, self.data_pos, self.seq_pos
         nkey, max_before, touched = self.nkey, self.max_before, self.touched
         off = nkey + (2 if kind.seq else 1)  # data columns start here in a selected row
-        mine: dict[tuple, list] = {}  # base key -> [(seq, values)] written by this chunk
-        defaults, audit_inserts = self.insert_defaults, self.audit_inserts
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
+        mine: dict[tuple, list] = {}  # base key -> [(seq, data values)] written by this chunk
+        inserts: list[list[Any]] = []
+        updates: list[list[Any]] = []
+        audit_inserts = self.audit_inserts
         for r in good:
             values = r.values
             olds = existing.get(r.key)
             earlier = mine.get(r.key)
             if olds is None and earlier is None:  # the common case of a fresh import
-                row = {**defaults, **values}
-                inserts.append(row)
-                mine[r.key] = [(1, row)]
+                inserts.append(values)
+                mine[r.key] = [(1, values)]
                 if audit_inserts:
-                    self._audit(r, None, values)
+                    self._audit(r, None, self.as_dict(values, data_cols))
                 continue
-            new = [values[c] if c in values else fixed.get(c) for c in data_cols]
+            new = [values[p] for p in data_pos]
             # rows with this key that this import already wrote, oldest first
             done: list[tuple[int, list]] = []
             for old in olds or ():
                 rid = old[nkey]
                 if rid > max_before or touched[rid >> 3] & (1 << (rid & 7)):
                     done.append((old[nkey + 1] if kind.seq else 1, list(old[off:])))
-            for seq, row in earlier or ():
-                done.append((seq, [row[c] if c in row else fixed.get(c) for c in data_cols]))
+            for seq, written in earlier or ():
+                done.append((seq, [written[p] for p in data_pos]))
             if any(prev == new for _, prev in done):
                 result.duplicates += 1
                 continue
@@ -376,27 +377,23 @@ class _Importer:
                 if not kind.seq or candidate[nkey + 1] == seq:
                     old = candidate
                     break
-            if kind.seq:
-                values[kind.seq] = seq
+            if seq_pos is not None:
+                values[seq_pos] = seq
+            mine.setdefault(r.key, []).append((seq, values))
             if old is None:
-                row = {**defaults, **values}
-                inserts.append(row)
-                mine.setdefault(r.key, []).append((seq, row))
-                if self.audit_inserts:
-                    self._audit(r, None, values)
+                inserts.append(values)
+                if audit_inserts:
+                    self._audit(r, None, self.as_dict(values, data_cols))
                 continue
             rid = old[nkey]
             if rid <= max_before:
                 touched[rid >> 3] |= 1 << (rid & 7)
             before = old[off:]
             changed = {c: v for c, v, b in zip(data_cols, new, before) if v != b}
-            mine.setdefault(r.key, []).append((seq, dict(zip(data_cols, new))))
             if not changed:
                 result.unchanged += 1
                 continue
-            params = dict(zip(data_cols, new))
-            params["_id"] = rid
-            updates.append(params)
+            updates.append([*new, rid])
             result.updated += 1
             self._audit(r, {c: b for c, v, b in zip(data_cols, new, before) if v != b}, changed)
         result.inserted += len(inserts)
@@ -413,8 +410,7 @@ class _Importer:
     def _audit(self, r: _Row, before: Any, after: Any) -> None:
         key = self._keytext(r)
         if self.audit_inserts:
-            result_keys = self.result.keys
-            result_keys.append(key)
+            self.result.keys.append(key)
         self.audit_entries.append((self.kind.table, key, before, dict(after)))
 
     def finish_conflicts(self, source: Source) -> None:
@@ -443,43 +439,35 @@ class _Importer:
         """The natural key as the user wrote it (codes, not ids), for messages and the audit log."""
         parts = []
         for k in self.kind.key:
-            col = next((c for c in self.kind.columns if c.target == k), None)
-            if col is not None and col.ref:
-                code = r.codes.get(k, r.values.get(k))
-                parts.append("" if code is None else str(code))
-            else:
-                val = r.values.get(k)
-                parts.append("" if val is None else str(val))
+            p = self.pos[k]
+            value = r.codes.get(p, r.values[p])
+            parts.append("" if value is None else str(value))
         text = "/".join(parts)
-        if self.kind.seq and self.kind.seq in r.values and r.values[self.kind.seq] != 1:
-            text += f"#{r.values[self.kind.seq]}"
+        if self.seq_pos is not None and r.values[self.seq_pos] != 1:
+            text += f"#{r.values[self.seq_pos]}"
         return text
 
     def _ensure_leaders(self, rows: list[_Row]) -> None:
         """Registering a studio makes its leader a 领衔人 member (joined = founded)."""
-        from sqlalchemy import select
+        from sqlalchemy import insert, select
 
         if not rows:
             return
         meta = self.table.metadata
         studio, member = meta.tables["studio"], meta.tables["member"]
-        codes = [r.values["code"] for r in rows]
+        pc, pl, pf = self.pos["code"], self.pos["leader_id"], self.pos["founded"]
+        codes = [r.values[pc] for r in rows]
         sid = dict(self.conn.execute(select(studio.c.code, studio.c.id).where(studio.c.code.in_(codes))).all())
-        pairs = {(sid[r.values["code"]], r.values["leader_id"]): r.values.get("founded")
-                 for r in rows if r.values["code"] in sid}
+        pairs = {(sid[r.values[pc]], r.values[pl]): r.values[pf] for r in rows if r.values[pc] in sid}
         if not pairs:
             return
         have = set(self.conn.execute(
             select(member.c.studio_id, member.c.person_id).where(
                 member.c.studio_id.in_({p[0] for p in pairs}), member.c.person_id.in_({p[1] for p in pairs}))
         ).all())
-        new = [{"studio_id": s, "person_id": p, "role": "leader", "joined": founded, "left": None}
-               for (s, p), founded in pairs.items() if (s, p) not in have]
+        new = [[s, p, "leader", founded, None] for (s, p), founded in pairs.items() if (s, p) not in have]
         if new:
-            from sqlalchemy import insert
-
-            _Statement(self.conn, insert(member), ["studio_id", "person_id", "role", "joined", "left"],
-                       raw=True).run(new)
+            _Statement(self.conn, insert(member), ["studio_id", "person_id", "role", "joined", "left"]).run(new)
 
     def _report(self, rows: list[_Row]) -> None:
         res = self.result
@@ -496,58 +484,62 @@ class _Importer:
                     f"第{r.line}行 列「{s}」值「{_shown(v)}」: {why}" for s, v, why in r.problems))
 
 
-def _compile_row_parser(plan: list[tuple[int, Col, str, Any]]) -> Callable[[list[Any]], tuple]:
+def _compile_row_parser(plan: list[tuple[int, Col, str, Any, int]],
+                        defaults: list[Any]) -> Callable[[list[Any]], tuple]:
     """Build ``cells -> (values, problems, empty)`` for one file's columns.
 
     This is the import's innermost loop (every cell of every row), so it is
     generated as straight-line code, one block per mapped column, instead of
     looping over column descriptors: the work per cell is a strip, a memo
-    lookup (for low-variety columns) or a parser call, and a dict store.
+    lookup (for low-variety columns) or a parser call, and a list store.
+    ``values`` starts as a copy of the insert defaults, in insert-column order.
     """
-    env: dict[str, Any] = {"Invalid": Invalid, "MISSING": _MISSING, "MEMO_SIZE": MEMO_SIZE}
+    width = max((idx for idx, *_ in plan), default=-1) + 1
+    env: dict[str, Any] = {"Invalid": Invalid, "MISSING": _MISSING, "MEMO_SIZE": MEMO_SIZE,
+                           "DEFAULTS": list(defaults), "PAD": [None] * width}
     lines = ["def row_parser(cells):",
-             "    values = {}", "    problems = []", "    n = len(cells)", "    empty = True"]
-    for i, (idx, col, shown, proc) in enumerate(plan):
+             "    values = DEFAULTS.copy()", "    problems = []", "    empty = True",
+             f"    if len(cells) < {width}:", f"        cells = cells + PAD[len(cells):]"]
+    for i, (idx, col, shown, proc, pos) in enumerate(plan):
         env[f"parse{i}"] = col.parse
         env[f"proc{i}"] = proc
         env[f"shown{i}"] = shown
-        default = col.default if proc is None or col.default is None else proc(col.default)
-        env[f"default{i}"] = default
-        memo = f"memo{i}"
-        env[memo] = {}
-        t = repr(col.target)
+        good, bad = f"good{i}", f"bad{i}"
+        env[good], env[bad] = {}, {}
         convert = f"proc{i}(parse{i}(raw))" if proc is not None else f"parse{i}(raw)"
-        blank = [f"        values[{t}] = default{i}"]
-        if col.required:
-            blank.insert(0, f"        problems.append((shown{i}, '', '必填项为空'))")
+        missing = [f"        problems.append((shown{i}, '', '必填项为空'))"] if col.required else ["        pass"]
         lines += [
-            f"    raw = cells[{idx}] if n > {idx} else None",
+            f"    raw = cells[{idx}]",
             "    if raw.__class__ is str:",
             "        raw = raw.strip()",
             "    if raw is None or raw == '':",
-            *blank,
+            *missing,
             "    else:",
             "        empty = False",
         ]
-        if col.memo:
+        if col.memo:  # remembered results, good and bad, keyed by the cell text
             lines += [
-                f"        value = {memo}.get(raw, MISSING) if raw.__class__ is str else MISSING",
-                "        if value is MISSING:",
+                f"        value = {good}.get(raw, MISSING) if raw.__class__ is str else MISSING",
+                "        if value is not MISSING:",
+                f"            values[{pos}] = value",
+                f"        elif raw.__class__ is str and raw in {bad}:",
+                f"            problems.append((shown{i}, raw, {bad}[raw]))",
+                "        else:",
                 "            try:",
                 f"                value = {convert}",
                 "            except Invalid as exc:",
-                "                value = exc",
-                f"            if raw.__class__ is str and len({memo}) < MEMO_SIZE:",
-                f"                {memo}[raw] = value",
-                "        if value.__class__ is Invalid:",
-                f"            problems.append((shown{i}, raw, str(value)))",
-                "        else:",
-                f"            values[{t}] = value",
+                f"                problems.append((shown{i}, raw, str(exc)))",
+                f"                if raw.__class__ is str and len({bad}) < MEMO_SIZE:",
+                f"                    {bad}[raw] = str(exc)",
+                "            else:",
+                f"                values[{pos}] = value",
+                f"                if raw.__class__ is str and len({good}) < MEMO_SIZE:",
+                f"                    {good}[raw] = value",
             ]
         else:
             lines += [
                 "        try:",
-                f"            values[{t}] = {convert}",
+                f"            values[{pos}] = {convert}",
                 "        except Invalid as exc:",
                 f"            problems.append((shown{i}, raw, str(exc)))",
             ]
@@ -647,7 +639,8 @@ def import_source(
     imp = _Importer(session, kind, mapped, result, rejects)
     imp.audit_inserts = audit_inserts
     try:
-        for rows, count, fraction in pipeline.chunks(imp.parse, source, CHUNK, keep_cells=rejects is not None,
+        for rows, count, fraction in pipeline.chunks(imp.parse_packed, source, CHUNK,
+                                                     keep_cells=rejects is not None,
                                                      size=getattr(source, "size", None)):
             result.read += count
             imp.flush(rows)

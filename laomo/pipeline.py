@@ -16,15 +16,19 @@ was never visible to anyone.  ``LAOMO_IMPORT_WORKER=0`` turns the worker off.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
+import queue
 import sys
+import threading
 import traceback
 from typing import Any, Callable, Iterator
 
 from .errors import LaomoError
 
 WORKER_MIN_BYTES = 4 << 20
+QUEUE_CHUNKS = 8  # parsed chunks waiting for the writer, at most (memory stays flat)
 
 
 def _wanted(source: Any, size: int | None) -> bool:
@@ -37,16 +41,21 @@ def _wanted(source: Any, size: int | None) -> bool:
 
 def chunks(parse: Callable[[int, list[Any]], Any], source: Any, chunk: int,
            keep_cells: bool, size: int | None) -> Iterator[tuple[list[Any], int, float]]:
-    """Yield ``(rows, rows_read, fraction)`` with ``rows`` the parsed non-blank rows."""
+    """Yield ``(rows, rows_read, fraction)`` with ``rows`` the parsed non-blank rows.
+
+    ``parse(line, cells)`` returns ``(line, cells, values, problems)`` or None.
+    """
     if _wanted(source, size):
         yield from _with_worker(parse, source, chunk, keep_cells)
         return
+    from .importer import _Row
+
     pending: list[Any] = []
     for line, cells in source.rows():
         row = parse(line, cells)
         if row is None:
             continue
-        pending.append(row)
+        pending.append(_Row(*row))
         if len(pending) >= chunk:
             yield pending, len(pending), source.fraction()
             pending = []
@@ -64,12 +73,18 @@ def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[
     proc = ctx.Process(target=_produce, args=(parse, source, chunk, keep_cells, sender), daemon=True)
     proc.start()
     sender.close()
+    # A reader thread drains the pipe into a bounded queue, so the child never
+    # waits for this process to finish writing a chunk (a chunk is larger than
+    # the pipe's buffer): reading and writing then really overlap.
+    inbox: queue.Queue = queue.Queue(maxsize=QUEUE_CHUNKS)
+    reader = threading.Thread(target=_drain, args=(receiver, inbox), daemon=True)
+    reader.start()
     try:
         while True:
-            try:
-                message = pickle.loads(receiver.recv_bytes())
-            except EOFError:
-                raise LaomoError("读取文件的子进程意外退出，导入未完成，数据库未改动") from None
+            data = inbox.get()
+            if data is None:
+                raise LaomoError("读取文件的子进程意外退出，导入未完成，数据库未改动")
+            message = pickle.loads(data)
             tag = message[0]
             if tag == "rows":
                 _, packed, fraction = message
@@ -83,21 +98,37 @@ def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[
                 raise RuntimeError(f"读取文件的子进程出错：\n{message[1]}")
     finally:
         receiver.close()
+        while reader.is_alive():  # unblock a reader waiting on a full queue
+            try:
+                inbox.get_nowait()
+            except queue.Empty:
+                reader.join(timeout=0.05)
         proc.join(timeout=5)
         if proc.is_alive():
             proc.kill()
             proc.join()
 
 
+def _drain(receiver, inbox: "queue.Queue") -> None:  # type: ignore[no-untyped-def]
+    try:
+        while True:
+            inbox.put(receiver.recv_bytes())
+    except (EOFError, OSError):
+        inbox.put(None)
+
+
 def _produce(parse, source, chunk: int, keep_cells: bool, sender) -> None:  # type: ignore[no-untyped-def]
     code = 0
+    gc.disable()  # short-lived, acyclic data: reference counting frees it, the cycle collector only costs
     try:
         pending: list[tuple] = []
         for line, cells in source.rows():
             row = parse(line, cells)
             if row is None:
                 continue
-            pending.append((row.line, cells if keep_cells or row.problems else None, row.values, row.problems))
+            if not keep_cells and not row[3]:
+                row = (line, None, row[2], row[3])
+            pending.append(row)
             if len(pending) >= chunk:
                 sender.send_bytes(pickle.dumps(("rows", pending, source.fraction()), pickle.HIGHEST_PROTOCOL))
                 pending = []

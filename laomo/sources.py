@@ -133,8 +133,18 @@ class CsvSource(Source):
         return start, cells
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        while (item := self._next()) is not None:
-            yield item
+        reader = self._reader
+        start = reader.line_num + 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+        except UnicodeDecodeError:
+            raise LaomoError(
+                f"{self.name}:{start}: 按 {self.encoding} 解码失败，请用 --encoding 指定正确的编码"
+            ) from None
+        except csv.Error as exc:
+            raise LaomoError(f"{self.name}:{start}: CSV 格式错误：{exc}") from None
 
     def rows_again(self) -> Iterator[tuple[int, list[Any]]]:
         self._text.detach()
