@@ -281,15 +281,15 @@ def compute_facts(conn, year: int | None = None, *, as_of: dt.date | None = None
     return facts
 
 
-def _merge_rows(facts: dict[int, dict[str, Any]], rows) -> None:  # type: ignore[no-untyped-def]
+def _merge_rows(facts: dict[int, dict[str, Any]], result) -> None:  # type: ignore[no-untyped-def]
     """Copy a GROUP BY result (first column the studio id) into the facts dicts."""
-    for r in rows:
-        f = facts.get(r[0])
+    keys = list(result.keys())[1:]
+    for row in result:
+        f = facts.get(row[0])
         if f is None:
             continue
-        for key, value in r._mapping.items():
-            if key != "studio_id":
-                f[key] = _plain(value)
+        for key, value in zip(keys, row[1:]):
+            f[key] = value if type(value) is int else _plain(value)
 
 
 def _plain(value: Any) -> Any:

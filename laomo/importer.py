@@ -107,7 +107,7 @@ def _shown(raw: Any) -> str:
         return raw.isoformat(sep=" ")
     if isinstance(raw, dt.date):
         return raw.isoformat()
-    text = str(raw)
+    text = str(raw).replace("\r", "\\r").replace("\n", "\\n")  # one problem, one line
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -635,6 +635,8 @@ def import_source(
     if on_error == "skip" and not dry_run:
         path = rejects_path or Path(
             (source.name if source.name != "<标准输入>" else "stdin") + ".rejects.csv")
+        if path.exists() and Path(source.name).exists() and path.samefile(source.name):
+            raise LaomoError(f"拒收文件 {path} 就是正在导入的文件，请用 --rejects 指定另一个文件", exit_code=2)
         rejects = _Rejects(path, source.header)
     imp = _Importer(session, kind, mapped, result, rejects)
     imp.audit_inserts = audit_inserts

@@ -60,16 +60,33 @@ class Source:
         self.close()
 
 
-def _strict_decodes(fp: IO[bytes], encoding: str) -> bool:
+def _first_bad_line(fp: IO[bytes], encoding: str) -> int | None:
+    """The line holding the first byte sequence ``encoding`` cannot decode, or None.
+
+    A streaming pass over the whole file; lines are counted in the decoded text,
+    so this is right for every encoding, UTF-16 included.
+    """
     fp.seek(0)
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    try:
-        while block := fp.read(_BLOCK):
-            decoder.decode(block)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    lines = 1
+    while True:
+        block = fp.read(_BLOCK)
+        try:
+            text = decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            good = block[: max(exc.start, 0)]
+            try:
+                lines += decoder.decode(good).count("\n") if good else 0
+            except UnicodeDecodeError:
+                pass
+            return lines
+        lines += text.count("\n")
+        if not block:
+            return None
+
+
+def _strict_decodes(fp: IO[bytes], encoding: str) -> bool:
+    return _first_bad_line(fp, encoding) is None
 
 
 def _sha256(fp: IO[bytes]) -> str:
@@ -90,8 +107,9 @@ def detect_encoding(fp: IO[bytes], name: str) -> str:
     for enc in ("utf-8", "gb18030"):
         if _strict_decodes(fp, enc):
             return enc
+    line = _first_bad_line(fp, "utf-8")
     raise LaomoError(
-        f"{name}: 无法识别文件编码（既不是 UTF-8 也不是 GB18030/GBK）。"
+        f"{name}:{line}: 无法识别文件编码（既不是 UTF-8 也不是 GB18030/GBK，第 {line} 行起无法按 UTF-8 解码）。"
         "请确认文件内容，或用 --encoding utf-16 / --encoding gb18030 / --encoding utf-8 指定"
     )
 
@@ -104,10 +122,15 @@ class CsvSource(Source):
         self._size = self.size = size if size is not None else fp.tell()
         if encoding == "auto":
             encoding = detect_encoding(fp, name)
-        elif encoding == "utf-8":
-            encoding = "utf-8-sig"  # a BOM is never data
-        elif encoding not in ENCODINGS:
-            raise LaomoError(f"不支持的编码 {encoding}，可选：{'、'.join(ENCODINGS)}", exit_code=2)
+        else:
+            if encoding not in ENCODINGS:
+                raise LaomoError(f"不支持的编码 {encoding}，可选：{'、'.join(ENCODINGS)}", exit_code=2)
+            if encoding == "utf-8":
+                encoding = "utf-8-sig"  # a BOM is never data
+            bad = _first_bad_line(fp, encoding)
+            if bad is not None:
+                raise LaomoError(f"{name}:{bad}: 按 {encoding} 解码失败，请用 --encoding 指定正确的编码"
+                                 "（auto、utf-8、gb18030 或 utf-16）")
         self.encoding = encoding
         fp.seek(0)
         self._text = io.TextIOWrapper(fp, encoding=encoding, errors="strict", newline="")

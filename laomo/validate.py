@@ -135,7 +135,7 @@ def parse_enum(raw: object, enum: Enumeration) -> str:
 
 
 _SPACE_RE = re.compile(r"\s")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF, CR are fine (Alt+Enter in Excel)
 
 
 def parse_code(raw: object, what: str = "编号") -> str:
