@@ -110,7 +110,7 @@ def list_profiles(session=None) -> dict[str, Any]:  # type: ignore[no-untyped-de
 
 def show_profile(name_or_file: str) -> dict[str, Any]:
     """A profile in words: checks, ladder, items, grades, cap, recommendations, and the facts it uses."""
-    from .rules import load_profile
+    from .rules import load_profile, vocab
     from .rules.expr import fact_names, label_of
 
     p = load_profile(name_or_file)
@@ -119,7 +119,11 @@ def show_profile(name_or_file: str) -> dict[str, Any]:
     used: list[str] = []
     for s in p.all_checks:
         used += fact_names(s.check)
-    data["facts"] = {n: label_of(n, p.labels) for n in dict.fromkeys(used)}
+    data["facts_used"] = {n: label_of(n, p.labels) for n in dict.fromkeys(used)}
+    data["facts"] = [{"fact": d.name, "label": label_of(d.name, p.labels), "type": d.type, "phase": d.phase}
+                     for d in vocab.FACTS.values()]
+    data["facts"].append({"fact": "inspection_<项目>", "label": "现场检查评分（如 inspection_D2）",
+                          "type": "number", "phase": "base"})
     return data
 
 
@@ -157,15 +161,21 @@ def check_standards(session, codes: Iterable[str] | None = None, profile: Any = 
     ids = None
     if codes:
         ids = list(dict.fromkeys(_studio_ids(session, codes).values()))
-    facts = compute_facts(_conn(session), as_of=as_of, studio_ids=ids)
+    from .status import State, studio_states
+
+    conn = _conn(session)
+    facts = compute_facts(conn, as_of=as_of, studio_ids=ids)
+    states = studio_states(conn, studio_ids=ids)
     results = []
     for sid, f in sorted(facts.items(), key=lambda kv: kv[1]["code"]):
         engine.derive(f)
         checks = engine.check(f)
         passed = all(checks.values())
+        state = states.get(sid) or State()
         results.append({
             "studio": f["code"], "name": f["name"], "passed": passed, "checks": checks,
             "failures": [] if passed else engine.failure_texts(f, checks),
+            "status": state.status, "level": state.level,
         })
     return {"profile": prof.name, "profile_hash": prof.hash, "as_of": as_of.isoformat(), "results": results}
 

@@ -355,11 +355,14 @@ def rules_show(
         when = "；或 ".join(f"{w}（{r}）" if w != r else w for w, r in zip(rec["when"], rec["rules"]))
         extra = f"，期限 {rec['deadline']}" if rec["deadline"] else ""
         console.print(f"处理建议 {REC.label(rec['action'])}{extra}：{when}")
-    t = Table(title="创建标准用到的事实")
-    t.add_column("事实", no_wrap=True)
-    t.add_column("中文名称")
-    for k, v in data["facts"].items():
-        t.add_row(k, v)
+    types = {"bool": "是/否", "number": "数值", "level": "级别", "skill": "技能等级", "grade": "考核等级",
+             "text": "文字"}
+    phases = {"base": "", "ladder": "由阶梯推出", "run": "仅处理建议可用"}
+    t = Table(title="事实词表（规则文件中可用的事实）")
+    for col in ("事实", "中文名称", "类型", "说明"):
+        t.add_column(col, no_wrap=col == "事实")
+    for f in data["facts"]:
+        t.add_row(f["fact"], f["label"], types.get(f["type"], f["type"]), phases.get(f["phase"], ""))
     console.print(t)
 
 

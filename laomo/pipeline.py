@@ -70,7 +70,7 @@ def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[
 
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_produce, args=(parse, source, chunk, keep_cells, sender), daemon=True)
+    proc = ctx.Process(target=_produce, args=(parse, source, chunk, keep_cells, sender, receiver), daemon=True)
     proc.start()
     sender.close()
     # A reader thread drains the pipe into a bounded queue, so the child never
@@ -79,6 +79,7 @@ def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[
     inbox: queue.Queue = queue.Queue(maxsize=QUEUE_CHUNKS)
     reader = threading.Thread(target=_drain, args=(receiver, inbox), daemon=True)
     reader.start()
+    finished = False
     try:
         while True:
             data = inbox.get()
@@ -91,22 +92,25 @@ def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[
                 yield [_Row(line, cells, values, problems) for line, cells, values, problems in packed], \
                     len(packed), fraction
             elif tag == "done":
+                finished = True
                 return
             elif tag == "error":
                 raise LaomoError(message[1], exit_code=message[2])
             else:
                 raise RuntimeError(f"读取文件的子进程出错：\n{message[1]}")
     finally:
-        receiver.close()
-        while reader.is_alive():  # unblock a reader waiting on a full queue
+        if not finished and proc.is_alive():  # stopped early (an error here): the child's work is moot
+            proc.kill()
+        proc.join(timeout=30)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        while reader.is_alive():  # the child is gone, so the reader meets EOF; unblock a full queue
             try:
                 inbox.get_nowait()
             except queue.Empty:
                 reader.join(timeout=0.05)
-        proc.join(timeout=5)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
+        receiver.close()
 
 
 def _drain(receiver, inbox: "queue.Queue") -> None:  # type: ignore[no-untyped-def]
@@ -117,8 +121,11 @@ def _drain(receiver, inbox: "queue.Queue") -> None:  # type: ignore[no-untyped-d
         inbox.put(None)
 
 
-def _produce(parse, source, chunk: int, keep_cells: bool, sender) -> None:  # type: ignore[no-untyped-def]
+def _produce(parse, source, chunk: int, keep_cells: bool, sender, receiver) -> None:  # type: ignore[no-untyped-def]
     code = 0
+    # Close this process's copy of the read end: when the parent dies, the
+    # pipe then has no reader left and the next send fails, ending the child.
+    receiver.close()
     gc.disable()  # short-lived, acyclic data: reference counting frees it, the cycle collector only costs
     try:
         pending: list[tuple] = []

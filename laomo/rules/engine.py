@@ -14,6 +14,7 @@ the total is the rounded sum of the items.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, MutableMapping
@@ -196,8 +197,6 @@ class Engine:
     def reason_text(self, template: str, check: Any, facts: Mapping[str, Any]) -> str:
         if not template:
             return describe(check, self.labels)
-        import re
-
         return re.sub(r"\{([a-zA-Z0-9_]+)\}", lambda m: format_fact(m.group(1), facts), template)
 
     # ------------------------------------------------------------------ explanation

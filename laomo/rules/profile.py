@@ -59,7 +59,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, T
 from ..enums import GRADE, LEVEL
 from ..errors import LaomoError
 from . import vocab
-from .expr import Check, compile_check, fact_names
+from .expr import Check, Comparison, compile_check, fact_names
 
 BUNDLED_DIR = Path(__file__).parent
 DEFAULT_PROFILE = "henan-2015"
@@ -483,6 +483,11 @@ def _semantic_problems(p: Profile) -> list[tuple[str, str]]:
                 phase_check(f"{where}.tiers[{j}].when", tier.when, base_ladder)
                 if tier.points > item.max:
                     problems.append((f"{where}.tiers[{j}].points", f"{tier.points:g} 超过该项满分 {item.max:g}"))
+        if isinstance(item, PerUnitItem):
+            for j, unit in enumerate(item.units):
+                phase_check(f"{where}.units[{j}].fact", Comparison(fact=[unit.fact], op=">=", value=0), base_ladder)
+        if isinstance(item, FactItem):
+            phase_check(f"{where}.fact", Comparison(fact=[item.fact], op=">=", value=0), base_ladder)
         if isinstance(item, FactItem) and item.min > item.max:
             problems.append((where + ".min", f"min {item.min:g} 大于 max {item.max:g}"))
     if abs(total_max - p.scorecard.total) > 1e-9:
