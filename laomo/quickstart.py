@@ -13,6 +13,9 @@ from typing import Any, Callable
 
 from .errors import LaomoError
 
+#: The demo county's data run 2021–2025 with imported 2023 grades; these years are assessed.
+ASSESS_YEARS = (2024, 2025)
+
 
 def run_quickstart(directory: Path, db: str | None = None,
                    progress: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
@@ -39,17 +42,36 @@ def run_quickstart(directory: Path, db: str | None = None,
             raise LaomoError(f"演示数据 {path} 导入失败", lines=[e.format(result.file) for e in result.errors])
         imports.append(result.as_dict())
         progress(f"导入 {kind}：新增 {result.inserted}，更新 {result.updated}，未变 {result.unchanged}")
+    from .assess import check_standards, run_assessment
+    from .registry import get_setting
+
+    assessments = {}
+    for year in ASSESS_YEARS:  # the earlier year first: its grades are the later year's "previous year"
+        with dbmod.write_session(engine) as session:
+            assessments[year] = run_assessment(session, year)
+        progress(f"{year} 年度考核：{assessments[year]['assessed']} 个工作室")
     with dbmod.read_session(engine) as session:
         counts = ledger_counts(session)
-        from .registry import get_setting
-
         union = get_setting(session, UNION_SETTING)
+        check = check_standards(session)
     labels = {"person": "人员", "honor": "荣誉", "studio": "工作室", "member": "成员",
               "achievement": "创新成果", "activity": "活动", "mentorship": "师带徒",
               "inspection": "现场检查评分", "designation": "命名/处理记录", "assessment": "考核结果"}
     lines = [f"演示台账（{union}）已建好：", f"  数据库：{dbmod.describe(str(engine.url))}",
              f"  导入文件：{directory / 'data'}"]
     lines += [f"  {labels[k]}：{v}" for k, v in counts.items()]
+    passed = sum(1 for r in check["results"] if r["passed"])
+    lines.append(f"创建标准检查（{check['profile']}）：{passed}/{len(check['results'])} 个工作室达标")
+    from .enums import GRADE, RECOMMENDATION
+
+    for year, run in assessments.items():
+        grades = "，".join(f"{GRADE.label(g)} {n}" for g, n in sorted(run["by_grade"].items(), key=lambda kv: GRADE.rank(kv[0])))
+        recs = "，".join(f"{RECOMMENDATION.label(r)} {n}" for r, n in run["by_recommendation"].items() if r != "none")
+        lines.append(f"{year} 年度考核：{run['assessed']} 个工作室（{grades}）；建议：{recs or '无'}")
     lines.append(f"试试：laomo --db {dbmod.describe(str(engine.url))} db check")
     return {"database": dbmod.describe(str(engine.url)), "data_dir": str(directory / "data"),
-            "counts": counts, "imports": imports, "text": "\n".join(lines)}
+            "counts": counts, "imports": imports,
+            "check": {"profile": check["profile"], "passed": passed, "studios": len(check["results"])},
+            "assessments": {str(y): {k: r[k] for k in ("assessed", "by_grade", "by_recommendation")}
+                            for y, r in assessments.items()},
+            "text": "\n".join(lines)}

@@ -14,6 +14,12 @@ def test_quickstart_builds_a_demo_ledger(cli, tmp_path, laomo_db):
     assert counts["studio"] >= 20 and counts["person"] > counts["studio"] and counts["designation"] > 0
     assert all(i["rejected"] == 0 for i in result["imports"])
     assert stat.S_IMODE(os.stat(target / "laomo.db").st_mode) == 0o600
+    # the standards check and the demo years' assessments ran
+    assert 0 < result["check"]["passed"] <= result["check"]["studios"] == counts["studio"]
+    for year in ("2024", "2025"):
+        run = result["assessments"][year]
+        assert run["assessed"] > 0 and sum(run["by_grade"].values()) == run["assessed"]
+        assert set(run["by_grade"]) == {"excellent", "good", "pass", "fail"}  # the demo shows every grade
     # never touches the ledger LAOMO_DB points at
     assert not laomo_db.exists()
 
