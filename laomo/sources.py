@@ -135,25 +135,10 @@ class CsvSource(Source):
         fp.seek(0)
         self._text = io.TextIOWrapper(fp, encoding=encoding, errors="strict", newline="")
         self._reader = csv.reader(self._text)
-        self._line = 0
-        first = self._next()
+        first = next(self.rows(), None)
         if first is None:
             raise LaomoError(f"{name}: 文件为空，没有表头行")
         self.header = [str(c) for c in first[1]]
-
-    def _next(self) -> tuple[int, list[str]] | None:
-        start = self._reader.line_num + 1
-        try:
-            cells = next(self._reader)
-        except StopIteration:
-            return None
-        except UnicodeDecodeError:
-            raise LaomoError(
-                f"{self.name}:{start}: 按 {self.encoding} 解码失败，请用 --encoding 指定正确的编码"
-            ) from None
-        except csv.Error as exc:
-            raise LaomoError(f"{self.name}:{start}: CSV 格式错误：{exc}") from None
-        return start, cells
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         reader = self._reader
@@ -174,7 +159,7 @@ class CsvSource(Source):
         self._fp.seek(0)
         self._text = io.TextIOWrapper(self._fp, encoding=self.encoding, errors="strict", newline="")
         self._reader = csv.reader(self._text)
-        self._next()  # the header
+        next(self._reader, None)  # the header
         return self.rows()
 
     def fraction(self) -> float:

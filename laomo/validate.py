@@ -271,8 +271,9 @@ def parse_phone(raw: object) -> str:
 # --- Masking of personal data ---------------------------------------------------
 
 
-def mask_id_number(value: str | None) -> str:
-    """``110105199001011234`` -> ``110***********1234``."""
+def mask(value: str | None) -> str:
+    """Keep the first 3 and last 4 characters: ``110105199001011234`` -> ``110***********1234``,
+    ``13812345678`` -> ``138****5678``; short values are masked whole."""
     if not value:
         return ""
     if len(value) <= 7:
@@ -280,10 +281,4 @@ def mask_id_number(value: str | None) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-def mask_phone(value: str | None) -> str:
-    """``13812345678`` -> ``138****5678``."""
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+mask_id_number = mask_phone = mask
