@@ -357,21 +357,21 @@ class _Importer:
                     self._audit(r, None, self.as_dict(values, data_cols))
                 continue
             new = [values[p] for p in data_pos]
-            # rows with this key that this import already wrote, oldest first
-            done: list[tuple[int, list]] = []
+            # what this import already wrote under this key, by seq: this chunk's rows
+            # first (the table still holds their old values), then earlier chunks' rows
+            done: dict[int, list] = {seq: [written[p] for p in data_pos] for seq, written in earlier or ()}
             for old in olds or ():
                 rid = old[nkey]
-                if rid > max_before or touched[rid >> 3] & (1 << (rid & 7)):
-                    done.append((old[nkey + 1] if kind.seq else 1, list(old[off:])))
-            for seq, written in earlier or ():
-                done.append((seq, [written[p] for p in data_pos]))
-            if any(prev == new for _, prev in done):
+                seq = old[nkey + 1] if kind.seq else 1
+                if seq not in done and (rid > max_before or touched[rid >> 3] & (1 << (rid & 7))):
+                    done[seq] = list(old[off:])
+            if any(prev == new for prev in done.values()):
                 result.duplicates += 1
                 continue
             if done and not kind.seq:
                 self.conflicts.append((r, self._keytext(r)))
                 continue
-            seq = len({s for s, _ in done}) + 1
+            seq = len(done) + 1
             old = None
             for candidate in olds or ():
                 if not kind.seq or candidate[nkey + 1] == seq:
@@ -659,6 +659,7 @@ def import_source(
                 result.rejects_file = str(rejects.path)
             else:
                 rejects.path.unlink(missing_ok=True)
+    result.errors.sort(key=lambda e: e.line)  # conflicts are found after the other problems
     aborted = result.rejected > 0 and on_error == "abort"
     if dry_run or aborted:
         session.rollback()

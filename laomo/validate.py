@@ -147,8 +147,8 @@ def parse_code(raw: object, what: str = "编号") -> str:
     text = raw.strip()  # type: ignore[union-attr]
     if len(text) > 64:
         raise Invalid(f"{what}过长（最多64个字符）")
-    if _SPACE_RE.search(text):
-        raise Invalid(f"{what}不能包含空白字符")
+    if _SPACE_RE.search(text) or _CONTROL_RE.search(text):
+        raise Invalid(f"{what}不能包含空白或控制字符")
     return text
 
 
@@ -176,7 +176,7 @@ def id_check_char(first17: str) -> str:
     return _ID_CHECK[(sum(map(mul, first17.encode("ascii"), _ID_WEIGHTS)) - _ID_OFFSET) % 11]
 
 
-_ID18_RE = re.compile(r"\d{17}[\dX]")
+_ID18_RE = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only: \d would admit full-width digits
 
 
 _BIRTHS: dict[str, bool] = {}
