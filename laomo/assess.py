@@ -153,7 +153,8 @@ def _studio_ids(session, codes: Iterable[str]) -> dict[str, int]:  # type: ignor
 def check_standards(session, codes: Iterable[str] | None = None, profile: Any = None,  # type: ignore[no-untyped-def]
                     as_of: dt.date | None = None) -> dict[str, Any]:
     """The creation-standards check (达标检查) of some or all studios as of a date (default today)."""
-    from .facts import compute_facts
+    from .facts import iter_facts
+    from .status import State
 
     prof = resolve_profile(session, profile)
     engine = prof.engine
@@ -161,152 +162,264 @@ def check_standards(session, codes: Iterable[str] | None = None, profile: Any = 
     ids = None
     if codes:
         ids = list(dict.fromkeys(_studio_ids(session, codes).values()))
-    from .status import State, studio_states
-
-    conn = _conn(session)
-    facts = compute_facts(conn, as_of=as_of, studio_ids=ids)
-    states = studio_states(conn, studio_ids=ids)
     results = []
-    for sid, f in sorted(facts.items(), key=lambda kv: kv[1]["code"]):
+    for _, f, state in iter_facts(_conn(session), as_of=as_of, studio_ids=ids, state_now=True):
         engine.derive(f)
         checks = engine.check(f)
         passed = all(checks.values())
-        state = states.get(sid) or State()
+        state = state or State()
         results.append({
             "studio": f["code"], "name": f["name"], "passed": passed, "checks": checks,
             "failures": [] if passed else engine.failure_texts(f, checks),
             "status": state.status, "level": state.level,
         })
+    results.sort(key=lambda r: r["studio"])
     return {"profile": prof.name, "profile_hash": prof.hash, "as_of": as_of.isoformat(), "results": results}
 
 
 # --------------------------------------------------------------------------- the yearly assessment
+#
+# How a run scales (issue 3, "Performance"): the facts stream in studio order
+# (laomo.facts.iter_facts, a fixed number of queries) and each studio is
+# scored as it comes and then forgotten.  What is kept across studios: the
+# counts of the summary; for the 优秀 cap, the few numbers it sorts on for
+# each studio above the cap's line (and that studio's result, written once the
+# cap is known); the results handed back (``results=True``, the default, as
+# the CLI prints them: plain dicts whose ``items``/``reasons`` objects are
+# shared between studios with equal values — read them, do not mutate them).
+# A stored run writes each chunk of rows with one executemany into a
+# temporary table, and at the end replaces the year's rows with one
+# DELETE and one INSERT … SELECT, so the facts queries never read a table
+# the run is writing.
+
+#: Rows per executemany when a run stores its results.
+STORE_CHUNK = 2000
 
 
-def _due(conn, year: int) -> set[int]:  # type: ignore[no-untyped-def]
+def _due(conn, year: int, studio_ids: Iterable[int] | None = None) -> set[int]:  # type: ignore[no-untyped-def]
     """Studios assessed for Y: holding now a naming dated on or before 31 Dec Y, not revoked/closed."""
     from .status import studio_states
 
     day = dt.date(year, 12, 31)
-    return {sid for sid, st in studio_states(conn).items() if st.held_on(day)}
+    return {sid for sid, st in studio_states(conn, studio_ids=studio_ids).items() if st.held_on(day)}
 
 
-def _score_year(session, year: int, prof) -> list:  # type: ignore[no-untyped-def]
-    from .facts import compute_facts
+def needed_facts(prof) -> set[str] | None:  # type: ignore[no-untyped-def]
+    """Every fact an assessment with ``prof`` reads: its checks, ladder, items, recommendations and
+    the facts named in their reason texts; None when the profile has a part this function does not
+    know (then every fact is computed)."""
+    import re
 
-    engine = prof.engine
-    conn = _conn(session)
-    due = _due(conn, year)
-    facts = compute_facts(conn, year) if due else {}
-    scored = []
-    from .rules.engine import Scored
+    from .enums import LEVEL
+    from .rules.expr import fact_names
+    from .rules.profile import (
+        CheckShareItem, ConditionsItem, FactItem, PerCheckItem, PerUnitItem, TiersItem,
+    )
 
-    kept: dict[int, dict[str, Any]] = {}
-    for sid in due:
-        f = facts.get(sid)
-        if f is None:  # pragma: no cover - a designation always has its studio
+    names: set[str] = {"named_level", "grade", "total"}
+    for s in prof.all_checks:
+        names.update(fact_names(s.check))
+    for level, _ in LEVEL.items:
+        names.update(fact_names(getattr(prof.ladder, level)))
+    for item in prof.scorecard.items.values():
+        if isinstance(item, (CheckShareItem, PerCheckItem)):
             continue
-        engine.derive(f)
-        checks = engine.check(f)
-        items, total = engine.score(f, checks)
-        s = Scored(sid, f["code"], f["name"], items, total, engine.grade(total), checks=checks)
-        if not all(checks.values()):
-            s.failures = engine.failure_texts(f, checks)
-        scored.append(s)
-        kept[sid] = f
-    del facts
-    engine.apply_cap(scored, len(scored))
-    for s in scored:
-        f = kept[s.studio_id]
-        f["grade"], f["total"] = s.grade, s.total
-        s.recommendation, s.reasons, s.deadline = engine.recommend(f, year)
-    scored.sort(key=lambda s: s.code)
-    return scored
+        if isinstance(item, ConditionsItem):
+            names.update(n for part in item.parts for n in fact_names(part.when))
+        elif isinstance(item, TiersItem):
+            names.update(n for tier in item.tiers for n in fact_names(tier.when))
+        elif isinstance(item, PerUnitItem):
+            names.update(u.fact for u in item.units)
+        elif isinstance(item, FactItem):
+            names.add(item.fact)
+        else:  # pragma: no cover - a new kind of item: compute everything
+            return None
+    for rec in prof.recommendations:
+        for cond in rec.when:
+            names.update(fact_names(cond.check))
+            names.update(re.findall(r"\{([a-zA-Z0-9_]+)\}", cond.reason or ""))
+    return names
 
 
-def _result(s) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    out = {
-        "studio": s.code, "name": s.name, "total": s.total, "grade": s.grade, "items": s.items,
-        "recommendation": s.recommendation, "reasons": s.reasons,
-        "deadline": s.deadline.isoformat() if s.deadline else None,
-    }
-    if s.capped:
-        out["capped"] = True
-    return out
+class _Shared:
+    """Equal values as one object (items, checks, reasons repeat a lot across studios)."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.seen: dict[Any, Any] = {}
+        self.limit = limit
+
+    def dict(self, d: dict[str, Any]) -> dict[str, Any]:
+        key = tuple(d.values())
+        found = self.seen.get(key)
+        if found is not None and found.keys() == d.keys():
+            return found
+        return self._keep(key, d)
+
+    def list(self, values: list[Any]) -> list[Any]:
+        key = ("list", *values)
+        found = self.seen.get(key)
+        return found if found is not None else self._keep(key, values)
+
+    def _keep(self, key: Any, value: Any) -> Any:
+        if len(self.seen) >= self.limit:  # bounded: forget and start again
+            self.seen.clear()
+        self.seen[key] = value
+        return value
 
 
-def _summary(scored) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    by_grade: dict[str, int] = {}
-    by_rec: dict[str, int] = {}
-    for s in scored:
-        by_grade[s.grade] = by_grade.get(s.grade, 0) + 1
-        by_rec[s.recommendation] = by_rec.get(s.recommendation, 0) + 1
-    return {"assessed": len(scored), "by_grade": by_grade, "by_recommendation": by_rec}
+class _Stage:
+    """A stored run's rows, gathered in a temporary table and moved into ``assessment`` at the end."""
+
+    COLUMNS = ("studio_id", "total", "grade", "items", "standards", "recommendation", "reasons")
+
+    def __init__(self, conn) -> None:  # type: ignore[no-untyped-def]
+        from sqlalchemy import Column, MetaData, Table, insert
+
+        from .models import Assessment
+
+        self.conn = conn
+        t = Assessment.__table__
+        self.table = Table(f"laomo_run_{uuid.uuid4().hex[:12]}", MetaData(),
+                           *(Column(c, t.c[c].type) for c in self.COLUMNS), prefixes=["TEMPORARY"])
+        self.table.create(conn)
+        self.insert = insert(self.table)
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= STORE_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.conn.execute(self.insert, self.rows)
+            self.rows = []
+
+    def replace_year(self, year: int, prof, run_id: str, now: dt.datetime) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
+        """Delete the rows this run replaces, insert the staged ones; (rows replaced, grades before)."""
+        from sqlalchemy import and_, delete, func, insert, literal, select
+
+        from .models import Assessment
+
+        self.flush()
+        conn, t, st = self.conn, Assessment.__table__, self.table
+        before = {r.grade: r.n for r in conn.execute(
+            select(t.c.grade, func.count().label("n")).where(t.c.year == year).group_by(t.c.grade))}
+        replaced = conn.execute(delete(t).where(and_(t.c.year == year, t.c.imported == False))).rowcount or 0  # noqa: E712
+        replaced += conn.execute(delete(t).where(and_(
+            t.c.year == year, t.c.studio_id.in_(select(st.c.studio_id))))).rowcount or 0
+        constant = {"year": year, "profile": prof.name[:100], "profile_hash": prof.hash, "imported": False,
+                    "run_id": run_id, "created_at": now}
+        names = list(self.COLUMNS) + list(constant)
+        conn.execute(insert(t).from_select(names, select(
+            *(st.c[c] for c in self.COLUMNS),
+            *(literal(v, t.c[k].type).label(k) for k, v in constant.items()))))
+        st.drop(conn)
+        return replaced, before
 
 
 def run_assessment(session, year: int, profile: Any = None, dry_run: bool = False,  # type: ignore[no-untyped-def]
-                   now: dt.datetime | None = None) -> dict[str, Any]:
+                   now: dt.datetime | None = None, *, results: bool = True) -> dict[str, Any]:
     """Assess every studio due for ``year``; store the results (replacing that year's) unless ``dry_run``.
 
     Runs inside the caller's transaction: one transaction for the delete, the
-    inserts and the audit entry.
+    inserts and the audit entry.  Returns the summary and, with ``results``
+    (the default), every studio's result sorted by code; ``results=False``
+    leaves them out (a stored run's results can be read back with
+    :func:`stored_results`), and the memory then stays flat whatever the
+    number of studios.
     """
+    from .facts import iter_facts
+    from .rules.engine import Scored
+
     if not 1900 <= int(year) <= 2200:
         raise LaomoError(f"年度 {year} 超出范围 1900–2200", exit_code=2)
     prof = resolve_profile(session, profile)
-    scored = _score_year(session, year, prof)
+    engine = prof.engine
+    cap = prof.cap
+    cap_items = sorted({i for key in cap.order if isinstance(key.by, list) for i in key.by}) if cap else []
     now = now or dt.datetime.now(dt.timezone.utc)
     run_id = f"{year}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    summary = _summary(scored)
+    conn = _conn(session)
+    stage = None if dry_run else _Stage(conn)
+    shared = _Shared()
+    out_results: list[dict[str, Any]] | None = [] if results else None
+    by_grade: dict[str, int] = {}
+    by_rec: dict[str, int] = {}
+    held: list[tuple[Any, ...]] = []  # studios the cap may demote, until the cap is known
+    day = dt.date(year, 12, 31)
+
+    def emit(sid: int, code: str, name: str, total: Any, grade: str, items: dict[str, Any],
+             checks: dict[str, bool], failures: list[str], rec: tuple[str, list[str], Any],
+             capped: bool) -> None:
+        action, reasons, deadline = rec
+        by_grade[grade] = by_grade.get(grade, 0) + 1
+        by_rec[action] = by_rec.get(action, 0) + 1
+        when = deadline.isoformat() if deadline else None
+        if out_results is not None:
+            r = {"studio": code, "name": name, "total": total, "grade": grade, "items": items,
+                 "recommendation": action, "reasons": reasons, "deadline": when}
+            if capped:
+                r["capped"] = True
+            out_results.append(r)
+        if stage is not None:
+            standards: dict[str, Any] = {"passed": all(checks.values()), "checks": checks,
+                                         "failures": failures}
+            if when is not None:
+                standards["deadline"] = when
+            if capped:
+                standards["capped"] = True
+            stage.add({"studio_id": sid, "total": total, "grade": grade, "items": items, "standards": standards,
+                       "recommendation": action, "reasons": reasons})
+
+    assessed = 0
+    for sid, f, state in iter_facts(conn, year, state_now=True, needed=needed_facts(prof)):
+        if state is None or not state.held_on(day):
+            continue
+        assessed += 1
+        engine.derive(f)
+        checks = shared.dict(engine.check(f))
+        items, total = engine.score(f, checks)
+        items = shared.dict(items)
+        grade = engine.grade(total)
+        f["grade"], f["total"] = grade, total
+        action, reasons, deadline = engine.recommend(f, year)
+        rec = (action, shared.list(reasons), deadline)
+        failures = engine.failure_texts(f, checks) if stage is not None and not all(checks.values()) else []
+        if cap is not None and grade == cap.grade:
+            f["grade"] = cap.demote_to  # what the recommendations say if the cap demotes it
+            alt_action, alt_reasons, alt_deadline = engine.recommend(f, year)
+            alt = (alt_action, shared.list(alt_reasons), alt_deadline)
+            held.append((Scored(sid, f["code"], f["name"], {i: items.get(i, 0) for i in cap_items}, total, grade),
+                         items, checks, failures, rec, alt))
+            continue
+        emit(sid, f["code"], f["name"], total, grade, items, checks, failures, rec, False)
+
+    if held:
+        engine.apply_cap([h[0] for h in held], assessed)
+        for s, items, checks, failures, rec, alt in held:
+            emit(s.studio_id, s.code, s.name, s.total, s.grade, items, checks, failures,
+                 alt if s.capped else rec, s.capped)
+        held.clear()
+
+    summary = {"assessed": assessed, "by_grade": by_grade, "by_recommendation": by_rec}
     out: dict[str, Any] = {
         "year": year, "profile": prof.name, "profile_hash": prof.hash,
         "run_id": None if dry_run else run_id, "dry_run": dry_run, **summary,
-        "results": [_result(s) for s in scored],
     }
-    if not dry_run:
-        out["replaced"] = _store(session, year, prof, scored, run_id, now, summary)
+    if out_results is not None:
+        out_results.sort(key=lambda r: r["studio"])
+        out["results"] = out_results
+    if stage is not None:
+        from . import audit
+
+        replaced, before = stage.replace_year(year, prof, run_id, now)
+        audit.record_many(conn, [("assessment", str(year),
+                                  {"rows": sum(before.values()), "by_grade": before} if before else None,
+                                  {"profile": prof.name, "profile_hash": prof.hash, "run_id": run_id,
+                                   "replaced": replaced, **summary})])
+        out["replaced"] = replaced
     return out
-
-
-def _store(session, year, prof, scored, run_id, now, summary) -> int:  # type: ignore[no-untyped-def]
-    from sqlalchemy import and_, delete, func, insert, select
-
-    from . import audit
-    from .models import Assessment
-
-    conn = _conn(session)
-    t = Assessment.__table__
-    assessed = {s.studio_id for s in scored}
-    before = {r.grade: r.n for r in conn.execute(
-        select(t.c.grade, func.count().label("n")).where(t.c.year == year).group_by(t.c.grade))}
-    replaced = conn.execute(delete(t).where(and_(t.c.year == year, t.c.imported == False))).rowcount or 0  # noqa: E712
-    imported = [r.id for r in conn.execute(select(t.c.id, t.c.studio_id).where(t.c.year == year))
-                if r.studio_id in assessed]
-    for i in range(0, len(imported), 500):
-        replaced += conn.execute(delete(t).where(t.c.id.in_(imported[i:i + 500]))).rowcount or 0
-    rows = []
-    for s in scored:
-        standards = {"passed": all(s.checks.values()), "checks": s.checks, "failures": s.failures}
-        if s.deadline is not None:
-            standards["deadline"] = s.deadline.isoformat()
-        if s.capped:
-            standards["capped"] = True
-        rows.append({
-            "studio_id": s.studio_id, "year": year, "profile": prof.name[:100], "profile_hash": prof.hash,
-            "total": s.total, "grade": s.grade, "items": s.items, "standards": standards,
-            "recommendation": s.recommendation, "reasons": s.reasons, "imported": False,
-            "run_id": run_id, "created_at": now,
-        })
-        if len(rows) >= 1000:
-            conn.execute(insert(t), rows)
-            rows = []
-    if rows:
-        conn.execute(insert(t), rows)
-    audit.record_many(conn, [("assessment", str(year),
-                              {"rows": sum(before.values()), "by_grade": before} if before else None,
-                              {"profile": prof.name, "profile_hash": prof.hash, "run_id": run_id,
-                               "replaced": replaced, **summary})])
-    return replaced
 
 
 # --------------------------------------------------------------------------- what-if and explain
@@ -367,7 +480,7 @@ def explain(session, code: str, year: int, profile: Any = None) -> dict[str, Any
     items, total = engine.score(f, checks)
     t = Assessment.__table__
     row = conn.execute(select(t).where(t.c.studio_id == sid, t.c.year == year)).mappings().first()
-    due = sid in _due(conn, year)
+    due = sid in _due(conn, year, [sid])
     notes: list[str] = []
     if row is not None:
         stored_items = dict(row["items"] or {})

@@ -47,7 +47,7 @@ by ``Engine.derive``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any, Callable, Collection, Iterable, Iterator
 
 from .enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, HONOR_LEVELS, LEVEL
 from .rules import vocab
@@ -95,18 +95,47 @@ def _sum_if(cond, value):  # type: ignore[no-untyped-def]
     return func.coalesce(func.sum(case((cond, func.coalesce(value, 0)), else_=0)), 0)
 
 
+#: Rows fetched per round trip by each streamed query (a server-side cursor on PostgreSQL).
+STREAM_ROWS = 2000
+
+
 def compute_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  # type: ignore[no-untyped-def]
                   studio_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
     """Facts for every studio (or ``studio_ids``) for ``year`` (D = 31 Dec) or as of ``as_of``.
 
-    Returns ``{studio_id: {"code", "name", <fact>: value, …}}``.
+    Returns ``{studio_id: {"code", "name", <fact>: value, …}}``.  This holds every
+    studio's facts at once; the yearly assessment streams them with :func:`iter_facts`.
     """
-    from sqlalchemy import and_, func, or_, select
+    return {sid: f for sid, f, _ in iter_facts(conn, year, as_of=as_of, studio_ids=studio_ids)}
+
+
+def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  # type: ignore[no-untyped-def]
+               studio_ids: Iterable[int] | None = None, state_now: bool = False,
+               needed: Collection[str] | None = None) -> Iterator[tuple[int, dict[str, Any], Any]]:
+    """Yield ``(studio_id, facts, state)`` for every studio (or ``studio_ids``), in id order.
+
+    The queries of :func:`compute_facts`, each ordered by studio id and
+    streamed (``yield_per``: a server-side cursor on PostgreSQL), merged in
+    one pass: only the current studio's facts are held, whatever the number
+    of studios.  Consume the iterator before writing to a table it reads
+    (SQLite does not define what a running statement sees of such changes).
+
+    ``state``: with ``state_now``, the studio's :class:`~laomo.status.State`
+    now — all its designations folded, whatever their date; None without
+    any — from the same designation query; otherwise None.
+
+    ``needed``: the fact names the caller will read (None: all).  Columns and
+    queries no needed fact depends on are left out, and the achievement and
+    activity queries read only the dates the needed facts look at; a fact
+    not computed keeps its zero value, so a caller must name every fact it
+    reads.
+    """
+    from sqlalchemy import BigInteger, and_, case, cast, func, or_, select
 
     from .models import (
-        Achievement, Activity, Assessment, Honor, Inspection, Member, Mentorship, Person, Studio,
+        Achievement, Activity, Assessment, Designation, Honor, Inspection, Member, Mentorship, Person, Studio,
     )
-    from .status import studio_states
+    from .status import State
 
     if as_of is None:
         if year is None:
@@ -115,170 +144,231 @@ def compute_facts(conn, year: int | None = None, *, as_of: dt.date | None = None
     D = as_of
     Y = D.year
     start = _year_start(Y)
+    year_ago = _one_year_before(D)  # "the last 12 months" are after it, up to D
     conn = _connection(conn)
     ids = None if studio_ids is None else list(studio_ids)
+    if ids is not None and not ids:
+        return
+    want = (lambda name: True) if needed is None else set(needed).__contains__  # noqa: E731
+    streamed = conn.execution_options(yield_per=STREAM_ROWS)
 
-    def only(col, q):  # type: ignore[no-untyped-def]
-        return q if ids is None else q.where(col.in_(ids))
+    def rows(col, q, *order):  # type: ignore[no-untyped-def]
+        if ids is not None:
+            q = q.where(col.in_(ids))
+        return streamed.execute(q.order_by(col, *order))
+
+    def count_if(cond):  # type: ignore[no-untyped-def]
+        return func.count() if cond is None else func.count(case((cond, 1)))
+
+    def sum_if(cond, value):  # type: ignore[no-untyped-def]
+        """A sum as a plain integer on every database (PostgreSQL sums bigints as numeric)."""
+        return cast(func.coalesce(func.sum(value if cond is None else case((cond, value))), 0), BigInteger)
+
+    def both(*conds):  # type: ignore[no-untyped-def]
+        conds = [c for c in conds if c is not None]
+        return None if not conds else conds[0] if len(conds) == 1 else and_(*conds)
+
+    def adder(keys: list[str]):  # type: ignore[no-untyped-def]
+        def add(f: dict[str, Any], r: Any) -> None:
+            f.update(zip(keys, r[1:]))
+        return add
+
+    streams: list[tuple[Any, Callable[[dict[str, Any], Any], None]]] = []
+
+    def grouped(col, cols: list[tuple[str, Any]], where=None):  # type: ignore[no-untyped-def]
+        """One GROUP BY studio query of the needed ``(fact, aggregate)`` columns."""
+        cols = [(k, c) for k, c in cols if want(k)]
+        if cols:
+            q = select(col, *(c for _, c in cols)).group_by(col)
+            streams.append((rows(col, q if where is None else q.where(where)), adder([k for k, _ in cols])))
 
     s = Studio.__table__
     p = Person.__table__
-    facts: dict[int, dict[str, Any]] = {}
 
-    # 1. studios and their leader (current values)
-    q = select(
+    # 1. studios and their leader (current values): drives the merge
+    studios = rows(s.c.id, select(
         s.c.id, s.c.code, s.c.name, s.c.unit, s.c.has_sign, s.c.has_rules, s.c.has_plan, s.c.has_display,
         s.c.has_records, s.c.has_facilities, s.c.area, s.c.funds, p.c.skill_grade,
-    ).select_from(s.join(p, p.c.id == s.c.leader_id))
-    for r in conn.execute(only(s.c.id, q)):
-        f = dict(_ZERO_FACTS)
-        f.update(
-            code=r.code, name=r.name,
-            has_name=bool((r.name or "").strip()), has_unit=bool((r.unit or "").strip()),
-            has_sign=bool(r.has_sign), has_rules=bool(r.has_rules), has_plan=bool(r.has_plan),
-            has_display=bool(r.has_display), has_records=bool(r.has_records),
-            has_facilities=bool(r.has_facilities),
-            premises_area=r.area or 0, annual_funds=r.funds or 0,
-            leader_skill_grade=r.skill_grade,
-        )
-        facts[r.id] = f
-    if not facts:
-        return facts
+    ).select_from(s.join(p, p.c.id == s.c.leader_id)))
 
     # 2. members active on D
-    m = Member.__table__
-    active = and_(or_(m.c.joined.is_(None), m.c.joined <= D), or_(m.c.left.is_(None), m.c.left >= D))
-    is_leader = m.c.person_id == s.c.leader_id
-    frontline = p.c.frontline == True  # noqa: E712 - SQL expression
-    q = (
-        select(
-            m.c.studio_id,
-            func.count().label("active"),
-            _count_if(~is_leader).label("team"),
-            _count_if(and_(~is_leader, frontline)).label("team_fl"),
-            _count_if(frontline).label("all_fl"),
-            _count_if(is_leader).label("leader"),
-        )
-        .select_from(m.join(s, s.c.id == m.c.studio_id).join(p, p.c.id == m.c.person_id))
-        .where(active)
-        .group_by(m.c.studio_id)
-    )
-    for r in conn.execute(only(m.c.studio_id, q)):
-        f = facts.get(r.studio_id)
-        if f is None:
-            continue
-        f["active_members"] = int(r.active)
-        f["team_size"] = int(r.team)
-        f["frontline_members"] = int(r.team_fl)
-        f["frontline_share"] = (int(r.all_fl) / int(r.active)) if r.active else 0
-        f["leader_active"] = int(r.leader) > 0
+    if any(map(want, ("active_members", "team_size", "frontline_members", "frontline_share", "leader_active"))):
+        m = Member.__table__
+        active = and_(or_(m.c.joined.is_(None), m.c.joined <= D), or_(m.c.left.is_(None), m.c.left >= D))
+        is_leader = m.c.person_id == s.c.leader_id
+        frontline = p.c.frontline == True  # noqa: E712 - SQL expression
+        q = (select(m.c.studio_id, func.count(), count_if(~is_leader), count_if(and_(~is_leader, frontline)),
+                    count_if(frontline), count_if(is_leader))
+             .select_from(m.join(s, s.c.id == m.c.studio_id).join(p, p.c.id == m.c.person_id))
+             .where(active).group_by(m.c.studio_id))
+
+        def add_members(f: dict[str, Any], r: Any) -> None:
+            _, n, team, team_fl, all_fl, leader = r
+            f["active_members"] = n
+            f["team_size"] = team
+            f["frontline_members"] = team_fl
+            f["frontline_share"] = all_fl / n if n else 0
+            f["leader_active"] = leader > 0
+        streams.append((rows(m.c.studio_id, q), add_members))
 
     # 3. the leader's honors up to the year of D: the highest level
-    from sqlalchemy import case
+    if want("leader_honor_level"):
+        h = Honor.__table__
+        rank = case({kind: LEVEL.rank(level) for kind, (_, level) in HONOR_LEVELS.items()},
+                    value=h.c.kind, else_=-1)
+        levels = [lv for lv, _ in LEVEL.items]
 
-    h = Honor.__table__
-    rank = case({kind: LEVEL.rank(level) for kind, (_, level) in HONOR_LEVELS.items()},
-                value=h.c.kind, else_=-1)
-    q = (
-        select(s.c.id, func.max(rank).label("rank"))
-        .select_from(s.join(h, h.c.person_id == s.c.leader_id))
-        .where(h.c.year <= Y)
-        .group_by(s.c.id)
-    )
-    for r in conn.execute(only(s.c.id, q)):
-        f = facts.get(r.id)
-        if f is not None and r.rank is not None and r.rank >= 0:
-            f["leader_honor_level"] = LEVEL.items[int(r.rank)][0]
+        def add_honor(f: dict[str, Any], r: Any) -> None:
+            if r[1] is not None and r[1] >= 0:
+                f["leader_honor_level"] = levels[int(r[1])]
+        streams.append((rows(s.c.id, select(s.c.id, func.max(rank))
+                             .select_from(s.join(h, h.c.person_id == s.c.leader_id))
+                             .where(h.c.year <= Y).group_by(s.c.id)), add_honor))
 
-    # 4. achievements
+    # 4. achievements: those dated in Y (one query reading the rows), and counts by date
+    #    only (a second one, which the (studio, date) index answers alone)
     a = Achievement.__table__
-    in_year = a.c.date >= start
-    prev1 = and_(a.c.date >= _year_start(Y - 1), a.c.date < start)
-    prev2 = and_(a.c.date >= _year_start(Y - 2), a.c.date < _year_start(Y - 1))
-    cols = [
-        a.c.studio_id,
-        func.count().label("achievements_total"),
-        _count_if(in_year).label("achievements_in_year"),
-        _sum_if(in_year, a.c.benefit).label("benefit_in_year"),
-        _count_if(and_(in_year, a.c.stage == "promotion")).label("promoted_achievements_in_year"),
-        _count_if(and_(in_year, a.c.frontline_led == True)).label("frontline_led_achievements_in_year"),  # noqa: E712
-        _count_if(a.c.date > _one_year_before(D)).label("achievements_last_12_months"),
-        _count_if(prev1).label("achievements_year_minus_1"),
-        _count_if(prev2).label("achievements_year_minus_2"),
-    ]
-    cols += [_count_if(and_(in_year, a.c.type == t)).label(f"achievements_in_year_{t}")
-             for t in ACHIEVEMENT_TYPE.values]
-    q = select(*cols).where(a.c.date <= D).group_by(a.c.studio_id)
-    _merge_rows(facts, conn.execute(only(a.c.studio_id, q)))
+    grouped(a.c.studio_id, [
+        ("achievements_in_year", func.count()),
+        ("benefit_in_year", sum_if(None, a.c.benefit)),
+        ("promoted_achievements_in_year", count_if(a.c.stage == "promotion")),
+        ("frontline_led_achievements_in_year", count_if(a.c.frontline_led == True)),  # noqa: E712
+    ] + [(f"achievements_in_year_{t}", count_if(a.c.type == t)) for t in ACHIEVEMENT_TYPE.values],
+        and_(a.c.date >= start, a.c.date <= D))
+    windows = {"achievements_total": None, "achievements_last_12_months": year_ago,
+               "achievements_year_minus_1": _year_start(Y - 1), "achievements_year_minus_2": _year_start(Y - 2)}
+    bounds = [b for k, b in windows.items() if want(k)]
+    low = None if not bounds or None in bounds else min(bounds)
+
+    def since(d: dt.date, strict: bool = False):  # type: ignore[no-untyped-def]
+        """The date condition, None when the query's window already implies it."""
+        if low is not None and (low > d or (low == d and not strict)):
+            return None
+        return a.c.date > d if strict else a.c.date >= d
+    grouped(a.c.studio_id, [
+        ("achievements_total", func.count()),
+        ("achievements_last_12_months", count_if(since(year_ago, strict=True))),
+        ("achievements_year_minus_1", count_if(both(since(_year_start(Y - 1)), a.c.date < start))),
+        ("achievements_year_minus_2", count_if(both(since(_year_start(Y - 2)), a.c.date < _year_start(Y - 1)))),
+    ], a.c.date <= D if low is None else and_(a.c.date >= low, a.c.date <= D))
 
     # 5. activities in the last 12 months, and in Y (a part of them)
     act = Activity.__table__
-    a_year = act.c.date >= start
+    last12 = want("activities_last_12_months")
+    # within the last 12 months, "in Y" needs its own condition only when D is not 31 December
+    in_year = act.c.date >= start if last12 and year_ago + dt.timedelta(days=1) < start else None
     cols = [
-        act.c.studio_id,
-        func.count().label("activities_last_12_months"),
-        _count_if(a_year).label("activities_in_year"),
-        _sum_if(a_year, act.c.participants).label("participants_in_year"),
+        ("activities_last_12_months", func.count()),
+        ("activities_in_year", count_if(in_year)),
+        ("participants_in_year", sum_if(in_year, act.c.participants)),
     ]
     for k in ACTIVITY_KIND.values:
-        cols.append(_count_if(and_(a_year, act.c.kind == k)).label(f"activities_in_year_{k}"))
-        cols.append(_sum_if(and_(a_year, act.c.kind == k), act.c.participants).label(f"participants_in_year_{k}"))
-    q = select(*cols).where(and_(act.c.date > _one_year_before(D), act.c.date <= D)).group_by(act.c.studio_id)
-    _merge_rows(facts, conn.execute(only(act.c.studio_id, q)))
+        cols.append((f"activities_in_year_{k}", count_if(both(in_year, act.c.kind == k))))
+        cols.append((f"participants_in_year_{k}",
+                     sum_if(both(in_year, act.c.kind == k), act.c.participants)))
+    grouped(act.c.studio_id, cols, and_(act.c.date > year_ago if last12 else act.c.date >= start,
+                                        act.c.date <= D))
 
     # 6. mentorships
     ms = Mentorship.__table__
     running = and_(ms.c.start <= D, or_(ms.c.end.is_(None), ms.c.end >= start))
-    q = select(
-        ms.c.studio_id,
-        _count_if(running).label("mentorships_active"),
-        _count_if(and_(running, ms.c.agreement == True)).label("mentorships_active_signed"),  # noqa: E712
-        _count_if(and_(ms.c.promoted_on >= start, ms.c.promoted_on <= D)).label("apprentices_promoted_in_year"),
-        _count_if(ms.c.promoted_on <= D).label("apprentices_promoted_total"),
-    ).group_by(ms.c.studio_id)
-    _merge_rows(facts, conn.execute(only(ms.c.studio_id, q)))
+    grouped(ms.c.studio_id, [
+        ("mentorships_active", count_if(running)),
+        ("mentorships_active_signed", count_if(and_(running, ms.c.agreement == True))),  # noqa: E712
+        ("apprentices_promoted_in_year", count_if(and_(ms.c.promoted_on >= start, ms.c.promoted_on <= D))),
+        ("apprentices_promoted_total", count_if(ms.c.promoted_on <= D)),
+    ])
 
-    # 7. on-site inspection scores of Y
-    ins = Inspection.__table__
-    q = select(ins.c.studio_id, ins.c.item, ins.c.score).where(ins.c.year == Y)
-    for r in conn.execute(only(ins.c.studio_id, q)):
-        f = facts.get(r.studio_id)
-        if f is not None:
-            f[vocab.INSPECTION_PREFIX + str(r.item).upper()] = r.score
+    # 7. on-site inspection scores of Y (one row per item)
+    if needed is None or any(n.startswith(vocab.INSPECTION_PREFIX) for n in needed):
+        ins = Inspection.__table__
 
-    # 8. designations: the state on D
-    for sid, state in studio_states(conn, as_of=D, studio_ids=ids).items():
-        f = facts.get(sid)
-        if f is None:
-            continue
-        level = state.level
-        f["named_level"] = level
-        f["demonstrative"] = state.demonstrative
-        if state.first_named is not None:
-            f["first_named"] = state.first_named.isoformat()
-            f["years_named"] = Y - state.first_named.year
-        if level is not None:
-            f["years_at_level"] = Y - state.named_since[level].year
+        def add_inspection(f: dict[str, Any], r: Any) -> None:
+            f[vocab.INSPECTION_PREFIX + str(r[1]).upper()] = r[2]
+        streams.append((rows(ins.c.studio_id, select(ins.c.studio_id, ins.c.item, ins.c.score)
+                             .where(ins.c.year == Y)), add_inspection))
 
     # 9. stored assessments: Y-1 and the latest year up to Y
     t = Assessment.__table__
-    q = select(t.c.studio_id, t.c.grade).where(t.c.year == Y - 1)
-    for r in conn.execute(only(t.c.studio_id, q)):
-        f = facts.get(r.studio_id)
-        if f is not None:
-            f["previous_grade"] = r.grade
-    latest = (
-        select(t.c.studio_id.label("sid"), func.max(t.c.year).label("y"))
-        .where(t.c.year <= Y).group_by(t.c.studio_id)
-    )
-    latest = (latest if ids is None else latest.where(t.c.studio_id.in_(ids))).subquery()
-    q = select(t.c.studio_id, t.c.grade).select_from(
-        t.join(latest, and_(t.c.studio_id == latest.c.sid, t.c.year == latest.c.y)))
-    for r in conn.execute(q):
-        f = facts.get(r.studio_id)
-        if f is not None:
-            f["latest_grade"] = r.grade
-    return facts
+    if want("previous_grade"):
+        def add_previous(f: dict[str, Any], r: Any) -> None:
+            f["previous_grade"] = r[1]
+        streams.append((rows(t.c.studio_id, select(t.c.studio_id, t.c.grade).where(t.c.year == Y - 1)),
+                        add_previous))
+    if want("latest_grade"):
+        latest = (select(t.c.studio_id.label("sid"), func.max(t.c.year).label("y"))
+                  .where(t.c.year <= Y).group_by(t.c.studio_id))
+        latest = (latest if ids is None else latest.where(t.c.studio_id.in_(ids))).subquery()
+
+        def add_latest(f: dict[str, Any], r: Any) -> None:
+            f["latest_grade"] = r[1]
+        streams.append((streamed.execute(select(t.c.studio_id, t.c.grade).select_from(
+            t.join(latest, and_(t.c.studio_id == latest.c.sid, t.c.year == latest.c.y)))
+            .order_by(t.c.studio_id)), add_latest))
+
+    # 8. designations, ordered by studio, date, id: folded per studio into the state on D
+    #    (and the state now, from the same rows, with ``state_now``)
+    named = state_now or any(map(want, ("named_level", "demonstrative", "first_named", "years_named",
+                                        "years_at_level")))
+    designations: Iterator[Any] = iter(())
+    if named:
+        d = Designation.__table__
+        q = select(d.c.studio_id, d.c.action, d.c.level, d.c.date, d.c.deadline)
+        designations = iter(rows(d.c.studio_id, q if state_now else q.where(d.c.date <= D), d.c.date, d.c.id))
+
+    heads = [[iter(result), None, add] for result, add in streams]
+    for h_ in heads:
+        h_[1] = next(h_[0], None)
+    head = next(designations, None)
+    zero = _ZERO_FACTS
+
+    for r in studios:
+        sid = r[0]
+        f = dict(zero)
+        f.update(
+            code=r[1], name=r[2],
+            has_name=bool((r[2] or "").strip()), has_unit=bool((r[3] or "").strip()),
+            has_sign=bool(r[4]), has_rules=bool(r[5]), has_plan=bool(r[6]),
+            has_display=bool(r[7]), has_records=bool(r[8]), has_facilities=bool(r[9]),
+            premises_area=r[10] or 0, annual_funds=r[11] or 0, leader_skill_grade=r[12],
+        )
+        for h_ in heads:
+            row = h_[1]
+            if row is None or row[0] > sid:
+                continue
+            it, add = h_[0], h_[2]
+            while row is not None and row[0] < sid:  # a studio not asked for
+                row = next(it, None)
+            while row is not None and row[0] == sid:
+                add(f, row)
+                row = next(it, None)
+            h_[1] = row
+
+        while head is not None and head[0] < sid:
+            head = next(designations, None)
+        on_d = now = None
+        if head is not None and head[0] == sid:
+            if state_now:
+                now = State()
+            while head is not None and head[0] == sid:
+                _, action, level, date, deadline = head
+                if date <= D:
+                    if on_d is None:
+                        on_d = State()
+                    on_d.apply(action, level, date, deadline)
+                if now is not None:
+                    now.apply(action, level, date, deadline)
+                head = next(designations, None)
+        if on_d is not None:
+            level = on_d.level
+            f["named_level"] = level
+            f["demonstrative"] = on_d.demonstrative
+            if on_d.first_named is not None:
+                f["first_named"] = on_d.first_named.isoformat()
+                f["years_named"] = Y - on_d.first_named.year
+            if level is not None:
+                f["years_at_level"] = Y - on_d.named_since[level].year
+        yield sid, f, now
 
 
 def _merge_rows(facts: dict[int, dict[str, Any]], result) -> None:  # type: ignore[no-untyped-def]
@@ -303,3 +393,82 @@ def _plain(value: Any) -> Any:
     except (TypeError, ValueError):
         return value
     return as_int if as_int == value else float(value)
+
+
+# --------------------------------------------------------------------------- naming eligibility
+
+
+def complete_years(since: dt.date, day: dt.date) -> int:
+    """Whole years from ``since`` to ``day``: n when ``since`` is on or before the same day n years before.
+
+    (29 February counts as 28 February in a year without it, as in :func:`_one_year_before`.)
+    """
+    n = day.year - since.year - ((day.month, day.day) < (since.month, since.day))
+    return max(n, 0)
+
+
+def add_naming_facts(conn, facts: dict[int, dict[str, Any]], as_of: dt.date, *,  # type: ignore[no-untyped-def]
+                     significant_benefit: int, studio_ids: Iterable[int] | None = None) -> None:
+    """Add the naming-phase facts (rules.md "Naming eligibility") to ``facts`` from :func:`compute_facts`.
+
+    Set-based like :func:`compute_facts` (four queries whatever the number of
+    studios), as of the check date D (Y its year):
+
+    * ``years_held_<level>``: complete years since the naming at that level still
+      held on D (the status fold of the designations dated on or before D); None
+      when the level is not held;
+    * ``significant_achievements_total``: achievements dated on or before D whose
+      benefit is at least ``significant_benefit`` (a parameter of the profile);
+    * ``activities_year_minus_1_<kind>``/``_2_<kind>``: activities of each kind in
+      the complete years Y−1 and Y−2;
+    * ``latest_grade_year``: the year of ``latest_grade`` (latest stored year ≤ Y).
+    """
+    from sqlalchemy import and_, func, select
+
+    from .models import Achievement, Activity, Assessment
+    from .status import studio_states
+
+    D = as_of
+    Y = D.year
+    conn = _connection(conn)
+    ids = None if studio_ids is None else list(studio_ids)
+
+    def only(col, q):  # type: ignore[no-untyped-def]
+        return q if ids is None else q.where(col.in_(ids))
+
+    for f in facts.values():
+        for level in LEVEL.values:
+            f[f"years_held_{level}"] = None
+        f["significant_achievements_total"] = 0
+        for k in ACTIVITY_KIND.values:
+            f[f"activities_year_minus_1_{k}"] = 0
+            f[f"activities_year_minus_2_{k}"] = 0
+        f["latest_grade_year"] = None
+    if not facts:
+        return
+
+    for sid, state in studio_states(conn, as_of=D, studio_ids=ids).items():
+        f = facts.get(sid)
+        if f is not None:
+            for level, since in state.named_since.items():
+                f[f"years_held_{level}"] = complete_years(since, D)
+
+    a = Achievement.__table__
+    q = (select(a.c.studio_id, func.count().label("significant_achievements_total"))
+         .where(and_(a.c.date <= D, a.c.benefit >= significant_benefit)).group_by(a.c.studio_id))
+    _merge_rows(facts, conn.execute(only(a.c.studio_id, q)))
+
+    act = Activity.__table__
+    y1 = and_(act.c.date >= _year_start(Y - 1), act.c.date < _year_start(Y))
+    y2 = act.c.date < _year_start(Y - 1)
+    cols = [act.c.studio_id]
+    for k in ACTIVITY_KIND.values:
+        cols.append(_count_if(and_(y1, act.c.kind == k)).label(f"activities_year_minus_1_{k}"))
+        cols.append(_count_if(and_(y2, act.c.kind == k)).label(f"activities_year_minus_2_{k}"))
+    q = (select(*cols).where(and_(act.c.date >= _year_start(Y - 2), act.c.date < _year_start(Y)))
+         .group_by(act.c.studio_id))
+    _merge_rows(facts, conn.execute(only(act.c.studio_id, q)))
+
+    t = Assessment.__table__
+    q = select(t.c.studio_id, func.max(t.c.year).label("latest_grade_year")).where(t.c.year <= Y).group_by(t.c.studio_id)
+    _merge_rows(facts, conn.execute(only(t.c.studio_id, q)))

@@ -45,6 +45,7 @@ class State:
     deadline: dt.date | None = None  # of the current rectification
     last_action: str | None = None
     last_date: dt.date | None = None
+    status_date: dt.date | None = None  # date of the designation that set the current status
 
     @property
     def levels_held(self) -> list[str]:
@@ -79,19 +80,23 @@ class State:
                 self.first_named = date
             self.status = "named"
             self.deadline = None
+            self.status_date = date
         elif action == "demonstrate" and level:
             self.demonstrative_levels.add(level)
         elif action == "rectify":
             if self.named_since:
                 self.status = "rectification"
                 self.deadline = deadline
+                self.status_date = date
         elif action == "warn":
             if self.named_since:
                 self.status = "warned"
+                self.status_date = date
         elif action == "restore":
             if self.named_since:
                 self.status = "named"
                 self.deadline = None
+                self.status_date = date
         elif action == "revoke":
             if level:
                 self.named_since.pop(level, None)
@@ -100,9 +105,13 @@ class State:
                 self.named_since.clear()
                 self.demonstrative_levels.clear()
             if not self.named_since and self.status != "closed":
+                if self.status != "revoked":
+                    self.status_date = date
                 self.status = "revoked"
                 self.deadline = None
         elif action == "close":
+            if self.status != "closed":
+                self.status_date = date
             self.status = "closed"
             self.deadline = None
 

@@ -68,6 +68,13 @@ class Engine:
             (r.action, [(c.reason, c.check, compile_check(c.check)) for c in r.when], r.deadline)
             for r in profile.recommendations
         ]
+        naming = profile.naming
+        self._demonstrative = [] if naming is None else [
+            (d.id, d.label, d.check, compile_check(d.check)) for d in naming.demonstrative]
+        if naming is not None:
+            self.labels.setdefault(
+                "significant_achievements_total",
+                f"累计经济效益不低于 {amount_text(naming.significant_benefit)}的成果数")
 
     # ------------------------------------------------------------------ facts derived from the profile
 
@@ -83,6 +90,37 @@ class Engine:
         current = facts.get("named_level")
         facts["leader_qualifies_current"] = bool(current) and bool(facts.get(f"leader_qualifies_{current}"))
         return facts
+
+    # ------------------------------------------------------------------ naming eligibility
+
+    def derive_naming(self, facts: Facts, level: str) -> Facts:
+        """The facts relative to the level a studio is considered for (``years_held_target``/``_lower``).
+
+        Needs the ``years_held_<level>`` facts of :func:`laomo.facts.compute_naming_facts`.
+        """
+        facts["years_held_target"] = facts.get(f"years_held_{level}")
+        rank = LEVEL.rank(level)
+        lower = [facts.get(f"years_held_{lv}") for lv, _ in LEVEL.items[:max(rank, 0)]]
+        lower = [v for v in lower if v is not None]
+        facts["years_held_lower"] = max(lower) if lower else None
+        return facts
+
+    def ladder_failures(self, facts: Mapping[str, Any], level: str) -> list[str]:
+        """Why the leader does not qualify for ``level`` (empty when qualified)."""
+        check = getattr(self.profile.ladder, level)
+        return failures(check, facts, self.labels)
+
+    def demonstrative_check(self, facts: Mapping[str, Any]) -> dict[str, bool]:
+        """Every ``[[naming.demonstrative]]`` check: id → passed."""
+        return {cid: fn(facts) for cid, _, _, fn in self._demonstrative}
+
+    def demonstrative_failures(self, facts: Mapping[str, Any], results: Mapping[str, bool]) -> list[str]:
+        out = []
+        for cid, label, check, _ in self._demonstrative:
+            if not results.get(cid, True):
+                why = "；".join(failures(check, facts, self.labels)) or describe(check, self.labels)
+                out.append(f"{cid} {label}：{why}")
+        return out
 
     # ------------------------------------------------------------------ standards
 
@@ -265,6 +303,15 @@ class Engine:
                  "rules": [describe(c.check, self.labels) for c in r.when]}
                 for r in p.recommendations
             ],
+            "naming": None if p.naming is None else {
+                "entry_levels": list(p.naming.entry_levels),
+                "climb_years": p.naming.climb_years,
+                "blocking_statuses": list(p.naming.blocking_statuses),
+                "blocking_grades": list(p.naming.blocking_grades),
+                "significant_benefit": p.naming.significant_benefit,
+                "demonstrative": [{"id": cid, "label": label, "rule": describe(check, self.labels)}
+                                  for cid, label, check, _ in self._demonstrative],
+            },
         }
 
 
@@ -274,6 +321,13 @@ def _unique(names: Iterable[str]) -> list[str]:
         if n not in seen:
             seen.append(n)
     return seen
+
+
+def amount_text(yuan: int | float) -> str:
+    """An amount of 元 for people: 100000 → 「10 万元」, 2500 → 「2500 元」."""
+    if yuan and yuan % 10000 == 0:
+        return f"{format_value(num(yuan / 10000))} 万元"
+    return f"{format_value(num(yuan))} 元"
 
 
 def grade_label(grade: str) -> str:

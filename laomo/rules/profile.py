@@ -29,6 +29,15 @@ Schema in brief (see ``henan-2015.toml`` for the full, commented example)::
     action = "revoke" | "rectify" | "warn"
     deadline = { year_offset = 1, month = 6, day = 30 }   # optional
     when = [{ reason = "…{fact}…", check = <check> }, …]
+    [naming]                       # optional: naming eligibility (award candidates/name/demonstrate)
+    entry_levels = ["enterprise", "county"]   # levels that need no lower naming first
+    climb_years = 1                # other levels: a lower naming dated on or before the
+                                   # same day N years before the check date
+    blocking_statuses = ["rectification", "revoked", "closed"]
+    blocking_grades = ["fail"]     # the latest stored grade that blocks naming
+    significant_benefit = 100000   # 元/年: defines the fact significant_achievements_total
+    [[naming.demonstrative]]       # extra checks for 示范性 at the level, in order
+    id = "D1"; label = "…"; check = <check>
 
 ``<check>`` is described in :mod:`laomo.rules.expr`.
 
@@ -289,6 +298,45 @@ class Ladder(_Strict):
     national: Check
 
 
+# ----------------------------------------------------------------------------- naming eligibility
+
+LevelValue = Literal["enterprise", "county", "city", "province", "national"]
+StatusValue = Literal["registered", "named", "rectification", "warned", "revoked", "closed"]
+
+
+class Naming(_Strict):
+    """Naming eligibility (rules.md "Naming eligibility"); every threshold is data.
+
+    The conditions that are not checks — current state, latest grade, time at a
+    lower level — take their parameters from here; the demonstrative (示范性)
+    conditions are checks over facts like the standards.
+    """
+
+    entry_levels: list[LevelValue] = Field(min_length=1)
+    climb_years: int = Field(ge=0, le=50)
+    blocking_statuses: list[StatusValue]
+    blocking_grades: list[GradeValue]
+    significant_benefit: int = Field(ge=0)
+    demonstrative: list[StandardDef] = Field(default_factory=list)
+
+    @field_validator("entry_levels", mode="before")
+    @classmethod
+    def _levels(cls, v: Any) -> Any:
+        return [LEVEL.parse(x) or x if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
+
+    @field_validator("blocking_grades", mode="before")
+    @classmethod
+    def _grades(cls, v: Any) -> Any:
+        return [GRADE.parse(x) or x if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
+
+    @field_validator("blocking_statuses", mode="before")
+    @classmethod
+    def _statuses(cls, v: Any) -> Any:
+        from ..enums import STATUS
+
+        return [STATUS.parse(x) or x if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
+
+
 # ----------------------------------------------------------------------------- the profile
 
 
@@ -308,6 +356,7 @@ class Profile(_Strict):
     grades: list[GradeLine] = Field(min_length=1)
     cap: Cap | None = None
     recommendations: list[Recommendation] = Field(default_factory=list)
+    naming: Naming | None = None
 
     @field_validator("labels")
     @classmethod
@@ -334,6 +383,8 @@ class Profile(_Strict):
         data = self.model_dump(mode="json", by_alias=True)
         for key in HASH_EXCLUDED:
             data.pop(key, None)
+        if data.get("naming") is None:  # a profile without [naming] hashes as before it existed
+            data.pop("naming", None)
         return data
 
     def compute_hash(self) -> str:
@@ -454,7 +505,9 @@ def _semantic_problems(p: Profile) -> list[tuple[str, str]]:
             d = vocab.fact_def(name)
             if d is not None and d.phase not in allowed:
                 why = {"run": "只在考核时才有（只能用于 recommendations）",
-                       "ladder": "由领衔人阶梯推出，不能用在阶梯本身"}[d.phase]
+                       "ladder": "由领衔人阶梯推出，不能用在阶梯本身",
+                       "naming": "只在判断命名条件时才有（只能用于 [[naming.demonstrative]]）",
+                       }.get(d.phase, f"不能用在这里（{d.phase}）")
                 problems.append((where, f"事实「{name}」{why}"))
 
     base_ladder = {"base", "ladder"}
@@ -510,6 +563,22 @@ def _semantic_problems(p: Profile) -> list[tuple[str, str]]:
                 for item_id in key.by:
                     if item_id not in items:
                         problems.append((f"cap.order[{j}].by", f"没有计分项 {item_id}"))
+
+    for i, rec in enumerate(p.recommendations):
+        for j, cond in enumerate(rec.when):
+            phase_check(f"recommendations[{i}]（{rec.action}）.when[{j}].check", cond.check,
+                        {"base", "ladder", "run"})
+    if p.naming is not None:
+        n = p.naming
+        if len(set(n.entry_levels)) != len(n.entry_levels):
+            problems.append(("naming.entry_levels", "级别重复"))
+        seen: dict[str, int] = {}
+        for i, d in enumerate(n.demonstrative):
+            if d.id in seen:
+                problems.append((f"naming.demonstrative[{i}]（{d.id}）.id",
+                                 f"编号 {d.id} 重复（naming.demonstrative[{seen[d.id]}] 已用）"))
+            seen[d.id] = i
+            phase_check(f"naming.demonstrative[{i}]（{d.id}）.check", d.check, {"base", "ladder", "naming"})
 
     actions = [r.action for r in p.recommendations]
     if len(set(actions)) != len(actions):
@@ -626,7 +695,7 @@ def _load(path: Path, bundled: bool) -> Profile:
     profile._source = profile.name if bundled else str(path)
     profile._hash = profile.compute_hash()
     # Compile once so that a check that cannot be compiled fails at load time.
-    for s in profile.all_checks:
+    for s in profile.all_checks + (list(profile.naming.demonstrative) if profile.naming else []):
         compile_check(s.check)
     if bundled:
         _cache[key] = profile

@@ -40,6 +40,7 @@ class FactDef:
     #: "run": only known during an assessment run (grade, total) — usable in
     #: recommendations, not in standards, the ladder or the scorecard.
     #: "ladder": derived from the profile's leader ladder — not usable in the ladder itself.
+    #: "naming": computed only for naming eligibility — usable in ``[[naming.demonstrative]]`` only.
     phase: str = "base"
 
 
@@ -105,6 +106,21 @@ for _value, _label in ACTIVITY_KIND.items:
 for _value, _label in LEVEL.items:
     _defs.append(FactDef(f"leader_qualifies_{_value}", f"领衔人符合{_label}工作室条件", "bool", "ladder"))
 
+# Naming conditions only ([naming] of a profile; ``laomo.facts.compute_naming_facts`` as of the
+# check date D, Y its year).  "Complete years" held: a naming dated d counts n years when d is on
+# or before the same day n years before D.
+_defs += [
+    FactDef("years_held_target", "在拟命名级别已命名的整年数", "number", "naming"),
+    FactDef("years_held_lower", "在较低级别已命名的最长整年数", "number", "naming"),
+    FactDef("significant_achievements_total", "累计重大成果数（单项经济效益达到规则的重大成果线）", "number", "naming"),
+    FactDef("latest_grade_year", "最近一次考核的年度", "number", "naming"),
+]
+for _value, _label in LEVEL.items:
+    _defs.append(FactDef(f"years_held_{_value}", f"在{_label}已命名的整年数", "number", "naming"))
+for _value, _label in ACTIVITY_KIND.items:
+    _defs.append(FactDef(f"activities_year_minus_1_{_value}", f"上一年度{_label}活动次数", "number", "naming"))
+    _defs.append(FactDef(f"activities_year_minus_2_{_value}", f"前两年度{_label}活动次数", "number", "naming"))
+
 FACTS: dict[str, FactDef] = {d.name: d for d in _defs}
 
 BOOL_FACTS = {
@@ -156,4 +172,5 @@ def default_value(name: str) -> object:
 
 
 #: Number facts that are unknown (None), not 0, for a studio never named.
-_NONE_DEFAULT = {"years_named", "years_at_level"}
+_NONE_DEFAULT = {"years_named", "years_at_level", "years_held_target", "years_held_lower", "latest_grade_year",
+                 *(f"years_held_{_value}" for _value in LEVEL.values)}

@@ -1,0 +1,361 @@
+"""laomo award：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、命名/处理历史。
+
+Only Typer is imported at module level; the core (:mod:`laomo.award`),
+SQLAlchemy and Rich are imported inside the commands, so ``laomo --help``
+stays fast.  Only ``award apply`` ever asks a question, and only on a
+terminal: without one it needs ``--yes`` (cron), and refuses otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, List, Optional
+
+import typer
+
+from .cli_common import STATE, emit_json, engine, fail, info, out_console
+
+app = typer.Typer(help="命名与动态管理：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、历史。",
+                  no_args_is_help=True)
+
+RULES_HELP = "规则：内置名称或 .toml 文件路径；默认取数据库设置，否则 henan-2015"
+LEVEL_HELP = "级别：企业级/县级/市级/省级/全国（或 enterprise/county/city/province/national）"
+
+
+def _required(value: Any, option: str, label: str) -> Any:
+    if value is None or value == "":
+        fail(f"缺少必需的选项 {option}（{label}）", 2)
+    return value
+
+
+def _label(enum_name: str, value: Any) -> str:
+    from . import enums
+
+    return getattr(enums, enum_name).label(value) if value else ""
+
+
+def _quiet() -> bool:
+    return STATE.quiet
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@app.command("candidates")
+def candidates_cmd(
+    level: Optional[str] = typer.Option(None, "--level", help=LEVEL_HELP + "（必填）"),
+    demonstrative: bool = typer.Option(False, "--demonstrative", help="示范性工作室的候选（须已获该级别命名）"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="检查日期（默认今天），如 2025-11-22"),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """列出可命名为某级别（或该级别示范性）工作室的候选；不符合的逐条列出全部原因。"""
+    from .award import candidates
+    from .db import read_session
+
+    lv = _required(level, "--level", "级别")
+    with read_session(engine()) as session:
+        data = candidates(session, lv, demonstrative, as_of, rules)
+    if json_out:
+        emit_json(data)
+        return
+    if _quiet():
+        return
+    from rich.table import Table
+
+    what = _label("LEVEL", data["level"]) + ("示范性工作室" if data["demonstrative"] else "工作室")
+    console = out_console()
+    table = Table(title=f"可命名为{what}的候选（截至 {data['as_of']}，规则 {data['profile']}）："
+                        f"{len(data['candidates'])} 个")
+    table.add_column("编号", no_wrap=True)
+    table.add_column("名称", overflow="fold")
+    for c in data["candidates"]:
+        table.add_row(c["studio"], c["name"])
+    console.print(table)
+    if data["ineligible"]:
+        table = Table(title=f"不符合条件的工作室：{len(data['ineligible'])} 个")
+        table.add_column("编号", no_wrap=True)
+        table.add_column("名称", overflow="fold")
+        table.add_column("未满足的条件", overflow="fold")
+        for c in data["ineligible"]:
+            table.add_row(c["studio"], c["name"], "\n".join(c["reasons"]))
+        console.print(table)
+
+
+# --------------------------------------------------------------------------- name, demonstrate
+
+
+def _print_award(data: dict[str, Any]) -> None:
+    what = _label("LEVEL", data["level"]) + ("示范性工作室" if data["action"] == "demonstrate" else "工作室")
+    extra = "，".join(x for x in (f"{data['year']} 年度", f"日期 {data['date']}",
+                                  f"批次 {data['batch']}" if data.get("batch") else "",
+                                  f"文号 {data['doc']}" if data.get("doc") else "",
+                                  f"金额 {data['amount']} 元" if data.get("amount") is not None else "") if x)
+    for s in data["studios"]:
+        typer.echo(f"已命名 {s['studio']} {s['name']} 为{what}（{extra}）")
+        if s["forced"]:
+            info(f"注意：{s['studio']} 不符合条件而强制办理（已记入操作日志）：" + "；".join(s["overridden"]))
+    info(f"共 {data['written']} 个工作室")
+
+
+def _award_cmd(action: str, codes: List[str], level: Optional[str], year: Optional[int], json_out: bool,
+               **kw: Any) -> None:
+    from . import award
+    from .db import write_session
+
+    lv = _required(level, "--level", "级别")
+    y = _required(year, "--year", "命名年度")
+    fn = award.name if action == "name" else award.demonstrate
+    with write_session(engine()) as session:
+        data = fn(session, codes, lv, y, **kw)
+    if json_out:
+        emit_json(data)
+        return
+    _print_award(data)
+
+
+@app.command("name")
+def name_cmd(
+    codes: List[str] = typer.Argument(..., help="工作室编号（可多个；全部符合条件才命名，否则一个也不命名）"),
+    level: Optional[str] = typer.Option(None, "--level", help=LEVEL_HELP + "（必填）"),
+    year: Optional[int] = typer.Option(None, "--year", help="命名年度，如 2025（必填）"),
+    batch: Optional[str] = typer.Option(None, "--batch", help="批次，如 2025年第一批"),
+    doc: Optional[str] = typer.Option(None, "--doc", help="文号，如 某县总工〔2025〕3号"),
+    date: Optional[str] = typer.Option(None, "--date", help="命名日期（默认今天）；按该日判断是否符合条件"),
+    amount: Optional[str] = typer.Option(None, "--amount", help="一次性补助金额（元，可写 2万）"),
+    force: bool = typer.Option(False, "--force", help="不符合条件也命名（须同时给出 --reason，记入操作日志）"),
+    reason: Optional[str] = typer.Option(None, "--reason", help="理由（使用 --force 时必填）"),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """命名工作室为某级别工作室；不符合条件的逐条列出原因并拒绝（不作任何改动）。"""
+    _award_cmd("name", codes, level, year, json_out, batch=batch, doc=doc, date=date, amount=amount,
+               force=force, reason=reason, profile=rules)
+
+
+@app.command("demonstrate")
+def demonstrate_cmd(
+    codes: List[str] = typer.Argument(..., help="工作室编号（可多个；全部符合条件才办理，否则一个也不办理）"),
+    level: Optional[str] = typer.Option(None, "--level", help=LEVEL_HELP + "（必填）"),
+    year: Optional[int] = typer.Option(None, "--year", help="命名年度，如 2025（必填）"),
+    doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
+    date: Optional[str] = typer.Option(None, "--date", help="命名日期（默认今天）；按该日判断是否符合条件"),
+    force: bool = typer.Option(False, "--force", help="不符合条件也办理（须同时给出 --reason，记入操作日志）"),
+    reason: Optional[str] = typer.Option(None, "--reason", help="理由（使用 --force 时必填）"),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """命名已获该级别命名的工作室为该级别示范性工作室；不符合条件的逐条列出原因并拒绝。"""
+    _award_cmd("demonstrate", codes, level, year, json_out, doc=doc, date=date, force=force, reason=reason,
+               profile=rules)
+
+
+# --------------------------------------------------------------------------- rectify, warn, revoke, close
+
+
+def _print_transition(data: dict[str, Any], name: str) -> None:
+    from .enums import LEVEL, STATUS
+
+    detail = ""
+    if data["action"] == "rectify":
+        detail = f"，整改期限 {data['deadline']}"
+    elif data["action"] == "revoke":
+        detail = "，摘去" + "、".join(LEVEL.label(lv) for lv in data["levels"]) + "的牌"
+    status = f"{STATUS.label(data['status_before'])} → {STATUS.label(data['status'])}"
+    level = f"（现持有最高级别：{LEVEL.label(data['level'])}）" if data["level"] else ""
+    typer.echo(f"{data['studio']} 已{name}{detail}；状态：{status}{level}")
+
+
+def _transition_cmd(fn_name: str, label: str, json_out: bool, *args: Any, **kw: Any) -> None:
+    from . import award
+    from .db import write_session
+
+    with write_session(engine()) as session:
+        data = getattr(award, fn_name)(session, *args, **kw)
+    if json_out:
+        emit_json(data)
+        return
+    _print_transition(data, label)
+
+
+@app.command("rectify")
+def rectify_cmd(
+    code: str = typer.Argument(..., help="工作室编号"),
+    reason: Optional[str] = typer.Option(None, "--reason", help="原因（必填）"),
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="整改期限（默认按规则：次年 6 月 30 日）"),
+    doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
+    date: Optional[str] = typer.Option(None, "--date", help="处理日期（默认今天）"),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """责令已命名（或已通报）的工作室限期整改。"""
+    _transition_cmd("rectify", "限期整改", json_out, code, _required(reason, "--reason", "原因"),
+                    deadline=deadline, doc=doc, date=date, profile=rules)
+
+
+@app.command("warn")
+def warn_cmd(
+    code: str = typer.Argument(..., help="工作室编号"),
+    reason: Optional[str] = typer.Option(None, "--reason", help="原因（必填）"),
+    doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
+    date: Optional[str] = typer.Option(None, "--date", help="处理日期（默认今天）"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """通报已命名（或限期整改中）的工作室。"""
+    _transition_cmd("warn", "通报", json_out, code, _required(reason, "--reason", "原因"), doc=doc, date=date)
+
+
+@app.command("revoke")
+def revoke_cmd(
+    code: str = typer.Argument(..., help="工作室编号"),
+    reason: Optional[str] = typer.Option(None, "--reason", help="原因（必填）"),
+    doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
+    date: Optional[str] = typer.Option(None, "--date", help="摘牌日期（默认今天）"),
+    level: Optional[str] = typer.Option(None, "--level", help="只摘去这一级别的牌（默认摘去全部级别）；" + LEVEL_HELP),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """摘牌：撤销工作室某一级别（默认全部级别）的命名；不再持有任何级别时状态为已摘牌。"""
+    _transition_cmd("revoke", "摘牌", json_out, code, _required(reason, "--reason", "原因"), doc=doc, date=date,
+                    level=level)
+
+
+@app.command("close")
+def close_cmd(
+    code: str = typer.Argument(..., help="工作室编号"),
+    reason: Optional[str] = typer.Option(None, "--reason", help="原因（必填），如 企业关闭、领衔人调离"),
+    doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
+    date: Optional[str] = typer.Option(None, "--date", help="撤销日期（默认今天）"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """撤销工作室（企业关闭、领衔人离开等）。"""
+    _transition_cmd("close", "撤销", json_out, code, _required(reason, "--reason", "原因"), date=date, doc=doc)
+
+
+# --------------------------------------------------------------------------- apply
+
+
+def _print_plan(plan: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from .enums import LEVEL, STATUS
+    from .award import ACTION_TEXT
+
+    table = Table(title=f"{plan['year']} 年度考核处理建议的执行清单（日期 {plan['date']}）：{len(plan['actions'])} 项")
+    for col in ("编号", "名称", "当前状态", "处理", "级别", "整改期限", "依据"):
+        table.add_column(col, no_wrap=col in ("编号", "当前状态", "处理", "级别", "整改期限"), overflow="fold")
+    for x in plan["actions"]:
+        table.add_row(x["studio"], x["name"], STATUS.label(x["status"]), ACTION_TEXT[x["action"]],
+                      LEVEL.label(x["level"]) if x["level"] else "", x["deadline"] or "", x["reason"])
+    out_console().print(table)
+
+
+def _print_notes(plan: dict[str, Any]) -> None:
+    for s in plan["skipped"]:
+        info(f"跳过 {s['studio']} {s['name']}：{s['reason']}")
+    if plan["already_applied"]:
+        info(f"{plan['year']} 年度考核的处理已对 {len(plan['already_applied'])} 个工作室执行过，不再重复")
+
+
+@app.command("apply")
+def apply_cmd(
+    year: Optional[int] = typer.Option(None, "--year", help="考核年度，如 2025（必填）"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="不询问，直接执行（定时任务用）"),
+    date: Optional[str] = typer.Option(None, "--date", help="处理记录的日期（默认今天）"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只列出将执行的处理，不写入"),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """执行某年度考核的处理建议（摘牌、限期整改、通报），并恢复整改/通报后考核无处理建议的工作室。
+
+    先列出清单；在终端上询问确认，非交互运行须加 --yes。可重复执行：已执行过的不再重复。
+    """
+    from .award import apply
+    from .db import read_session, write_session
+
+    y = _required(year, "--year", "考核年度")
+    eng = engine()
+    with read_session(eng) as session:
+        plan = apply(session, y, as_of=date, profile=rules, dry_run=True)
+    if not json_out and not _quiet():
+        _print_notes(plan)
+    if not plan["actions"]:
+        if json_out:
+            emit_json(plan)
+        else:
+            info(f"{plan['year']} 年度考核" + ("的处理已执行过，本次未写入任何记录" if plan["already_applied"]
+                                                else "没有需要执行的处理，未写入任何记录"))
+        return
+    if dry_run:
+        if json_out:
+            emit_json(plan)
+        else:
+            _print_plan(plan)
+            info("（试运行，未写入）")
+        return
+    if not yes:
+        if not json_out:
+            _print_plan(plan)
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            fail(f"以上 {len(plan['actions'])} 项处理需要确认后执行；非交互运行（如定时任务）请加 --yes。未作任何改动", 1)
+        if not typer.confirm(f"确认执行以上 {len(plan['actions'])} 项处理？", default=False, err=True):
+            fail("已取消，未作任何改动", 1)
+    with write_session(eng) as session:
+        data = apply(session, y, as_of=date, profile=rules, expect=[tuple(k) for k in plan["plan_key"]])
+    if json_out:
+        emit_json(data)
+        return
+    if yes:
+        _print_plan(data)
+    by = "，".join(f"{_action_label(a)} {n}" for a, n in data["by_action"].items())
+    info(f"已写入 {data['written']} 条处理记录（{by}）")
+
+
+def _action_label(action: str) -> str:
+    from .award import ACTION_TEXT
+
+    return ACTION_TEXT.get(action, action)
+
+
+# --------------------------------------------------------------------------- history
+
+
+@app.command("history")
+def history_cmd(
+    code: str = typer.Argument(..., help="工作室编号"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """工作室的全部命名/处理记录、当前状态和最高命名级别。"""
+    from .award import history
+    from .db import read_session
+
+    with read_session(engine()) as session:
+        data = history(session, code)
+    if json_out:
+        emit_json(data)
+        return
+    from rich.table import Table
+
+    from .enums import ACTION, LEVEL, STATUS
+
+    console = out_console()
+    head = f"{data['studio']} {data['name']}  状态：{STATUS.label(data['status'])}"
+    if data["level"]:
+        head += f"  最高级别：{LEVEL.label(data['level'])}"
+        if len(data["levels_held"]) > 1:
+            head += f"（持有：{'、'.join(LEVEL.label(x) for x in data['levels_held'])}）"
+    if data["demonstrative_levels"]:
+        head += f"  示范性：{'、'.join(LEVEL.label(x) for x in data['demonstrative_levels'])}"
+    if data["deadline"]:
+        head += f"  整改期限：{data['deadline']}"
+    console.print(head)
+    if not data["designations"]:
+        console.print("（没有命名/处理记录）")
+        return
+    table = Table()
+    for col in ("日期", "年度", "处理", "级别", "批次", "文号", "金额", "期限", "原因"):
+        table.add_column(col, no_wrap=col in ("日期", "年度", "处理", "级别", "期限"), overflow="fold")
+    for d in data["designations"]:
+        table.add_row(d["date"], str(d["year"]), ACTION.label(d["action"]), LEVEL.label(d["level"]) if d["level"] else "",
+                      d["batch"] or "", d["doc"] or "", "" if d["amount"] is None else str(d["amount"]),
+                      d["deadline"] or "", d["reason"] or "")
+    console.print(table)

@@ -1,0 +1,113 @@
+"""Helpers for the award tests (no tests here): the assessed sample county, read/write shortcuts.
+
+``assessed_template`` is the sample county imported and assessed for 2024 then
+2025 (expected.json's starting point for the naming candidates), built once
+per test module that imports it; ``assessed_engine`` is a private copy of it
+at LAOMO_DB, so the ``cli`` fixture works on the same database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from assess_support import sample_template  # noqa: F401 - fixture
+
+D = dt.date
+CHECK_DAY = D(2025, 11, 22)  # expected.json's candidates date
+
+
+@pytest.fixture(scope="session")
+def assessed_template(sample_template, tmp_path_factory) -> Path:  # noqa: F811 - fixture
+    from laomo.assess import run_assessment
+    from laomo.db import dispose_all, open_engine, write_session
+
+    path = tmp_path_factory.mktemp("assessed") / "assessed.db"
+    shutil.copyfile(sample_template, path)
+    engine = open_engine(str(path))
+    for year in (2024, 2025):
+        with write_session(engine) as session:
+            run_assessment(session, year)
+    dispose_all()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode = DELETE")
+    con.close()
+    return path
+
+
+@pytest.fixture
+def assessed_engine(assessed_template, laomo_db):
+    from laomo.db import open_engine
+
+    shutil.copyfile(assessed_template, laomo_db)
+    return open_engine(str(laomo_db))
+
+
+def ro(engine, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-untyped-def]
+    """Call ``fn(session, …)`` in a read session."""
+    from laomo.db import read_session
+
+    with read_session(engine) as session:
+        return fn(session, *args, **kwargs)
+
+
+def rw(engine, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-untyped-def]
+    """Call ``fn(session, …)`` in a write session (committed on success, rolled back on error)."""
+    from laomo.db import write_session
+
+    with write_session(engine) as session:
+        return fn(session, *args, **kwargs)
+
+
+def refused(engine, fn: Callable[..., Any], *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+    """Call ``fn`` in a write session, expect a LaomoError, and check that nothing changed."""
+    from laomo.errors import LaomoError
+
+    before = snapshot(engine)
+    with pytest.raises(LaomoError) as info:
+        rw(engine, fn, *args, **kwargs)
+    assert snapshot(engine) == before, "a refused command changed the database"
+    return info.value
+
+
+def snapshot(engine) -> dict[str, list]:  # type: ignore[no-untyped-def]
+    """Designation and audit rows (what an award command writes)."""
+    with engine.connect() as conn:
+        return {t: [tuple(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{t}" ORDER BY id')]
+                for t in ("designation", "audit")}
+
+
+def designations(engine, code: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT d.* FROM designation d JOIN studio s ON s.id = d.studio_id WHERE s.code = ? "
+            "ORDER BY d.date, d.id", (code,)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def audit_entries(engine, entity: str = "designation") -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    import json
+
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT * FROM audit WHERE entity = ? ORDER BY id", (entity,)).mappings().all()
+    out = []
+    for r in rows:
+        r = dict(r)
+        for k in ("before", "after"):
+            if isinstance(r[k], str):
+                r[k] = json.loads(r[k])
+        out.append(r)
+    return out
+
+
+def state(engine, code: str, as_of: dt.date | None = None):  # type: ignore[no-untyped-def]
+    from laomo.status import State, studio_states
+
+    with engine.connect() as conn:
+        sid = conn.exec_driver_sql("SELECT id FROM studio WHERE code = ?", (code,)).scalar()
+        return studio_states(conn, as_of=as_of, studio_ids=[sid]).get(sid) or State()
