@@ -30,6 +30,8 @@ class Enumeration:
         for alias, value in self.aliases.items():
             lookup[alias.lower()] = value
         object.__setattr__(self, "_lookup", lookup)
+        object.__setattr__(self, "_rank", {v: i for i, (v, _) in enumerate(self.items)})
+        object.__setattr__(self, "_labels", dict(self.items))
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -41,17 +43,11 @@ class Enumeration:
         return self._lookup.get(t) or self._lookup.get(t.lower())  # type: ignore[attr-defined]
 
     def label(self, value: str | None) -> str:
-        for v, lab in self.items:
-            if v == value:
-                return lab
-        return value or ""
+        return self._labels.get(value, value or "")  # type: ignore[attr-defined]
 
     def rank(self, value: str | None) -> int:
         """Position in the enumeration's order (-1 when unknown/None)."""
-        for i, (v, _) in enumerate(self.items):
-            if v == value:
-                return i
-        return -1
+        return self._rank.get(value, -1)  # type: ignore[attr-defined]
 
     def choices_text(self) -> str:
         return "、".join(lab for _, lab in self.items)

@@ -94,6 +94,11 @@ def run_quickstart(directory: Path, db: str | None = None,
 
     for level, codes in awards["named"].items():
         lines.append(f"命名{LEVEL.label(level)}工作室：{len(codes)} 个" + (f"（{'、'.join(codes)}）" if codes else ""))
+    from .reports import write_quickstart_reports
+
+    reports = write_quickstart_reports(engine, directory, year=year)
+    lines.append("报表：")
+    lines += [f"  {label}：{path}" for label, path in reports]
     lines.append(f"试试：laomo --db {dbmod.describe(str(engine.url))} award history {codes[0] if codes else 'S0001'}")
     return {"database": dbmod.describe(str(engine.url)), "data_dir": str(directory / "data"),
             "counts": counts, "imports": imports,
@@ -101,6 +106,7 @@ def run_quickstart(directory: Path, db: str | None = None,
             "assessments": {str(y): {k: r[k] for k in ("assessed", "by_grade", "by_recommendation")}
                             for y, r in assessments.items()},
             "named": awards["named"],
+            "reports": {label: str(path) for label, path in reports},
             "text": "\n".join(lines)}
 
 

@@ -20,6 +20,12 @@ def test_quickstart_builds_a_demo_ledger(cli, tmp_path, laomo_db):
         run = result["assessments"][year]
         assert run["assessed"] > 0 and sum(run["by_grade"].values()) == run["assessed"]
         assert set(run["by_grade"]) == {"excellent", "good", "pass", "fail"}  # the demo shows every grade
+    # the demo year's decisions and the reports
+    assert result["named"] and any(result["named"].values())
+    files = {label: tmp_path / "demo" / p for label, p in result["reports"].items()}
+    assert len(files) >= 4 and all(f.exists() and f.stat().st_size > 0 for f in files.values())
+    suffixes = {f.suffix for f in files.values()}
+    assert {".html", ".xlsx", ".docx"} <= suffixes
     # never touches the ledger LAOMO_DB points at
     assert not laomo_db.exists()
 

@@ -1,0 +1,364 @@
+"""laomo report：统计汇总、台账、考核结果、命名/撤销决定、工作室档案。
+
+Only Typer is imported at module level; the data layer, Jinja2, openpyxl,
+python-docx and Rich are imported inside the commands, so ``laomo --help``
+stays fast.  The core (``laomo.reports``) returns data and rendered files;
+this module chooses the format, renders ``text`` with Rich and writes files.
+
+Output rules (cli.md): ``--out FILE`` writes the file and prints its absolute
+path; without it text formats go to stdout, and xlsx/docx — which a terminal
+cannot show — are written to a default file name in the current folder
+(e.g. ``ledger.xlsx``) whose path is printed.  Without ``--format`` the
+format follows the extension of ``--out`` (or of ``--template``), else
+``text`` (``md`` for notices).  ``--json`` is ``--format json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from .cli_common import engine, fail, info
+
+app = typer.Typer(help="报表：统计汇总、台账、考核结果、命名/撤销决定、工作室档案（文本、Markdown、HTML、JSON、CSV、Excel、Word）。",
+                  no_args_is_help=True)
+
+OUT_HELP = "写入文件并输出其路径（不指定时文本格式输出到屏幕，xlsx/docx 写入当前目录下的默认文件名）"
+PII_HELP = "显示完整的身份证号和手机号（默认隐去部分数字）"
+JSON_HELP = "输出 JSON（等同 --format json）"
+_EXT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv",
+                ".xlsx": "xlsx", ".docx": "docx", ".txt": "text"}
+
+
+# --------------------------------------------------------------------------- option helpers
+
+
+def _year(year: Optional[int], required: bool = False) -> Optional[int]:
+    if year is None:
+        if required:
+            fail("缺少必需的选项 --year（年度，如 2025）", 2)
+        return None
+    if not 1900 <= year <= 2200:
+        fail(f"--year {year} 超出范围 1900–2200", 2)
+    return year
+
+
+def _enum(value: Optional[str], enum_name: str, option: str) -> Optional[str]:
+    if value is None or value == "":
+        return None
+    from . import enums
+
+    enum = getattr(enums, enum_name)
+    parsed = enum.parse(value)
+    if parsed is None:
+        fail(f"{option}「{value}」不是有效的{enum.name}（可选：{enum.choices_text()}，或英文 "
+             f"{'/'.join(enum.values)}）", 2)
+    return parsed
+
+
+def _format(report: str, fmt: Optional[str], json_out: bool, out: Optional[Path],
+            template: Optional[Path] = None) -> str:
+    from .reports.render import FORMATS
+
+    offered = FORMATS[report]
+    if json_out:
+        if fmt and fmt.lower() != "json":
+            fail(f"--json 与 --format {fmt} 不能同时使用", 2)
+        fmt = "json"
+    inferred = None
+    if template is not None:
+        inferred = _EXT_FORMATS.get(template.suffix.lower())
+        if inferred not in ("md", "html", "docx"):
+            fail(f"--template 只接受 .md、.html（Jinja2 模板）或 .docx（Word 模板），不是「{template.name}」", 2)
+        if fmt and fmt.lower() != inferred:
+            fail(f"--format {fmt} 与模板 {template.name} 的格式（{inferred}）不一致", 2)
+    elif out is not None and not fmt:
+        inferred = _EXT_FORMATS.get(out.suffix.lower())
+        if inferred not in offered:
+            inferred = None
+    fmt = (fmt or inferred or ("md" if report == "notice" else "text")).lower()
+    if fmt not in offered:
+        fail(f"--format {fmt} 不适用于 report {report}（可选：{'、'.join(offered)}）", 2)
+    return fmt
+
+
+def _emit(report: str, fmt: str, data: dict[str, Any], content: "str | bytes | None", out: Optional[Path]) -> None:
+    """Write to --out (printing the path), to a default file for binary formats, or to stdout."""
+    from .reports import default_filename, write_file
+    from .reports.render import BINARY
+
+    if out is None and fmt in BINARY:
+        out = Path(default_filename(report, fmt, data))
+        info(f"{fmt} 是二进制格式，未指定 --out，写入 {out}")
+    if out is not None:
+        assert content is not None
+        path = write_file(out, content)
+        typer.echo(str(path))
+        return
+    if isinstance(content, bytes):  # csv: keep the BOM so that `> file.csv` opens in Excel
+        import sys
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    else:
+        assert content is not None
+        typer.echo(content, nl=not content.endswith("\n"))
+
+
+def _text_out(out: Optional[Path], draw) -> None:  # type: ignore[no-untyped-def]
+    """Render Rich output to the terminal, or as plain text to --out."""
+    if out is None:
+        import sys
+
+        from rich.console import Console
+
+        # a pipe gets wide lines rather than 80 columns of truncated cells
+        width = None if sys.stdout.isatty() else 200
+        draw(Console(highlight=False, soft_wrap=False, width=width))
+        return
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    draw(Console(file=buf, width=200, color_system=None, force_terminal=False, highlight=False, soft_wrap=True))
+    from .reports import write_file
+
+    typer.echo(str(write_file(out, buf.getvalue())))
+
+
+def _rich_table(t, only: Optional[list[str]] = None):  # type: ignore[no-untyped-def]
+    """A Rich table from a laomo.reports.tables.Table (optionally only some columns, by header)."""
+    from rich.table import Table
+
+    from .reports.render import cellfmt
+
+    idx = [i for i, c in enumerate(t.columns) if only is None or c.header in only]
+    table = Table(title=t.title, title_justify="left", show_lines=False)
+    for i in idx:
+        c = t.columns[i]
+        numeric = c.kind in ("int", "num", "money", "date", "year", "pct")
+        table.add_column(c.header, justify="right" if c.kind in ("int", "num", "money", "pct") else "left",
+                         no_wrap=numeric, overflow="fold", min_width=min(len(c.header) * 2, 8))
+    for row in t.rows:
+        table.add_row(*(cellfmt(row[i], t.columns[i].kind) for i in idx))
+    if not t.rows:
+        table.add_row(*(["无"] + [""] * (len(idx) - 1)))
+    return table
+
+
+def _session():  # type: ignore[no-untyped-def]
+    from .db import read_session
+
+    return read_session(engine())
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@app.command("summary")
+def summary_cmd(
+    year: Optional[int] = typer.Option(None, "--year", help="统计年度（默认：数据中最近的年度）"),
+    county: Optional[str] = typer.Option(None, "--county", help="只统计该区县的工作室"),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="格式：text（默认）、md、html、json、xlsx"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """统计汇总：按状态、级别、行业、区县、考核等级计数；成果、培训、师带徒；历年趋势（HTML 含图表）。"""
+    from .reports import data as d
+    from .reports.render import render
+
+    fmt = _format("summary", fmt, json_out, out)
+    with _session() as session:
+        data = d.summary(session, _year(year), county or None)
+    if fmt == "text":
+        _text_out(out, lambda console: _summary_text(console, data))
+        return
+    _emit("summary", fmt, data, render("summary", fmt, data), out)
+
+
+def _summary_text(console, data: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    from rich.columns import Columns
+    from rich.panel import Panel
+
+    from .reports import tables as tb
+    from .reports.render import num, summary_title, wan
+
+    st = data["studios"]
+    figures = [
+        ("工作室总数", num(st["total"])), ("命名在册", num(sum(st["by_level"].values()))),
+        ("创新成果（项）", num(data["achievements"]["count"])), ("经济效益（万元）", wan(data["achievements"]["benefit"])),
+        ("培训（场次）", num(data["training"]["sessions"])), ("培训（人次）", num(data["training"]["participants"])),
+        ("在带师徒（对）", num(data["mentorships"]["active"])), ("徒弟晋级（人）", num(data["mentorships"]["promoted"])),
+    ]
+    head = f"{data.get('union') or ''}  状态截至 {data['as_of']}".strip()
+    console.print(Panel(Columns([f"[bold]{v}[/bold]\n{k}" for k, v in figures], expand=True, equal=True),
+                        title=summary_title(data), subtitle=head))
+    ts = tb.summary_tables(data)
+    console.print(Columns([_rich_table(t) for t in ts[1:6]], expand=False))
+    for t in ts[6:]:
+        console.print(_rich_table(t))
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+LEDGER_TEXT_COLUMNS = ["编号", "名称", "领衔人", "手机", "所在单位", "区县", "状态", "级别", "在册成员", "成果数",
+                       "最近考核等级"]
+
+
+@app.command("ledger")
+def ledger_cmd(
+    status: Optional[str] = typer.Option(None, "--status", help="按状态筛选：已登记、已命名、限期整改、通报、已摘牌、已撤销"),
+    level: Optional[str] = typer.Option(None, "--level", help="按最高级别筛选：企业级、县级、市级、省级、全国"),
+    county: Optional[str] = typer.Option(None, "--county", help="按区县筛选"),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="格式：text（默认）、csv、xlsx、md、json"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    show_pii: bool = typer.Option(False, "--show-pii", help=PII_HELP),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """工作室台账：每个工作室一行（领衔人、单位、状态、级别、成员、成果、最近考核），可筛选。"""
+    from .reports import data as d
+    from .reports.render import render
+
+    fmt = _format("ledger", fmt, json_out, out)
+    with _session() as session:
+        data = d.ledger(session, _enum(status, "STATUS", "--status"), _enum(level, "LEVEL", "--level"),
+                        county or None, show_pii=show_pii)
+    if fmt == "text":
+        def draw(console) -> None:  # type: ignore[no-untyped-def]
+            from .reports import tables as tb
+            from .reports.render import ledger_filters_text
+
+            console.print(_rich_table(tb.ledger_table(data), LEDGER_TEXT_COLUMNS))
+            console.print(f"{ledger_filters_text(data)}：共 {data['count']} 个工作室")
+        _text_out(out, draw)
+        return
+    _emit("ledger", fmt, data, render("ledger", fmt, data), out)
+
+
+# --------------------------------------------------------------------------- assessment
+
+
+@app.command("assessment")
+def assessment_cmd(
+    year: Optional[int] = typer.Option(None, "--year", help="考核年度，如 2025（必填）"),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="格式：text（默认）、md、html、csv、xlsx、json"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    items: bool = typer.Option(False, "--items", help="终端表格中列出各分项得分"),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """考核结果名单：每个工作室的分项得分、总分、等级、处理建议及原因。"""
+    from .reports import data as d
+    from .reports.render import render
+
+    y = _year(year, required=True)
+    fmt = _format("assessment", fmt, json_out, out)
+    with _session() as session:
+        data = d.assessment(session, y)
+    if not data["results"]:
+        info(f"{y} 年度没有考核结果（先运行 laomo assess run --year {y}）")
+    if fmt == "text":
+        def draw(console) -> None:  # type: ignore[no-untyped-def]
+            from .enums import GRADE
+            from .reports import tables as tb
+
+            t = tb.assessment_table(data)
+            cols = None if items else ["序号", "编号", "名称", "总分", "等级", "处理建议", "原因"]
+            console.print(_rich_table(t, cols))
+            grades = "，".join(f"{GRADE.label(g)} {n}" for g, n in data["by_grade"].items())
+            console.print(f"参加考核 {data['assessed']} 个" + (f"：{grades}" if grades else ""))
+        _text_out(out, draw)
+        return
+    _emit("assessment", fmt, data, render("assessment", fmt, data), out)
+
+
+# --------------------------------------------------------------------------- notice
+
+
+_KINDS = {"naming": "naming", "命名": "naming", "revocation": "revocation", "撤销": "revocation",
+          "摘牌": "revocation", "revoke": "revocation", "name": "naming"}
+
+
+@app.command("notice")
+def notice_cmd(
+    year: Optional[int] = typer.Option(None, "--year", help="年度，如 2025（必填）"),
+    kind: Optional[str] = typer.Option(None, "--kind", help="naming（命名）或 revocation（撤销命名）（必填）"),
+    level: Optional[str] = typer.Option(None, "--level", help="级别：县级、市级……（该年度有多个级别时必填）"),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="格式：md（默认）、html、docx"),
+    template: Optional[Path] = typer.Option(None, "--template", help="本单位的模板：.md/.html（Jinja2，沙箱中渲染）或 .docx（填充 {{占位符}}）"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    doc: Optional[str] = typer.Option(None, "--doc", help="文号，如 示例县总工〔2026〕3号（默认取命名/处理记录中的文号）"),
+    group_by: str = typer.Option("auto", "--group-by", help="附件名单分组：auto（跨区县时按区县，否则按行业）、county、industry"),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """命名或撤销命名的决定（公文格式）：标题、文号、主送、正文、落款和附件名单。"""
+    from .reports import data as d
+    from .reports.render import render
+
+    y = _year(year, required=True)
+    if not kind:
+        fail("缺少必需的选项 --kind（naming 命名 或 revocation 撤销）", 2)
+    k = _KINDS.get(kind.strip().lower()) or _KINDS.get(kind.strip())
+    if k is None:
+        fail(f"--kind「{kind}」无效（可选：naming 命名、revocation 撤销）", 2)
+    if template is not None and not template.is_file():
+        fail(f"模板文件 {template} 不存在", 1)
+    fmt = _format("notice", fmt, json_out, out, template)
+    with _session() as session:
+        data = d.notice(session, y, k, _enum(level, "LEVEL", "--level"), doc, group_by.lower())
+    for warning in data["warnings"]:
+        info(f"提示：{warning}")
+    _emit("notice", fmt, data, render("notice", fmt, data, template), out)
+
+
+# --------------------------------------------------------------------------- studio
+
+
+@app.command("studio")
+def studio_cmd(
+    code: str = typer.Argument(..., help="工作室编号，如 S0001"),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="格式：text（默认）、md、html、json"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    show_pii: bool = typer.Option(False, "--show-pii", help=PII_HELP),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """工作室档案：基本情况、成员、荣誉、成果、活动、师带徒、考核和命名/处理记录。"""
+    from .reports import data as d
+    from .reports.render import render
+
+    fmt = _format("studio", fmt, json_out, out)
+    with _session() as session:
+        data = d.studio(session, code.strip(), show_pii=show_pii)
+    if fmt == "text":
+        _text_out(out, lambda console: _studio_text(console, data))
+        return
+    _emit("studio", fmt, data, render("studio", fmt, data), out)
+
+
+def _studio_text(console, data: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from .reports import tables as tb
+    from .reports.render import money
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    facts = tb.studio_facts(data)
+    for i in range(0, len(facts), 2):
+        pair = facts[i:i + 2] + [("", "")] * (2 - len(facts[i:i + 2]))
+        grid.add_row(pair[0][0], pair[0][1], pair[1][0], pair[1][1])
+    t = data["totals"]
+    console.print(Panel(grid, title=f"{data['name']}（{data['studio']}）档案",
+                        subtitle=f"成果 {t['achievements']} 项，效益 {money(t['benefit'])}；活动 {t['activities']} 场；"
+                                 f"师带徒 {t['mentorships']} 对"))
+    for table in tb.studio_tables(data):
+        if table.rows:
+            console.print(_rich_table(table))

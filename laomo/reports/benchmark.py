@@ -1,0 +1,145 @@
+"""报表性能基准：``report summary --format json`` 与其 SQL 下限（同一批查询直接用 sqlite3 执行）对比。
+
+Usage::
+
+    python -m laomo.reports.benchmark --db big.db [--year 2025] [--repeat 5]
+    python -m laomo.reports.benchmark --build 150000 --db /tmp/big.db   # build the database first
+
+The floor is the summary's own SQL — captured from one run of
+:func:`laomo.reports.data.summary` (its GROUP BY aggregates and the ordered
+designation scan of the status fold) — executed and fully fetched with
+Python's ``sqlite3`` and nothing else.  It is measured side by side with
+
+* ``in-process``: ``data.summary`` + the JSON renderer on an open engine;
+* ``command``: ``laomo --db DB report summary --year Y --format json`` as a
+  subprocess (start-up, imports, engine, queries, status fold, JSON), the
+  figure the target is about;
+
+alternating, ``--repeat`` times; medians are compared.  Target: command ≤ 2×
+floor.  Exit status 1 when missed.  SQLite only (the floor uses ``sqlite3``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def build(db: Path, studios: int, work: Path) -> None:
+    """A national-scale database from :func:`laomo.demo.write_large_county` through the real import."""
+    from .. import db as dbmod
+    from ..demo import write_large_county
+    from ..importer import import_source
+    from ..registry import init_database
+    from ..sources import open_source
+
+    files = write_large_county(work, studios)
+    engine = dbmod.open_engine(str(db), check=False)
+    init_database(engine, union="全国总工会")
+    for kind, path in files:
+        started = time.perf_counter()
+        with open_source(str(path)) as src, dbmod.write_session(engine) as session:
+            result = import_source(session, kind, src)
+        print(f"导入 {kind}: {result.inserted} 行, {time.perf_counter() - started:.1f} s", flush=True)
+    engine.dispose()
+
+
+def capture(db: Path, year: int) -> list[tuple[str, Any]]:
+    """The SQL statements (with parameters) that one summary runs."""
+    from sqlalchemy import event
+
+    from ..db import open_engine, read_session
+    from . import data
+
+    engine = open_engine(str(db))
+    statements: list[tuple[str, Any]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    try:
+        with read_session(engine) as session:
+            data.summary(session, year)
+    finally:
+        event.remove(engine, "before_cursor_execute", _record)
+    engine.dispose()
+    return list(statements)
+
+
+def floor(db: Path, statements: list[tuple[str, Any]]) -> float:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        started = time.perf_counter()
+        for statement, parameters in statements:
+            con.execute(statement, parameters).fetchall()
+        return time.perf_counter() - started
+    finally:
+        con.close()
+
+
+def in_process(db: Path, year: int) -> float:
+    from ..db import open_engine, read_session
+    from . import data
+    from .render import render
+
+    engine = open_engine(str(db))
+    started = time.perf_counter()
+    with read_session(engine) as session:
+        render("summary", "json", data.summary(session, year))
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def command(db: Path, year: int) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "laomo", "--db", str(db), "report", "summary", "--year", str(year),
+                    "--format", "json"], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--year", type=int, default=2025)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--build", type=int, metavar="STUDIOS", help="build the database first (e.g. 150000)")
+    ap.add_argument("--work", type=Path, default=None, help="folder for the generated CSV files")
+    ap.add_argument("--json-out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    if args.build:
+        build(args.db, args.build, args.work or args.db.with_suffix(".data"))
+    statements = capture(args.db, args.year)
+    floor(args.db, statements)  # warm the page cache before measuring
+    runs: dict[str, list[float]] = {"floor": [], "in_process": [], "command": []}
+    for _ in range(args.repeat):
+        runs["floor"].append(floor(args.db, statements))
+        runs["in_process"].append(in_process(args.db, args.year))
+        runs["command"].append(command(args.db, args.year))
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    result = {
+        "db": str(args.db), "year": args.year, "repeat": args.repeat, "queries": len(statements),
+        "median_seconds": {k: round(v, 3) for k, v in med.items()},
+        "ratio_in_process": round(med["in_process"] / med["floor"], 2),
+        "ratio_command": round(med["command"] / med["floor"], 2),
+        "target": 2.0,
+    }
+    result["ok"] = result["ratio_command"] <= 2.0
+    print(f"查询 {len(statements)} 条；中位数：SQL 下限 {med['floor']:.2f} s，进程内 {med['in_process']:.2f} s "
+          f"（{result['ratio_in_process']}×），命令 {med['command']:.2f} s（{result['ratio_command']}×，目标 ≤ 2×）")
+    if args.json_out:
+        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,235 @@
+"""报表的表格形式：表头、列类型和中文显示值，供 csv、xlsx、md、html 和终端表格共用。
+
+A :class:`Table` is a title, columns (header + kind) and rows of display
+values: enumerations as their Chinese labels, booleans as 是/否, dates as ISO
+text, amounts as whole 元 (int).  The kinds tell the spreadsheet writer how
+to format a column: ``text``, ``int`` (counts), ``year``, ``num`` (decimals), ``money``
+(元), ``date``, ``pct`` (a ratio).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..enums import (
+    ACHIEVEMENT_TYPE, ACTIVITY_KIND, ACTION, GENDER, GRADE, HONOR_KIND, INDUSTRY, LEVEL, RECOMMENDATION, ROLE,
+    SKILL_GRADE, STAGE, STATUS, STUDIO_KIND,
+)
+
+
+@dataclass
+class Column:
+    header: str
+    kind: str = "text"  # text | int | year | num | money | date | pct (a ratio, shown 12.5%)
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    #: a sheet name for xlsx (≤ 31 characters, no []:*?/\)
+    sheet: str = ""
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def short_columns(self, limit: int = 8) -> list[bool]:
+        """Per column: every value (and the header) at most ``limit`` characters — kept on one line in HTML."""
+        out = []
+        for i, c in enumerate(self.columns):
+            longest = max([len(str(r[i])) for r in self.rows if r[i] is not None] + [0])
+            out.append(longest <= limit and len(c.header) <= limit)
+        return out
+
+
+def yes_no(value: Any) -> str:
+    if value is None:
+        return ""
+    return "是" if value else "否"
+
+
+def levels_text(levels: list[str]) -> str:
+    return "、".join(LEVEL.label(v) for v in levels)
+
+
+def money_text(value: Any) -> str:
+    """1234567 → 1,234,567 元 (empty for None)."""
+    if value is None:
+        return ""
+    return f"{int(value):,} 元"
+
+
+def num_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+def ledger_table(data: dict[str, Any]) -> Table:
+    cols = [Column("编号"), Column("名称"), Column("类型"), Column("领衔人"), Column("身份证号"), Column("手机"),
+            Column("所在单位"), Column("统一社会信用代码"), Column("行业"), Column("区县"), Column("成立日期", "date"),
+            Column("场所面积（㎡）", "num"), Column("年度经费", "money"), Column("状态"), Column("级别"),
+            Column("已获级别"), Column("示范性"), Column("首次命名", "date"), Column("整改期限", "date"),
+            Column("在册成员", "int"), Column("成果数", "int"), Column("经济效益合计", "money"),
+            Column("最近考核年度", "year"), Column("最近考核等级")]
+    rows = [[r["studio"], r["name"], STUDIO_KIND.label(r["kind"]), r["leader"], r["id_number"], r["phone"],
+             r["unit"], r["credit_code"] or "", f"{r['industry']} {INDUSTRY.label(r['industry'])}", r["county"],
+             r["founded"] or "", r["area"], r["funds"], STATUS.label(r["status"]), LEVEL.label(r["level"]),
+             levels_text(r["levels_held"]), yes_no(r["demonstrative"]) if r["level"] else "",
+             r["first_named"] or "", r["deadline"] or "", r["members"], r["achievements"], r["benefit"],
+             r["latest_year"], GRADE.label(r["latest_grade"]) if r["latest_grade"] else ""]
+            for r in data["studios"]]
+    return Table("劳模和工匠人才创新工作室台账", cols, rows, "台账")
+
+
+# --------------------------------------------------------------------------- assessment
+
+
+def assessment_table(data: dict[str, Any]) -> Table:
+    items = data["items"]
+    cols = [Column("序号", "int"), Column("编号"), Column("名称"), Column("所在单位"), Column("区县")]
+    cols += [Column(f"{i['id']} {i['label']}".strip(), "num") for i in items]
+    cols += [Column("总分", "num"), Column("等级"), Column("处理建议"), Column("原因"), Column("整改期限", "date")]
+    rows = []
+    for n, r in enumerate(data["results"], 1):
+        rows.append([n, r["studio"], r["name"], r["unit"], r["county"],
+                     *(r["items"].get(i["id"]) for i in items),
+                     r["total"], GRADE.label(r["grade"]), RECOMMENDATION.label(r["recommendation"]),
+                     "；".join(r["reasons"]), r["deadline"] or ""])
+    return Table(f"{data['year']}年度劳模和工匠人才创新工作室考核结果", cols, rows, f"{data['year']}年度考核")
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summary_tables(data: dict[str, Any]) -> list[Table]:
+    """The summary as small tables: overview, status, level, industry, county, grade, results, activities, trends."""
+    st = data["studios"]
+    y = data["year"]
+    overview = Table(f"{y}年度概况", [Column("项目"), Column("数值", "int")], [
+        ["工作室总数", st["total"]],
+        ["其中：命名在册（含整改、通报）", sum(st["by_level"].values())],
+        ["示范性工作室", st.get("demonstrative", 0)],
+        [f"{y}年创新成果（项）", data["achievements"]["count"]],
+        [f"{y}年成果经济效益（元）", data["achievements"]["benefit"]],
+        [f"{y}年培训（场次）", data["training"]["sessions"]],
+        [f"{y}年培训（人次）", data["training"]["participants"]],
+        [f"{y}年在带师徒（对）", data["mentorships"]["active"]],
+        [f"{y}年徒弟技能晋级（人）", data["mentorships"]["promoted"]],
+        [f"{y}年参加考核（个）", data["assessment"].get("assessed", sum(data["assessment"]["by_grade"].values()))],
+    ], "概况")
+    tables = [overview]
+
+    def counts(title: str, header: str, mapping: dict[str, int], label, sheet: str) -> Table:  # type: ignore[no-untyped-def]
+        total = sum(mapping.values())
+        rows = [[label(k), v, v / total if total else None] for k, v in mapping.items()]
+        rows.append(["合计", total, 1.0 if total else None])
+        return Table(title, [Column(header), Column("数量", "int"), Column("占比", "pct")], rows, sheet)
+
+    tables.append(counts("按状态", "状态", st["by_status"], STATUS.label, "按状态"))
+    tables.append(counts("按级别（命名在册）", "级别", st["by_level"], LEVEL.label, "按级别"))
+    tables.append(counts("按行业门类", "行业", st["by_industry"], lambda k: f"{k} {INDUSTRY.label(k)}", "按行业"))
+    tables.append(counts("按区县", "区县", st["by_county"], str, "按区县"))
+    tables.append(counts(f"{y}年度考核等级", "等级", data["assessment"]["by_grade"], GRADE.label, "考核等级"))
+    ach = data["achievements"]
+    by_type = ach.get("by_type", {})
+    benefit = ach.get("benefit_by_type", {})
+    rows = [[ACHIEVEMENT_TYPE.label(k), v, benefit.get(k, 0)] for k, v in by_type.items()]
+    rows.append(["合计", ach["count"], ach["benefit"]])
+    tables.append(Table(f"{y}年创新成果（按类型）", [Column("类型"), Column("数量", "int"), Column("经济效益", "money")],
+                        rows, "创新成果"))
+    acts = data.get("activities", {})
+    rows = [[ACTIVITY_KIND.label(k), v["sessions"], v["participants"]] for k, v in acts.get("by_kind", {}).items()]
+    rows.append(["合计", acts.get("sessions", 0), acts.get("participants", 0)])
+    tables.append(Table(f"{y}年活动（按类型）", [Column("类型"), Column("场次", "int"), Column("人次", "int")],
+                        rows, "活动"))
+    cols = [Column("年度", "year"), Column("命名", "int"), Column("摘牌", "int"), Column("成果", "int"),
+            Column("经济效益", "money"), Column("培训场次", "int"), Column("培训人次", "int"), Column("考核", "int")]
+    cols += [Column(GRADE.label(g), "int") for g in GRADE.values]
+    rows = [[t["year"], t["namings"], t["revocations"], t["achievements"], t["benefit"], t["training_sessions"],
+             t["training_participants"], t["assessed"], *(t["by_grade"].get(g, 0) for g in GRADE.values)]
+            for t in data.get("trends", [])]
+    tables.append(Table("历年趋势", cols, rows, "历年趋势"))
+    return tables
+
+
+# --------------------------------------------------------------------------- studio dossier
+
+
+def studio_tables(data: dict[str, Any]) -> list[Table]:
+    # the members' unit only when someone is from another unit than the studio's
+    other_unit = any((m["unit"] or data["unit"]) != data["unit"] for m in data["members"])
+    cols = [Column("编号"), Column("姓名"), Column("角色"), Column("性别"), Column("出生年", "year"),
+            Column("身份证号"), Column("手机"), Column("岗位"), Column("一线"), Column("技能等级"),
+            Column("加入日期", "date"), Column("退出日期", "date")] + ([Column("单位")] if other_unit else [])
+    members = Table("成员", cols,
+                    [[m["code"], m["name"], ROLE.label(m["role"]), GENDER.label(m["gender"]) if m["gender"] else "",
+                      m["birth_year"], m["id_number"], m["phone"], m["post"] or "", yes_no(m["frontline"]),
+                      SKILL_GRADE.label(m["skill_grade"]) if m["skill_grade"] else "", m["joined"] or "",
+                      m["left"] or ""] + ([m["unit"] or ""] if other_unit else []) for m in data["members"]], "成员")
+    honors = Table("荣誉", [Column("人员"), Column("荣誉"), Column("级别"), Column("年份", "year"), Column("授予单位")],
+                   [[h["name"], HONOR_KIND.label(h["kind"]), LEVEL.label(_honor_level(h["kind"])), h["year"],
+                     h["issuer"] or ""] for h in data["honors"]], "荣誉")
+    achievements = Table("创新成果", [Column("编号"), Column("名称"), Column("类型"), Column("阶段"), Column("日期", "date"),
+                                     Column("经济效益", "money"), Column("专利号"), Column("一线主导")],
+                         [[a["code"], a["title"], ACHIEVEMENT_TYPE.label(a["type"]),
+                           STAGE.label(a["stage"]) if a["stage"] else "", a["date"], a["benefit"],
+                           a["patent_no"] or "", yes_no(a["frontline_led"])] for a in data["achievements"]], "成果")
+    activities = Table("活动", [Column("日期", "date"), Column("类型"), Column("主题"), Column("人次", "int"),
+                               Column("学时", "num")],
+                       [[a["date"], ACTIVITY_KIND.label(a["kind"]), a["title"], a["participants"], a["hours"]]
+                        for a in data["activities"]], "活动")
+    mentorships = Table("师带徒", [Column("师傅"), Column("徒弟"), Column("开始日期", "date"), Column("结束日期", "date"),
+                                  Column("签订协议"), Column("晋级日期", "date")],
+                        [[m["mentor"], m["apprentice"], m["start"], m["end"] or "", yes_no(m["agreement"]),
+                          m["promoted_on"] or ""] for m in data["mentorships"]], "师带徒")
+    assessments = Table("考核", [Column("年度", "year"), Column("总分", "num"), Column("等级"), Column("处理建议"),
+                                Column("原因"), Column("来源")],
+                        [[a["year"], a["total"], GRADE.label(a["grade"]), RECOMMENDATION.label(a["recommendation"]),
+                          "；".join(a["reasons"]), "导入" if a["imported"] else (a["profile"] or "")]
+                         for a in data["assessments"]], "考核")
+    designations = Table("命名与处理记录", [Column("日期", "date"), Column("处理"), Column("级别"), Column("年度", "int"),
+                                          Column("批次"), Column("文号"), Column("金额", "money"), Column("原因")],
+                         [[d["date"], ACTION.label(d["action"]), LEVEL.label(d["level"]) if d["level"] else "",
+                           d["year"], d["batch"] or "", d["doc"] or "", d["amount"], d["reason"] or ""]
+                          for d in data["designations"]], "命名记录")
+    return [members, honors, achievements, activities, mentorships, assessments, designations]
+
+
+def studio_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The dossier's header block as (label, value) pairs."""
+    leader = data["leader"]
+    flags = data["flags"]
+    flag_text = "、".join(label for key, label in (("has_sign", "标牌"), ("has_rules", "制度"), ("has_plan", "计划"),
+                                                  ("has_display", "展示"), ("has_records", "活动记录"),
+                                                  ("has_facilities", "设施")) if flags.get(key)) or "无"
+    status = STATUS.label(data["status"])
+    if data["status"] == "rectification" and data["deadline"]:
+        status += f"（期限 {data['deadline']}）"
+    return [
+        ("编号", data["studio"]), ("名称", data["name"]), ("类型", STUDIO_KIND.label(data["kind"])),
+        ("所在单位", data["unit"]), ("统一社会信用代码", data["credit_code"] or ""),
+        ("行业", f"{data['industry']} {INDUSTRY.label(data['industry'])}"), ("区县", data["county"]),
+        ("成立日期", data["founded"] or ""), ("场所面积", f"{num_text(data['area'])} ㎡" if data["area"] else ""),
+        ("年度经费", money_text(data["funds"])), ("具备条件", flag_text),
+        ("领衔人", f"{leader['name']}（{leader['code']}）"), ("领衔人身份证号", leader["id_number"]),
+        ("领衔人手机", leader["phone"]),
+        ("状态", status), ("级别", LEVEL.label(data["level"]) if data["level"] else "未命名"),
+        ("已获级别", levels_text(data["levels_held"]) or "无"),
+        ("示范性", yes_no(data["demonstrative"]) if data["level"] else ""),
+        ("首次命名", data["first_named"] or ""), ("备注", data["notes"] or ""),
+    ]
+
+
+def _honor_level(kind: str) -> str | None:
+    from ..enums import honor_level
+
+    return honor_level(kind)
