@@ -265,9 +265,6 @@ class _Importer:
         proc = self.procs.get(name)
         return value if proc is None or value is None else proc(value)
 
-    def close(self) -> None:
-        pass
-
     def as_dict(self, values: list[Any], names: list[str] | None = None) -> dict[str, Any]:
         pos = self.pos
         return {n: values[pos[n]] for n in (names or self.cols)}
@@ -649,7 +646,6 @@ def import_source(
             if progress is not None:
                 progress(fraction)
         imp.finish_conflicts(source)
-        imp.close()
         if progress is not None:
             progress(1.0)
     finally:
