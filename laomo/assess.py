@@ -31,6 +31,7 @@ Decisions where the spec is silent
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import Any, Iterable
 
@@ -242,45 +243,63 @@ def needed_facts(prof) -> set[str] | None:  # type: ignore[no-untyped-def]
 
 
 class _Shared:
-    """Equal values as one object (items, checks, reasons repeat a lot across studios)."""
+    """Equal values seen once: ``[value, its JSON text or None]`` per distinct value.
+
+    Items, checks, reasons and failure texts repeat a lot across studios: the
+    results handed back share one object per distinct value, and a stored run
+    serialises each distinct value once.  Bounded: past ``limit`` entries it
+    forgets and starts again (entries already handed out stay valid).
+    """
 
     def __init__(self, limit: int = 50_000) -> None:
-        self.seen: dict[Any, Any] = {}
-        self.limit = limit
+        self.seen: dict[Any, list[Any]] = {}
+        self.limit = limit  # 0: share nothing (nothing is kept nor serialised)
 
-    def dict(self, d: dict[str, Any]) -> dict[str, Any]:
-        key = tuple(d.values())
+    def dict(self, kind: str, d: dict[str, Any]) -> list[Any]:
+        """For dicts whose keys are the same, in the same order, for every studio of a run."""
+        return self._entry((kind, *d.values()), d) if self.limit else [d, None]
+
+    def list(self, kind: str, values: list[Any]) -> list[Any]:
+        return self._entry((kind, *values), values) if self.limit else [values, None]
+
+    def _entry(self, key: Any, value: Any) -> list[Any]:
         found = self.seen.get(key)
-        if found is not None and found.keys() == d.keys():
-            return found
-        return self._keep(key, d)
+        if found is None:
+            if len(self.seen) >= self.limit:
+                self.seen.clear()
+            found = self.seen[key] = [value, None]
+        return found
 
-    def list(self, values: list[Any]) -> list[Any]:
-        key = ("list", *values)
-        found = self.seen.get(key)
-        return found if found is not None else self._keep(key, values)
 
-    def _keep(self, key: Any, value: Any) -> Any:
-        if len(self.seen) >= self.limit:  # bounded: forget and start again
-            self.seen.clear()
-        self.seen[key] = value
-        return value
+def _json(entry: list[Any]) -> str:
+    """The JSON text of a :class:`_Shared` entry, as SQLAlchemy's JSON type would write it."""
+    if entry[1] is None:
+        entry[1] = json.dumps(entry[0])
+    return entry[1]
 
 
 class _Stage:
-    """A stored run's rows, gathered in a temporary table and moved into ``assessment`` at the end."""
+    """A stored run's rows, gathered in a temporary table and moved into ``assessment`` at the end.
+
+    The JSON columns are staged as text serialised here (once per distinct
+    value, see :class:`_Shared`) and cast to JSON by the final INSERT … SELECT
+    (SQLite keeps JSON as that text, so it is copied as it is).
+    """
 
     COLUMNS = ("studio_id", "total", "grade", "items", "standards", "recommendation", "reasons")
+    JSON_COLUMNS = ("items", "standards", "reasons")
 
     def __init__(self, conn) -> None:  # type: ignore[no-untyped-def]
-        from sqlalchemy import Column, MetaData, Table, insert
+        from sqlalchemy import Column, MetaData, Table, Text, insert
 
         from .models import Assessment
 
         self.conn = conn
         t = Assessment.__table__
-        self.table = Table(f"laomo_run_{uuid.uuid4().hex[:12]}", MetaData(),
-                           *(Column(c, t.c[c].type) for c in self.COLUMNS), prefixes=["TEMPORARY"])
+        self.table = Table(
+            f"laomo_run_{uuid.uuid4().hex[:12]}", MetaData(),
+            *(Column(c, Text() if c in self.JSON_COLUMNS else t.c[c].type) for c in self.COLUMNS),
+            prefixes=["TEMPORARY"])
         self.table.create(conn)
         self.insert = insert(self.table)
         self.rows: list[dict[str, Any]] = []
@@ -297,7 +316,7 @@ class _Stage:
 
     def replace_year(self, year: int, prof, run_id: str, now: dt.datetime) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
         """Delete the rows this run replaces, insert the staged ones; (rows replaced, grades before)."""
-        from sqlalchemy import and_, delete, func, insert, literal, select
+        from sqlalchemy import JSON, and_, cast, delete, func, insert, literal, select
 
         from .models import Assessment
 
@@ -308,12 +327,14 @@ class _Stage:
         replaced = conn.execute(delete(t).where(and_(t.c.year == year, t.c.imported == False))).rowcount or 0  # noqa: E712
         replaced += conn.execute(delete(t).where(and_(
             t.c.year == year, t.c.studio_id.in_(select(st.c.studio_id))))).rowcount or 0
+        sqlite = conn.dialect.name == "sqlite"
+        staged = [st.c[c] if c not in self.JSON_COLUMNS or sqlite else cast(st.c[c], JSON).label(c)
+                  for c in self.COLUMNS]
         constant = {"year": year, "profile": prof.name[:100], "profile_hash": prof.hash, "imported": False,
                     "run_id": run_id, "created_at": now}
-        names = list(self.COLUMNS) + list(constant)
-        conn.execute(insert(t).from_select(names, select(
-            *(st.c[c] for c in self.COLUMNS),
-            *(literal(v, t.c[k].type).label(k) for k, v in constant.items()))))
+        conn.execute(insert(t).from_select(
+            list(self.COLUMNS) + list(constant),
+            select(*staged, *(literal(v, t.c[k].type).label(k) for k, v in constant.items()))))
         st.drop(conn)
         return replaced, before
 
@@ -342,35 +363,34 @@ def run_assessment(session, year: int, profile: Any = None, dry_run: bool = Fals
     run_id = f"{year}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     conn = _conn(session)
     stage = None if dry_run else _Stage(conn)
-    shared = _Shared()
+    shared = _Shared() if results or stage is not None else _Shared(limit=0)
     out_results: list[dict[str, Any]] | None = [] if results else None
     by_grade: dict[str, int] = {}
     by_rec: dict[str, int] = {}
     held: list[tuple[Any, ...]] = []  # studios the cap may demote, until the cap is known
     day = dt.date(year, 12, 31)
+    no_failures = [[], "[]"]
 
-    def emit(sid: int, code: str, name: str, total: Any, grade: str, items: dict[str, Any],
-             checks: dict[str, bool], failures: list[str], rec: tuple[str, list[str], Any],
+    def emit(sid: int, code: str, name: str, total: Any, grade: str, items: list[Any], checks: list[Any],
+             passed: bool, failures: list[Any], action: str, reasons: list[Any], deadline: Any,
              capped: bool) -> None:
-        action, reasons, deadline = rec
         by_grade[grade] = by_grade.get(grade, 0) + 1
         by_rec[action] = by_rec.get(action, 0) + 1
         when = deadline.isoformat() if deadline else None
         if out_results is not None:
-            r = {"studio": code, "name": name, "total": total, "grade": grade, "items": items,
-                 "recommendation": action, "reasons": reasons, "deadline": when}
+            r = {"studio": code, "name": name, "total": total, "grade": grade, "items": items[0],
+                 "recommendation": action, "reasons": reasons[0], "deadline": when}
             if capped:
                 r["capped"] = True
             out_results.append(r)
         if stage is not None:
-            standards: dict[str, Any] = {"passed": all(checks.values()), "checks": checks,
-                                         "failures": failures}
-            if when is not None:
-                standards["deadline"] = when
-            if capped:
-                standards["capped"] = True
-            stage.add({"studio_id": sid, "total": total, "grade": grade, "items": items, "standards": standards,
-                       "recommendation": action, "reasons": reasons})
+            # json.dumps of {"passed", "checks", "failures"[, "deadline"][, "capped"]}, from the parts
+            standards = "".join((
+                '{"passed": ', "true" if passed else "false", ', "checks": ', _json(checks),
+                ', "failures": ', _json(failures),
+                "" if when is None else f', "deadline": "{when}"', ', "capped": true' if capped else "", "}"))
+            stage.add({"studio_id": sid, "total": total, "grade": grade, "items": _json(items),
+                       "standards": standards, "recommendation": action, "reasons": _json(reasons)})
 
     assessed = 0
     for sid, f, state in iter_facts(conn, year, state_now=True, needed=needed_facts(prof)):
@@ -378,28 +398,32 @@ def run_assessment(session, year: int, profile: Any = None, dry_run: bool = Fals
             continue
         assessed += 1
         engine.derive(f)
-        checks = shared.dict(engine.check(f))
+        checks = engine.check(f)
         items, total = engine.score(f, checks)
-        items = shared.dict(items)
         grade = engine.grade(total)
         f["grade"], f["total"] = grade, total
         action, reasons, deadline = engine.recommend(f, year)
-        rec = (action, shared.list(reasons), deadline)
-        failures = engine.failure_texts(f, checks) if stage is not None and not all(checks.values()) else []
+        passed = all(checks.values())
+        failures = no_failures
+        if stage is not None and not passed:
+            failures = shared.list("failures", engine.failure_texts(f, checks))
+        args = [sid, f["code"], f["name"], total, grade, shared.dict("items", items),
+                shared.dict("checks", checks), passed, failures, action, shared.list("reasons", reasons),
+                deadline, False]
         if cap is not None and grade == cap.grade:
             f["grade"] = cap.demote_to  # what the recommendations say if the cap demotes it
             alt_action, alt_reasons, alt_deadline = engine.recommend(f, year)
-            alt = (alt_action, shared.list(alt_reasons), alt_deadline)
             held.append((Scored(sid, f["code"], f["name"], {i: items.get(i, 0) for i in cap_items}, total, grade),
-                         items, checks, failures, rec, alt))
+                         args, (cap.demote_to, alt_action, shared.list("reasons", alt_reasons), alt_deadline)))
             continue
-        emit(sid, f["code"], f["name"], total, grade, items, checks, failures, rec, False)
+        emit(*args)
 
     if held:
-        engine.apply_cap([h[0] for h in held], assessed)
-        for s, items, checks, failures, rec, alt in held:
-            emit(s.studio_id, s.code, s.name, s.total, s.grade, items, checks, failures,
-                 alt if s.capped else rec, s.capped)
+        engine.apply_cap([s for s, _, _ in held], assessed)
+        for s, args, (demoted, alt_action, alt_reasons, alt_deadline) in held:
+            if s.capped:
+                args[4], args[9], args[10], args[11], args[12] = demoted, alt_action, alt_reasons, alt_deadline, True
+            emit(*args)
         held.clear()
 
     summary = {"assessed": assessed, "by_grade": by_grade, "by_recommendation": by_rec}

@@ -1,12 +1,20 @@
 """事实：规则读取的每个工作室的数据，集合式地一次为所有工作室算出。
 
-:func:`compute_facts` runs a fixed number of queries whatever the number of
+:func:`iter_facts` runs a fixed number of queries whatever the number of
 studios — one per fact table (studios with their leader, members, honors,
-achievements, activities, mentorships, inspections, designations and
-assessments) — each a single ``GROUP BY`` with conditional sums
-(``SUM(CASE WHEN … THEN 1 ELSE 0 END)``), never one query per studio.  The
-SQL is SQLAlchemy Core with dates passed as bound parameters, so it runs
-unchanged on SQLite and PostgreSQL.
+activities, mentorships, inspections, designations, assessments; two for
+achievements: those of the year, and counts by date only, which the
+(studio, date) index answers alone) — each a single ``GROUP BY`` studio with
+conditional counts (``COUNT(CASE WHEN … THEN 1 END)``), never one query per
+studio.  Every query is ordered by studio id and streamed (``yield_per``: a
+server-side cursor on PostgreSQL); the streams are merged a chunk of
+``FACTS_CHUNK`` studios at a time, so only that chunk's facts are in memory
+(150,000 studios: the yearly assessment stays flat, see
+``bench/bench_assess.py``).  A caller that names the facts it reads
+(``needed``) gets only the queries and columns those need.
+:func:`compute_facts` collects the same stream into one dict.  The SQL is
+SQLAlchemy Core with dates passed as bound parameters, so it runs unchanged
+on SQLite and PostgreSQL.
 
 Facts as of a date D (rules.md "Facts as of a date D")
 ------------------------------------------------------
@@ -46,7 +54,9 @@ by ``Engine.derive``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from itertools import chain, islice
 from typing import Any, Callable, Collection, Iterable, Iterator
 
 from .enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, HONOR_LEVELS, LEVEL
@@ -97,6 +107,8 @@ def _sum_if(cond, value):  # type: ignore[no-untyped-def]
 
 #: Rows fetched per round trip by each streamed query (a server-side cursor on PostgreSQL).
 STREAM_ROWS = 2000
+#: Studios whose facts :func:`iter_facts` assembles at a time.
+FACTS_CHUNK = 1000
 
 
 def compute_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  # type: ignore[no-untyped-def]
@@ -116,9 +128,10 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
 
     The queries of :func:`compute_facts`, each ordered by studio id and
     streamed (``yield_per``: a server-side cursor on PostgreSQL), merged in
-    one pass: only the current studio's facts are held, whatever the number
-    of studios.  Consume the iterator before writing to a table it reads
-    (SQLite does not define what a running statement sees of such changes).
+    one pass, ``FACTS_CHUNK`` studios at a time: only that chunk's facts are
+    held, whatever the number of studios.  Consume the iterator before
+    writing to a table it reads (SQLite does not define what a running
+    statement sees of such changes).
 
     ``state``: with ``state_now``, the studio's :class:`~laomo.status.State`
     now — all its designations folded, whatever their date; None without
@@ -310,65 +323,99 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     #    (and the state now, from the same rows, with ``state_now``)
     named = state_now or any(map(want, ("named_level", "demonstrative", "first_named", "years_named",
                                         "years_at_level")))
-    designations: Iterator[Any] = iter(())
+    designations = None
     if named:
         d = Designation.__table__
         q = select(d.c.studio_id, d.c.action, d.c.level, d.c.date, d.c.deadline)
-        designations = iter(rows(d.c.studio_id, q if state_now else q.where(d.c.date <= D), d.c.date, d.c.id))
+        designations = rows(d.c.studio_id, q if state_now else q.where(d.c.date <= D), d.c.date, d.c.id)
 
-    heads = [[iter(result), None, add] for result, add in streams]
-    for h_ in heads:
-        h_[1] = next(h_[0], None)
-    head = next(designations, None)
-    zero = _ZERO_FACTS
+    # The merge, a chunk of studios at a time: their facts dicts, then each stream's rows up to
+    # the chunk's last studio (every stream is in studio order), then the designation fold.
+    pending = [[chain.from_iterable(result.partitions()), None, add] for result, add in streams]
+    folds = [chain.from_iterable(designations.partitions()), None] if designations is not None else None
+    studio_rows = chain.from_iterable(studios.partitions())
+    # a run that names its facts starts each studio from the zero values of those only
+    zero = _ZERO_FACTS if needed is None else {k: v for k, v in _ZERO_FACTS.items() if want(k)}
+    while True:
+        batch = list(islice(studio_rows, FACTS_CHUNK))
+        if not batch:
+            return
+        chunk: dict[int, dict[str, Any]] = {}
+        for r in batch:
+            f = chunk[r[0]] = dict(zero)
+            f.update(
+                code=r[1], name=r[2],
+                has_name=bool((r[2] or "").strip()), has_unit=bool((r[3] or "").strip()),
+                has_sign=bool(r[4]), has_rules=bool(r[5]), has_plan=bool(r[6]),
+                has_display=bool(r[7]), has_records=bool(r[8]), has_facilities=bool(r[9]),
+                premises_area=r[10] or 0, annual_funds=r[11] or 0, leader_skill_grade=r[12],
+            )
+        last = batch[-1][0]
+        get = chunk.get
+        for stream in pending:
+            row, add = stream[1], stream[2]
+            if row is not None:
+                if row[0] > last:
+                    continue
+                stream[1] = None
+                f = get(row[0])
+                if f is not None:
+                    add(f, row)
+            for row in stream[0]:
+                if row[0] > last:
+                    stream[1] = row
+                    break
+                f = get(row[0])
+                if f is not None:
+                    add(f, row)
 
-    for r in studios:
-        sid = r[0]
-        f = dict(zero)
-        f.update(
-            code=r[1], name=r[2],
-            has_name=bool((r[2] or "").strip()), has_unit=bool((r[3] or "").strip()),
-            has_sign=bool(r[4]), has_rules=bool(r[5]), has_plan=bool(r[6]),
-            has_display=bool(r[7]), has_records=bool(r[8]), has_facilities=bool(r[9]),
-            premises_area=r[10] or 0, annual_funds=r[11] or 0, leader_skill_grade=r[12],
-        )
-        for h_ in heads:
-            row = h_[1]
-            if row is None or row[0] > sid:
-                continue
-            it, add = h_[0], h_[2]
-            while row is not None and row[0] < sid:  # a studio not asked for
-                row = next(it, None)
-            while row is not None and row[0] == sid:
-                add(f, row)
-                row = next(it, None)
-            h_[1] = row
-
-        while head is not None and head[0] < sid:
-            head = next(designations, None)
-        on_d = now = None
-        if head is not None and head[0] == sid:
-            if state_now:
-                now = State()
-            while head is not None and head[0] == sid:
-                _, action, level, date, deadline = head
-                if date <= D:
-                    if on_d is None:
-                        on_d = State()
-                    on_d.apply(action, level, date, deadline)
-                if now is not None:
-                    now.apply(action, level, date, deadline)
-                head = next(designations, None)
-        if on_d is not None:
-            level = on_d.level
-            f["named_level"] = level
-            f["demonstrative"] = on_d.demonstrative
-            if on_d.first_named is not None:
-                f["first_named"] = on_d.first_named.isoformat()
-                f["years_named"] = Y - on_d.first_named.year
-            if level is not None:
-                f["years_at_level"] = Y - on_d.named_since[level].year
-        yield sid, f, now
+        on_d: dict[int, Any] = {}
+        now: dict[int, Any] = {}
+        if folds is not None:
+            row = folds[1]
+            if row is None or row[0] <= last:
+                folds[1] = None
+                rows_ = chain((row,), folds[0]) if row is not None else folds[0]
+                # one fold gives both states: rows come by date, so the state on D is the state
+                # now unless a later row follows (only with ``state_now``) — then a copy taken
+                # before that row
+                cut: dict[int, Any] = {}  # studio → its state on D (None: nothing on or before D)
+                for row in rows_:
+                    sid, action, level, date, deadline = row
+                    if sid > last:
+                        folds[1] = row
+                        break
+                    st = now.get(sid)
+                    if date > D and sid not in cut:
+                        cut[sid] = None if st is None else copy.deepcopy(st)
+                    if st is None:
+                        st = now[sid] = State()
+                    st.apply(action, level, date, deadline)
+                on_d = now
+                if cut:
+                    on_d = dict(now)
+                    for sid, st in cut.items():
+                        if st is None:
+                            del on_d[sid]
+                        else:
+                            on_d[sid] = st
+            for sid, st in on_d.items():
+                f = get(sid)
+                if f is None:
+                    continue
+                level = st.level
+                f["named_level"] = level
+                f["demonstrative"] = level is not None and level in st.demonstrative_levels
+                if st.first_named is not None:
+                    f["first_named"] = st.first_named.isoformat()
+                    f["years_named"] = Y - st.first_named.year
+                if level is not None:
+                    f["years_at_level"] = Y - st.named_since[level].year
+        if not state_now:
+            now = {}
+        for sid, f in chunk.items():
+            yield sid, f, now.get(sid)
+        del chunk, batch
 
 
 def _merge_rows(facts: dict[int, dict[str, Any]], result) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,394 @@
+"""Benchmark: the yearly assessment at national scale against its floor, and its peak memory.
+
+Targets (issue 3, "Performance"):
+* ``assess run`` for one year over a national-scale database takes at most
+  **3x** the floor — one SQL ``GROUP BY`` pass per fact table over the same
+  database, with the same driver (the engine's ``sqlite3`` connection), every
+  result row fetched — measured side by side in one run;
+* memory stays flat: peak RSS of the assessment well under 1 GB (target
+  < 1024 MB; a 150,000-studio run is expected far below that).
+
+The database (default 150,000 studios, ~1M members, ~1.5M activities, ~750k
+achievements, ~300k mentorships, 5 years 2021–2025, designations,
+inspections and imported grades) is built with the real code paths:
+:func:`laomo.demo.write_large_county` streams the ten CSV files, then the
+real importer (``import_source`` inside ``write_session(snapshot=True)``,
+exactly what ``laomo register import KIND FILE`` runs) loads them in import
+order.  At 150,000 studios that takes several minutes (about 1 min of CSV
+generation plus the import of ~5M rows; the figures are printed and kept in
+the cache's JSON).  The database is cached under ``bench/out/`` keyed by its
+parameters (``assess-n{studios}-s{seed}-{first}-{last}.db``) and reused when
+its schema is current; ``--rebuild`` forces a new one.
+
+What is measured, each in a fresh child process (so that each one's peak
+RSS is its own, read from ``getrusage``), interleaved ``--repeat`` times
+after one untimed warm-up pass that brings the file into the page cache:
+
+* **floor** — the minimal queries (see :data:`FLOOR_QUERIES`): studios with
+  their leader, members active on 31 Dec Y with the front-line flag,
+  honors of leaders, achievements of Y per studio and type, activities of Y
+  per studio and kind, mentorships running in Y / promoted in Y, on-site
+  inspections of Y, designations per studio/action/level, stored grades of
+  Y−1; ``fetchall()`` of each;
+* **dry run** — ``run_assessment(session, Y, dry_run=True)`` in a read
+  session (what ``assess run --year Y --dry-run`` computes, without the
+  what-if comparison with stored rows);
+* **stored run** — ``run_assessment(session, Y)`` in a write session,
+  committed (what ``assess run --year Y`` does).  Before each one, the
+  rows of earlier runs of Y are deleted (untimed), so every stored run
+  starts from the same state; the imported grades are kept.
+
+The ratio is the best (minimum) time of each over the best floor time.
+
+Usage::
+
+    python bench/bench_assess.py [--studios 150000] [--year 2025] [--repeat 2]
+    python bench/bench_assess.py --studios 2000      # smoke mode, well under a minute
+
+(At a few thousand studios the ratio means little: loading and compiling the
+rules profile, a fixed ~0.2 s, outweighs the floor.  The target is for the
+national scale.)
+
+Prints Chinese summary lines and writes ``bench/out/assess.json`` (or
+``assess-n{studios}.json`` for a non-default size).  Exit status 1 when a
+target is missed.  Timing is never asserted by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+OUT = ROOT / "bench" / "out"
+RATIO_TARGET = 3.0
+MEMORY_TARGET_MB = 1024.0
+
+#: The floor: one pass per fact table, the facts a minimal implementation of
+#: henan-2015 needs, parameters (D = 31 Dec Y, start = 1 Jan Y, Y, Y-1).
+FLOOR_QUERIES: dict[str, str] = {
+    "studios+leader": (
+        "SELECT s.id, s.code, s.name, s.has_sign, s.has_rules, s.has_plan, s.has_display, s.has_records,"
+        " s.has_facilities, s.area, s.funds, p.skill_grade"
+        " FROM studio s JOIN person p ON p.id = s.leader_id"
+    ),
+    "members": (
+        "SELECT m.studio_id, COUNT(*), SUM(CASE WHEN p.frontline THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN m.person_id = s.leader_id THEN 1 ELSE 0 END)"
+        " FROM member m JOIN person p ON p.id = m.person_id JOIN studio s ON s.id = m.studio_id"
+        " WHERE (m.joined IS NULL OR m.joined <= :d) AND (m.left IS NULL OR m.left >= :d)"
+        " GROUP BY m.studio_id"
+    ),
+    "honors of leaders": (
+        "SELECT s.id, h.kind, COUNT(*) FROM studio s JOIN honor h ON h.person_id = s.leader_id"
+        " WHERE h.year <= :y GROUP BY s.id, h.kind"
+    ),
+    "achievements": (
+        "SELECT studio_id, type, COUNT(*), SUM(benefit),"
+        " SUM(CASE WHEN stage = 'promotion' THEN 1 ELSE 0 END)"
+        " FROM achievement WHERE date >= :start AND date <= :d GROUP BY studio_id, type"
+    ),
+    "activities": (
+        "SELECT studio_id, kind, COUNT(*), SUM(participants)"
+        " FROM activity WHERE date >= :start AND date <= :d GROUP BY studio_id, kind"
+    ),
+    "mentorships": (
+        "SELECT studio_id,"
+        " SUM(CASE WHEN start <= :d AND (\"end\" IS NULL OR \"end\" >= :start) THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN promoted_on >= :start AND promoted_on <= :d THEN 1 ELSE 0 END)"
+        " FROM mentorship GROUP BY studio_id"
+    ),
+    "inspections": "SELECT studio_id, item, score FROM inspection WHERE year = :y",
+    "designations": (
+        "SELECT studio_id, action, level, MIN(date), MAX(date), COUNT(*)"
+        " FROM designation WHERE date <= :d GROUP BY studio_id, action, level"
+    ),
+    "assessments Y-1": "SELECT studio_id, grade FROM assessment WHERE year = :y1",
+}
+
+
+# --------------------------------------------------------------------------- the database
+
+
+def db_path(studios: int, seed: int, years: tuple[int, int]) -> Path:
+    return OUT / f"assess-n{studios}-s{seed}-{years[0]}-{years[1]}.db"
+
+
+def _fresh(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", ".json"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _reusable(path: Path) -> dict | None:
+    """The cached build's metadata when the database exists and its schema is current."""
+    meta = Path(str(path) + ".json")
+    if not (path.exists() and meta.exists()):
+        return None
+    from laomo import db
+
+    try:
+        engine = db.make_engine(db.resolve_url(str(path)))
+        try:
+            if db.current_revision(engine) != db.HEAD:
+                return None
+        finally:
+            engine.dispose()
+    except Exception:
+        return None
+    return json.loads(meta.read_text(encoding="utf-8"))
+
+
+def build(studios: int, seed: int, years: tuple[int, int], rebuild: bool = False) -> tuple[Path, dict]:
+    """Build (or reuse) the benchmark database with write_large_county + the real importer."""
+    from laomo import db
+    from laomo.demo import write_large_county
+    from laomo.importer import import_source
+    from laomo.sources import open_source
+
+    path = db_path(studios, seed, years)
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not rebuild:
+        meta = _reusable(path)
+        if meta is not None:
+            meta["reused"] = True
+            return path, meta
+    _fresh(path)
+    meta: dict = {"studios": studios, "seed": seed, "years": list(years), "imported": {}}
+    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+        started = time.perf_counter()
+        files = write_large_county(Path(tmp), studios, seed=seed, years=years)
+        meta["generate_seconds"] = round(time.perf_counter() - started, 1)
+        print(f"生成 CSV：{meta['generate_seconds']:.1f} 秒", file=sys.stderr)
+        engine = db.open_engine(str(path))
+        started = time.perf_counter()
+        for kind, csv_path in files:
+            t0 = time.perf_counter()
+            with db.write_session(engine, snapshot=True) as session, open_source(str(csv_path)) as src:
+                result = import_source(session, kind, src)
+            if result.rejected:
+                raise SystemExit(f"导入 {kind} 有 {result.rejected} 行被拒收：{result.errors[:3]}")
+            meta["imported"][kind] = {"rows": result.inserted, "seconds": round(time.perf_counter() - t0, 1)}
+            print(f"导入 {kind}：{result.inserted:,} 行，{time.perf_counter() - t0:.1f} 秒", file=sys.stderr)
+        meta["import_seconds"] = round(time.perf_counter() - started, 1)
+        db.dispose_all()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    meta["build_seconds"] = round(meta["generate_seconds"] + meta["import_seconds"], 1)
+    meta["file_mb"] = round(path.stat().st_size / 2**20, 1)
+    Path(str(path) + ".json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    meta["reused"] = False
+    return path, meta
+
+
+# --------------------------------------------------------------------------- the measurements (child side)
+
+
+def _params(year: int) -> dict:
+    import datetime as dt
+
+    return {"d": dt.date(year, 12, 31).isoformat(), "start": dt.date(year, 1, 1).isoformat(),
+            "y": year, "y1": year - 1}
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS.  VmHWM, not ``getrusage``: on Linux ``ru_maxrss`` survives
+    ``exec`` and would report the parent's high-water mark from before the fork."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fp:
+            for line in fp:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_floor(path: Path, year: int) -> dict:
+    """The floor through the engine's own driver connection (sqlite3, same pragmas)."""
+    from laomo import db
+
+    engine = db.open_engine(str(path))
+    params = _params(year)
+    rows = {}
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        started = time.perf_counter()
+        for name, sql in FLOOR_QUERIES.items():
+            rows[name] = len(raw.execute(sql, params).fetchall())
+        elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "rows": rows}
+
+
+def reset_runs(path: Path, year: int) -> int:
+    """Delete the rows earlier stored runs wrote for ``year`` (imported grades stay)."""
+    con = sqlite3.connect(path)
+    with con:
+        n = con.execute("DELETE FROM assessment WHERE year = ? AND NOT imported", (year,)).rowcount
+    con.close()
+    return n
+
+
+def measure_assess(path: Path, year: int, dry_run: bool) -> dict:
+    from laomo import db
+    from laomo.assess import run_assessment
+
+    engine = db.open_engine(str(path))
+    started = time.perf_counter()
+    if dry_run:
+        with db.read_session(engine) as session:
+            result = run_assessment(session, year, dry_run=True)
+    else:
+        with db.write_session(engine) as session:
+            result = run_assessment(session, year)
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "assessed": result["assessed"], "by_grade": result["by_grade"],
+            "by_recommendation": result["by_recommendation"]}
+
+
+def measure_split(path: Path, year: int) -> dict:
+    """A dry run without the results list (``results=False``: flat memory), its time split between
+    reading the facts (the SQL and the merge, inside ``iter_facts``) and the rest (the rules)."""
+    import laomo.facts
+    from laomo import db
+    from laomo.assess import run_assessment
+
+    inner = laomo.facts.iter_facts
+    in_facts = [0.0]
+
+    def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rows = inner(*args, **kwargs)
+        while True:
+            t0 = time.perf_counter()
+            try:
+                item = next(rows)
+            except StopIteration:
+                in_facts[0] += time.perf_counter() - t0
+                return
+            in_facts[0] += time.perf_counter() - t0
+            yield item
+
+    laomo.facts.iter_facts = timed
+    engine = db.open_engine(str(path))
+    started = time.perf_counter()
+    with db.read_session(engine) as session:
+        run_assessment(session, year, dry_run=True, results=False)
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "facts_seconds": in_facts[0], "rules_seconds": elapsed - in_facts[0]}
+
+
+def _child(what: str, path: Path, year: int) -> dict:
+    if what == "floor":
+        out = measure_floor(path, year)
+    elif what == "split":
+        out = measure_split(path, year)
+    else:
+        out = measure_assess(path, year, dry_run=(what == "dry"))
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
+def run_child(what: str, path: Path, year: int) -> dict:
+    """One measurement in a fresh interpreter: its time and its own peak RSS."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", what, "--db", str(path), "--year", str(year)],
+        cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"测量 {what} 失败（退出码 {proc.returncode}）")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--studios", type=int, default=150_000, help="studios in the generated database")
+    parser.add_argument("--year", type=int, default=2025, help="the year assessed")
+    parser.add_argument("--repeat", type=int, default=2, help="timed rounds (floor, dry run, stored run)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of write_large_county")
+    parser.add_argument("--first-year", type=int, default=2021, help="first year of generated data")
+    parser.add_argument("--last-year", type=int, default=2025, help="last year of generated data")
+    parser.add_argument("--rebuild", action="store_true", help="build the database anew even when cached")
+    parser.add_argument("--child", choices=("floor", "dry", "stored", "split"), help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        print(json.dumps(_child(args.child, Path(args.db), args.year)))
+        return 0
+
+    years = (args.first_year, args.last_year)
+    path, meta = build(args.studios, args.seed, years, args.rebuild)
+    rows = {k: v["rows"] for k, v in meta["imported"].items()}
+    if meta["reused"]:
+        print(f"复用数据库 {path.name}（当初构建 {meta['build_seconds']:.0f} 秒）", file=sys.stderr)
+
+    run_child("floor", path, args.year)  # warm-up: the file into the page cache
+    floors, dries, stores = [], [], []
+    for _ in range(max(1, args.repeat)):  # interleaved, so all see the same machine state
+        floors.append(run_child("floor", path, args.year))
+        dries.append(run_child("dry", path, args.year))
+        reset_runs(path, args.year)
+        stores.append(run_child("stored", path, args.year))
+    reset_runs(path, args.year)
+    split = run_child("split", path, args.year)
+
+    f = min(r["seconds"] for r in floors)
+    d = min(r["seconds"] for r in dries)
+    s = min(r["seconds"] for r in stores)
+    peak = max(r["peak_mb"] for r in dries + stores)
+    results = {
+        "studios": args.studios, "year": args.year, "repeat": args.repeat,
+        "database": {"file": path.name, "file_mb": meta.get("file_mb"), "rows": rows,
+                     "generate_seconds": meta["generate_seconds"], "import_seconds": meta["import_seconds"],
+                     "build_seconds": meta["build_seconds"], "reused": meta["reused"]},
+        "floor_rows": floors[0]["rows"],
+        "assessed": dries[0]["assessed"], "by_grade": dries[0]["by_grade"],
+        "by_recommendation": dries[0]["by_recommendation"],
+        "floor_seconds": [round(r["seconds"], 3) for r in floors],
+        "dry_run_seconds": [round(r["seconds"], 3) for r in dries],
+        "stored_run_seconds": [round(r["seconds"], 3) for r in stores],
+        "dry_run_ratio": round(d / f, 2),
+        "stored_run_ratio": round(s / f, 2),
+        "floor_peak_mb": round(max(r["peak_mb"] for r in floors), 1),
+        "dry_run_peak_mb": round(max(r["peak_mb"] for r in dries), 1),
+        "stored_run_peak_mb": round(max(r["peak_mb"] for r in stores), 1),
+        "without_results": {"seconds": round(split["seconds"], 3), "facts_seconds": round(split["facts_seconds"], 3),
+                            "rules_seconds": round(split["rules_seconds"], 3), "peak_mb": round(split["peak_mb"], 1)},
+    }
+    ok = d / f <= RATIO_TARGET and s / f <= RATIO_TARGET and peak < MEMORY_TARGET_MB
+    results["targets_met"] = ok
+    name = "assess.json" if args.studios == 150_000 else f"assess-n{args.studios}.json"
+    (OUT / name).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    print(f"数据库：{args.studios:,} 个工作室，" + "，".join(f"{k} {v:,}" for k, v in rows.items()))
+    print(f"构建：生成 CSV {meta['generate_seconds']:.0f} 秒 + 导入 {meta['import_seconds']:.0f} 秒"
+          + ("（本次复用缓存）" if meta["reused"] else ""))
+    print(f"{args.year} 年度考核 {results['assessed']:,} 个工作室；各项取 {len(floors)} 次中的最快一次")
+    print(f"基线（每个事实表一次 GROUP BY）：{f:.2f} 秒  " + " / ".join(f"{r['seconds']:.2f}" for r in floors))
+    print(f"考核试运行（dry run）：{d:.2f} 秒，比值 {d / f:.2f}（目标 ≤ {RATIO_TARGET:g}）  "
+          + " / ".join(f"{r['seconds']:.2f}" for r in dries))
+    print(f"考核并保存：{s:.2f} 秒，比值 {s / f:.2f}（目标 ≤ {RATIO_TARGET:g}）  "
+          + " / ".join(f"{r['seconds']:.2f}" for r in stores))
+    print(f"峰值内存：试运行 {results['dry_run_peak_mb']:.0f} MB，保存 {results['stored_run_peak_mb']:.0f} MB，"
+          f"基线 {results['floor_peak_mb']:.0f} MB（目标 < {MEMORY_TARGET_MB:.0f}）")
+    print(f"不返回逐个结果的试运行（results=False）：{split['seconds']:.2f} 秒，其中读取事实 "
+          f"{split['facts_seconds']:.2f} 秒、规则计算等 {split['rules_seconds']:.2f} 秒；峰值内存 {split['peak_mb']:.0f} MB")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
