@@ -2,8 +2,12 @@
 
 One :class:`Engine` per loaded profile (``profile.engine``).  Everything a
 profile says — standards, ladder, items, grade lines, the cap, the
-recommendations — is turned into closures once; evaluating a studio is then
-a handful of dictionary look-ups and comparisons.  No threshold lives here:
+recommendations — is turned once into generated straight-line Python (one
+function each for derive, check, score and recommend; see ``Engine._build``
+and ``engine._source``); evaluating a studio is then a handful of dictionary
+look-ups and comparisons.  The ``_…_reference`` methods are the same
+computations written as loops over the rules, kept as the readable
+specification the generated code is checked against.  No threshold lives here:
 every number comes from the profile.
 
 Numbers: item points are rounded to 2 decimals and given back as ``int`` when
@@ -21,7 +25,7 @@ from typing import Any, Callable, Iterable, Mapping, MutableMapping
 
 from ..enums import GRADE, LEVEL
 from . import vocab
-from .expr import compile_check, describe, failures, fact_names, format_fact, format_value, label_of
+from .expr import CodeGen, check_source, compile_check, describe, failure_fn, failures, fact_names, format_fact, format_value, label_of
 from .profile import (
     CheckShareItem, ConditionsItem, FactItem, PerCheckItem, PerUnitItem, Profile, TiersItem,
 )
@@ -29,8 +33,27 @@ from .profile import (
 Facts = MutableMapping[str, Any]
 
 
+_NUM_CACHE: dict[float, int | float] = {}
+_EXACT = 2 ** 53  # ints of smaller magnitude survive float() unchanged
+
+
 def num(x: float) -> int | float:
     """Round to 2 decimals; an int when whole."""
+    t = type(x)
+    if t is int:
+        if -_EXACT < x < _EXACT:  # type: ignore[operator]
+            return x  # == int(round(float(x), 2))
+    elif t is float:
+        if x.is_integer():
+            return int(x)  # a whole float rounds to itself
+        r = _NUM_CACHE.get(x)
+        if r is not None:
+            return r
+        r = round(x, 2)
+        r = int(r) if r.is_integer() else r
+        if len(_NUM_CACHE) < 65536:
+            _NUM_CACHE[x] = r
+        return r
     r = round(float(x), 2)
     return int(r) if r.is_integer() else r
 
@@ -75,11 +98,157 @@ class Engine:
             self.labels.setdefault(
                 "significant_achievements_total",
                 f"累计经济效益不低于 {amount_text(naming.significant_benefit)}的成果数")
+        self._build()
+
+    # ------------------------------------------------------------------ code generation
+
+    def _build(self) -> None:
+        """Generate one straight-line function each for derive, check, score and recommend.
+
+        The generated code does exactly what the closures describe (same order of
+        operations, same types), without walking the rules per studio.
+        """
+        gen = CodeGen()
+        lines: list[str] = []
+        add = lines.append
+
+        self._failure_fns = [(cid, f"{cid} {label}：", failure_fn(check, self.labels), describe(check, self.labels))
+                             for cid, label, check, _ in self._checks]
+
+        # derive
+        add("def _derive(f):")
+        add("    g = f.get")
+        add("    best = None")
+        for level, _ in LEVEL.items:
+            add(f"    ok = {check_source(getattr(self.profile.ladder, level), gen)}")
+            add(f"    f[{('leader_qualifies_' + level)!r}] = ok")
+            add(f"    if ok: best = {level!r}")
+        add("    f['leader_max_level'] = best")
+        add("    current = g('named_level')")
+        add("    f['leader_qualifies_current'] = bool(current) and bool(g(f'leader_qualifies_{current}'))")
+        add("    return f")
+
+        # check
+        add("def _check(f):")
+        add("    g = f.get")
+        add("    return {" + ", ".join(f"{cid!r}: {check_source(c, gen)}" for cid, _, c, _ in self._checks) + "}")
+
+        # score
+        add("def _score(f, c):")
+        add("    g = f.get")
+        add("    cg = c.get")
+        names = []
+        for k, (item_id, item, _) in enumerate(self._items):
+            v = f"_v{k}"
+            lines_ = self._item_lines(item, v, gen)
+            for line in lines_:
+                add("    " + line)
+            cap = gen.const(item.max)
+            # num(max(0.0, min(item.max, v))), with min/max spelled out (same result, same object);
+            # min(cap, ·) is idempotent, so it is not repeated after an item that ends with it
+            clip = f"{v} = {v} if {v} < {cap} else {cap}"
+            if lines_[-1] != clip:
+                add("    " + clip)
+            add(f"    {v} = {v} if {v} > 0.0 else 0.0")
+            if item.max < 2 ** 53:  # then 0 <= v <= max: num(v) is v for an int, int(v) for a whole float
+                add(f"    {v} = {v} if {v}.__class__ is int else int({v}) if {v}.__class__ is float "
+                    f"and {v}.is_integer() else _num({v})")
+            else:
+                add(f"    {v} = _num({v})")
+            names.append((item_id, v))
+        add("    items = {" + ", ".join(f"{i!r}: {v}" for i, v in names) + "}")
+        add("    return items, _num(_sum(items.values()))")
+
+        # recommend
+        add("def _recommend(f, year):")
+        add("    g = f.get")
+        add("    action = 'none'")
+        add("    reasons = []")
+        add("    deadline = None")
+        for rec_action, conditions, rec_deadline in self._recs:
+            add("    matched = False")
+            for reason, check, _ in conditions:
+                text = gen.bind(self._reason_fn(reason, check))
+                add(f"    if {check_source(check, gen)}:")
+                add("        matched = True")
+                add(f"        reasons.append({text}(f))")
+            add("    if matched and action == 'none':")
+            add(f"        action = {gen.const(rec_action)}")
+            if rec_deadline is not None:
+                add(f"        deadline = {gen.bind(rec_deadline)}.for_year(year)")
+        add("    return action, reasons, deadline")
+
+        gen.env.update({"_num": num, "_min": min, "_max": max, "_sum": sum})
+        namespace: dict[str, Any] = dict(gen.env)
+        source = "\n".join(lines) + "\n"
+        self._source = source
+        exec(compile(source, f"<laomo-rules {self.profile.name}>", "exec"), namespace)
+        self._derive_fn = namespace["_derive"]
+        self._check_fn = namespace["_check"]
+        self._score_fn = namespace["_score"]
+        self._recommend_fn = namespace["_recommend"]
+
+    def _item_lines(self, item: Any, v: str, gen: CodeGen) -> list[str]:
+        """Statements leaving an item's raw points in ``v`` (before the 0…max clip and rounding).
+
+        ``min(a, b)`` is written ``b if b < a else a`` and ``max(a, b)`` ``b if b > a else a``,
+        which is what the built-ins return.
+        """
+        cap = gen.const(item.max)
+        clip = f"{v} = {v} if {v} < {cap} else {cap}"  # min(cap, v)
+        if isinstance(item, (CheckShareItem, PerCheckItem)):
+            ids = self._check_list(item.checks)
+            count = "(" + " + ".join(["0"] + [f"(1 if cg({i!r}) else 0)" for i in ids]) + ")"
+            if isinstance(item, CheckShareItem):
+                return [f"{v} = {cap} * {count} / {gen.const(len(ids))}"]
+            return [f"{v} = {gen.const(item.points)} * {count}", clip]
+        if isinstance(item, ConditionsItem):
+            parts = [f"({gen.const(p.points)} if {check_source(p.when, gen)} else 0)" for p in item.parts]
+            return [f"{v} = " + " + ".join(["0"] + parts), clip]
+        if isinstance(item, PerUnitItem):
+            units = [f"(g({u.fact!r}) or 0) * {gen.const(u.points)}" for u in item.units]
+            return [f"{v} = " + " + ".join(["0"] + units), clip]
+        if isinstance(item, TiersItem):
+            out = gen.const(item.otherwise)
+            for t in reversed(item.tiers):
+                out = f"({gen.const(t.points)} if {check_source(t.when, gen)} else {out})"
+            return [f"{v} = {out}"]
+        if isinstance(item, FactItem):
+            lo = gen.const(item.min)
+            return [f"{v} = g({item.fact!r})",
+                    f"if {v} is None:",
+                    f"    {v} = {gen.const(item.default)}",
+                    "else:",
+                    f"    " + clip,
+                    f"    {v} = {v} if {v} > {lo} else {lo}"]  # max(lo, v)
+        raise TypeError(item)  # pragma: no cover - the schema admits no other kind
+
+    def _reason_fn(self, template: str, check: Any) -> Callable[[Mapping[str, Any]], str]:
+        """``facts -> reason text``, as :meth:`reason_text` gives it."""
+        if not template:
+            text = describe(check, self.labels)
+            return lambda f: text
+        pieces = re.split(r"\{([a-zA-Z0-9_]+)\}", template)
+        if len(pieces) == 1:
+            return lambda f: template
+        literals = pieces[0::2]
+        names = pieces[1::2]
+
+        def render(f: Mapping[str, Any]) -> str:
+            out = [literals[0]]
+            for name, lit in zip(names, literals[1:]):
+                out.append(format_fact(name, f))
+                out.append(lit)
+            return "".join(out)
+        return render
 
     # ------------------------------------------------------------------ facts derived from the profile
 
     def derive(self, facts: Facts) -> Facts:
         """Add the ladder facts: ``leader_qualifies_<level>``, ``…_current``, ``leader_max_level``."""
+        return self._derive_fn(facts)
+
+    def _derive_reference(self, facts: Facts) -> Facts:
         best = None
         for level, fn in self._ladder:
             ok = fn(facts)
@@ -126,9 +295,19 @@ class Engine:
 
     def check(self, facts: Mapping[str, Any]) -> dict[str, bool]:
         """Every standard and common check: id → passed."""
+        return self._check_fn(facts)
+
+    def _check_reference(self, facts: Mapping[str, Any]) -> dict[str, bool]:
         return {cid: fn(facts) for cid, _, _, fn in self._checks}
 
     def failure_texts(self, facts: Mapping[str, Any], results: Mapping[str, bool]) -> list[str]:
+        out = []
+        for cid, head, why, rule in self._failure_fns:
+            if not results.get(cid, True):
+                out.append(f"{head}{'；'.join(why(facts)) or rule}")
+        return out
+
+    def _failure_texts_reference(self, facts: Mapping[str, Any], results: Mapping[str, bool]) -> list[str]:
         out = []
         for cid, label, check, _ in self._checks:
             if not results.get(cid, True):
@@ -183,6 +362,10 @@ class Engine:
         raise TypeError(item)  # pragma: no cover - the schema admits no other kind
 
     def score(self, facts: Mapping[str, Any], checks: Mapping[str, bool]) -> tuple[dict[str, int | float], int | float]:
+        return self._score_fn(facts, checks)
+
+    def _score_reference(self, facts: Mapping[str, Any],
+                         checks: Mapping[str, bool]) -> tuple[dict[str, int | float], int | float]:
         items = {item_id: num(max(0.0, min(item.max, fn(facts, checks)))) for item_id, item, fn in self._items}
         return items, num(sum(items.values()))
 
@@ -217,6 +400,9 @@ class Engine:
 
     def recommend(self, facts: Mapping[str, Any], year: int) -> tuple[str, list[str], Any]:
         """(recommendation, every matching reason in rule order, rectify deadline or None)."""
+        return self._recommend_fn(facts, year)
+
+    def _recommend_reference(self, facts: Mapping[str, Any], year: int) -> tuple[str, list[str], Any]:
         action = "none"
         reasons: list[str] = []
         deadline = None

@@ -16,14 +16,16 @@ A check is written in a profile either as a short string or as a TOML table:
 
 Parsing and validation happen once, when the profile is loaded (pydantic
 models below, which know the fact vocabulary and reject unknown facts or a
-value of the wrong type).  Evaluation then uses :func:`compile_check`, which
-turns a check into a plain Python closure, so that assessing 150,000 studios
-costs a few closure calls per check and studio.  :func:`failures` produces the
+value of the wrong type).  Evaluation then uses :func:`check_source`, which
+turns a check into one Python expression (the engine generates one function
+per profile from these), or :func:`compile_check`, a function for one check;
+assessing 150,000 studios then costs a few dictionary look-ups per check.  :func:`failures` produces the
 Chinese failure text ("团队人数 2，要求至少 3") only for checks that failed.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Callable, Literal, Mapping, Union
 
@@ -225,49 +227,145 @@ _CMP: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def compile_check(check: Any) -> Callable[[Mapping[str, Any]], bool]:
-    """A closure ``facts -> bool`` for a validated check."""
+class CodeGen:
+    """Generates straight-line Python for checks (see :func:`check_source`).
+
+    Constants that have no exact literal form and the enumeration rank tables
+    are bound as globals of the generated code (:attr:`env`); temporaries of
+    the walrus operator get fresh names.
+    """
+
+    def __init__(self) -> None:
+        self.env: dict[str, Any] = {}
+        self._ids: dict[int, str] = {}
+        self._n = 0
+
+    def tmp(self) -> str:
+        self._n += 1
+        return f"_t{self._n}"
+
+    def bind(self, value: Any, prefix: str = "_k") -> str:
+        key = id(value)
+        name = self._ids.get(key)
+        if name is None or self.env.get(name) is not value:
+            name = f"{prefix}{len(self.env)}"
+            self.env[name] = value
+            self._ids[key] = name
+        return name
+
+    def const(self, value: Any) -> str:
+        """A literal for ``value`` that evaluates to an equal object of the same type."""
+        t = type(value)
+        if value is None or t is bool or t is int or t is str or (t is float and math.isfinite(value)):
+            text = repr(value)
+            return f"({text})" if text.startswith("-") else text
+        return self.bind(value)
+
+    def rank_table(self, ftype: str) -> str:
+        name = f"_rank_{ftype}"
+        if name not in self.env:
+            enum = vocab.ENUM_OF_TYPE[ftype]
+            table = {}
+            for v in enum._rank:  # type: ignore[attr-defined]
+                r = vocab.rank(ftype, v)
+                if r is not None:
+                    table[v] = r
+            self.env[name] = table
+        return name
+
+    def compile(self, source: str, name: str, filename: str = "<laomo-rules>") -> Callable[..., Any]:
+        namespace: dict[str, Any] = dict(self.env)
+        exec(compile(source, filename, "exec"), namespace)
+        return namespace[name]
+
+
+def check_source(check: Any, gen: CodeGen, get: str = "g") -> str:
+    """A Python expression, reading facts through the callable ``get`` (``f.get``), for a validated check.
+
+    It gives the same value as the closure semantics: a bool fact is ``bool(value)``;
+    a missing value (``None``) fails every comparison but ``!=``; summed facts count a
+    missing one as 0; enumerated facts compare by rank.
+    """
     if isinstance(check, AllOf):
-        parts = [compile_check(c) for c in check.all]
-        return lambda f: all(p(f) for p in parts)
+        return "(" + " and ".join(check_source(c, gen, get) for c in check.all) + ")"
     if isinstance(check, AnyOf):
-        parts = [compile_check(c) for c in check.any]
-        return lambda f: any(p(f) for p in parts)
+        return "(" + " or ".join(check_source(c, gen, get) for c in check.any) + ")"
     if isinstance(check, Not):
-        inner = compile_check(check.not_)
-        return lambda f: not inner(f)
+        return f"(not {check_source(check.not_, gen, get)})"
     assert isinstance(check, Comparison)
     names = check.fact
     if check.op is None:
-        name = names[0]
-        return lambda f: bool(f.get(name))
-    cmp = _CMP[check.op]
+        return f"(not not {get}({names[0]!r}))"
     op = check.op
-    ftype = check.ftype
     if len(names) > 1:
-        def total(f: Mapping[str, Any]) -> float:
-            return sum((f.get(n) or 0) for n in names)
-        target = check.value
-        return lambda f: cmp(total(f), target)
+        total = " + ".join(["0"] + [f"({get}({n!r}) or 0)" for n in names])
+        return f"(({total}) {op} {gen.const(check.value)})"
     name = names[0]
+    t = gen.tmp()
+    ftype = check.ftype
     if ftype in vocab.ENUM_OF_TYPE:
-        to_rank = _rank_fn(ftype)
-        target_rank = to_rank(check.value)
+        table = gen.rank_table(ftype)
+        value = f"{table}.get({get}({name!r}))"
+        target = gen.const(vocab.rank(ftype, check.value))
+    else:
+        value = f"{get}({name!r})"
+        target = gen.const(check.value)
+    if op == "!=":
+        return f"(({t} := {value}) is None or {t} != {target})"
+    return f"(({t} := {value}) is not None and {t} {op} {target})"
 
-        def enum_cmp(f: Mapping[str, Any]) -> bool:
-            r = to_rank(f.get(name))
-            if r is None:
-                return op == "!="
-            return cmp(r, target_rank)
-        return enum_cmp
-    target = check.value
 
-    def plain(f: Mapping[str, Any]) -> bool:
-        v = f.get(name)
-        if v is None:
-            return op == "!="
-        return cmp(v, target)
-    return plain
+_COMPILED: dict[int, tuple[Any, Callable[[Mapping[str, Any]], bool]]] = {}
+
+
+def compile_check(check: Any) -> Callable[[Mapping[str, Any]], bool]:
+    """A function ``facts -> bool`` for a validated check (generated once per check object)."""
+    hit = _COMPILED.get(id(check))
+    if hit is not None and hit[0] is check:
+        return hit[1]
+    gen = CodeGen()
+    expr = check_source(check, gen)
+    fn = gen.compile(f"def _check(f):\n    g = f.get\n    return {expr}\n", "_check")
+    if len(_COMPILED) > 4096:
+        _COMPILED.clear()
+    _COMPILED[id(check)] = (check, fn)  # keeps the check alive, so its id is not reused
+    return fn
+
+
+def failure_fn(check: Any, labels: Labels | None = None) -> Callable[[Mapping[str, Any]], list[str]]:
+    """A function ``facts -> failures(check, facts, labels)``, with the fixed texts made once.
+
+    The labels are read now, not at each call.
+    """
+    ok = compile_check(check)
+    if isinstance(check, AllOf):
+        subs = [failure_fn(c, labels) for c in check.all]
+        return lambda f: [] if ok(f) else [t for s in subs for t in s(f)]
+    if isinstance(check, AnyOf):
+        subs = [failure_fn(c, labels) for c in check.any]
+        return lambda f: [] if ok(f) else [
+            "以下条件均未满足：" + " 或 ".join(f"〔{'；'.join(s(f))}〕" for s in subs)]
+    if isinstance(check, Not):
+        text = f"不应满足：{describe(check.not_, labels)}"
+        return lambda f: [] if ok(f) else [text]
+    assert isinstance(check, Comparison)
+    names = list(check.fact)
+    left = " + ".join(label_of(n, labels) for n in names)
+    if check.op is None:
+        tail = "，要求为 是"
+    else:
+        tail = f"，要求{OP_TEXT[check.op]} {format_value(check.value, check.ftype)}"
+    if len(names) > 1:
+        def shown(f: Mapping[str, Any]) -> str:
+            return format_value(sum((f.get(n) or 0) for n in names))
+    else:
+        name = names[0]
+        d = vocab.fact_def(name)
+        ftype = d.type if d else "number"
+
+        def shown(f: Mapping[str, Any]) -> str:
+            return format_value(f.get(name), ftype)
+    return lambda f: [] if ok(f) else [f"{left} {shown(f)}{tail}"]
 
 
 # --------------------------------------------------------------------------- text
