@@ -33,19 +33,55 @@ def import_sample(path: Path) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def sample_template(tmp_path_factory) -> Path:
-    """The sample county imported once per test session (a closed SQLite file)."""
+def _close(path: Path) -> Path:
+    """Close every engine and fold the WAL into the file, so it can be copied as a template."""
     from laomo.db import dispose_all
 
-    path = tmp_path_factory.mktemp("sample") / "sample.db"
-    import_sample(path)
     dispose_all()
     con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.execute("PRAGMA journal_mode = DELETE")
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory) -> Path:
+    """The sample county imported once per test session (a closed SQLite file)."""
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    import_sample(path)
+    return _close(path)
+
+
+@pytest.fixture(scope="session")
+def assessed_template(sample_template, tmp_path_factory) -> Path:
+    """The sample county assessed for 2024 and then 2025 (as expected.json says), once per session."""
+    from laomo.assess import run_assessment
+    from laomo.db import open_engine, write_session
+
+    path = tmp_path_factory.mktemp("assessed") / "assessed.db"
+    shutil.copyfile(sample_template, path)
+    engine = open_engine(str(path))
+    for year in (2024, 2025):
+        with write_session(engine) as session:
+            run_assessment(session, year)
+    return _close(path)
+
+
+@pytest.fixture
+def assessed(assessed_template, laomo_db) -> Path:
+    """A private copy of the assessed sample county at LAOMO_DB."""
+    shutil.copyfile(assessed_template, laomo_db)
+    return laomo_db
+
+
+@pytest.fixture
+def assessed_engine(assessed_template, laomo_db):  # type: ignore[no-untyped-def]
+    """The same private copy, and its engine."""
+    from laomo.db import open_engine
+
+    shutil.copyfile(assessed_template, laomo_db)
+    return open_engine(str(laomo_db))
 
 
 @pytest.fixture

@@ -15,37 +15,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from assess_support import sample_template  # noqa: F401 - fixture
+from assess_support import assessed, assessed_engine, assessed_template, sample_template  # noqa: F401 - fixtures
 
 D = dt.date
 CHECK_DAY = D(2025, 11, 22)  # expected.json's candidates date
-
-
-@pytest.fixture(scope="session")
-def assessed_template(sample_template, tmp_path_factory) -> Path:  # noqa: F811 - fixture
-    from laomo.assess import run_assessment
-    from laomo.db import dispose_all, open_engine, write_session
-
-    path = tmp_path_factory.mktemp("assessed") / "assessed.db"
-    shutil.copyfile(sample_template, path)
-    engine = open_engine(str(path))
-    for year in (2024, 2025):
-        with write_session(engine) as session:
-            run_assessment(session, year)
-    dispose_all()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.execute("PRAGMA journal_mode = DELETE")
-    con.close()
-    return path
-
-
-@pytest.fixture
-def assessed_engine(assessed_template, laomo_db):
-    from laomo.db import open_engine
-
-    shutil.copyfile(assessed_template, laomo_db)
-    return open_engine(str(laomo_db))
 
 
 def ro(engine, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-untyped-def]

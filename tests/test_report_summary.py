@@ -9,32 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from assess_support import EXPECTED, run, sample_template  # noqa: F401 - fixtures
-
-
-@pytest.fixture(scope="module")
-def assessed_template(sample_template, tmp_path_factory):  # noqa: F811 - fixture from assess_support
-    """The sample county imported, then assessed for 2024 and 2025 (as expected.json says), once per module."""
-    from laomo.db import dispose_all, open_engine
-
-    path = tmp_path_factory.mktemp("assessed") / "assessed.db"
-    shutil.copyfile(sample_template, path)
-    engine = open_engine(str(path))
-    run(engine, 2024)
-    run(engine, 2025)
-    dispose_all()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.execute("PRAGMA journal_mode = DELETE")
-    con.close()
-    return path
-
-
-@pytest.fixture
-def assessed(assessed_template, laomo_db):
-    """A private copy of the assessed sample county at LAOMO_DB."""
-    shutil.copyfile(assessed_template, laomo_db)
-    return laomo_db
+from assess_support import EXPECTED, assessed, assessed_template, run, sample_template  # noqa: F401 - fixtures
 
 
 def test_summary_2025_matches_expected_json(cli, assessed):
