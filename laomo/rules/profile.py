@@ -113,6 +113,8 @@ class PerCheckItem(_Item):
 
 
 class Part(_Strict):
+    """Points given when a check holds (a part of a ``conditions`` item, or a tier)."""
+
     when: Check
     points: float = Field(ge=0)
 
@@ -146,16 +148,11 @@ class PerUnitItem(_Item):
     units: list[Unit] = Field(min_length=1)
 
 
-class Tier(_Strict):
-    when: Check
-    points: float = Field(ge=0)
-
-
 class TiersItem(_Item):
     """The points of the first tier whose ``when`` holds, else ``otherwise``."""
 
     kind: Literal["tiers"]
-    tiers: list[Tier] = Field(min_length=1)
+    tiers: list[Part] = Field(min_length=1)
     otherwise: float = Field(default=0, ge=0)
 
 
