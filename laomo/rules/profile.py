@@ -126,6 +126,16 @@ class ConditionsItem(_Item):
     parts: list[Part] = Field(min_length=1)
 
 
+def _number_fact(name: str, why: str = "") -> str:
+    """A known fact of numeric type (scorecard items count or clip numbers)."""
+    d = vocab.fact_def(name)
+    if d is None:
+        raise ValueError(f"未知的事实「{name}」")
+    if d.type != "number":
+        raise ValueError(f"事实「{name}」不是数值{why}")
+    return name
+
+
 class Unit(_Strict):
     fact: str
     points: float = Field(ge=0)
@@ -133,12 +143,7 @@ class Unit(_Strict):
     @field_validator("fact")
     @classmethod
     def _known(cls, name: str) -> str:
-        d = vocab.fact_def(name)
-        if d is None:
-            raise ValueError(f"未知的事实「{name}」")
-        if d.type != "number":
-            raise ValueError(f"事实「{name}」不是数值，不能按件计分")
-        return name
+        return _number_fact(name, "，不能按件计分")
 
 
 class PerUnitItem(_Item):
@@ -167,12 +172,7 @@ class FactItem(_Item):
     @field_validator("fact")
     @classmethod
     def _known(cls, name: str) -> str:
-        d = vocab.fact_def(name)
-        if d is None:
-            raise ValueError(f"未知的事实「{name}」")
-        if d.type != "number":
-            raise ValueError(f"事实「{name}」不是数值")
-        return name
+        return _number_fact(name)
 
 
 def _item_kind(v: Any) -> str | None:
