@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import sqlite3
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +28,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, event, given, reject, settings, strategies as st
 
-from conftest import dump, sample_file
+from conftest import dump, query, sample_file
 
 # --- values -------------------------------------------------------------------------
 
@@ -335,9 +334,4 @@ def test_id_number_with_non_ascii_digits_is_refused_or_normalised(cli, county, t
         assert dump(county) == before
     else:
         assert r.code == 0, r
-        con = sqlite3.connect(county)
-        try:
-            stored = con.execute("SELECT id_number FROM person WHERE code='P9001'").fetchone()
-        finally:
-            con.close()
-        assert stored == (ASCII_ID,)
+        assert query(county, "SELECT id_number FROM person WHERE code='P9001'") == [(ASCII_ID,)]
