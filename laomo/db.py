@@ -38,6 +38,8 @@ BUSY_TIMEOUT_MS = 30_000
 #: the head; ``tests/test_migrations.py`` checks this list against the scripts.
 REVISIONS = ("0001",)
 HEAD = REVISIONS[-1]
+#: The Alembic script folder (a test points it at a copy holding a trial revision).
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -134,12 +136,36 @@ def migrate(engine: "Engine") -> tuple[str | None, str]:
     if before is not None and before not in REVISIONS:
         raise _newer_error(before)
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
         conn = conn.execution_options(laomo_write=True)
-        with conn.begin():
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        if sqlite:
+            # A column change rebuilds the table (copy, DROP, rename); with foreign keys on, the
+            # DROP of a table other rows point at fails.  The switch only works outside a
+            # transaction; the references are checked before the upgrade commits instead.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if bad:
+                        raise LaomoError(
+                            f"升级数据库结构失败（{before} → {HEAD}）：表 {bad[0][0]} 第 {bad[0][1]} 行"
+                            f"引用的 {bad[0][2]} 不存在（共 {len(bad)} 处）；数据库未改动")
+        except LaomoError:
+            raise
+        except Exception as exc:
+            from sqlalchemy.exc import OperationalError
+
+            if isinstance(exc, OperationalError):
+                raise  # locked, read-only, disk full: cli_common explains these
+            raise LaomoError(f"升级数据库结构失败（{before or '空'} → {HEAD}）：{_short(exc)}；数据库未改动") from None
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
     return before, HEAD
 
 
@@ -164,24 +190,31 @@ def check_schema(engine: "Engine") -> None:
 
 
 _engines: dict[str, "Engine"] = {}
+_checked: set[str] = set()  # URLs whose schema this process has checked
 
 
 def open_engine(db: str | None = None, *, check: bool = True) -> "Engine":
-    """The engine for ``db``/``LAOMO_DB``/``./laomo.db``, schema checked once per process."""
+    """The engine for ``db``/``LAOMO_DB``/``./laomo.db``, schema checked once per process.
+
+    An engine first opened with ``check=False`` (``init``, ``db check``) is
+    still checked the first time it is asked for with ``check=True``.
+    """
     url = resolve_url(db)
     engine = _engines.get(url)
+    fresh = engine is None
     if engine is None:
         engine = make_engine(url)
+    if check and url not in _checked:
         try:
-            if check:
-                check_schema(engine)
-        except LaomoError:
-            engine.dispose()
-            raise
+            check_schema(engine)
         except Exception as exc:
-            engine.dispose()
+            if fresh:
+                engine.dispose()
+            if isinstance(exc, LaomoError):
+                raise
             raise LaomoError(f"无法打开数据库 {describe(url)}：{_short(exc)}") from None
-        _engines[url] = engine
+        _checked.add(url)
+    _engines[url] = engine
     return engine
 
 
@@ -189,6 +222,7 @@ def dispose_all() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+    _checked.clear()
 
 
 def _short(exc: BaseException) -> str:
