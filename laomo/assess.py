@@ -301,17 +301,25 @@ class _Stage:
             *(Column(c, Text() if c in self.JSON_COLUMNS else t.c[c].type) for c in self.COLUMNS),
             prefixes=["TEMPORARY"])
         self.table.create(conn)
-        self.insert = insert(self.table)
-        self.rows: list[dict[str, Any]] = []
+        # compiled once; rows go to the driver's executemany as tuples in COLUMNS order (their
+        # values are already in the driver's form: ints, floats, str) — no per-row processing
+        compiled = insert(self.table).compile(dialect=conn.dialect, column_keys=list(self.COLUMNS))
+        self.sql = str(compiled)
+        order = list(compiled.positiontup) if compiled.positional else None
+        if order is not None and order != list(self.COLUMNS):
+            raise RuntimeError(f"unexpected parameter order {order}")  # never: one INSERT of these columns
+        self.positional = compiled.positional
+        self.rows: list[tuple[Any, ...]] = []
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, row: tuple[Any, ...]) -> None:
         self.rows.append(row)
         if len(self.rows) >= STORE_CHUNK:
             self.flush()
 
     def flush(self) -> None:
         if self.rows:
-            self.conn.execute(self.insert, self.rows)
+            rows: list[Any] = self.rows if self.positional else [dict(zip(self.COLUMNS, r)) for r in self.rows]
+            self.conn.exec_driver_sql(self.sql, rows)
             self.rows = []
 
     def replace_year(self, year: int, prof, run_id: str, now: dt.datetime) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
@@ -389,8 +397,7 @@ def run_assessment(session, year: int, profile: Any = None, dry_run: bool = Fals
                 '{"passed": ', "true" if passed else "false", ', "checks": ', _json(checks),
                 ', "failures": ', _json(failures),
                 "" if when is None else f', "deadline": "{when}"', ', "capped": true' if capped else "", "}"))
-            stage.add({"studio_id": sid, "total": total, "grade": grade, "items": _json(items),
-                       "standards": standards, "recommendation": action, "reasons": _json(reasons)})
+            stage.add((sid, total, grade, _json(items), standards, action, _json(reasons)))
 
     assessed = 0
     for sid, f, state in iter_facts(conn, year, state_now=True, needed=needed_facts(prof)):

@@ -166,9 +166,11 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     streamed = conn.execution_options(yield_per=STREAM_ROWS)
 
     def rows(col, q, *order):  # type: ignore[no-untyped-def]
-        if ids is not None:
-            q = q.where(col.in_(ids))
-        return streamed.execute(q.order_by(col, *order))
+        """The query's rows in studio order, as an iterator of plain tuples."""
+        q = q.order_by(col, *order)
+        if ids is not None:  # a few studios (check, explain): SQLAlchemy's own result is fine
+            return chain.from_iterable(streamed.execute(q.where(col.in_(ids))).partitions())
+        return driver_rows(conn, q)
 
     def count_if(cond):  # type: ignore[no-untyped-def]
         return func.count() if cond is None else func.count(case((cond, 1)))
@@ -315,9 +317,9 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
 
         def add_latest(f: dict[str, Any], r: Any) -> None:
             f["latest_grade"] = r[1]
-        streams.append((streamed.execute(select(t.c.studio_id, t.c.grade).select_from(
+        streams.append((chain.from_iterable(streamed.execute(select(t.c.studio_id, t.c.grade).select_from(
             t.join(latest, and_(t.c.studio_id == latest.c.sid, t.c.year == latest.c.y)))
-            .order_by(t.c.studio_id)), add_latest))
+            .order_by(t.c.studio_id)).partitions()), add_latest))
 
     # 8. designations, ordered by studio, date, id: folded per studio into the state on D
     #    (and the state now, from the same rows, with ``state_now``)
@@ -331,9 +333,9 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
 
     # The merge, a chunk of studios at a time: their facts dicts, then each stream's rows up to
     # the chunk's last studio (every stream is in studio order), then the designation fold.
-    pending = [[chain.from_iterable(result.partitions()), None, add] for result, add in streams]
-    folds = [chain.from_iterable(designations.partitions()), None] if designations is not None else None
-    studio_rows = chain.from_iterable(studios.partitions())
+    pending = [[result, None, add] for result, add in streams]
+    folds = [designations, None] if designations is not None else None
+    studio_rows = studios
     # a run that names its facts starts each studio from the zero values of those only
     zero = _ZERO_FACTS if needed is None else {k: v for k, v in _ZERO_FACTS.items() if want(k)}
     while True:
@@ -416,6 +418,61 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
         for sid, f in chunk.items():
             yield sid, f, now.get(sid)
         del chunk, batch
+
+
+def driver_rows(conn, q) -> Iterator[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+    """Stream a SELECT's rows as plain tuples straight from the driver's cursor.
+
+    SQLAlchemy compiles the statement and converts the bound parameters and
+    the result columns whose type needs it (dates on SQLite, say), but builds
+    no ``Row`` per row: at national scale that per-row work cost about as much
+    as the queries themselves.  On PostgreSQL the cursor is a named
+    (server-side) one, so rows arrive ``STREAM_ROWS`` at a time as with
+    ``yield_per``.  The cursor is closed when the iterator is exhausted or
+    discarded.
+    """
+    import uuid
+
+    dialect = conn.dialect
+    compiled = q.compile(dialect=dialect)
+    values = compiled.construct_params()
+    params: dict[str, Any] = {}
+    for name, value in values.items():
+        process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        params[name] = process(value) if process is not None and value is not None else value
+    args: Any = tuple(params[n] for n in compiled.positiontup) if compiled.positional else params
+    types = [c.type.dialect_impl(dialect) for c in q.selected_columns]
+    raw = conn.connection.dbapi_connection
+    if dialect.name == "postgresql":
+        cursor = raw.cursor(name=f"laomo_facts_{uuid.uuid4().hex[:12]}")
+        cursor.itersize = STREAM_ROWS
+    else:
+        cursor = raw.cursor()
+        cursor.arraysize = STREAM_ROWS
+    return _drain(cursor, str(compiled), args, types, dialect)
+
+
+def _drain(cursor, sql: str, args: Any, types: list[Any], dialect) -> Iterator[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+    try:
+        cursor.execute(sql, args)
+        # the result processors SQLAlchemy itself would pick, from the driver's column type codes
+        processors = [(i, f) for i, f in (
+            (i, t.result_processor(dialect, d[1])) for i, (t, d) in enumerate(zip(types, cursor.description)))
+            if f is not None]
+        if not processors:
+            yield from cursor
+            return
+
+        def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
+            out = list(row)
+            for i, f in processors:
+                value = out[i]
+                if value is not None:
+                    out[i] = f(value)
+            return tuple(out)
+        yield from map(convert, cursor)
+    finally:
+        cursor.close()
 
 
 def _merge_rows(facts: dict[int, dict[str, Any]], result) -> None:  # type: ignore[no-untyped-def]
