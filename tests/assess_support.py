@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import copy_db, seal_db
 
 SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sample-county"
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
 ORDER = EXPECTED["order"]
 
 
-def import_sample(path: Path) -> None:
+def import_sample(path) -> None:  # type: ignore[no-untyped-def]
     from laomo.db import open_engine, write_session
     from laomo.importer import import_source
     from laomo.sources import open_source
@@ -33,46 +32,32 @@ def import_sample(path: Path) -> None:
     engine.dispose()
 
 
-def _close(path: Path) -> Path:
-    """Close every engine and fold the WAL into the file, so it can be copied as a template."""
-    from laomo.db import dispose_all
-
-    dispose_all()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.execute("PRAGMA journal_mode = DELETE")
-    con.close()
-    return path
-
-
 @pytest.fixture(scope="session")
-def sample_template(tmp_path_factory) -> Path:
-    """The sample county imported once per test session (a closed SQLite file)."""
-    path = tmp_path_factory.mktemp("sample") / "sample.db"
+def sample_template(make_session_db):  # type: ignore[no-untyped-def]
+    """The sample county imported once per test session (a closed database, see conftest.copy_db)."""
+    path = make_session_db("sample")
     import_sample(path)
-    return _close(path)
+    return seal_db(path)
 
 
 @pytest.fixture(scope="session")
-def assessed_template(sample_template, tmp_path_factory) -> Path:
+def assessed_template(sample_template, make_session_db):  # type: ignore[no-untyped-def]
     """The sample county assessed for 2024 and then 2025 (as expected.json says), once per session."""
     from laomo.assess import run_assessment
     from laomo.db import open_engine, write_session
 
-    path = tmp_path_factory.mktemp("assessed") / "assessed.db"
-    shutil.copyfile(sample_template, path)
+    path = copy_db(sample_template, make_session_db("assessed"))
     engine = open_engine(str(path))
     for year in (2024, 2025):
         with write_session(engine) as session:
             run_assessment(session, year)
-    return _close(path)
+    return seal_db(path)
 
 
 @pytest.fixture
-def assessed(assessed_template, laomo_db) -> Path:
+def assessed(assessed_template, laomo_db):  # type: ignore[no-untyped-def]
     """A private copy of the assessed sample county at LAOMO_DB."""
-    shutil.copyfile(assessed_template, laomo_db)
-    return laomo_db
+    return copy_db(assessed_template, laomo_db)
 
 
 @pytest.fixture
@@ -80,7 +65,7 @@ def assessed_engine(assessed_template, laomo_db):  # type: ignore[no-untyped-def
     """The same private copy, and its engine."""
     from laomo.db import open_engine
 
-    shutil.copyfile(assessed_template, laomo_db)
+    copy_db(assessed_template, laomo_db)
     return open_engine(str(laomo_db))
 
 
@@ -89,7 +74,7 @@ def sample_engine(sample_template, laomo_db):
     """A private copy of the sample county at LAOMO_DB, and its engine."""
     from laomo.db import open_engine
 
-    shutil.copyfile(sample_template, laomo_db)
+    copy_db(sample_template, laomo_db)
     return open_engine(str(laomo_db))
 
 

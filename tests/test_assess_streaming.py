@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from assess_support import engine, sample_engine, sample_template  # noqa: F401 - fixtures
+from conftest import copy_db, seal_db
 
 from laomo.rules import bundled_names, load_profile
 
@@ -108,30 +109,27 @@ def check_year(eng_, year: int, prof) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def county_template(tmp_path_factory) -> Path:
-    """A generated county (write_large_county, 120 studios) imported once, as a closed SQLite file."""
-    from laomo.db import dispose_all, open_engine, write_session
+def county_template(tmp_path_factory, make_session_db):  # type: ignore[no-untyped-def]
+    """A generated county (write_large_county, 120 studios) imported once, as a closed database."""
+    from laomo.db import open_engine, write_session
     from laomo.demo import write_large_county
     from laomo.importer import import_source
     from laomo.sources import open_source
 
     tmp = tmp_path_factory.mktemp("county")
-    path = tmp / "county.db"
+    path = make_session_db("county")
     eng = open_engine(str(path))
     for kind, csv_path in write_large_county(tmp / "csv", 120, seed=7):
         with write_session(eng) as session, open_source(str(csv_path)) as src:
             assert import_source(session, kind, src).rejected == 0
-    dispose_all()
-    return path
+    return seal_db(path)
 
 
 @pytest.fixture
 def county(county_template, laomo_db):  # type: ignore[no-untyped-def]
-    import shutil
-
     from laomo.db import open_engine
 
-    shutil.copyfile(county_template, laomo_db)
+    copy_db(county_template, laomo_db)
     return open_engine(str(laomo_db))
 
 

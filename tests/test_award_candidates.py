@@ -258,7 +258,7 @@ def test_naming_facts(engine):
     assert f2["latest_grade_year"] is None
 
 
-def test_naming_facts_use_a_fixed_number_of_queries(engine, tmp_path):
+def test_naming_facts_use_a_fixed_number_of_queries(engine, make_db):
     from sqlalchemy import event
 
     from laomo.db import open_engine
@@ -277,7 +277,7 @@ def test_naming_facts_use_a_fixed_number_of_queries(engine, tmp_path):
         return n
 
     load(engine, _strong("Q1"))
-    many = open_engine(str(tmp_path / "many.db"))
+    many = open_engine(str(make_db("many")))
     load(many, merge(*(_strong(f"Q{i:02d}") for i in range(20))))
     assert count(many) == count(engine)
 

@@ -4,6 +4,9 @@ import os
 import sqlite3
 import stat
 
+import pytest
+from conftest import POSTGRES, db_exists, execute, query
+
 from laomo import db
 
 
@@ -17,13 +20,23 @@ def test_database_location_precedence(tmp_path, monkeypatch):
     assert db.resolve_url() == "sqlite:///" + str(tmp_path / "laomo.db")
 
 
-def test_new_database_is_private_and_created_implicitly(cli, laomo_db):
+def test_new_database_is_created_implicitly(cli, laomo_db):
+    assert not db_exists(laomo_db)
+    r = cli("register", "person", "--code", "P1", "--name", "张三")
+    assert r.code == 0, r
+    assert query(laomo_db, "SELECT version_num FROM alembic_version") == [(db.HEAD,)]
+    assert query(laomo_db, "SELECT code, name FROM person") == [("P1", "张三")]
+
+
+@pytest.mark.sqlite_only
+def test_new_database_file_is_private(cli, laomo_db):
     assert not laomo_db.exists()
     r = cli("register", "person", "--code", "P1", "--name", "张三")
     assert r.code == 0, r
     assert stat.S_IMODE(os.stat(laomo_db).st_mode) == 0o600
 
 
+@pytest.mark.sqlite_only
 def test_every_connection_uses_wal_foreign_keys_and_busy_timeout(laomo_db):
     engine = db.open_engine()
     with engine.connect() as conn:
@@ -68,16 +81,14 @@ def test_db_check_finds_an_altered_audit_entry(cli, laomo_db):
     cli("register", "person", "--code", "P1", "--name", "张三")
     cli("register", "person", "--code", "P2", "--name", "李四")
     db.dispose_all()
-    con = sqlite3.connect(laomo_db)
-    bad_id = con.execute("SELECT min(id) FROM audit WHERE key='P1'").fetchone()[0]
-    con.execute("UPDATE audit SET os_user='mallory' WHERE id=?", (bad_id,))
-    con.commit()
-    con.close()
+    [(bad_id,)] = query(laomo_db, "SELECT min(id) FROM audit WHERE key='P1'")
+    execute(laomo_db, "UPDATE audit SET os_user='mallory' WHERE id=:id", params={"id": bad_id})
     r = cli("db", "check")
     assert r.code == 1
     assert f"第 {bad_id} 条" in r.out and "改动" in r.out
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_a_consistent_private_copy(cli, laomo_db, tmp_path):
     cli("register", "person", "--code", "P1", "--name", "张三")
     target = tmp_path / "backup.db"
@@ -94,24 +105,43 @@ def test_backup_is_a_consistent_private_copy(cli, laomo_db, tmp_path):
 def test_newer_schema_is_refused(cli, laomo_db):
     cli("init")
     db.dispose_all()
-    con = sqlite3.connect(laomo_db)
-    con.execute("UPDATE alembic_version SET version_num='9999'")
-    con.commit()
-    con.close()
+    execute(laomo_db, "UPDATE alembic_version SET version_num='9999'")
     r = cli("register", "person", "--code", "P1", "--name", "张三")
     assert r.code == 1 and "比本程序" in r.err and "Traceback" not in r.err
 
 
-def test_foreign_database_is_refused(cli, tmp_path):
-    other = tmp_path / "other.db"
-    con = sqlite3.connect(other)
-    con.execute("CREATE TABLE t (x)")
-    con.commit()
-    con.close()
+def test_foreign_database_is_refused(cli, make_db):
+    other = make_db("other")
+    execute(other, "CREATE TABLE t (x integer)")
     r = cli("--db", other, "register", "person", "--code", "P1", "--name", "张三")
     assert r.code == 1 and "不是 laomo 数据库" in r.err
 
 
+@pytest.mark.sqlite_only
 def test_missing_directory_is_a_clear_error(cli, tmp_path):
     r = cli("--db", tmp_path / "nope" / "x.db", "init")
     assert r.code == 1 and "目录不存在" in r.err
+
+
+@pytest.mark.postgres_only
+def test_backup_on_a_server_points_to_pg_dump(cli, laomo_db, tmp_path):
+    cli("init")
+    r = cli("db", "backup", tmp_path / "backup.db")
+    assert r.code == 1 and "pg_dump" in r.err and "Traceback" not in r.err
+    assert not (tmp_path / "backup.db").exists()
+
+
+def test_unreachable_server_is_a_clear_error(cli):
+    # nothing listens on port 1 of the loopback address: the connection is refused at once
+    r = cli("--db", "postgresql+psycopg://laomo:secret@127.0.0.1:1/laomo", "init")
+    assert r.code == 1 and "无法连接数据库服务器" in r.err and "Traceback" not in r.err
+    assert "secret" not in r.err
+
+
+@pytest.mark.postgres_only
+def test_server_check_reports_ok_and_the_database_without_password(cli, laomo_db):
+    cli("register", "person", "--code", "P1", "--name", "张三")
+    r = cli("db", "check", "--json")
+    assert r.code == 0, r
+    assert r.json["ok"] and r.json["integrity"] == "ok" and r.json["foreign_key_violations"] == []
+    assert r.json["database"].startswith("postgresql+psycopg://") and POSTGRES

@@ -150,7 +150,7 @@ def test_previous_and_latest_grade(engine):
     assert facts_of(engine, 2022)["FE"]["latest_grade"] == "excellent"
 
 
-def test_fixed_number_of_queries_whatever_the_number_of_studios(engine, tmp_path):
+def test_fixed_number_of_queries_whatever_the_number_of_studios(engine, make_db):
     from sqlalchemy import event
 
     from laomo.db import open_engine
@@ -174,7 +174,7 @@ def test_fixed_number_of_queries_whatever_the_number_of_studios(engine, tmp_path
                 assessments=[(2024, "合格", 70)])
     load(engine, studio("Q1", **rich))
     one = count_queries(engine, 2025)
-    many = open_engine(str(tmp_path / "many.db"))
+    many = open_engine(str(make_db("many")))
     load(many, merge(*(studio(f"Q{i:02d}", **rich) for i in range(25))))
     assert count_queries(many, 2025) == one
     assert one <= 12

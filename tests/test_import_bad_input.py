@@ -10,12 +10,11 @@ stored verbatim.  No output ever carries a traceback.
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from conftest import BAD, dump, sample_file
+from conftest import BAD, dump, query, sample_file
 
 
 def _prepare(cli, kinds: tuple[str, ...]) -> None:
@@ -40,7 +39,7 @@ def _problem_lines(r, path: Path) -> list[str]:
 # (file, kind, sample kinds imported first, [(line, column, value, words in the reason)])
 REFUSED_ROWS = [
     ("people-bad-id-checksum.csv", "people", ("people",),
-     [(2, "身份证号", "410502199001011234", "校验")]),
+     [(2, "身份证号", "410***********1234", "校验")]),  # personal data is masked in messages
     ("studios-unknown-leader.csv", "studios", ("people", "studios"),
      [(2, "领衔人编号", "P404", "不存在")]),
     ("achievements-bad-date-negative.csv", "achievements", ("people", "studios", "achievements"),
@@ -129,9 +128,4 @@ def test_formula_cell_imports_verbatim(cli, laomo_db):
     assert r.code == 0, r
     _no_traceback(r)
     assert (r.json["read"], r.json["inserted"], r.json["rejected"]) == (1, 1, 0)
-    con = sqlite3.connect(laomo_db)
-    try:
-        title = con.execute("SELECT title FROM achievement WHERE code = 'A2'").fetchone()
-    finally:
-        con.close()
-    assert title == ('=HYPERLINK("http://x")',)
+    assert query(laomo_db, "SELECT title FROM achievement WHERE code = 'A2'") == [('=HYPERLINK("http://x")',)]

@@ -1,10 +1,8 @@
 """The whole sample county imports with 0 rejects; importing it again changes nothing."""
 
-import sqlite3
-
 import pytest
 
-from conftest import ORDER, SAMPLE, dump, sample_file
+from conftest import ORDER, SAMPLE, dump, query, sample_file
 
 # rows per file (header excluded) and what a first import into an empty database does
 EXPECTED = {
@@ -25,14 +23,13 @@ def test_sample_county_imports_without_rejects(cli, laomo_db):
             assert (summary["inserted"], summary["unchanged"]) == (220, 40)
         else:
             assert summary["inserted"] == EXPECTED[kind], kind
-    con = sqlite3.connect(laomo_db)
-    assert con.execute("SELECT count(*) FROM studio").fetchone()[0] == 40
-    assert con.execute("SELECT count(*) FROM activity").fetchone()[0] == 1336
+    assert query(laomo_db, "SELECT count(*) FROM studio") == [(40,)]
+    assert query(laomo_db, "SELECT count(*) FROM activity") == [(1336,)]
     # two sessions of the same training on the same day are both kept (seq 1 and 2)
-    assert con.execute("SELECT count(*) FROM activity WHERE seq = 2").fetchone()[0] == 2
+    assert query(laomo_db, "SELECT count(*) FROM activity WHERE seq = 2") == [(2,)]
     # 120,000 / 12万 / 12万元 all become whole yuan
-    assert con.execute("SELECT sum(benefit) FROM achievement").fetchone()[0] > 0
-    assert con.execute("SELECT funds FROM studio WHERE code='S0001'").fetchone()[0] == 80000
+    assert query(laomo_db, "SELECT sum(benefit) FROM achievement")[0][0] > 0
+    assert query(laomo_db, "SELECT funds FROM studio WHERE code='S0001'") == [(80000,)]
 
 
 def test_encodings_are_detected(cli, sample_db):
@@ -68,8 +65,7 @@ def test_xlsx_first_into_empty_database(cli):
 
 def test_import_writes_one_audit_entry_with_file_hash(cli, laomo_db):
     cli("register", "import", "people", sample_file("people"))
-    con = sqlite3.connect(laomo_db)
-    rows = con.execute("SELECT entity, key, after FROM audit WHERE entity='import'").fetchall()
+    rows = query(laomo_db, "SELECT entity, key, after FROM audit WHERE entity='import'")
     assert len(rows) == 1
     assert "people" in rows[0][1] and '"sha256"' in rows[0][2] and '"inserted": 325' in rows[0][2]
 

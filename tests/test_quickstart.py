@@ -3,6 +3,8 @@
 import os
 import stat
 
+from conftest import db_exists
+
 
 def test_quickstart_builds_a_demo_ledger(cli, tmp_path, laomo_db):
     target = tmp_path / "demo"
@@ -27,7 +29,7 @@ def test_quickstart_builds_a_demo_ledger(cli, tmp_path, laomo_db):
     suffixes = {f.suffix for f in files.values()}
     assert {".html", ".xlsx", ".docx"} <= suffixes
     # never touches the ledger LAOMO_DB points at
-    assert not laomo_db.exists()
+    assert not db_exists(laomo_db)
 
 
 def test_quickstart_twice_changes_nothing(cli, tmp_path):

@@ -1,15 +1,8 @@
 """Single-record `register` commands: same validation as import, upsert, audit, prompts."""
 
 import json
-import sqlite3
 
-
-def q(path, sql, *args):
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+from conftest import query as q
 
 
 def test_register_person_then_update_only_given_fields(cli, laomo_db):

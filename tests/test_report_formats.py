@@ -5,24 +5,20 @@ from __future__ import annotations
 import ast
 import csv
 import io
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 
 from assess_support import EXPECTED, sample_template  # noqa: F401 - fixtures
+from conftest import query
 from test_report_summary import assessed, assessed_template  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _studios(db: Path) -> dict[str, tuple[str, str]]:
-    con = sqlite3.connect(db)
-    try:
-        return {c: (n, u) for c, n, u in con.execute("SELECT code, name, unit FROM studio")}
-    finally:
-        con.close()
+def _studios(db) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return {c: (n, u) for c, n, u in query(db, "SELECT code, name, unit FROM studio")}
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:

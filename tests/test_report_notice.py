@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assess_support import load, sample_template  # noqa: F401 - fixtures
+from conftest import execute, query
 from test_report_summary import assessed, assessed_template  # noqa: F401 - fixtures
 
 NAMINGS = [
@@ -31,13 +32,7 @@ def decided(cli, assessed):
 
 
 def _names(db):
-    import sqlite3
-
-    con = sqlite3.connect(db)
-    try:
-        return {c: (n, u) for c, n, u in con.execute("SELECT code, name, unit FROM studio")}
-    finally:
-        con.close()
+    return {c: (n, u) for c, n, u in query(db, "SELECT code, name, unit FROM studio")}
 
 
 def test_naming_notice_md(cli, decided):
@@ -121,12 +116,7 @@ def test_docx_reads_back_in_the_official_layout(cli, decided, tmp_path):
 
 
 def test_html_notice_and_grouping_by_county(cli, decided, tmp_path):
-    import sqlite3
-
-    con = sqlite3.connect(decided)
-    con.execute("UPDATE studio SET county = '示例新区' WHERE code = 'S0034'")
-    con.commit()
-    con.close()
+    execute(decided, "UPDATE studio SET county = '示例新区' WHERE code = 'S0034'")
     r = cli("report", "notice", "--year", "2025", "--kind", "naming", "--level", "县级", "--format", "html")
     assert r.code == 0, r
     html = r.out

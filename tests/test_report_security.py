@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 
 import pytest
 
 from assess_support import load, sample_template, studio  # noqa: F401 - fixtures
+from conftest import query
 from test_report_summary import assessed, assessed_template  # noqa: F401 - fixtures
 
 SCRIPT = "<script>alert(1)</script>"
@@ -97,11 +97,7 @@ def test_csv_and_xlsx_neutralise_formulas(cli, hostile, tmp_path):
 
 
 def _pii(db) -> list[str]:
-    con = sqlite3.connect(db)
-    try:
-        rows = con.execute("SELECT id_number, phone FROM person").fetchall()
-    finally:
-        con.close()
+    rows = query(db, "SELECT id_number, phone FROM person")
     values = [v for row in rows for v in row if v]
     assert len(values) > 100
     return values
@@ -123,9 +119,7 @@ def _texts_of(path) -> str:
 
 def test_nothing_unmasked_without_show_pii(cli, assessed, tmp_path):
     secrets = _pii(assessed)
-    con = sqlite3.connect(assessed)
-    leaders = [c for (c,) in con.execute("SELECT code FROM studio ORDER BY code LIMIT 5")]
-    con.close()
+    leaders = [c for (c,) in query(assessed, "SELECT code FROM studio ORDER BY code LIMIT 5")]
     outputs: list[str] = []
     for fmt in ("text", "csv", "xlsx", "md", "json"):
         path = tmp_path / f"ledger.{fmt if fmt != 'text' else 'txt'}"

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 
 from assess_support import EXPECTED, sample_template  # noqa: F401 - fixtures
+from conftest import query
 from test_report_summary import assessed, assessed_template  # noqa: F401 - fixtures
 
 
-def _count(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchone()[0]
-    finally:
-        con.close()
+def _count(db, sql, sid=None):
+    return query(db, sql, {"sid": sid})[0][0]
 
 
 def test_json_dossier_matches_the_ledger(cli, assessed):
@@ -23,10 +19,10 @@ def test_json_dossier_matches_the_ledger(cli, assessed):
     sid = _count(assessed, "SELECT id FROM studio WHERE code = 'S0004'")
     assert d["studio"] == "S0004" and d["status"] == "named" and d["level"] == "city"
     assert d["levels_held"] == ["county", "city"]
-    assert len(d["members"]) == _count(assessed, "SELECT count(*) FROM member WHERE studio_id = ?", sid)
-    assert len(d["achievements"]) == _count(assessed, "SELECT count(*) FROM achievement WHERE studio_id = ?", sid)
-    assert len(d["activities"]) == _count(assessed, "SELECT count(*) FROM activity WHERE studio_id = ?", sid)
-    assert len(d["mentorships"]) == _count(assessed, "SELECT count(*) FROM mentorship WHERE studio_id = ?", sid)
+    assert len(d["members"]) == _count(assessed, "SELECT count(*) FROM member WHERE studio_id = :sid", sid)
+    assert len(d["achievements"]) == _count(assessed, "SELECT count(*) FROM achievement WHERE studio_id = :sid", sid)
+    assert len(d["activities"]) == _count(assessed, "SELECT count(*) FROM activity WHERE studio_id = :sid", sid)
+    assert len(d["mentorships"]) == _count(assessed, "SELECT count(*) FROM mentorship WHERE studio_id = :sid", sid)
     assert [x["action"] for x in d["designations"]] == ["name", "name"]
     assessments = {a["year"]: a for a in d["assessments"]}
     assert assessments[2025]["grade"] == EXPECTED["2025"]["S0004"]["grade"]
