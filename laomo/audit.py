@@ -10,6 +10,14 @@ single-record commands write one entry per changed row with before/after;
 a bulk import writes one entry for the import (file, its SHA-256, counts)
 plus one entry per *updated* row with before/after — inserted rows are
 identified by the file hash and the entity keys in the database itself.
+
+Personal data (decided here): ID numbers and phone numbers are stored in the
+log *masked* (``110***********1234``), never in full and never hashed.  The
+log is append-only and kept forever, so a full value there would outlive a
+correction of the person's record; a hash of an ID number is no protection
+(the space of valid numbers is small enough to enumerate).  The masked form
+still shows that the field changed and roughly from what to what.  The
+command line is recorded with ``--id-number``/``--phone`` masked as well.
 """
 
 from __future__ import annotations
@@ -54,6 +62,19 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+#: Fields holding personal data (the ``pii`` columns of ``laomo.kinds``): masked in every entry.
+PII_FIELDS = frozenset({"id_number", "phone"})
+
+
+def redact(value: Any) -> Any:
+    """``before``/``after`` with the values of personal fields masked."""
+    if isinstance(value, Mapping) and not PII_FIELDS.isdisjoint(value):
+        from .validate import mask
+
+        return {k: (mask(str(v)) if k in PII_FIELDS and v is not None else v) for k, v in value.items()}
+    return value
+
+
 def _digest(prev: str, entry: Mapping[str, Any]) -> str:
     payload = json.dumps(
         [prev, entry["at"].isoformat(), entry["os_user"], entry["command"], entry["entity"],
@@ -87,7 +108,7 @@ def record_many(conn, entries: Iterable[tuple[str, str, Any, Any]], chunk: int =
     for entity, key, before, after in entries:
         entry = {
             "at": at, "os_user": user, "command": command, "entity": entity, "key": str(key)[:200],
-            "before": jsonable(before), "after": jsonable(after), "prev_hash": prev,
+            "before": jsonable(redact(before)), "after": jsonable(redact(after)), "prev_hash": prev,
         }
         entry["hash"] = prev = _digest(prev, entry)
         batch.append(entry)

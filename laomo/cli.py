@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``laomo`` script; returns the exit code (cli.md)."""
     args = list(sys.argv[1:] if argv is None else argv)
     STATE.argv = args
-    return handle_errors(lambda: app(args=args, prog_name="laomo"))
+    return handle_errors(lambda: app(args=args, prog_name="laomo", standalone_mode=False))
 
 
 def _mount_optional() -> None:

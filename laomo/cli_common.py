@@ -48,7 +48,9 @@ def masked_argv(argv: list[str]) -> str:
                 mask_next = True
             continue
         out.append(arg)
-    return "laomo " + " ".join(out)
+    from .validate import scrub
+
+    return scrub("laomo " + " ".join(out))  # a personal number given anywhere else is masked too
 
 
 def engine(check: bool = True):  # type: ignore[no-untyped-def]
@@ -135,11 +137,20 @@ class Progress:
 
 
 def handle_errors(func: Callable[[], Any]) -> int:
-    """Run the app; turn user errors and database failures into one Chinese line and an exit code."""
+    """Run the app; turn user errors and database failures into one Chinese line and an exit code.
+
+    ``func`` runs the Typer app with ``standalone_mode=False``: it returns the
+    exit code of ``typer.Exit`` and lets Click's usage errors through, which
+    are shown here in Chinese (exit 2).  Anything else is a bug: a short
+    Chinese line and the stack (never the frames' local variables, personal
+    data masked in the exception texts), exit 1.
+    """
     from .errors import LaomoError
 
+    click_errors = tuple(m.ClickException for m in _click_modules())
+    aborts = (typer.Abort, *(m.Abort for m in _click_modules() if hasattr(m, "Abort")))
     try:
-        func()
+        rv = func()
     except LaomoError as exc:
         for line in exc.lines:
             typer.echo(line, err=True)
@@ -150,13 +161,112 @@ def handle_errors(func: Callable[[], Any]) -> int:
         return 130
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except click_errors as exc:
+        try:
+            return usage_error(exc)
+        except Exception:  # never let the translation itself fail: Click's own text then
+            error(f"命令行有误（{getattr(exc, 'message', exc)}）")
+            return 2
+    except aborts:
+        typer.echo("已取消，未做任何改动", err=True)
+        return 1
     except Exception as exc:  # database-level failures get a clear message
         message = database_message(exc)
         if message is None:
-            raise
+            typer.echo(bug_report(exc), err=True)
+            return 1
         error(message)
         return 1
-    return 0
+    return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+
+
+def bug_report(exc: BaseException) -> str:
+    """A bug's report: a Chinese line, then the stack without local variables, personal data masked."""
+    import traceback
+
+    from .validate import scrub
+
+    stack = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))  # no locals
+    return ("错误：程序内部错误（这是 laomo 的缺陷，不是输入或操作的问题），未提交的改动已回滚。"
+            "请把以下信息发给维护者：\n" + scrub(stack).rstrip())
+
+
+_CLICK_REASONS = (  # fragments of Click/Typer conversion messages -> Chinese
+    ("valid integer", "应为整数"),
+    ("is not a valid integer", "应为整数"),
+    ("valid float", "应为数字"),
+    ("is not a valid float", "应为数字"),
+    ("is not a valid boolean", "应为 true/false"),
+    ("does not exist", "不存在"),
+    ("is a directory", "是目录"),
+    ("is a file", "是文件"),
+    ("is not one of", "不是可选值之一"),
+    ("is not a valid choice", "不是可选值之一"),
+)
+
+
+def _click_modules() -> list[Any]:
+    """The modules of Click's exception classes: Typer's own copy of Click, and Click itself."""
+    mods = [sys.modules[typer.BadParameter.__module__]]
+    try:
+        import click.exceptions
+
+        if click.exceptions not in mods:
+            mods.append(click.exceptions)
+    except ImportError:  # pragma: no cover - Typer without Click
+        pass
+    return mods
+
+
+def _is(exc: BaseException, name: str) -> bool:
+    return any(isinstance(exc, getattr(m, name)) for m in _click_modules() if hasattr(m, name))
+
+
+def usage_error(exc: Any) -> int:
+    """Show a Click usage error (unknown option or command, bad value, missing argument) in Chinese."""
+    ctx = getattr(exc, "ctx", None)
+    if _is(exc, "NoArgsIsHelpError"):
+        exc.show()  # type: ignore[attr-defined]
+        return exc.exit_code  # type: ignore[attr-defined]
+    text = getattr(exc, "message", "") or str(exc)
+    hint = None
+    param = getattr(exc, "param", None)
+    if _is(exc, "BadParameter") or _is(exc, "MissingParameter"):
+        hint = getattr(exc, "param_hint", None)
+        if hint is None and param is not None:
+            hint = " / ".join(getattr(param, "opts", []) or []) or (param.human_readable_name if param else None)
+        if isinstance(hint, (list, tuple)):
+            hint = " / ".join(hint)
+        if hint:
+            hint = hint.replace("'", "")
+    if _is(exc, "NoSuchOption"):
+        message = f"没有选项 {exc.option_name}"
+        if exc.possibilities:
+            message += f"（是否想用：{'、'.join(sorted(exc.possibilities))}）"
+    elif _is(exc, "MissingParameter"):
+        argument = getattr(param, "param_type_name", "") == "argument"
+        if argument:
+            hint = (getattr(param, "name", None) or "").upper()
+        message = f"缺少必需的{'参数' if argument else '选项'} {hint or ''}".rstrip()
+    elif _is(exc, "BadParameter"):
+        reason = next((zh for en, zh in _CLICK_REASONS if en in text), None)
+        message = f"{hint or '参数'} 的值无效：{reason or text}"
+    elif _is(exc, "BadOptionUsage") and "requires an argument" in text:
+        message = f"选项 {exc.option_name} 后面缺少值"
+    elif _is(exc, "FileError"):
+        message = f"无法打开文件 {exc.ui_filename}：{exc.message}"
+    elif text.startswith("No such command"):
+        name = text.split("'", 2)[1] if text.count("'") >= 2 else text
+        message = f"没有命令「{name}」"
+    elif text.startswith("Got unexpected extra argument"):
+        extra = text[text.rfind("(") + 1:text.rfind(")")] if "(" in text else text
+        message = f"多余的参数：{extra}"
+    else:
+        message = f"命令行有误（{text}）"
+    error(message)
+    if ctx is not None:
+        typer.echo(f"用法见 {ctx.command_path} --help", err=True)
+    return exc.exit_code if isinstance(getattr(exc, "exit_code", None), int) else 2
 
 
 def database_message(exc: BaseException) -> str | None:
@@ -171,8 +281,13 @@ def database_message(exc: BaseException) -> str | None:
         return None
     text = str(exc.orig) if exc.orig is not None else str(exc)
     low = text.lower()
-    if "locked" in low or "busy" in low:
+    if "locked" in low or "busy" in low or "lock timeout" in low:
         return "数据库正被其他程序占用（等待超时），请稍后重试；本次操作未改动数据库"
+    if "could not serialize" in low or "deadlock detected" in low:
+        return "与其他程序同时写入发生冲突，本次操作未改动数据库，请重试"
+    if ("connection failed" in low or "could not connect" in low or "connection refused" in low
+            or "server closed the connection" in low or "terminating connection" in low):
+        return f"无法连接数据库服务器（请检查 --db 或 LAOMO_DB 中的地址、端口、用户和库名，以及服务器是否在运行）：{text.splitlines()[0]}"
     if "readonly" in low or "read-only" in low:
         return "数据库文件只读（没有写权限），本次操作未改动数据库"
     if "disk" in low and ("full" in low or "i/o" in low):

@@ -10,6 +10,10 @@
   takes the write lock up front and waits (busy timeout) instead of failing
   half-way with "database is locked".
 * A new SQLite file is created with mode 0600 before SQLite touches it.
+* Engines are created with ``hide_parameters=True``: a database error's text
+  (shown in a message or a bug report) never carries the statement's values,
+  which may be personal data.  laomo itself does no logging, and never turns
+  on SQLAlchemy's ``echo``.
 * The schema is owned by Alembic (``laomo/migrations``).  ``open_engine``
   creates a brand-new database implicitly; an existing database whose
   revision is older than the code's is refused with a message asking for
@@ -102,14 +106,25 @@ def make_engine(url: str) -> "Engine":
     path = sqlite_path(url)
     if path is not None:
         _create_private_file(path)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except Exception as exc:  # bad URL, missing driver
-        raise LaomoError(f"无法使用数据库地址 {url!r}：{exc}") from None
+        raise LaomoError(f"无法使用数据库地址 {_safe_url(url)}：{type(exc).__name__}: "
+                         f"{str(exc).replace(url, _safe_url(url))}") from None
+
+
+def _safe_url(url: str) -> str:
+    """The URL for a message, its password hidden even when it does not parse."""
+    try:
+        return describe(url)
+    except Exception:
+        import re
+
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def current_revision(engine: "Engine") -> str | None:

@@ -38,7 +38,7 @@ from .errors import LaomoError
 from .exports import neutralise
 from .kinds import KINDS, Col, Kind
 from .sources import Source
-from .validate import Invalid
+from .validate import Invalid, mask, scrub
 
 CHUNK = 2000
 #: Cells of low-variety columns (enumerations, flags, years, units) repeat a
@@ -100,15 +100,31 @@ def _blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-def _shown(raw: Any) -> str:
+def _shown(raw: Any, pii: bool = False) -> str:
+    """A cell as quoted in a message: one line, at most 60 characters, personal data masked.
+
+    A personal column's value is masked whole (``mask``); any other value has
+    ID-number-like and mobile-like digit runs masked (``scrub``: a personal
+    value in the wrong column), before it is shortened.
+    """
     if raw is None:
         return ""
     if isinstance(raw, dt.datetime):
         return raw.isoformat(sep=" ")
     if isinstance(raw, dt.date):
         return raw.isoformat()
-    text = str(raw).replace("\r", "\\r").replace("\n", "\\n")  # one problem, one line
+    text = mask(str(raw)) if pii else scrub(str(raw))
+    text = text.replace("\r", "\\r").replace("\n", "\\n")  # one problem, one line
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _cell_text(raw: Any) -> str:
+    """A native .xlsx value (number, date) as text for the rejects file, unshortened."""
+    if isinstance(raw, dt.datetime):
+        return raw.isoformat(sep=" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    return str(raw)
 
 
 def _norm_header(text: str) -> str:
@@ -130,11 +146,11 @@ def map_header(kind: Kind, header: list[str], file: str) -> tuple[list[tuple[int
             continue
         col = by_name.get(name) or by_name.get(name.lower())
         if col is None:
-            warnings.append(f"{file}:1: 列「{name}」不是{kind.label}的已知列，已忽略")
+            warnings.append(f"{file}:1: 列「{scrub(name)}」不是{kind.label}的已知列，已忽略")
             continue
         if col.key in seen:
             raise LaomoError(
-                f"{file}:1: 列「{name}」重复（第 {seen[col.key] + 1} 列和第 {idx + 1} 列都是「{col.header}」）"
+                f"{file}:1: 列「{scrub(name)}」重复（第 {seen[col.key] + 1} 列和第 {idx + 1} 列都是「{col.header}」）"
             )
         seen[col.key] = idx
         mapped.append((idx, col, name))
@@ -221,6 +237,7 @@ class _Importer:
         self.table = table = SQLModel.metadata.tables[kind.table]
         dialect = conn.dialect
         self.shown = {col.key: shown for _, col, shown in mapped}
+        self.pii_shown = {shown for _, col, shown in mapped if col.pii}  # columns whose values are masked
         present = [col.target for _, col, _ in mapped]
         full_key = kind.key + ((kind.seq,) if kind.seq else ())
         compare = present + [k for k in kind.fixed if k not in present]
@@ -468,6 +485,7 @@ class _Importer:
 
     def _report(self, rows: list[_Row]) -> None:
         res = self.result
+        pii = self.pii_shown
         for r in rows:
             if not r.problems:
                 continue
@@ -475,10 +493,10 @@ class _Importer:
             for shown, raw, reason in r.problems:
                 res.error_count += 1
                 if len(res.errors) < MAX_LISTED_ERRORS:
-                    res.errors.append(RowError(r.line, shown, _shown(raw), reason))
+                    res.errors.append(RowError(r.line, shown, _shown(raw, shown in pii), scrub(reason)))
             if self.rejects is not None:
                 self.rejects.write(r.cells, "；".join(
-                    f"第{r.line}行 列「{s}」值「{_shown(v)}」: {why}" for s, v, why in r.problems))
+                    f"第{r.line}行 列「{s}」值「{_shown(v, s in pii)}」: {scrub(why)}" for s, v, why in r.problems))
 
 
 def _compile_row_parser(plan: list[tuple[int, Col, str, Any, int]],
@@ -582,19 +600,42 @@ def _basekey(key: tuple) -> str:
     return "\x1f".join("" if x is None else str(x) for x in key)
 
 
+def open_private(path: Path):  # type: ignore[no-untyped-def]
+    """Open ``path`` for writing UTF-8 text with BOM, readable by its owner only (mode 0600).
+
+    The rejects file holds the rejected rows as written, personal data included.
+    """
+    import os
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:
+        raise LaomoError(f"无法写入拒收文件 {path}：{exc.strerror or exc}") from None
+    try:
+        if hasattr(os, "fchmod"):
+            try:
+                os.fchmod(fd, 0o600)  # an existing file keeps its mode on O_TRUNC
+            except PermissionError:  # someone else's file we may write to: leave its mode
+                pass
+        return open(fd, "w", encoding="utf-8-sig", newline="")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 class _Rejects:
     """The rejects file of ``--on-error skip``: original columns plus 错误原因, UTF-8 with BOM."""
 
     def __init__(self, path: Path, header: list[str]):
         self.path = path
-        self._fp = open(path, "w", encoding="utf-8-sig", newline="")
+        self._fp = open_private(path)
         self._writer = csv.writer(self._fp)
         self._writer.writerow([neutralise(h) for h in header] + ["错误原因"])
         self.width = len(header)
         self.count = 0
 
     def write(self, cells: list[Any], reason: str) -> None:
-        row = ["" if c is None else neutralise(_shown(c) if not isinstance(c, str) else c) for c in cells]
+        row = ["" if c is None else neutralise(c if isinstance(c, str) else _cell_text(c)) for c in cells]
         row = (row + [""] * self.width)[: max(self.width, len(row))]
         self._writer.writerow(row + [reason])
         self.count += 1

@@ -30,6 +30,7 @@ class Col:
     ref: str | None = None  # "person" / "studio": the value is a code, stored as the row id
     default: Any = None  # value on insert when the column is absent or the cell blank
     memo: bool = True  # remember parsed values (off for columns that are unique per row)
+    pii: bool = False  # personal data (ID number, phone): masked wherever a value is echoed
 
     @property
     def target(self) -> str:
@@ -118,8 +119,8 @@ KINDS: dict[str, Kind] = {
                 Col("name", "姓名", _text(100), required=True, memo=False),
                 Col("gender", "性别", _enum(enums.GENDER)),
                 Col("birth_year", "出生年份", v.parse_year),
-                Col("id_number", "身份证号", v.parse_id_number, memo=False),
-                Col("phone", "手机", v.parse_phone, memo=False),
+                Col("id_number", "身份证号", v.parse_id_number, memo=False, pii=True),
+                Col("phone", "手机", v.parse_phone, memo=False, pii=True),
                 Col("unit", "单位", _text(200)),
                 Col("post", "岗位", _text(100)),
                 Col("frontline", "一线职工", v.parse_bool),

@@ -282,3 +282,17 @@ def mask(value: str | None) -> str:
 
 
 mask_id_number = mask_phone = mask
+
+# Digit runs that look like an ID number (15 or 18 characters, maybe ending in X)
+# or a mainland mobile number, not part of a longer run of digits.
+_PII_RUN_RE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9Xx])")
+
+
+def scrub(text: str) -> str:
+    """Mask every ID-number-like or mobile-number-like digit run inside free text.
+
+    Used on text the product echoes from outside (error messages quoting a
+    cell of a non-personal column, exception texts of a bug report), where a
+    personal value may sit in the wrong column.
+    """
+    return _PII_RUN_RE.sub(lambda m: mask(m.group(0)), text) if text else text
