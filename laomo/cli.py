@@ -29,7 +29,7 @@ app = typer.Typer(
 )
 register_app = typer.Typer(help="登记人员、荣誉、工作室、成员、成果、活动、师带徒、现场检查，或批量导入。",
                            no_args_is_help=True)
-db_app = typer.Typer(help="数据库维护：完整性检查、在线备份。", no_args_is_help=True)
+db_app = typer.Typer(help="数据库维护：完整性检查、在线备份、整库复制（如迁移到 PostgreSQL）。", no_args_is_help=True)
 app.add_typer(register_app, name="register")
 app.add_typer(db_app, name="db")
 
@@ -101,6 +101,22 @@ def db_backup(file: Path = typer.Argument(..., help="备份文件路径（不得
     size = backup(engine(), file)
     info(f"已备份到 {file.resolve()}（{size / 1024:.0f} KB）")
     typer.echo(str(file.resolve()))
+
+
+@db_app.command("copy")
+def db_copy(
+    source: str = typer.Argument(..., help="源数据库：SQLite 文件路径或 SQLAlchemy 地址"),
+    target: str = typer.Argument(..., help="目标数据库：新建的空数据库，如 postgresql+psycopg://用户@主机/库名 或 SQLite 文件路径"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+) -> None:
+    """把整个数据库复制到另一个新的空数据库（如从 SQLite 迁移到 PostgreSQL），并逐行核对。
+
+    一个事务：失败或中断时目标数据库不留下任何数据。目标已有数据时拒绝（不合并）。
+    """
+    from .cli_dbcopy import run_copy
+
+    run_copy(source, target, json_out, quiet)
 
 
 # --- register ------------------------------------------------------------------
