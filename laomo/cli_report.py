@@ -94,7 +94,7 @@ def _emit(report: str, fmt: str, data: dict[str, Any], content: "str | bytes | N
         info(f"{fmt} 是二进制格式，未指定 --out，写入 {out}")
     if out is not None:
         assert content is not None
-        path = write_file(out, content)
+        path = write_file(out, content, private=bool(data.get("pii")))
         typer.echo(str(path))
         return
     if isinstance(content, bytes):  # csv: keep the BOM so that `> file.csv` opens in Excel
@@ -108,8 +108,8 @@ def _emit(report: str, fmt: str, data: dict[str, Any], content: "str | bytes | N
         typer.echo(content, nl=not content.endswith("\n"))
 
 
-def _text_out(out: Optional[Path], draw) -> None:  # type: ignore[no-untyped-def]
-    """Render Rich output to the terminal, or as plain text to --out."""
+def _text_out(out: Optional[Path], draw, private: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Render Rich output to the terminal, or as plain text to --out (mode 0600 when ``private``)."""
     if out is None:
         import sys
 
@@ -127,7 +127,7 @@ def _text_out(out: Optional[Path], draw) -> None:  # type: ignore[no-untyped-def
     draw(Console(file=buf, width=200, color_system=None, force_terminal=False, highlight=False, soft_wrap=True))
     from .reports import write_file
 
-    typer.echo(str(write_file(out, buf.getvalue())))
+    typer.echo(str(write_file(out, buf.getvalue(), private=private)))
 
 
 def _rich_table(t, only: Optional[list[str]] = None):  # type: ignore[no-untyped-def]
@@ -235,7 +235,7 @@ def ledger_cmd(
 
             console.print(_rich_table(tb.ledger_table(data), LEDGER_TEXT_COLUMNS))
             console.print(f"{ledger_filters_text(data)}：共 {data['count']} 个工作室")
-        _text_out(out, draw)
+        _text_out(out, draw, private=show_pii)
         return
     _emit("ledger", fmt, data, render("ledger", fmt, data), out)
 
@@ -334,7 +334,7 @@ def studio_cmd(
     with _session() as session:
         data = d.studio(session, code.strip(), show_pii=show_pii)
     if fmt == "text":
-        _text_out(out, lambda console: _studio_text(console, data))
+        _text_out(out, lambda console: _studio_text(console, data), private=show_pii)
         return
     _emit("studio", fmt, data, render("studio", fmt, data), out)
 

@@ -56,8 +56,12 @@ def default_filename(report: str, fmt: str, data: dict[str, Any]) -> str:
     return f"{stem}.{ext}"
 
 
-def write_file(path: Path, content: "str | bytes") -> Path:
-    """Write atomically (a temporary file in the same folder, then rename); returns the absolute path."""
+def write_file(path: Path, content: "str | bytes", private: bool = False) -> Path:
+    """Write atomically (a temporary file in the same folder, then rename); returns the absolute path.
+
+    ``private``: the file holds unmasked personal data (``--show-pii``) and is
+    readable by its owner only (mode 0600); other reports are 0644.
+    """
     from ..errors import LaomoError
 
     path = Path(path).expanduser()
@@ -71,7 +75,7 @@ def write_file(path: Path, content: "str | bytes") -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o600 if private else 0o644)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

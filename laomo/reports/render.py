@@ -182,16 +182,50 @@ def render_template(name: str, fmt: str, context: dict[str, Any]) -> str:
     return environment(fmt).get_template(f"{name}.{fmt}").render(**context)
 
 
-def sandboxed(fmt: str):  # type: ignore[no-untyped-def]
-    """A sandbox for a union's own template: no loader, no Python internals, no mutation of the data."""
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+#: Limits on arithmetic in a union's own template: ``{{ 9 ** 9 ** 9 }}`` or
+#: ``{{ 'x' * 10 ** 10 }}`` would otherwise hang or exhaust memory.
+MAX_POWER_BITS = 4096
+MAX_REPEAT = 1_000_000
 
+_sandbox_class = None
+
+
+def _sandbox_class_():  # type: ignore[no-untyped-def]
+    global _sandbox_class
+    if _sandbox_class is None:
+        from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+        class LimitedSandbox(ImmutableSandboxedEnvironment):
+            intercepted_binops = frozenset({"*", "**"})
+
+            def call_binop(self, context, operator, left, right):  # type: ignore[no-untyped-def]
+                if operator == "**" and _is_int(left) and _is_int(right) and right > 0 and abs(left) > 1 \
+                        and right * abs(left).bit_length() > MAX_POWER_BITS:
+                    raise SecurityError("乘方的结果过大")
+                if operator == "*":
+                    for seq, n in ((left, right), (right, left)):
+                        if isinstance(seq, (str, list, tuple)) and _is_int(n) and len(seq) * n > MAX_REPEAT:
+                            raise SecurityError("重复的结果过长")
+                return super().call_binop(context, operator, left, right)
+
+        _sandbox_class = LimitedSandbox
+    return _sandbox_class
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def sandboxed(fmt: str):  # type: ignore[no-untyped-def]
+    """A sandbox for a union's own template: no loader, no Python internals, no mutation of the data,
+    no runaway arithmetic."""
+    sandbox = _sandbox_class_()
     # Jinja's default whitespace handling, as the Jinja documentation a union reads describes it
     options: dict[str, Any] = dict(keep_trailing_newline=True)
     if fmt == "html":
-        env = ImmutableSandboxedEnvironment(autoescape=True, **options)
+        env = sandbox(autoescape=True, **options)
     else:
-        env = ImmutableSandboxedEnvironment(autoescape=False, finalize=_md_finalize, **options)
+        env = sandbox(autoescape=False, finalize=_md_finalize, **options)
     _install(env)
     return env
 
