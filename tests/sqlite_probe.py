@@ -1,0 +1,147 @@
+"""Run ``laomo`` in a subprocess with its SQLite connections observed (no test here).
+
+    python tests/sqlite_probe.py ARGS…        # exactly ``python -m laomo ARGS…``, plus:
+
+* ``LAOMO_PROBE_LOG=FILE``: append one JSON line per write transaction to
+  FILE: when ``BEGIN IMMEDIATE`` was asked for, when it got the write lock,
+  when ``COMMIT``/``ROLLBACK`` returned, and the write statements run —
+  i.e. how long the process waited for the lock and how long it held it.
+* ``LAOMO_PROBE_STOP=EVENT:N`` with ``LAOMO_PROBE_FD=fd``: at the N-th EVENT
+  (1-based) write ``EVENT:N`` and a newline to the file descriptor and stop
+  the process (SIGSTOP), so the test can SIGKILL it at exactly that point
+  (or SIGCONT it).  EVENT is ``asked`` (BEGIN IMMEDIATE is about to be
+  sent), ``locked`` (BEGIN IMMEDIATE has just taken the write lock),
+  ``write`` (a write statement — INSERT/UPDATE/DELETE/CREATE/DROP — has just
+  run inside the transaction) or ``commit`` (COMMIT is about to run).
+* ``LAOMO_PROBE_NOTIFY=EVENT[,EVENT…]`` with ``LAOMO_PROBE_FD=fd``: write
+  ``EVENT:N`` and a newline to the descriptor at each such event, and go on.
+* ``LAOMO_PROBE_COUNT=FILE``: at exit, write how many of each event happened.
+
+The observation is a ``sqlite3.Connection`` subclass handed to SQLAlchemy by
+wrapping ``sqlite3.connect``; laomo itself is not touched.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import signal
+import sqlite3
+import sqlite3.dbapi2
+import sys
+import time
+
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "REPLACE")
+
+_stop_event, _, _stop_n = os.environ.get("LAOMO_PROBE_STOP", "").partition(":")
+_notify = set(filter(None, os.environ.get("LAOMO_PROBE_NOTIFY", "").split(",")))
+_counts: dict[str, int] = {"asked": 0, "locked": 0, "write": 0, "commit": 0}
+
+
+def _event(name: str) -> None:
+    _counts[name] += 1
+    if name in _notify:
+        os.write(int(os.environ["LAOMO_PROBE_FD"]), f"{name}:{_counts[name]}\n".encode())
+    if name == _stop_event and _counts[name] == int(_stop_n):
+        os.write(int(os.environ["LAOMO_PROBE_FD"]), f"{name}:{_stop_n}\n".encode())
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
+class _Tx:
+    def __init__(self) -> None:
+        self.asked = time.time()
+        self.locked: float | None = None
+        self.writes = 0
+
+
+def _log(tx: _Tx, end: str) -> None:
+    path = os.environ.get("LAOMO_PROBE_LOG")
+    if not path or tx.locked is None:
+        return
+    now = time.time()
+    line = {"pid": os.getpid(), "argv": sys.argv[1:4], "asked": tx.asked, "locked": tx.locked, "released": now,
+            "wait_s": round(tx.locked - tx.asked, 4), "hold_s": round(now - tx.locked, 4),
+            "writes": tx.writes, "end": end}
+    with open(path, "a", encoding="utf-8") as fp:
+        fp.write(json.dumps(line) + "\n")
+
+
+class ProbeCursor(sqlite3.Cursor):
+    def _before(self, sql: str) -> bool:
+        verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+        if verb == "BEGIN" and "IMMEDIATE" in sql.upper():
+            self.connection._tx = _Tx()
+            _event("asked")
+        return verb in WRITE_VERBS
+
+    def _after(self, sql: str, write: bool) -> None:
+        tx = self.connection._tx
+        if tx is not None and tx.locked is None and sql.upper().startswith("BEGIN IMMEDIATE"):
+            tx.locked = time.time()
+            _event("locked")
+        elif write and tx is not None:
+            tx.writes += 1
+            _event("write")
+
+    def execute(self, sql, *args):  # type: ignore[no-untyped-def, override]
+        write = self._before(sql)
+        out = super().execute(sql, *args)
+        self._after(sql.strip(), write)
+        return out
+
+    def executemany(self, sql, *args):  # type: ignore[no-untyped-def, override]
+        write = self._before(sql)
+        out = super().executemany(sql, *args)
+        self._after(sql.strip(), write)
+        return out
+
+
+class ProbeConnection(sqlite3.Connection):
+    _tx: _Tx | None = None
+
+    def cursor(self, factory=ProbeCursor):  # type: ignore[no-untyped-def, override]
+        return super().cursor(factory)
+
+    def commit(self) -> None:
+        tx = self._tx
+        if tx is not None:
+            _event("commit")
+        super().commit()
+        if tx is not None:
+            _log(tx, "commit")
+            self._tx = None
+
+    def rollback(self) -> None:
+        tx = self._tx
+        super().rollback()
+        if tx is not None:
+            _log(tx, "rollback")
+            self._tx = None
+
+
+_connect = sqlite3.connect
+
+
+def _probe_connect(*args, **kwargs):  # type: ignore[no-untyped-def]
+    kwargs.setdefault("factory", ProbeConnection)
+    return _connect(*args, **kwargs)
+
+
+def _write_counts() -> None:
+    path = os.environ.get("LAOMO_PROBE_COUNT")
+    if path:
+        with open(path, "w", encoding="utf-8") as fp:
+            json.dump(_counts, fp)
+
+
+def main() -> int:
+    sqlite3.connect = sqlite3.dbapi2.connect = _probe_connect
+    atexit.register(_write_counts)
+    from laomo.cli import main as laomo_main
+
+    return laomo_main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
