@@ -7,6 +7,7 @@ import Typer or Rich.  Everything heavy is imported lazily so that
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -170,8 +171,8 @@ def handle_errors(func: Callable[[], Any]) -> int:
     except aborts:
         typer.echo("已取消，未做任何改动", err=True)
         return 1
-    except Exception as exc:  # database-level failures get a clear message
-        message = database_message(exc)
+    except Exception as exc:  # database-level and file-system failures get a clear message
+        message = database_message(exc) or file_message(exc)
         if message is None:
             typer.echo(bug_report(exc), err=True)
             return 1
@@ -275,9 +276,18 @@ def database_message(exc: BaseException) -> str | None:
         from sqlalchemy.exc import DBAPIError, OperationalError
     except ImportError:  # pragma: no cover
         return None
+    from . import db
+
+    try:
+        url = db.resolve_url(STATE.db)
+    except Exception:  # pragma: no cover - a URL that cannot even be resolved
+        url = ""
+    explained = db.explain_failure(exc, url) if url else None
+    if explained:
+        return explained
     if not isinstance(exc, DBAPIError):
         if isinstance(exc, OSError) and exc.errno == 28:
-            return "磁盘已满，操作未完成，数据库未改动"
+            return f"磁盘空间不足：无法写入 {exc.filename or '文件'}（所在磁盘已满），操作未完成，数据库未改动"
         return None
     text = str(exc.orig) if exc.orig is not None else str(exc)
     low = text.lower()
@@ -299,6 +309,20 @@ def database_message(exc: BaseException) -> str | None:
     if isinstance(exc, OperationalError):
         return f"数据库操作失败：{text.splitlines()[0]}"
     return None
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.ENOTDIR: "路径中有一部分不是目录", errno.EISDIR: "这是一个目录", errno.EEXIST: "已存在",
+    errno.EROFS: "文件系统只读", errno.ENAMETOOLONG: "路径过长", errno.ENOSPC: "磁盘已满",
+}
+
+
+def file_message(exc: BaseException) -> str | None:
+    """A Chinese line for a file the user named that cannot be read or written (not a bug), else None."""
+    if not isinstance(exc, OSError) or exc.errno not in _OS_REASONS or not exc.filename:
+        return None
+    return f"无法访问 {exc.filename}：{_OS_REASONS[exc.errno]}，操作未完成，未提交的改动已回滚"
 
 
 def env_flag(name: str) -> bool:
