@@ -124,8 +124,10 @@ def run_cmd(
                   "dry_run": True, "results": diff["results"],
                   "what_if": {k: diff[k] for k in ("stored", "stored_profiles", "changed", "changes")}}
     else:
+        quiet = (quiet or STATE.quiet) and not json_out
         with write_session(eng) as session:
-            result = run_assessment(session, y, rules)
+            # a quiet (cron) run prints nothing: the per-studio results are not even kept in memory
+            result = run_assessment(session, y, rules, results=not quiet)
     if json_out:
         emit_json(result)
         return

@@ -33,6 +33,14 @@ def test_run_text_quiet_and_missing_year(cli, sample_engine):
     assert "2024 年度考核" in r.err
     r = cli("assess", "run", "--year", "2025", "--quiet")
     assert r.code == 0 and r.out == "" and r.err == ""
+    # the cron run keeps no results in memory, but stores every studio's
+    from laomo.assess import stored_results
+    from laomo.db import read_session
+
+    with read_session(sample_engine) as session:
+        stored = stored_results(session, 2025)
+    assert {c: (s["grade"], s["recommendation"]) for c, s in stored.items() if c in EXPECTED["2025"]} == \
+        {c: (e["grade"], e["recommendation"]) for c, e in EXPECTED["2025"].items()}
     r = cli("assess", "run")
     assert r.code == 2 and "--year" in r.err and r.out == ""
 
