@@ -135,7 +135,7 @@ def verify_chain(conn) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     prev = ""
     count = 0
     last_id = 0
-    rows = conn.execution_options(yield_per=2000).execute(select(t).order_by(t.c.id))
+    rows = conn.execute(select(t).order_by(t.c.id).execution_options(yield_per=2000))  # statement-level
     for row in rows.mappings():
         count += 1
         entry = dict(row)

@@ -129,7 +129,7 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     """Yield ``(studio_id, facts, state)`` for every studio (or ``studio_ids``), in id order.
 
     The queries of :func:`compute_facts`, each ordered by studio id and
-    streamed (``yield_per``: a server-side cursor on PostgreSQL), merged in
+    streamed (:func:`driver_rows`; ``yield_per`` for a few studios), merged in
     one pass, ``FACTS_CHUNK`` studios at a time: only that chunk's facts are
     held, whatever the number of studios.  Consume the iterator before
     writing to a table it reads (SQLite does not define what a running
@@ -165,13 +165,17 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     if ids is not None and not ids:
         return
     want = (lambda name: True) if needed is None else set(needed).__contains__  # noqa: E731
-    streamed = conn.execution_options(yield_per=STREAM_ROWS)
+
+    def streamed(q):  # type: ignore[no-untyped-def]
+        # statement-level option: Connection.execution_options() would change the caller's
+        # connection for good (a later INSERT on it would ask PostgreSQL for a server-side cursor)
+        return chain.from_iterable(conn.execute(q.execution_options(yield_per=STREAM_ROWS)).partitions())
 
     def rows(col, q, *order):  # type: ignore[no-untyped-def]
         """The query's rows in studio order, as an iterator of plain tuples."""
         q = q.order_by(col, *order)
         if ids is not None:  # a few studios (check, explain): SQLAlchemy's own result is fine
-            return chain.from_iterable(streamed.execute(q.where(col.in_(ids))).partitions())
+            return streamed(q.where(col.in_(ids)))
         return driver_rows(conn, q)
 
     def count_if(cond):  # type: ignore[no-untyped-def]
@@ -319,9 +323,9 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
 
         def add_latest(f: dict[str, Any], r: Any) -> None:
             f["latest_grade"] = r[1]
-        streams.append((chain.from_iterable(streamed.execute(select(t.c.studio_id, t.c.grade).select_from(
+        streams.append((streamed(select(t.c.studio_id, t.c.grade).select_from(
             t.join(latest, and_(t.c.studio_id == latest.c.sid, t.c.year == latest.c.y)))
-            .order_by(t.c.studio_id)).partitions()), add_latest))
+            .order_by(t.c.studio_id)), add_latest))
 
     # 8. designations, ordered by studio, date, id: folded per studio into the state on D
     #    (and the state now, from the same rows, with ``state_now``)

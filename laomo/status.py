@@ -155,5 +155,5 @@ def studio_states(conn, as_of: dt.date | None = None,  # type: ignore[no-untyped
         q = q.where(t.c.date <= as_of)
     if studio_ids is not None:
         q = q.where(t.c.studio_id.in_(list(studio_ids)))
-    result = conn.execution_options(yield_per=5000).execute(q)
+    result = conn.execute(q.execution_options(yield_per=5000))  # not the connection's: that sticks
     return fold(tuple(r) for r in result)
