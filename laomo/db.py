@@ -9,6 +9,10 @@
   IMMEDIATE`` for sessions opened with :func:`write_session`, so that a writer
   takes the write lock up front and waits (busy timeout) instead of failing
   half-way with "database is locked".
+* On PostgreSQL (``postgresql+psycopg://…``) a write session's first statement
+  takes the same kind of write lock (``LOCK TABLE audit IN EXCLUSIVE MODE``,
+  see :func:`_on_server_begin`): writers follow one another exactly as on
+  SQLite, readers never wait, and read sessions see one snapshot.
 * A new SQLite file is created with mode 0600 before SQLite touches it.
 * Engines are created with ``hide_parameters=True``: a database error's text
   (shown in a message or a bug report) never carries the statement's values,
@@ -99,6 +103,41 @@ def _on_sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+#: The key of the transaction-level advisory lock that serialises schema migrations.
+SCHEMA_LOCK_KEY = 0x6C616F6D6F  # "laomo"
+
+
+def _on_server_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL's counterpart of ``BEGIN IMMEDIATE``: a writer takes the write lock first.
+
+    The write lock is ``LOCK TABLE audit IN EXCLUSIVE MODE``.  Every change
+    appends to the audit hash chain, whose next entry depends on the last one,
+    so writers must follow one another anyway; taking that one lock as the
+    transaction's first statement also serialises everything the writer then
+    reads to decide what to write — the next free code, the studios' current
+    designations for naming, the stored rows an import compares against — so
+    two clerks naming or importing at once can neither allocate the same key
+    nor fork the chain.  EXCLUSIVE mode conflicts with every other writer's
+    lock but not with plain ``SELECT``: readers never wait.  ``LOCK`` is not a
+    query, so a REPEATABLE READ transaction (``write_session(snapshot=True)``)
+    takes its snapshot only after the lock is granted, and sees everything the
+    writer before it committed.  The wait is bounded like SQLite's busy
+    timeout (``lock_timeout``).
+
+    Schema migrations (``laomo_schema``) run before the audit table exists and
+    take a transaction-level advisory lock instead, so that two first uses of a
+    new database do not both create the tables.
+    """
+    options = conn.get_execution_options()
+    if not options.get("laomo_write", False):
+        return
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+    if options.get("laomo_schema", False):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
+    else:
+        conn.exec_driver_sql("LOCK TABLE audit IN EXCLUSIVE MODE")
+
+
 def make_engine(url: str) -> "Engine":
     """An engine with the connection set-up above; creates a new SQLite file 0600."""
     from sqlalchemy import create_engine, event
@@ -111,7 +150,9 @@ def make_engine(url: str) -> "Engine":
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        event.listen(engine, "begin", _on_server_begin)
+        return engine
     except Exception as exc:  # bad URL, missing driver
         raise LaomoError(f"无法使用数据库地址 {_safe_url(url)}：{type(exc).__name__}: "
                          f"{str(exc).replace(url, _safe_url(url))}") from None
@@ -154,7 +195,7 @@ def migrate(engine: "Engine") -> tuple[str | None, str]:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
-        conn = conn.execution_options(laomo_write=True)
+        conn = conn.execution_options(laomo_write=True, laomo_schema=True)
         if sqlite:
             # A column change rebuilds the table (copy, DROP, rename); with foreign keys on, the
             # DROP of a table other rows point at fails.  The switch only works outside a
@@ -250,8 +291,9 @@ def write_session(engine: "Engine", *, snapshot: bool = False) -> Iterator["Sess
     """A session whose transaction takes the write lock up front; commits on success.
 
     ``snapshot=True`` (bulk imports) asks a server database for REPEATABLE READ,
-    so rows other sessions commit meanwhile stay invisible to the transaction;
-    SQLite's BEGIN IMMEDIATE already excludes other writers.
+    so the whole import reads one snapshot (taken after the write lock, see
+    :func:`_on_server_begin`); SQLite's BEGIN IMMEDIATE already excludes other
+    writers.
     """
     from sqlmodel import Session
 
@@ -270,9 +312,17 @@ def write_session(engine: "Engine", *, snapshot: bool = False) -> Iterator["Sess
 
 @contextmanager
 def read_session(engine: "Engine") -> Iterator["Session"]:
+    """A session that sees one consistent state of the database for all its queries.
+
+    SQLite's read transaction already does (the WAL snapshot of its first
+    read); on a server the session runs at REPEATABLE READ, so a report built
+    from several queries never mixes states before and after a writer's commit.
+    """
     from sqlmodel import Session
 
     with Session(engine) as session:
+        if engine.dialect.name != "sqlite":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         yield session
 
 
