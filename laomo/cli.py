@@ -122,12 +122,12 @@ def db_copy(
 # --- register ------------------------------------------------------------------
 
 
-def _register(kind: str, record: dict, label: str) -> None:
+def _register(kind: str, record: dict, label: str, new_code: tuple[str, str] | None = None) -> None:
     from .db import write_session
     from .registry import register_record
 
     with write_session(engine()) as session:
-        result = register_record(session, kind, record)
+        result = register_record(session, kind, record, new_code=new_code)
     if result.rejected:
         for e in result.errors:
             typer.echo(f"错误：选项「--{e.column.replace('_', '-')}」值「{e.value}」: {e.reason}", err=True)
@@ -238,17 +238,10 @@ def register_achievement(
     frontline_led: Optional[bool] = typer.Option(None, "--frontline-led/--no-frontline-led", help="是否一线职工主导"),
 ) -> None:
     """登记一项创新成果。"""
-    from .db import read_session
-    from .registry import next_code
-
     record = dict(studio=need(studio, "--studio", "工作室编号"), title=need(title, "--title", "成果名称"),
                   type=need(type_, "--type", "成果类型"), date=need(date, "--date", "日期"),
-                  stage=stage, benefit=benefit, patent_no=patent_no, frontline_led=frontline_led)
-    if not code:
-        with read_session(engine()) as session:
-            code = next_code(session, "achievement", "A")
-    record["code"] = code
-    _register("achievements", record, "成果")
+                  stage=stage, benefit=benefit, patent_no=patent_no, frontline_led=frontline_led, code=code)
+    _register("achievements", record, "成果", new_code=("achievement", "A"))
 
 
 @register_app.command("activity")

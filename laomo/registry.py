@@ -12,19 +12,33 @@ from .importer import ImportResult, RecordSource, import_source
 UNION_SETTING = "union"
 
 
-def register_record(session, kind: str, record: dict[str, Any]) -> ImportResult:  # type: ignore[no-untyped-def]
+def register_record(session, kind: str, record: dict[str, Any],  # type: ignore[no-untyped-def]
+                    new_code: tuple[str, str] | None = None) -> ImportResult:
     """Insert or update one record exactly as a one-row import would.
 
     ``record`` maps column keys (English aliases, e.g. ``id_number``) to raw
     values; keys absent from it leave an existing record's fields untouched.
-    Each change gets its own audit entry with before/after.
+    Each change gets its own audit entry with before/after.  ``new_code``
+    (table, prefix) gives a record without a ``code`` the next free one —
+    allocated here, in the caller's write session, so that two clerks
+    registering at once can never be handed the same code (the second would
+    silently overwrite the first's record).
     """
+    if new_code is not None and not record.get("code"):
+        record = {**record, "code": next_code(session, *new_code)}
     source = RecordSource(kind, [{k: v for k, v in record.items() if v is not None}])
     return import_source(session, kind, source, audit_inserts=True)
 
 
 def next_code(session, table: str, prefix: str, width: int = 5) -> str:  # type: ignore[no-untyped-def]
-    """The next free code like ``A00543`` for records registered without one."""
+    """The next free code like ``A00543`` for records registered without one.
+
+    Call it in the write session that inserts the record: the session's write
+    lock (``laomo.db.write_session``) keeps another writer from taking the
+    same code before this one commits.  Codes are compared case-sensitively
+    on every backend (the ``LIKE`` only narrows the scan; SQLite's ``LIKE`` is
+    case-insensitive, so the pattern decides).
+    """
     from sqlalchemy import select
 
     from .models import SQLModel
