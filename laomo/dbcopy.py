@@ -277,6 +277,8 @@ def _prepare_target(conn: "Connection", name: str, tables: Sequence["Table"]) ->
         cfg.set_main_option("script_location", str(getattr(db, "MIGRATIONS", Path(db.__file__).parent / "migrations")))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    if conn.dialect.name == "postgresql":  # laomo's writers' lock: none can write while we check and copy
+        conn.exec_driver_sql("LOCK TABLE audit IN EXCLUSIVE MODE")
     if before is not None:
         filled = []
         for table in tables:
@@ -360,66 +362,78 @@ def _json_positions(table: "Table") -> list[int]:
     return [i for i, c in enumerate(table.columns) if _is(c, "JSON")]
 
 
-def _canonicaliser(table: "Table") -> Callable[[Sequence[Any]], bytes]:
+def _canonicaliser(table: "Table", raw: bool = False) -> Callable[[Sequence[Any]], bytes]:
     """A function turning one row of :func:`_ordered_select` into its canonical bytes.
 
-    A JSON column's SQL NULL and a JSON ``null`` both read as None; the flag
-    column the select adds per JSON column tells them apart, so the copy keeps
-    (and the verification checks) which one it was.
+    Text is taken as it is (both backends return ``str``); the other types
+    are converted as described in the module
+    docstring.  A JSON column's SQL NULL and a JSON ``null`` both read as None;
+    the flag column the select adds per JSON column tells them apart, so the
+    copy keeps (and the verification checks) which one it was.  ``raw`` rows
+    (SQLite to SQLite) are the stored values themselves and compared as such.
     """
     from sqlalchemy import types as T
 
-    fns: list[Callable[[Any], Any]] = []
-    for col in table.columns:
+    width = len(table.columns)
+    if raw:
+        def canon_raw(row: Sequence[Any]) -> bytes:
+            return (repr(tuple(row)) + "\n").encode("utf-8", "surrogatepass")
+
+        return canon_raw
+    convert: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, col in enumerate(table.columns):
         ty = _base_type(col)
         if isinstance(ty, T.Boolean):
-            fns.append(_canon_bool)
+            convert.append((i, _canon_bool))
         elif isinstance(ty, T.DateTime):
-            fns.append(_canon_datetime)
+            convert.append((i, _canon_datetime))
         elif isinstance(ty, (T.Date, T.Time)):
-            fns.append(_canon_date)
+            convert.append((i, _canon_date))
         elif isinstance(ty, T.JSON):
-            fns.append(_canon_json)
+            convert.append((i, _canon_json))
         elif isinstance(ty, T.Float):
-            fns.append(_canon_float)
+            convert.append((i, _canon_float))
         elif isinstance(ty, T.Numeric):
-            fns.append(_canon_decimal)
+            convert.append((i, _canon_decimal))
         elif isinstance(ty, T.Integer):
-            fns.append(_canon_int)
+            convert.append((i, _canon_int))
         elif isinstance(ty, T.LargeBinary):
-            fns.append(_canon_bytes)
-        else:
-            fns.append(_canon_text)
-    width = len(fns)
+            convert.append((i, _canon_bytes))
+        elif not isinstance(ty, T.String):
+            convert.append((i, _canon_text))
     json_flags = [(i, width + k) for k, i in enumerate(_json_positions(table))]
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
     def canon(row: Sequence[Any]) -> bytes:
-        values = [f(v) for f, v in zip(fns, row)]
+        values = list(row[:width])
+        for i, f in convert:
+            values[i] = f(values[i])
         for i, flag in json_flags:
             if row[flag]:
                 values[i] = None  # SQL NULL
             elif values[i] is None:
                 values[i] = "null"  # a JSON null
-        return (dumps(values) + "\n").encode("utf-8")
+        return (repr(values) + "\n").encode("utf-8", "surrogatepass")
 
     return canon
 
 
-def _ordered_select(table: "Table", dialect_name: str, raw_datetimes: bool = False):  # type: ignore[no-untyped-def]
+def _ordered_select(table: "Table", dialect_name: str, raw: bool = False):  # type: ignore[no-untyped-def]
     """All rows in primary-key order (text keys in byte order on every backend),
     plus one "is SQL NULL" flag per JSON column.
 
-    ``raw_datetimes`` (SQLite to SQLite) reads datetimes as their stored text,
-    so the copy keeps it verbatim (rows written by different code paths store
-    ``…+00:00`` or not; both read back as the same UTC time).
+    ``raw`` (SQLite to SQLite) reads every value as stored, without type
+    conversion, so the copy is exact to the byte (datetimes keep their stored
+    text, ``…+00:00`` or not; JSON keeps SQL NULL vs ``null``) and fast.
     """
-    from sqlalchemy import String, select, type_coerce
+    from sqlalchemy import select, type_coerce
+    from sqlalchemy.types import NullType
 
     cols: list[Any] = list(table.columns)
-    flags = [cols[i].is_(None).label(f"laomo_null_{k}") for k, i in enumerate(_json_positions(table))]
-    if raw_datetimes:
-        cols = [type_coerce(c, String).label(c.name) if _is(c, "DateTime") else c for c in cols]
+    if raw:
+        flags: list[Any] = []
+        cols = [type_coerce(c, NullType()).label(c.name) for c in cols]
+    else:
+        flags = [cols[i].is_(None).label(f"laomo_null_{k}") for k, i in enumerate(_json_positions(table))]
     order = []
     for col in table.primary_key.columns:
         if _is(col, "String") and dialect_name == "postgresql":
@@ -446,13 +460,12 @@ def _stream(conn: "Connection", table: "Table", chunk: int, raw: bool = False) -
 # --- copy ----------------------------------------------------------------------
 
 
-def _insert_statement(table: "Table", raw_datetimes: bool):  # type: ignore[no-untyped-def]
+def _insert_statement(table: "Table", raw: bool):  # type: ignore[no-untyped-def]
     from sqlalchemy import String, bindparam, insert
 
     stmt = insert(table)
-    if raw_datetimes:
-        stmt = stmt.values({c.key: bindparam(c.key, type_=String()) for c in table.columns
-                            if _is(c, "DateTime")})
+    if raw:  # values exactly as read: String has no bind processor on SQLite (NullType would get the column's)
+        stmt = stmt.values({c.key: bindparam(c.key, type_=String()) for c in table.columns})
     return stmt
 
 
@@ -463,14 +476,13 @@ def _insert_chunk(conn: "Connection", stmt: Any, table: "Table", rows: list[dict
 
 def _copy_table(src: "Connection", dst: "Connection", table: "Table", chunk: int, dst_name: str,
                 step: Callable[[int], None], raw: bool = False) -> TableCopy:
-    from sqlalchemy.exc import DBAPIError
-
     from sqlalchemy import null
+    from sqlalchemy.exc import DBAPIError
 
     keys = [c.key for c in table.columns]
     width = len(keys)
-    json_flags = [(keys[i], width + k) for k, i in enumerate(_json_positions(table))]
-    canon = _canonicaliser(table)
+    json_flags = [] if raw else [(keys[i], width + k) for k, i in enumerate(_json_positions(table))]
+    canon = _canonicaliser(table, raw)
     digest = hashlib.sha256()
     out = TableCopy(table.name)
     stmt = _insert_statement(table, raw)
@@ -516,7 +528,7 @@ def _reset_sequences(conn: "Connection", tables: Sequence["Table"]) -> None:
 
 def _verify_table(dst: "Connection", table: "Table", result: TableCopy, chunk: int,
                   step: Callable[[int], None], raw: bool = False) -> None:
-    canon = _canonicaliser(table)
+    canon = _canonicaliser(table, raw)
     digest = hashlib.sha256()
     count = 0
     for part in _stream(dst, table, chunk, raw):
@@ -531,7 +543,7 @@ def _verify_table(dst: "Connection", table: "Table", result: TableCopy, chunk: i
 def _first_difference(src: "Connection", dst: "Connection", table: "Table", chunk: int,
                       raw: bool = False) -> str:
     """The primary key of the first row that differs between source and target."""
-    canon = _canonicaliser(table)
+    canon = _canonicaliser(table, raw)
 
     def rows(conn: "Connection") -> Iterator[Any]:
         for part in _stream(conn, table, chunk, raw):
@@ -583,7 +595,9 @@ def _copy(src_engine: "Engine", dst_engine: "Engine", src_name: str, dst_name: s
 
             with _connect(dst_engine, "目标", dst_name) as dst:
                 raw = src.dialect.name == dst.dialect.name == "sqlite"
-                dst = dst.execution_options(laomo_write=True)
+                # the write lock up front: BEGIN IMMEDIATE on SQLite; on a server the
+                # schema-migration lock (db._on_server_begin), as the audit table may not exist yet
+                dst = dst.execution_options(laomo_write=True, laomo_schema=True)
                 with dst.begin():
                     before = _prepare_target(dst, dst_name, tables)
                     results = [_copy_table(src, dst, t, chunk, dst_name, step, raw) for t in tables]
