@@ -171,12 +171,12 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
         # connection for good (a later INSERT on it would ask PostgreSQL for a server-side cursor)
         return chain.from_iterable(conn.execute(q.execution_options(yield_per=STREAM_ROWS)).partitions())
 
-    def rows(col, q, *order):  # type: ignore[no-untyped-def]
+    def rows(col, q, *order, typed: bool = True):  # type: ignore[no-untyped-def]
         """The query's rows in studio order, as an iterator of plain tuples."""
         q = q.order_by(col, *order)
         if ids is not None:  # a few studios (check, explain): SQLAlchemy's own result is fine
             return streamed(q.where(col.in_(ids)))
-        return driver_rows(conn, q)
+        return driver_rows(conn, q, typed=typed)
 
     def count_if(cond):  # type: ignore[no-untyped-def]
         return func.count() if cond is None else func.count(case((cond, 1)))
@@ -206,11 +206,12 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     s = Studio.__table__
     p = Person.__table__
 
-    # 1. studios and their leader (current values): drives the merge
+    # 1. studios and their leader (current values): drives the merge (the flags go through bool()
+    #    below, so the driver's 0/1 need no conversion)
     studios = rows(s.c.id, select(
         s.c.id, s.c.code, s.c.name, s.c.unit, s.c.has_sign, s.c.has_rules, s.c.has_plan, s.c.has_display,
         s.c.has_records, s.c.has_facilities, s.c.area, s.c.funds, p.c.skill_grade,
-    ).select_from(s.join(p, p.c.id == s.c.leader_id)))
+    ).select_from(s.join(p, p.c.id == s.c.leader_id)), typed=False)
 
     # 2. members active on D
     if any(map(want, ("active_members", "team_size", "frontline_members", "frontline_share", "leader_active"))):
@@ -426,7 +427,7 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
         del chunk, batch
 
 
-def driver_rows(conn, q) -> Iterator[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+def driver_rows(conn, q, *, typed: bool = True) -> Iterator[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
     """Stream a SELECT's rows as plain tuples straight from the driver's cursor.
 
     SQLAlchemy compiles the statement and converts the bound parameters and
@@ -435,7 +436,8 @@ def driver_rows(conn, q) -> Iterator[tuple[Any, ...]]:  # type: ignore[no-untype
     as the queries themselves.  On PostgreSQL the cursor is a named
     (server-side) one, so rows arrive ``STREAM_ROWS`` at a time as with
     ``yield_per``.  The cursor is closed when the iterator is exhausted or
-    discarded.
+    discarded.  ``typed=False``: the driver's values as they are (SQLite's 0/1
+    for booleans, text for dates), for a caller that converts them itself.
     """
     import uuid
 
@@ -447,7 +449,7 @@ def driver_rows(conn, q) -> Iterator[tuple[Any, ...]]:  # type: ignore[no-untype
         process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         params[name] = process(value) if process is not None and value is not None else value
     args: Any = tuple(params[n] for n in compiled.positiontup) if compiled.positional else params
-    types = [c.type.dialect_impl(dialect) for c in q.selected_columns]
+    types = [c.type.dialect_impl(dialect) for c in q.selected_columns] if typed else []
     raw = conn.connection.dbapi_connection
     if dialect.name == "postgresql":
         cursor = raw.cursor(name=f"laomo_facts_{uuid.uuid4().hex[:12]}")
