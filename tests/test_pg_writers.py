@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -47,11 +48,27 @@ def together(n: int, work: Callable[[int], Any]) -> list[Any]:
         return list(pool.map(run, range(n)))
 
 
-def own_engine(db):  # type: ignore[no-untyped-def]
-    """A writer's private engine (not laomo.db's per-process cache)."""
+def own_engine(db, slow: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """A writer's private engine (not laomo.db's per-process cache).
+
+    ``slow``: after each SELECT reading one of these tables the writer pauses
+    0.3 s, so that writers started together all read before any of them
+    writes — the interleaving that would let two of them decide on the same
+    stale state if nothing serialised them.
+    """
+    from sqlalchemy import event
+
     from laomo.db import make_engine, resolve_url
 
-    return make_engine(resolve_url(str(db)))
+    engine = make_engine(resolve_url(str(db)))
+    if slow:
+        marks = tuple(f"FROM {t}" for t in slow)
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def pause(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            if statement.lstrip().upper().startswith("SELECT") and any(m in statement for m in marks):
+                time.sleep(0.3)
+    return engine
 
 
 def chain_ok(cli) -> dict[str, Any]:
@@ -171,7 +188,7 @@ def test_naming_the_same_studio_at_once_names_it_once(cli, assessed):
     from laomo.errors import LaomoError
 
     def clerk(i: int) -> Any:
-        engine = own_engine(assessed)
+        engine = own_engine(assessed, slow=("designation",))
         try:
             with write_session(engine) as session:
                 return award.name(session, ["S0003"], "city", 2025, date="2025-11-22", doc=f"文号{i}")
@@ -190,14 +207,14 @@ def test_naming_the_same_studio_at_once_names_it_once(cli, assessed):
 
 
 def test_naming_different_studios_at_once_keeps_every_naming(cli, assessed):
-    """Writers naming different candidates at once, with single-studio transitions in between."""
+    """Writers naming different candidates at once: both namings kept, the chain not forked."""
     from laomo import award
     from laomo.db import write_session
 
     codes = ["S0003", "S0005"]
 
     def clerk(i: int) -> Any:
-        engine = own_engine(assessed)
+        engine = own_engine(assessed, slow=("audit",))  # both read the chain's last hash before either appends
         try:
             with write_session(engine) as session:
                 return award.name(session, [codes[i]], "city", 2025, date="2025-11-22")
