@@ -146,6 +146,16 @@ def run_cmd(
     info(f"{y} 年度考核（规则 {result['profile']}）：{len(result['results'])} 个工作室；{text or '无'}（{mode}）")
 
 
+#: Rows a terminal table shows at most (a province's 150,000 studios are for reports and --json).
+TABLE_ROWS = 500
+
+
+def _more(console, shown: int, total: int, year: int) -> None:  # type: ignore[no-untyped-def]
+    if total > shown:
+        console.print(f"…… 共 {total} 个工作室，表中只列出前 {shown} 个；全部结果见 "
+                      f"laomo report assessment --year {year}（或本命令加 --json）")
+
+
 def _print_run(result: dict[str, Any], items: bool) -> None:
     from rich.table import Table
 
@@ -161,7 +171,7 @@ def _print_run(result: dict[str, Any], items: bool) -> None:
     table.add_column("等级", no_wrap=True)
     table.add_column("处理建议", no_wrap=True)
     table.add_column("原因")
-    for r in rows:
+    for r in rows[:TABLE_ROWS]:
         grade = GRADE.label(r["grade"]) + ("*" if r.get("capped") else "")
         rec = REC.label(r["recommendation"]) if r["recommendation"] != "none" else "—"
         if r.get("deadline"):
@@ -170,7 +180,8 @@ def _print_run(result: dict[str, Any], items: bool) -> None:
                       grade, rec, "；".join(r["reasons"]))
     console = out_console()
     console.print(table)
-    if any(r.get("capped") for r in rows):
+    _more(console, min(len(rows), TABLE_ROWS), len(rows), result["year"])
+    if any(r.get("capped") for r in rows[:TABLE_ROWS]):
         console.print("* 总分达到优秀线，因优秀比例限制评为良好")
 
 
@@ -204,10 +215,12 @@ def _print_diff(diff: dict[str, Any]) -> None:
             return REC.label(v or "none")
         return _fmt(v)
 
-    for c in changed:
+    for c in changed[:TABLE_ROWS]:
         table.add_row(c["studio"], c["name"] or "",
                       *(f"{side(c['before'], k)} → {side(c['after'], k)}" for k in ("grade", "recommendation", "total")))
     console.print(table)
+    if len(changed) > TABLE_ROWS:
+        console.print(f"…… 有变化的工作室共 {len(changed)} 个，表中只列出前 {TABLE_ROWS} 个；全部对比见本命令加 --json")
 
 
 # --------------------------------------------------------------------------- explain

@@ -45,6 +45,18 @@ def test_run_text_quiet_and_missing_year(cli, sample_engine):
     assert r.code == 2 and "--year" in r.err and r.out == ""
 
 
+def test_a_long_table_is_cut_with_a_pointer_to_the_full_results(cli, sample_engine, monkeypatch):
+    import laomo.cli_assess
+
+    monkeypatch.setattr(laomo.cli_assess, "TABLE_ROWS", 3)
+    r = cli("assess", "run", "--year", "2024")
+    assert r.code == 0, r
+    assert "表中只列出前 3 个" in r.out and "laomo report assessment --year 2024" in r.out
+    assert "S0001" in r.out and "S0005" not in r.out
+    r = cli("assess", "run", "--year", "2024", "--json")
+    assert len(r.json["results"]) == len(EXPECTED["2024"])  # --json is never cut
+
+
 def test_dry_run_with_other_rules_shows_the_difference(cli, sample_engine):
     assert cli("assess", "run", "--year", "2024", "--quiet").code == 0
     r = cli("assess", "run", "--year", "2024", "--rules", "hebei-2021", "--dry-run", "--json")
