@@ -245,6 +245,41 @@ def test_interrupted_copy_leaves_the_target_as_it_was(cli, sample_db, tmp_path, 
     assert raw_rows(target) == {}  # not even the schema: the migration was in the same transaction
 
 
+KILL_SCRIPT = """
+import sys, time
+from laomo import dbcopy
+real = dbcopy._insert_chunk
+def slow(conn, stmt, table, rows):
+    real(conn, stmt, table, rows)
+    if table.name == "activity":
+        print("WRITING", flush=True)
+        time.sleep(60)
+dbcopy._insert_chunk = slow
+dbcopy.copy_database(sys.argv[1], sys.argv[2], chunk=200)
+"""
+
+
+def test_killed_copy_leaves_no_partial_data(sample_db, tmp_path):
+    """SIGKILL half-way through (parents already written): the target has no laomo rows, not even a schema."""
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "killed.db"
+    target.touch()
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(sample_db), str(target)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "WRITING"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert raw_rows(target) == {}
+    # and the target is still a fine target
+    result = dbcopy.copy_database(str(sample_db), str(target))
+    assert result.ok
+
+
 def test_tampered_audit_chain_in_the_source_is_not_copied(cli, sample_db, tmp_path):
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
