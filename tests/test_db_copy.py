@@ -388,6 +388,10 @@ def test_sqlite_to_postgresql_and_back(cli, sample_db, tmp_path, pg_scratch):
         assert cli("db", "copy", sample_db, source, "--quiet").code == 0
     for year in ("2024", "2025"):
         assert cli("--db", source, "assess", "run", "--year", year, "--quiet").code == 0
+    # settings (text primary keys: the same byte order on both backends)
+    assert cli("--db", source, "init", "--union", "示例县总工会").code == 0
+    r = cli("--db", source, "assess", "rules", "use", "hebei-2021")
+    assert r.code == 0, r
     r = cli("--db", source, "award", "name", "S0003", "S0005", "--level", "city", "--year", "2025",
             "--date", "2025-11-22", "--doc", "示例市总工〔2025〕9号", "--amount", "5万")
     assert r.code == 0, r
