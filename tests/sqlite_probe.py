@@ -16,6 +16,9 @@
 * ``LAOMO_PROBE_NOTIFY=EVENT[,EVENT…]`` with ``LAOMO_PROBE_FD=fd``: write
   ``EVENT:N`` and a newline to the descriptor at each such event, and go on.
 * ``LAOMO_PROBE_COUNT=FILE``: at exit, write how many of each event happened.
+* ``LAOMO_PROBE_CACHE_PAGES=N``: give every connection a page cache of N
+  pages, so a transaction spills its changed pages into the ``-wal`` file
+  long before it commits (a kill then leaves uncommitted frames there).
 
 The observation is a ``sqlite3.Connection`` subclass handed to SQLAlchemy by
 wrapping ``sqlite3.connect``; laomo itself is not touched.
@@ -125,7 +128,11 @@ _connect = sqlite3.connect
 
 def _probe_connect(*args, **kwargs):  # type: ignore[no-untyped-def]
     kwargs.setdefault("factory", ProbeConnection)
-    return _connect(*args, **kwargs)
+    con = _connect(*args, **kwargs)
+    pages = os.environ.get("LAOMO_PROBE_CACHE_PAGES")
+    if pages:
+        sqlite3.Connection.execute(con, f"PRAGMA cache_size = {int(pages)}")
+    return con
 
 
 def _write_counts() -> None:
