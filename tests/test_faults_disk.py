@@ -200,3 +200,35 @@ def test_read_only_file_system(assessed, tmp_path):
     finally:
         subprocess.run(["umount", str(folder)], check=True)
     assert dump(db) == before
+
+
+# --------------------------------------------------------------------------- locked, damaged
+
+
+def test_a_writer_that_waited_out_the_busy_timeout_gets_a_clear_message(assessed, tmp_path, cli, monkeypatch):
+    """Another connection keeps the write lock longer than the busy timeout (shortened here to 0.3 s)."""
+    import sqlite3
+
+    from laomo import db as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
+    db = copy(assessed, tmp_path / "laomo.db")
+    before = dump(db)
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        r = cli("--db", db, "register", "person", "--code", "P9999", "--name", "王五")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.code == 1 and str(db) in r.err and "正被其他程序占用" in r.err and "未改动" in r.err, r
+    assert "Traceback" not in r.err
+    assert dump(db) == before
+
+
+def test_a_damaged_file_gets_a_clear_message(tmp_path, cli):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"\x00laomo? no" * 1000)
+    for args in (("db", "check"), ("report", "summary")):
+        r = cli("--db", bad, *args)
+        assert r.code == 1 and str(bad) in r.err and "已损坏" in r.err and "Traceback" not in r.err, r
