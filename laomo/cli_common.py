@@ -80,6 +80,10 @@ def info(message: str, quiet: bool = False) -> None:
 
 
 def error(message: str) -> None:
+    """One Chinese error line (or a few): control characters from echoed input are shown as escapes."""
+    from .validate import visible
+
+    message = "\n".join(visible(line) for line in message.split("\n"))
     typer.echo(message if message.startswith("错误") else f"错误：{message}", err=True)
 
 

@@ -38,7 +38,7 @@ from .errors import LaomoError
 from .exports import neutralise
 from .kinds import KINDS, Col, Kind
 from .sources import Source
-from .validate import Invalid, mask, scrub
+from .validate import Invalid, mask, scrub, visible
 
 CHUNK = 2000
 #: Cells of low-variety columns (enumerations, flags, years, units) repeat a
@@ -113,8 +113,7 @@ def _shown(raw: Any, pii: bool = False) -> str:
         return raw.isoformat(sep=" ")
     if isinstance(raw, dt.date):
         return raw.isoformat()
-    text = mask(str(raw)) if pii else scrub(str(raw))
-    text = text.replace("\r", "\\r").replace("\n", "\\n")  # one problem, one line
+    text = visible(mask(str(raw)) if pii else scrub(str(raw)))  # one problem, one line
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -146,11 +145,11 @@ def map_header(kind: Kind, header: list[str], file: str) -> tuple[list[tuple[int
             continue
         col = by_name.get(name) or by_name.get(name.lower())
         if col is None:
-            warnings.append(f"{file}:1: 列「{scrub(name)}」不是{kind.label}的已知列，已忽略")
+            warnings.append(f"{file}:1: 列「{visible(scrub(name))}」不是{kind.label}的已知列，已忽略")
             continue
         if col.key in seen:
             raise LaomoError(
-                f"{file}:1: 列「{scrub(name)}」重复（第 {seen[col.key] + 1} 列和第 {idx + 1} 列都是「{col.header}」）"
+                f"{file}:1: 列「{visible(scrub(name))}」重复（第 {seen[col.key] + 1} 列和第 {idx + 1} 列都是「{col.header}」）"
             )
         seen[col.key] = idx
         mapped.append((idx, col, name))

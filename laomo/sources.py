@@ -73,11 +73,11 @@ def _first_bad_line(fp: IO[bytes], encoding: str) -> int | None:
         block = fp.read(_BLOCK)
         try:
             text = decoder.decode(block, final=not block)
-        except UnicodeDecodeError as exc:
-            good = block[: max(exc.start, 0)]
+        except UnicodeError as exc:  # UnicodeDecodeError, or UTF-16 without a byte-order mark
+            good = block[: max(getattr(exc, "start", 0), 0)]
             try:
                 lines += decoder.decode(good).count("\n") if good else 0
-            except UnicodeDecodeError:
+            except UnicodeError:
                 pass
             return lines
         lines += text.count("\n")
@@ -147,7 +147,7 @@ class CsvSource(Source):
             for cells in reader:
                 yield start, cells
                 start = reader.line_num + 1
-        except UnicodeDecodeError:
+        except UnicodeError:
             raise LaomoError(
                 f"{self.name}:{start}: 按 {self.encoding} 解码失败，请用 --encoding 指定正确的编码"
             ) from None

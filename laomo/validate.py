@@ -296,3 +296,17 @@ def scrub(text: str) -> str:
     personal value may sit in the wrong column.
     """
     return _PII_RUN_RE.sub(lambda m: mask(m.group(0)), text) if text else text
+
+
+# Characters that would break a message line or act on the terminal when echoed: C0/C1 controls
+# (ESC starts terminal escape sequences), the line and paragraph separators, bidi overrides.
+_INVISIBLE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """``text`` with control, line-separator and bidi characters written as escapes (``\\n``, ``\\x1b``)."""
+    if not _INVISIBLE_RE.search(text):
+        return text
+    return _INVISIBLE_RE.sub(lambda m: _NAMED.get(m.group(0)) or (
+        f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else f"\\u{ord(m.group(0)):04x}"), text)
