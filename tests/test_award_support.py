@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 import pytest
 from assess_support import assessed, assessed_engine, assessed_template, sample_template  # noqa: F401 - fixtures
+from conftest import norm
+from sqlalchemy import text
 
 D = dt.date
 CHECK_DAY = D(2025, 11, 22)  # expected.json's candidates date
@@ -51,23 +53,23 @@ def refused(engine, fn: Callable[..., Any], *args: Any, **kwargs: Any):  # type:
 def snapshot(engine) -> dict[str, list]:  # type: ignore[no-untyped-def]
     """Designation and audit rows (what an award command writes)."""
     with engine.connect() as conn:
-        return {t: [tuple(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{t}" ORDER BY id')]
+        return {t: [tuple(norm(v) for v in r) for r in conn.exec_driver_sql(f'SELECT * FROM "{t}" ORDER BY id')]
                 for t in ("designation", "audit")}
 
 
 def designations(engine, code: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT d.* FROM designation d JOIN studio s ON s.id = d.studio_id WHERE s.code = ? "
-            "ORDER BY d.date, d.id", (code,)).mappings().all()
-    return [dict(r) for r in rows]
+        rows = conn.execute(text(
+            "SELECT d.* FROM designation d JOIN studio s ON s.id = d.studio_id WHERE s.code = :code "
+            "ORDER BY d.date, d.id"), {"code": code}).mappings().all()
+    return [{k: norm(v) for k, v in r.items()} for r in rows]
 
 
 def audit_entries(engine, entity: str = "designation") -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     import json
 
     with engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT * FROM audit WHERE entity = ? ORDER BY id", (entity,)).mappings().all()
+        rows = conn.execute(text("SELECT * FROM audit WHERE entity = :e ORDER BY id"), {"e": entity}).mappings().all()
     out = []
     for r in rows:
         r = dict(r)
@@ -82,5 +84,5 @@ def state(engine, code: str, as_of: dt.date | None = None):  # type: ignore[no-u
     from laomo.status import State, studio_states
 
     with engine.connect() as conn:
-        sid = conn.exec_driver_sql("SELECT id FROM studio WHERE code = ?", (code,)).scalar()
+        sid = conn.execute(text("SELECT id FROM studio WHERE code = :code"), {"code": code}).scalar()
         return studio_states(conn, as_of=as_of, studio_ids=[sid]).get(sid) or State()
