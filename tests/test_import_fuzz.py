@@ -1,6 +1,6 @@
 """Property tests: whatever a union office sends in, the import never crashes.
 
-Random files for several KINDs mix valid values, messy but valid formats
+Random files for every KIND mix valid values, messy but valid formats
 (2025/3/1, 2025年3月1日, 12.5万, "125,000", 是/有/Y/1) and garbage (random
 unicode, empty cells, formula strings, huge and negative numbers, control
 characters, very long text).  Each file is imported through the CLI and:
@@ -170,8 +170,37 @@ COLUMNS: dict[str, list[tuple[str, str, bool, st.SearchStrategy[str]]]] = {
         ("金额", "amount", False, AMOUNT),
         ("原因", "reason", False, TEXT),
     ],
+    "honors": [
+        ("人员编号", "person", True, PEOPLE),
+        ("荣誉", "kind", True, _one_of("全国劳动模范", "市五一劳动奖章", "great_craftsman", "national_model_worker")),
+        ("年份", "year", True, st.integers(1990, 2025).map(str)),
+        ("授予单位", "issuer", False, TEXT),
+    ],
+    "mentorships": [
+        ("工作室编号", "studio", True, STUDIOS),
+        ("师傅编号", "mentor", True, PEOPLE),
+        ("徒弟编号", "apprentice", True, PEOPLE),
+        ("开始日期", "start", True, _date(2018, 2022)),
+        ("结束日期", "end", False, _date(2023, 2025)),
+        ("签订协议", "agreement", False, BOOL),
+        ("晋级日期", "promoted_on", False, _date(2019, 2025)),
+    ],
+    "inspections": [
+        ("工作室编号", "studio", True, STUDIOS),
+        ("年度", "year", True, _one_of("2024", "2025")),
+        ("考核项", "item", True, _one_of("D1", "D2", "d3", "A1")),
+        ("得分", "score", True, st.one_of(st.integers(0, 100).map(str), st.decimals(0, 100, places=1).map(str))),
+        ("检查人", "inspector", False, TEXT),
+    ],
+    "assessments": [
+        ("工作室编号", "studio", True, STUDIOS),
+        ("年度", "year", True, _one_of("2022", "2023")),
+        ("得分", "score", True, st.integers(0, 100).map(str)),
+        ("等级", "grade", True, _one_of("优秀", "良好", "合格", "不合格", "good", "fail")),
+    ],
 }
-REFERENCE = {"leader": NO_PERSON, "person": NO_PERSON, "studio": NO_STUDIO}
+REFERENCE = {"leader": NO_PERSON, "person": NO_PERSON, "studio": NO_STUDIO, "mentor": NO_PERSON,
+             "apprentice": NO_PERSON}
 
 
 @st.composite
@@ -288,6 +317,10 @@ test_fuzz_members = _fuzz_test("members")
 test_fuzz_achievements = _fuzz_test("achievements")
 test_fuzz_activities = _fuzz_test("activities")
 test_fuzz_designations = _fuzz_test("designations")
+test_fuzz_honors = _fuzz_test("honors")
+test_fuzz_mentorships = _fuzz_test("mentorships")
+test_fuzz_inspections = _fuzz_test("inspections")
+test_fuzz_assessments = _fuzz_test("assessments")
 
 
 # --- inputs the properties above once tripped over, pinned as plain tests -------------------------
