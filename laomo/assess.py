@@ -453,6 +453,40 @@ def run_assessment(session, year: int, profile: Any = None, dry_run: bool = Fals
     return out
 
 
+def store_assessment(engine, year: int, profile: Any = None, *, results: bool = True,  # type: ignore[no-untyped-def]
+                     now: dt.datetime | None = None) -> dict[str, Any]:
+    """``assess run --year Y``: compute and store a year in its own transaction, holding the
+    write lock only while the results are written.
+
+    The facts are read and the results staged in a SQLite transaction that
+    has not taken the write lock (``write_session(deferred=True)``), so a
+    clerk's import or naming is not kept waiting for the whole computation
+    (seconds at national scale) — only for the final delete/insert/commit.
+    If another writer holds the lock at that moment, or committed since the
+    computation began (it then read a state that is no longer current),
+    SQLite refuses the first write and nothing has been written: the run is
+    done again, this time holding the lock from the start (waiting for it up
+    to the busy timeout), so it always ends after at most two computations.
+    On a server the write lock is taken up front (its readers never wait for
+    it anyway).  Returns :func:`run_assessment`'s result with ``attempts``
+    (1 or 2).
+    """
+    from .db import lost_write_race, write_session
+
+    try:
+        with write_session(engine, deferred=True) as session:
+            out = run_assessment(session, year, profile, results=results, now=now)
+        out["attempts"] = 1
+        return out
+    except Exception as exc:
+        if not lost_write_race(exc):
+            raise
+    with write_session(engine) as session:
+        out = run_assessment(session, year, profile, results=results, now=now)
+    out["attempts"] = 2
+    return out
+
+
 # --------------------------------------------------------------------------- what-if and explain
 
 

@@ -111,8 +111,8 @@ def run_cmd(
 
     重复运行同一年度会替换该年度的结果；每次运行写一条操作日志。
     """
-    from .assess import run_assessment, what_if
-    from .db import read_session, write_session
+    from .assess import store_assessment, what_if
+    from .db import read_session
 
     y = _year(year)
     eng = engine()
@@ -125,9 +125,9 @@ def run_cmd(
                   "what_if": {k: diff[k] for k in ("stored", "stored_profiles", "changed", "changes")}}
     else:
         quiet = (quiet or STATE.quiet) and not json_out
-        with write_session(eng) as session:
-            # a quiet (cron) run prints nothing: the per-studio results are not even kept in memory
-            result = run_assessment(session, y, rules, results=not quiet)
+        # a quiet (cron) run prints nothing: the per-studio results are not even kept in memory
+        result = store_assessment(eng, y, rules, results=not quiet)
+        result.pop("attempts", None)
     if json_out:
         emit_json(result)
         return

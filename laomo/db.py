@@ -346,17 +346,24 @@ def _short(exc: BaseException) -> str:
 
 
 @contextmanager
-def write_session(engine: "Engine", *, snapshot: bool = False) -> Iterator["Session"]:
+def write_session(engine: "Engine", *, snapshot: bool = False, deferred: bool = False) -> Iterator["Session"]:
     """A session whose transaction takes the write lock up front; commits on success.
 
     ``snapshot=True`` (bulk imports) asks a server database for REPEATABLE READ,
     so the whole import reads one snapshot (taken after the write lock, see
     :func:`_on_server_begin`); SQLite's BEGIN IMMEDIATE already excludes other
     writers.
+
+    ``deferred=True`` (SQLite only; a server still locks up front): a plain
+    BEGIN, so the write lock is taken by the first write, not at the start —
+    a long computation that writes only at its end leaves other writers free
+    meanwhile.  Its first write then fails at once (:func:`lost_write_race`)
+    if another writer holds the lock or committed since its first read; the
+    caller repeats the whole transaction.
     """
     from sqlmodel import Session
 
-    options: dict[str, object] = {"laomo_write": True}
+    options: dict[str, object] = {"laomo_write": not (deferred and engine.dialect.name == "sqlite")}
     if snapshot and engine.dialect.name != "sqlite":
         options["isolation_level"] = "REPEATABLE READ"
     with Session(engine) as session:
@@ -367,6 +374,14 @@ def write_session(engine: "Engine", *, snapshot: bool = False) -> Iterator["Sess
         except BaseException:
             session.rollback()
             raise
+
+
+def lost_write_race(exc: BaseException) -> bool:
+    """A deferred writer could not take the write lock at its first write: another writer holds it
+    (SQLITE_BUSY: SQLite does not wait when a read transaction asks for the lock, as waiting could
+    deadlock) or committed since this transaction's first read (SQLITE_BUSY_SNAPSHOT)."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlite_errorcode", None) in (5, 517)
 
 
 @contextmanager

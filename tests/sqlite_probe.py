@@ -29,6 +29,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import signal
 import sqlite3
 import sqlite3.dbapi2
@@ -52,8 +53,10 @@ def _event(name: str) -> None:
 
 
 class _Tx:
-    def __init__(self) -> None:
+    def __init__(self, deferred: bool = False) -> None:
         self.asked = time.time()
+        self.deferred = deferred  # a plain BEGIN that has not yet written to the database file
+        self.asking = False
         self.locked: float | None = None
         self.writes = 0
 
@@ -70,20 +73,43 @@ def _log(tx: _Tx, end: str) -> None:
         fp.write(json.dumps(line) + "\n")
 
 
+_TARGET = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|DROP\s+TABLE(?:\s+IF\s+EXISTS)?"
+                     r"|CREATE\s+(TEMPORARY\s+|TEMP\s+)?TABLE)\s+\"?(\w+)", re.IGNORECASE)
+
+
 class ProbeCursor(sqlite3.Cursor):
+    """Sees each transaction take the write lock: at ``BEGIN IMMEDIATE``, or — in a plain
+    (deferred) ``BEGIN`` — at its first write to a table of the database file (writes to
+    TEMPORARY tables take no lock: they count as writes, not as asking for the lock)."""
+
     def _before(self, sql: str) -> bool:
         verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
-        if verb == "BEGIN" and "IMMEDIATE" in sql.upper():
-            self.connection._tx = _Tx()
-            _event("asked")
-        return verb in WRITE_VERBS
+        con = self.connection
+        if verb == "BEGIN":
+            con._tx = _Tx(deferred="IMMEDIATE" not in sql.upper())
+            if not con._tx.deferred:
+                _event("asked")
+            return False
+        write = verb in WRITE_VERBS
+        if write and con._tx is not None and con._tx.deferred and con._tx.locked is None:
+            m = _TARGET.match(sql)
+            temp = m is not None and (bool(m.group(1)) or m.group(2) in con._temp)
+            if m is not None and m.group(1):
+                con._temp.add(m.group(2))
+            if not temp:
+                con._tx.asked = time.time()
+                con._tx.deferred = False
+                _event("asked")
+                con._tx.asking = True
+        return write
 
     def _after(self, sql: str, write: bool) -> None:
         tx = self.connection._tx
-        if tx is not None and tx.locked is None and sql.upper().startswith("BEGIN IMMEDIATE"):
+        if tx is not None and tx.locked is None and (sql.upper().startswith("BEGIN IMMEDIATE") or tx.asking):
             tx.locked = time.time()
+            tx.asking = False
             _event("locked")
-        elif write and tx is not None:
+        if write and tx is not None:
             tx.writes += 1
             _event("write")
 
@@ -103,11 +129,17 @@ class ProbeCursor(sqlite3.Cursor):
 class ProbeConnection(sqlite3.Connection):
     _tx: _Tx | None = None
 
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._temp: set[str] = set()  # this connection's TEMPORARY tables
+
     def cursor(self, factory=ProbeCursor):  # type: ignore[no-untyped-def, override]
         return super().cursor(factory)
 
     def commit(self) -> None:
         tx = self._tx
+        if tx is not None and tx.locked is None:  # a read, or a deferred one that never wrote the file
+            tx = self._tx = None
         if tx is not None:
             _event("commit")
         super().commit()
