@@ -44,11 +44,15 @@ def test_migrated_schema_matches_the_models(laomo_db):
 
 
 def test_constraints_are_named(laomo_db):
+    from sqlalchemy import inspect
+
     engine = db.open_engine()
-    with engine.connect() as conn:
-        sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name='member'").scalar()
-    assert "CONSTRAINT uq_member_studio_id_person_id" in sql
-    assert "CONSTRAINT fk_member_person_id_person" in sql
+    with engine.connect() as conn:  # names as the database itself reports them (SQLite: parsed from its SQL)
+        insp = inspect(conn)
+        unique = {u["name"] for u in insp.get_unique_constraints("member")}
+        foreign = {f["name"] for f in insp.get_foreign_keys("member")}
+    assert "uq_member_studio_id_person_id" in unique
+    assert {"fk_member_person_id_person", "fk_member_studio_id_studio"} <= foreign
 
 
 # --------------------------------------------------------------------------- fixtures of old schemas
