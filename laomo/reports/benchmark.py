@@ -16,7 +16,7 @@ Python's ``sqlite3`` and nothing else.  It is measured side by side with
   figure the target is about;
 
 alternating, ``--repeat`` times; medians are compared.  Target: command ≤ 2×
-floor.  Exit status 1 when missed.  SQLite only (the floor uses ``sqlite3``).
+floor.  Exit status 1 when missed.  The floor uses ``sqlite3`` (on a server, the driver's own connection).
 """
 
 from __future__ import annotations
@@ -76,6 +76,25 @@ def capture(db: Path, year: int) -> list[tuple[str, Any]]:
 
 
 def floor(db: Path, statements: list[tuple[str, Any]]) -> float:
+    """Seconds the driver alone takes for ``statements`` (sqlite3; a server's DBAPI connection for a URL)."""
+    from ..db import resolve_url, sqlite_path
+
+    url = resolve_url(str(db))
+    if sqlite_path(url) is None:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url)
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            started = time.perf_counter()
+            for statement, parameters in statements:
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+            return time.perf_counter() - started
+        finally:
+            raw.close()
+            engine.dispose()
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         started = time.perf_counter()
