@@ -328,8 +328,13 @@ def table_names(ref: DbRef) -> list[str]:
 
 
 def dump(ref: DbRef) -> dict[str, list]:
-    """Every row of every table, for before/after comparisons (values normalised)."""
-    return {n: query(ref, f'SELECT * FROM "{n}" ORDER BY 1') for n in table_names(ref)}
+    """Every row of every table, for before/after comparisons (values normalised); one connection."""
+    from sqlalchemy import inspect
+
+    with _engine(ref).connect() as conn:
+        names = sorted(inspect(conn).get_table_names())
+        return {n: [tuple(norm(v) for v in row) for row in conn.exec_driver_sql(f'SELECT * FROM "{n}" ORDER BY 1')]
+                for n in names}
 
 
 # --------------------------------------------------------------------------- the CLI
