@@ -378,10 +378,7 @@ def _fuzz_test(kind: str):
         header, rows, meta = data.draw(mutated_file(kind), label="file")
         for what in meta:
             event(f"mutation: {what}")
-        STATS[kind]["examples"] += 1
-        STATS[kind]["rows"] += len(rows)
         if xlsx == 0:  # one example in four is an .xlsx file
-            STATS[kind]["xlsx"] += 1
             path = tmp_path / f"{kind}.xlsx"
             cells = data.draw(xlsx_rows(rows), label="xlsx cells")
             _write_xlsx(path, header, cells)
@@ -389,7 +386,6 @@ def _fuzz_test(kind: str):
             cells = [[None if isinstance(c, str) and c.startswith("=") else c for c in row] for row in cells]
             options, exact = [], True
         else:
-            STATS[kind]["csv"] += 1
             path = tmp_path / f"{kind}.csv"
             raw, encoding = data.draw(csv_bytes(header, rows), label="csv bytes")
             path.write_bytes(raw)
@@ -398,6 +394,9 @@ def _fuzz_test(kind: str):
             exact = buf.getvalue() in _decodings(raw)
             options = ["--encoding", encoding] if encoding else []
             cells = rows
+        STATS[kind]["examples"] += 1  # counted once every draw is done (an aborted draw is no example)
+        STATS[kind]["rows"] += len(rows)
+        STATS[kind]["xlsx" if xlsx == 0 else "csv"] += 1
         with small_chunks(chunk):
             check(cli, county, path, kind, cells, options, skip, exact)
 
