@@ -7,8 +7,8 @@ achievements: those of the year, and counts by date only, which the
 (studio, date) index answers alone) — each a single ``GROUP BY`` studio with
 conditional counts (``COUNT(CASE WHEN … THEN 1 END)``), never one query per
 studio.  Every query is ordered by studio id and streamed as plain tuples from
-the driver's cursor (a server-side cursor on PostgreSQL), fetched ahead by a
-thread (:func:`driver_rows`); the streams are merged a chunk of
+the driver's cursor (a server-side cursor on PostgreSQL; :func:`driver_rows`);
+the streams are merged a chunk of
 ``FACTS_CHUNK`` studios at a time, so only that chunk's facts are in memory
 (150,000 studios: the yearly assessment stays flat, see
 ``bench/bench_assess.py``).  A caller that names the facts it reads
@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import os
 from itertools import chain, islice
 from typing import Any, Callable, Collection, Iterable, Iterator
 
@@ -467,8 +466,7 @@ def _drain(cursor, sql: str, args: Any, types: list[Any], dialect) -> Iterator[t
         processors = [(i, f) for i, f in (
             (i, t.result_processor(dialect, d[1])) for i, (t, d) in enumerate(zip(types, cursor.description)))
             if f is not None]
-        batches = (_prefetched(cursor) if os.environ.get("LAOMO_FACTS_PREFETCH", "1") != "0"
-                   else iter(lambda: cursor.fetchmany(STREAM_ROWS), []))
+        batches = iter(lambda: cursor.fetchmany(STREAM_ROWS), [])
         if not processors:
             for batch in batches:
                 yield from batch
@@ -485,62 +483,6 @@ def _drain(cursor, sql: str, args: Any, types: list[Any], dialect) -> Iterator[t
             yield from map(convert, batch)
     finally:
         cursor.close()
-
-
-#: Batches of ``STREAM_ROWS`` a prefetching thread keeps ready per query.
-PREFETCH_DEPTH = 2
-
-
-def _prefetched(cursor) -> Iterator[list[tuple[Any, ...]]]:  # type: ignore[no-untyped-def]
-    """The cursor's rows in batches, fetched ahead by a thread while the caller works.
-
-    The driver steps the query with the GIL released (SQLite's sqlite3_step,
-    psycopg's network wait), so the database's own work on the next rows
-    overlaps the rules' Python work on these: the yearly assessment's facts
-    cost about one core less.  The thread only calls ``fetchmany`` on a
-    cursor nobody else uses (both drivers serialise calls on a connection);
-    at most ``PREFETCH_DEPTH`` batches wait.  Closing the iterator (or an
-    error on either side) stops the thread before the cursor is closed.
-    ``LAOMO_FACTS_PREFETCH=0`` turns it off (the caller fetches itself).
-    """
-    import queue
-    import threading
-
-    ready: queue.Queue[Any] = queue.Queue(PREFETCH_DEPTH)
-    stop = threading.Event()
-
-    def fetch() -> None:
-        try:
-            while not stop.is_set():
-                batch = cursor.fetchmany(STREAM_ROWS)
-                while not stop.is_set():
-                    try:
-                        ready.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if not batch:
-                    return
-        except BaseException as exc:  # handed to the consumer, raised there
-            ready.put(exc)
-
-    worker = threading.Thread(target=fetch, name="laomo-facts-prefetch", daemon=True)
-    worker.start()
-    try:
-        while True:
-            batch = ready.get()
-            if isinstance(batch, BaseException):
-                raise batch
-            if not batch:
-                return
-            yield batch
-    finally:
-        stop.set()
-        while worker.is_alive():
-            try:
-                ready.get_nowait()
-            except queue.Empty:
-                worker.join(0.05)
 
 
 def _merge_rows(facts: dict[int, dict[str, Any]], result) -> None:  # type: ignore[no-untyped-def]

@@ -161,11 +161,9 @@ def test_small_chunks_and_fetches_change_nothing(county, monkeypatch):
     check_year(county, 2023, load_profile("henan-2015"))
 
 
-def test_driver_cursor_path_equals_sqlalchemy_results_with_and_without_prefetch(county, monkeypatch):
-    """The full run reads plain tuples from the driver (fetched ahead by threads); the few-studio path
-    reads SQLAlchemy rows: same facts, whichever way, with typed values (dates, bools) alike."""
-    import threading
-
+def test_driver_cursor_path_equals_sqlalchemy_results(county, monkeypatch):
+    """The full run reads plain tuples from the driver's cursor; the few-studio path reads SQLAlchemy
+    rows: the same facts either way, with typed values (dates, bools) alike."""
     import laomo.facts as facts_mod
     from laomo.db import read_session
 
@@ -174,45 +172,16 @@ def test_driver_cursor_path_equals_sqlalchemy_results_with_and_without_prefetch(
         for year in (2023, 2025):
             by_sqlalchemy = facts_mod.compute_facts(session, year, studio_ids=ids)
             monkeypatch.setattr(facts_mod, "STREAM_ROWS", 3)
-            monkeypatch.setattr(facts_mod, "PREFETCH_DEPTH", 1)
-            prefetched = facts_mod.compute_facts(session, year)
-            monkeypatch.setenv("LAOMO_FACTS_PREFETCH", "0")
-            fetched_here = facts_mod.compute_facts(session, year)
+            by_driver = facts_mod.compute_facts(session, year)
             monkeypatch.undo()
-            assert prefetched == by_sqlalchemy == fetched_here
-            assert any(isinstance(f.get("first_named"), str) for f in prefetched.values())
+            assert by_driver == by_sqlalchemy
+            assert any(isinstance(f.get("first_named"), str) for f in by_driver.values())
 
-        # a caller that stops early: the prefetching threads (waiting, their queues full) stop
-        monkeypatch.setattr(facts_mod, "STREAM_ROWS", 3)
-        monkeypatch.setattr(facts_mod, "PREFETCH_DEPTH", 1)
-        monkeypatch.setattr(facts_mod, "FACTS_CHUNK", 7)
+        # a caller that stops early closes the cursors: the session goes on working
         it = facts_mod.iter_facts(session, 2023, state_now=True)
         next(it)
-        assert any(t.name == "laomo-facts-prefetch" for t in threading.enumerate())
         it.close()
-        assert not [t for t in threading.enumerate() if t.name == "laomo-facts-prefetch"]
-
-
-def test_a_failing_fetch_is_raised_to_the_caller_and_stops_the_threads():
-    import sqlite3
-    import threading
-
-    from laomo.facts import _prefetched
-
-    class Broken:
-        calls = 0
-
-        def fetchmany(self, n):  # type: ignore[no-untyped-def]
-            Broken.calls += 1
-            if Broken.calls > 2:
-                raise sqlite3.OperationalError("disk I/O error")
-            return [(Broken.calls,)] * n
-
-    got = []
-    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
-        for batch in _prefetched(Broken()):
-            got.append(len(batch))
-    assert got and not [t for t in threading.enumerate() if t.name == "laomo-facts-prefetch"]
+        assert session.connection().exec_driver_sql("SELECT count(*) FROM studio").scalar() == len(ids)
 
 
 def test_state_now_is_the_status_fold_of_every_designation(county):
