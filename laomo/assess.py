@@ -348,7 +348,7 @@ class _Stage:
 
 
 def run_assessment(session, year: int, profile: Any = None, dry_run: bool = False,  # type: ignore[no-untyped-def]
-                   now: dt.datetime | None = None, *, results: bool = True) -> dict[str, Any]:
+                   now: dt.datetime | None = None, *, results: bool = True, parallel: bool = False) -> dict[str, Any]:
     """Assess every studio due for ``year``; store the results (replacing that year's) unless ``dry_run``.
 
     Runs inside the caller's transaction: one transaction for the delete, the
@@ -357,83 +357,66 @@ def run_assessment(session, year: int, profile: Any = None, dry_run: bool = Fals
     leaves them out (a stored run's results can be read back with
     :func:`stored_results`), and the memory then stays flat whatever the
     number of studios.
-    """
-    from .facts import iter_facts
-    from .rules.engine import Scored
 
+    ``parallel`` (only :func:`store_assessment` passes it): a large stored run
+    on SQLite computes half of the studios in a forked child (see
+    :class:`_Child`); the caller's transaction must then be one that has
+    written nothing yet, as the child reads on a connection of its own.
+    """
+    import gc
+
+    # The run allocates hundreds of thousands of short-lived dicts and tuples and makes no
+    # reference cycles: the cyclic collector would only rescan them (about 3% of the run).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_assessment(session, year, profile, dry_run, now, results, parallel)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+#: A stored run on SQLite with at least this many studios computes the upper half of the
+#: studio ids in a forked child process (two cores); ``LAOMO_ASSESS_WORKER=0`` turns it off.
+PARALLEL_MIN_STUDIOS = 20_000
+
+
+def _run_assessment(session, year: int, profile: Any, dry_run: bool,  # type: ignore[no-untyped-def]
+                    now: dt.datetime | None, results: bool, parallel: bool = False) -> dict[str, Any]:
     if not 1900 <= int(year) <= 2200:
         raise LaomoError(f"年度 {year} 超出范围 1900–2200", exit_code=2)
     prof = resolve_profile(session, profile)
     engine = prof.engine
     cap = prof.cap
-    cap_items = sorted({i for key in cap.order if isinstance(key.by, list) for i in key.by}) if cap else []
     now = now or dt.datetime.now(dt.timezone.utc)
     run_id = f"{year}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     conn = _conn(session)
     stage = None if dry_run else _Stage(conn)
-    shared = _Shared() if results or stage is not None else _Shared(limit=0)
     out_results: list[dict[str, Any]] | None = [] if results else None
-    by_grade: dict[str, int] = {}
-    by_rec: dict[str, int] = {}
-    held: list[tuple[Any, ...]] = []  # studios the cap may demote, until the cap is known
-    day = dt.date(year, 12, 31)
-    no_failures = [[], "[]"]
+    part = _Part(prof, year, results, stage is not None)
+    add_result = out_results.append if out_results is not None else None
+    add_row = stage.add if stage is not None else None
+    emit = part.emitter(add_result, add_row)
 
-    def emit(sid: int, code: str, name: str, total: Any, grade: str, items: list[Any], checks: list[Any],
-             passed: bool, failures: list[Any], action: str, reasons: list[Any], deadline: Any,
-             capped: bool) -> None:
-        by_grade[grade] = by_grade.get(grade, 0) + 1
-        by_rec[action] = by_rec.get(action, 0) + 1
-        when = deadline.isoformat() if deadline else None
-        if out_results is not None:
-            r = {"studio": code, "name": name, "total": total, "grade": grade, "items": items[0],
-                 "recommendation": action, "reasons": reasons[0], "deadline": when}
-            if capped:
-                r["capped"] = True
-            out_results.append(r)
-        if stage is not None:
-            # json.dumps of {"passed", "checks", "failures"[, "deadline"][, "capped"]}, from the parts
-            standards = "".join((
-                '{"passed": ', "true" if passed else "false", ', "checks": ', _json(checks),
-                ', "failures": ', _json(failures),
-                "" if when is None else f', "deadline": "{when}"', ', "capped": true' if capped else "", "}"))
-            stage.add((sid, total, grade, _json(items), standards, action, _json(reasons)))
-
-    assessed = 0
-    for sid, f, state in iter_facts(conn, year, state_now=True, needed=needed_facts(prof)):
-        if state is None or not state.held_on(day):
-            continue
-        assessed += 1
-        engine.derive(f)
-        checks = engine.check(f)
-        items, total = engine.score(f, checks)
-        grade = engine.grade(total)
-        f["grade"], f["total"] = grade, total
-        action, reasons, deadline = engine.recommend(f, year)
-        passed = all(checks.values())
-        failures = no_failures
-        if stage is not None and not passed:
-            failures = shared.list("failures", engine.failure_texts(f, checks))
-        args = [sid, f["code"], f["name"], total, grade, shared.dict("items", items),
-                shared.dict("checks", checks), passed, failures, action, shared.list("reasons", reasons),
-                deadline, False]
-        if cap is not None and grade == cap.grade:
-            f["grade"] = cap.demote_to  # what the recommendations say if the cap demotes it
-            alt_action, alt_reasons, alt_deadline = engine.recommend(f, year)
-            held.append((Scored(sid, f["code"], f["name"], {i: items.get(i, 0) for i in cap_items}, total, grade),
-                         args, (cap.demote_to, alt_action, shared.list("reasons", alt_reasons), alt_deadline)))
-            continue
-        emit(*args)
+    split = _split_point(conn) if parallel and stage is not None else None
+    child = _Child(conn, part, split) if split is not None else None
+    try:
+        held = part.run(conn, emit, (None, split))
+        if child is not None:
+            held += child.merge(part, add_result, add_row)
+    finally:
+        if child is not None:
+            child.stop()
 
     if held:
-        engine.apply_cap([s for s, _, _ in held], assessed)
+        engine.apply_cap([s for s, _, _ in held], part.assessed)
         for s, args, (demoted, alt_action, alt_reasons, alt_deadline) in held:
             if s.capped:
                 args[4], args[9], args[10], args[11], args[12] = demoted, alt_action, alt_reasons, alt_deadline, True
             emit(*args)
         held.clear()
 
-    summary = {"assessed": assessed, "by_grade": by_grade, "by_recommendation": by_rec}
+    summary = {"assessed": part.assessed, "by_grade": part.by_grade, "by_recommendation": part.by_rec}
     out: dict[str, Any] = {
         "year": year, "profile": prof.name, "profile_hash": prof.hash,
         "run_id": None if dry_run else run_id, "dry_run": dry_run, **summary,
@@ -453,6 +436,237 @@ def run_assessment(session, year: int, profile: Any = None, dry_run: bool = Fals
     return out
 
 
+class _Part:
+    """The studio loop of a run, over a range of studio ids: scores, grades, recommends.
+
+    Emits each studio's outcome through ``emit`` (see :meth:`emitter`) except
+    those at the capped grade, which it returns as *held* until the cap over
+    all studios is known; counts what it emits and how many it assessed.
+    """
+
+    NO_FAILURES = [[], "[]"]
+
+    def __init__(self, prof, year: int, results: bool, store: bool) -> None:  # type: ignore[no-untyped-def]
+        self.prof, self.year, self.results, self.store = prof, year, results, store
+        self.shared = _Shared() if results or store else _Shared(limit=0)
+        self.by_grade: dict[str, int] = {}
+        self.by_rec: dict[str, int] = {}
+        self.assessed = 0
+
+    def emitter(self, add_result, add_row):  # type: ignore[no-untyped-def]
+        """``emit(*args)``: count, then hand the result dict to ``add_result`` and the staged row
+        (see :class:`_Stage`) to ``add_row`` (either None: not wanted)."""
+        by_grade, by_rec = self.by_grade, self.by_rec
+
+        def emit(sid: int, code: str, name: str, total: Any, grade: str, items: list[Any], checks: list[Any],
+                 passed: bool, failures: list[Any], action: str, reasons: list[Any], deadline: Any,
+                 capped: bool) -> None:
+            by_grade[grade] = by_grade.get(grade, 0) + 1
+            by_rec[action] = by_rec.get(action, 0) + 1
+            when = deadline.isoformat() if deadline else None
+            if add_result is not None:
+                r = {"studio": code, "name": name, "total": total, "grade": grade, "items": items[0],
+                     "recommendation": action, "reasons": reasons[0], "deadline": when}
+                if capped:
+                    r["capped"] = True
+                add_result(r)
+            if add_row is not None:
+                # json.dumps of {"passed", "checks", "failures"[, "deadline"][, "capped"]}, from the parts
+                standards = "".join((
+                    '{"passed": ', "true" if passed else "false", ', "checks": ', _json(checks),
+                    ', "failures": ', _json(failures),
+                    "" if when is None else f', "deadline": "{when}"', ', "capped": true' if capped else "", "}"))
+                add_row((sid, total, grade, _json(items), standards, action, _json(reasons)))
+        return emit
+
+    def run(self, conn, emit, id_range: tuple[int | None, int | None]) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+        from .facts import iter_facts
+        from .rules.engine import Scored
+
+        prof, year, shared, store = self.prof, self.year, self.shared, self.store
+        engine, cap = prof.engine, prof.cap
+        cap_items = sorted({i for key in cap.order if isinstance(key.by, list) for i in key.by}) if cap else []
+        held: list[tuple[Any, ...]] = []  # studios the cap may demote, until the cap is known
+        day = dt.date(year, 12, 31)
+        no_failures = self.NO_FAILURES
+        assessed = 0
+        for sid, f, state in iter_facts(conn, year, state_now=True, with_state_only=True,
+                                        needed=needed_facts(prof), id_range=id_range):
+            if state is None or not state.held_on(day):
+                continue
+            assessed += 1
+            engine.derive(f)
+            checks = engine.check(f)
+            items, total = engine.score(f, checks)
+            grade = engine.grade(total)
+            f["grade"], f["total"] = grade, total
+            action, reasons, deadline = engine.recommend(f, year)
+            passed = all(checks.values())
+            failures = no_failures
+            if store and not passed:
+                failures = shared.list("failures", engine.failure_texts(f, checks))
+            args = [sid, f["code"], f["name"], total, grade, shared.dict("items", items),
+                    shared.dict("checks", checks), passed, failures, action, shared.list("reasons", reasons),
+                    deadline, False]
+            if cap is not None and grade == cap.grade:
+                f["grade"] = cap.demote_to  # what the recommendations say if the cap demotes it
+                alt_action, alt_reasons, alt_deadline = engine.recommend(f, year)
+                held.append((Scored(sid, f["code"], f["name"], {i: items.get(i, 0) for i in cap_items}, total,
+                                    grade),
+                             args, (cap.demote_to, alt_action, shared.list("reasons", alt_reasons), alt_deadline)))
+                continue
+            emit(*args)
+        self.assessed += assessed
+        return held
+
+
+def _split_point(conn) -> int | None:  # type: ignore[no-untyped-def]
+    """The studio id that halves the studios, when a forked child should take the upper half.
+
+    Only on SQLite, with ``fork``, and for at least ``PARALLEL_MIN_STUDIOS`` studios.  The
+    child reads the database on a connection of its own, so this must run inside the
+    write transaction of :func:`store_assessment` (see there why the two then see one state).
+    """
+    import os
+    import sys
+
+    if conn.dialect.name != "sqlite" or sys.platform == "win32" or not hasattr(os, "fork"):
+        return None
+    if os.environ.get("LAOMO_ASSESS_WORKER", "1") == "0":
+        return None
+    from sqlalchemy import func, select
+
+    from .models import Studio
+
+    s = Studio.__table__
+    n = conn.execute(select(func.count()).select_from(s)).scalar_one()
+    if n < max(2, PARALLEL_MIN_STUDIOS):
+        return None
+    return conn.execute(select(s.c.id).order_by(s.c.id).limit(1).offset(n // 2)).scalar_one()
+
+
+class _Child:
+    """The upper half of a stored run, computed by a forked child process.
+
+    The child opens its own connection to the same SQLite file, runs
+    :meth:`_Part.run` for the studios from ``split`` on, and spools what it
+    emits (result dicts and staged rows, built by the same emitter), what it
+    holds for the cap and its counts, pickled, into an unlinked temporary
+    file; the parent reads that back after its own half and emits it into
+    its stage.  The child writes nothing to the database and ends with
+    ``os._exit`` (no inherited connection is finalised in it); it stops on
+    its own if the parent is gone.
+    """
+
+    CHUNK = 2000
+
+    def __init__(self, conn, part: _Part, split: int) -> None:  # type: ignore[no-untyped-def]
+        import os
+        import tempfile
+
+        url = conn.engine.url.render_as_string(hide_password=False)
+        self.spool = tempfile.TemporaryFile(prefix="laomo-assess-")
+        parent = os.getpid()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child
+            self._work(url, part, split, parent)
+
+    def _work(self, url: str, part: _Part, split: int, parent: int) -> None:
+        import os
+        import pickle
+        import traceback
+
+        from .db import make_engine
+
+        code = 0
+        out = self.spool
+        try:
+            pending: list[tuple[Any, Any]] = []
+            result: list[Any] = [None]
+            row: list[Any] = [None]
+
+            def flush() -> None:
+                if os.getppid() != parent:
+                    os._exit(1)
+                pickle.dump(("emit", pending), out, pickle.HIGHEST_PROTOCOL)
+                pending.clear()
+
+            def add_result(r: Any) -> None:
+                result[0] = r
+
+            def add_row(t: Any) -> None:
+                row[0] = t
+
+            inner = part.emitter(add_result if part.results else None, add_row if part.store else None)
+
+            def emit(*args: Any) -> None:
+                inner(*args)
+                pending.append((result[0], row[0]))
+                if len(pending) >= self.CHUNK:
+                    flush()
+
+            engine = make_engine(url)
+            with engine.connect() as conn, conn.begin():
+                held = part.run(conn, emit, (split, None))
+            flush()
+            pickle.dump(("done", part.assessed, part.by_grade, part.by_rec, held), out, pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            code = 1
+            try:
+                pickle.dump(("crash", traceback.format_exc()), out)
+            except Exception:
+                pass
+        finally:
+            try:
+                out.flush()
+            finally:
+                os._exit(code)
+
+    def merge(self, part: _Part, add_result, add_row) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+        """Wait for the child and pass on what it emitted; add its counts to ``part``; return its
+        held studios."""
+        import os
+        import pickle
+
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        self.spool.seek(0)
+        while True:
+            try:
+                message = pickle.load(self.spool)
+            except EOFError:
+                raise RuntimeError(f"考核子进程意外退出（状态 {status}），本次考核未保存") from None
+            tag = message[0]
+            if tag == "emit":
+                for r, row in message[1]:
+                    if add_result is not None:
+                        add_result(r)
+                    if add_row is not None:
+                        add_row(row)
+            elif tag == "done":
+                _, assessed, by_grade, by_rec, held = message
+                part.assessed += assessed
+                for mine, theirs in ((part.by_grade, by_grade), (part.by_rec, by_rec)):
+                    for k, v in theirs.items():
+                        mine[k] = mine.get(k, 0) + v
+                return held
+            else:
+                raise RuntimeError(f"考核子进程出错：\n{message[1]}")
+
+    def stop(self) -> None:
+        import os
+        import signal
+
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+        self.spool.close()
+
+
 def store_assessment(engine, year: int, profile: Any = None, *, results: bool = True,  # type: ignore[no-untyped-def]
                      now: dt.datetime | None = None) -> dict[str, Any]:
     """``assess run --year Y``: compute and store a year in its own transaction, holding the
@@ -468,21 +682,28 @@ def store_assessment(engine, year: int, profile: Any = None, *, results: bool = 
     done again, this time holding the lock from the start (waiting for it up
     to the busy timeout), so it always ends after at most two computations.
     On a server the write lock is taken up front (its readers never wait for
-    it anyway).  Returns :func:`run_assessment`'s result with ``attempts``
+    it anyway).
+
+    A large run computes half of the studios in a forked child that reads on
+    a connection of its own (:class:`_Child`).  Both see the same state: the
+    child's first read comes after this transaction's, and before its first
+    write; a commit by anyone in between would make that write fail (and the
+    run be done again), and in the second attempt this transaction holds the
+    lock, so nobody can commit.  Returns :func:`run_assessment`'s result with ``attempts``
     (1 or 2).
     """
     from .db import lost_write_race, write_session
 
     try:
         with write_session(engine, deferred=True) as session:
-            out = run_assessment(session, year, profile, results=results, now=now)
+            out = run_assessment(session, year, profile, results=results, now=now, parallel=True)
         out["attempts"] = 1
         return out
     except Exception as exc:
         if not lost_write_race(exc):
             raise
     with write_session(engine) as session:
-        out = run_assessment(session, year, profile, results=results, now=now)
+        out = run_assessment(session, year, profile, results=results, now=now, parallel=True)
     out["attempts"] = 2
     return out
 

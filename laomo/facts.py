@@ -123,7 +123,8 @@ def compute_facts(conn, year: int | None = None, *, as_of: dt.date | None = None
 
 
 def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  # type: ignore[no-untyped-def]
-               studio_ids: Iterable[int] | None = None, state_now: bool = False,
+               studio_ids: Iterable[int] | None = None, state_now: bool = False, with_state_only: bool = False,
+               id_range: tuple[int | None, int | None] | None = None,
                needed: Collection[str] | None = None) -> Iterator[tuple[int, dict[str, Any], Any]]:
     """Yield ``(studio_id, facts, state)`` for every studio (or ``studio_ids``), in id order.
 
@@ -138,6 +139,14 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     now — all its designations folded, whatever their date; None without
     any — from the same designation query; otherwise None.
 
+    ``with_state_only`` (with ``state_now``): only the studios that have a
+    state (some designation) are yielded — a studio never named is never
+    assessed, and its facts are not even assembled.
+
+    ``id_range``: ``(low, high)``, only the studios with ``low <= id < high``
+    (None: no bound on that side) — a part of a run computed by another
+    process.
+
     ``needed``: the fact names the caller will read (None: all).  Columns and
     queries no needed fact depends on are left out, and the achievement and
     activity queries read only the dates the needed facts look at; a fact
@@ -151,6 +160,8 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     )
     from .status import State
 
+    if with_state_only and not state_now:
+        raise ValueError("with_state_only needs state_now")
     if as_of is None:
         if year is None:
             raise ValueError("compute_facts needs a year or an as_of date")
@@ -170,9 +181,17 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
         # connection for good (a later INSERT on it would ask PostgreSQL for a server-side cursor)
         return chain.from_iterable(conn.execute(q.execution_options(yield_per=STREAM_ROWS)).partitions())
 
+    id_low, id_high = id_range or (None, None)
+
+    def bounded(col, q):  # type: ignore[no-untyped-def]
+        if id_low is not None:
+            q = q.where(col >= id_low)
+        return q if id_high is None else q.where(col < id_high)
+
     def rows(col, q, *order, typed: bool = True):  # type: ignore[no-untyped-def]
         """The query's rows in studio order, as an iterator of plain tuples."""
         q = q.order_by(col, *order)
+        q = bounded(col, q)
         if ids is not None:  # a few studios (check, explain): SQLAlchemy's own result is fine
             return streamed(q.where(col.in_(ids)))
         return driver_rows(conn, q, typed=typed)
@@ -319,7 +338,7 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     if want("latest_grade"):
         latest = (select(t.c.studio_id.label("sid"), func.max(t.c.year).label("y"))
                   .where(t.c.year <= Y).group_by(t.c.studio_id))
-        latest = (latest if ids is None else latest.where(t.c.studio_id.in_(ids))).subquery()
+        latest = bounded(t.c.studio_id, latest if ids is None else latest.where(t.c.studio_id.in_(ids))).subquery()
 
         def add_latest(f: dict[str, Any], r: Any) -> None:
             f["latest_grade"] = r[1]
@@ -337,8 +356,9 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
         q = select(d.c.studio_id, d.c.action, d.c.level, d.c.date, d.c.deadline)
         designations = rows(d.c.studio_id, q if state_now else q.where(d.c.date <= D), d.c.date, d.c.id)
 
-    # The merge, a chunk of studios at a time: their facts dicts, then each stream's rows up to
-    # the chunk's last studio (every stream is in studio order), then the designation fold.
+    # The merge, a chunk of studios at a time: the designation fold, their facts dicts, then each
+    # stream's rows up to the chunk's last studio (every stream is in studio order), then the
+    # designation facts.
     pending = [[result, None, add] for result, add in streams]
     folds = [designations, None] if designations is not None else None
     studio_rows = studios
@@ -348,35 +368,7 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
         batch = list(islice(studio_rows, FACTS_CHUNK))
         if not batch:
             return
-        chunk: dict[int, dict[str, Any]] = {}
-        for r in batch:
-            f = chunk[r[0]] = dict(zero)
-            f.update(
-                code=r[1], name=r[2],
-                has_name=bool((r[2] or "").strip()), has_unit=bool((r[3] or "").strip()),
-                has_sign=bool(r[4]), has_rules=bool(r[5]), has_plan=bool(r[6]),
-                has_display=bool(r[7]), has_records=bool(r[8]), has_facilities=bool(r[9]),
-                premises_area=r[10] or 0, annual_funds=r[11] or 0, leader_skill_grade=r[12],
-            )
         last = batch[-1][0]
-        get = chunk.get
-        for stream in pending:
-            row, add = stream[1], stream[2]
-            if row is not None:
-                if row[0] > last:
-                    continue
-                stream[1] = None
-                f = get(row[0])
-                if f is not None:
-                    add(f, row)
-            for row in stream[0]:
-                if row[0] > last:
-                    stream[1] = row
-                    break
-                f = get(row[0])
-                if f is not None:
-                    add(f, row)
-
         on_d: dict[int, Any] = {}
         now: dict[int, Any] = {}
         if folds is not None:
@@ -407,6 +399,38 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
                             del on_d[sid]
                         else:
                             on_d[sid] = st
+        chunk: dict[int, dict[str, Any]] = {}
+        keep = now if with_state_only else None
+        for r in batch:
+            if keep is not None and r[0] not in keep:
+                continue  # never named: not assessed, no facts needed
+            f = chunk[r[0]] = dict(zero)
+            f.update(
+                code=r[1], name=r[2],
+                has_name=bool((r[2] or "").strip()), has_unit=bool((r[3] or "").strip()),
+                has_sign=bool(r[4]), has_rules=bool(r[5]), has_plan=bool(r[6]),
+                has_display=bool(r[7]), has_records=bool(r[8]), has_facilities=bool(r[9]),
+                premises_area=r[10] or 0, annual_funds=r[11] or 0, leader_skill_grade=r[12],
+            )
+        get = chunk.get
+        for stream in pending:
+            row, add = stream[1], stream[2]
+            if row is not None:
+                if row[0] > last:
+                    continue
+                stream[1] = None
+                f = get(row[0])
+                if f is not None:
+                    add(f, row)
+            for row in stream[0]:
+                if row[0] > last:
+                    stream[1] = row
+                    break
+                f = get(row[0])
+                if f is not None:
+                    add(f, row)
+
+        if folds is not None:
             for sid, st in on_d.items():
                 f = get(sid)
                 if f is None:

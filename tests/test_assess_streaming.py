@@ -76,9 +76,12 @@ def stored_rows(session, year: int) -> dict:  # type: ignore[no-untyped-def]
     return {r["code"]: dict(r) for r in session.connection().execute(q).mappings()}
 
 
-def check_year(eng_, year: int, prof) -> None:  # type: ignore[no-untyped-def]
-    """Dry run, then stored run, against the reference; the stored rows column by column."""
-    from laomo.assess import run_assessment
+def check_year(eng_, year: int, prof, store: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Dry run, then stored run, against the reference; the stored rows column by column.
+
+    ``store``: the stored run through ``store_assessment`` (what ``assess run`` does: its own
+    transaction, half the studios in a forked child when there are enough of them)."""
+    from laomo.assess import run_assessment, store_assessment
     from laomo.db import read_session, write_session
 
     with read_session(eng_) as session:
@@ -92,9 +95,14 @@ def check_year(eng_, year: int, prof) -> None:  # type: ignore[no-untyped-def]
         assert flat[key] == dry[key]
     assert dry["assessed"] == len(ref)
 
-    with write_session(eng_) as session:
-        out = run_assessment(session, year, prof)
+    if store:
+        out = store_assessment(eng_, year, prof)
+    else:
+        with write_session(eng_) as session:
+            out = run_assessment(session, year, prof)
     assert out["results"] == dry["results"]
+    for key in ("assessed", "by_grade", "by_recommendation"):
+        assert out[key] == dry[key]
     with read_session(eng_) as session:
         rows = stored_rows(session, year)
     for code, s in ref.items():
@@ -138,6 +146,50 @@ def test_streamed_run_equals_the_plain_algorithm_on_a_generated_county(county, n
     prof = load_profile(name)
     for year in YEARS:  # 2022/2023: designations dated after 31 December exist
         check_year(county, year, prof)
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("name", bundled_names())
+def test_a_run_split_with_a_forked_child_equals_the_plain_algorithm(county, name, monkeypatch):
+    """``assess run`` computes the upper half of the studio ids in a forked child at national scale;
+    forced here on 120 studios: the same results, counts, cap and stored rows."""
+    import laomo.assess as assess_mod
+
+    forks = []
+    inner = assess_mod._Child.__init__
+
+    def spy(self, conn, part, split):  # type: ignore[no-untyped-def]
+        forks.append(split)
+        inner(self, conn, part, split)
+
+    monkeypatch.setattr(assess_mod._Child, "__init__", spy)
+    monkeypatch.setattr(assess_mod, "PARALLEL_MIN_STUDIOS", 2)
+    prof = load_profile(name)
+    for year in YEARS:
+        check_year(county, year, prof, store=True)
+    assert len(forks) == len(YEARS) and all(forks)
+
+
+@pytest.mark.sqlite_only
+def test_a_failing_child_stores_nothing(county, monkeypatch):
+    import laomo.assess as assess_mod
+    from conftest import dump
+
+    from laomo.assess import store_assessment
+
+    monkeypatch.setattr(assess_mod, "PARALLEL_MIN_STUDIOS", 2)
+    before = dump(county.url.database)
+    inner = assess_mod._Part.run
+
+    def run(self, conn, emit, id_range):  # type: ignore[no-untyped-def]
+        if id_range[0] is not None:  # the child's half
+            raise ValueError("boom in the child")
+        return inner(self, conn, emit, id_range)
+
+    monkeypatch.setattr(assess_mod._Part, "run", run)
+    with pytest.raises(RuntimeError, match="boom in the child"):
+        store_assessment(county, 2024)
+    assert dump(county.url.database) == before
 
 
 @pytest.mark.parametrize("name", bundled_names())
