@@ -359,7 +359,7 @@ def run_assessment(session, year: int, profile: Any = None, dry_run: bool = Fals
     number of studios.
 
     ``parallel`` (only :func:`store_assessment` passes it): a large stored run
-    on SQLite computes half of the studios in a forked child (see
+    on SQLite computes half of the studios in a child process (see
     :class:`_Child`); the caller's transaction must then be one that has
     written nothing yet, as the child reads on a connection of its own.
     """
@@ -377,7 +377,7 @@ def run_assessment(session, year: int, profile: Any = None, dry_run: bool = Fals
 
 
 #: A stored run on SQLite with at least this many studios computes the upper half of the
-#: studio ids in a forked child process (two cores); ``LAOMO_ASSESS_WORKER=0`` turns it off.
+#: studio ids in a child process (two cores); ``LAOMO_ASSESS_WORKER=0`` turns it off.
 PARALLEL_MIN_STUDIOS = 20_000
 
 
@@ -398,7 +398,7 @@ def _run_assessment(session, year: int, profile: Any, dry_run: bool,  # type: ig
     add_row = stage.add if stage is not None else None
     emit = part.emitter(add_result, add_row)
 
-    split = _split_point(conn) if parallel and stage is not None else None
+    split = _split_point(conn, prof) if parallel and stage is not None else None
     child = _Child(conn, part, split) if split is not None else None
     try:
         held = part.run(conn, emit, (None, split))
@@ -520,19 +520,19 @@ class _Part:
         return held
 
 
-def _split_point(conn) -> int | None:  # type: ignore[no-untyped-def]
-    """The studio id that halves the studios, when a forked child should take the upper half.
+def _split_point(conn, prof) -> int | None:  # type: ignore[no-untyped-def]
+    """The studio id that halves the studios, when a child process should take the upper half.
 
-    Only on SQLite, with ``fork``, and for at least ``PARALLEL_MIN_STUDIOS`` studios.  The
+    Only on SQLite, for a profile loaded from a name or file (the child loads it again),
+    and for at least ``PARALLEL_MIN_STUDIOS`` studios.  The
     child reads the database on a connection of its own, so this must run inside the
     write transaction of :func:`store_assessment` (see there why the two then see one state).
     """
     import os
-    import sys
 
-    if conn.dialect.name != "sqlite" or sys.platform == "win32" or not hasattr(os, "fork"):
+    if conn.dialect.name != "sqlite":
         return None
-    if os.environ.get("LAOMO_ASSESS_WORKER", "1") == "0":
+    if os.environ.get("LAOMO_ASSESS_WORKER", "1") == "0" or not prof.source:
         return None
     from sqlalchemy import func, select
 
@@ -546,96 +546,58 @@ def _split_point(conn) -> int | None:  # type: ignore[no-untyped-def]
 
 
 class _Child:
-    """The upper half of a stored run, computed by a forked child process.
+    """The upper half of a stored run, computed by a child process on the other core.
 
-    The child opens its own connection to the same SQLite file, runs
-    :meth:`_Part.run` for the studios from ``split`` on, and spools what it
-    emits (result dicts and staged rows, built by the same emitter), what it
-    holds for the cap and its counts, pickled, into an unlinked temporary
-    file; the parent reads that back after its own half and emits it into
-    its stage.  The child writes nothing to the database and ends with
-    ``os._exit`` (no inherited connection is finalised in it); it stops on
-    its own if the parent is gone.
+    The child is a fresh interpreter (not a fork: SQLite state must never be
+    inherited across ``fork``), started after this transaction's first read.
+    It loads the same profile (checked by its content hash), opens its own
+    connection to the same SQLite file, runs :meth:`_Part.run` for the studios
+    from ``split`` on, and spools what it emits (result dicts and staged rows,
+    built by the same emitter), what it holds for the cap and its counts,
+    pickled, into an unlinked temporary file it inherits; the parent reads
+    that back after its own half and passes it on to its stage.  The child
+    writes nothing to the database; it stops on its own if the parent is gone.
     """
 
     CHUNK = 2000
 
     def __init__(self, conn, part: _Part, split: int) -> None:  # type: ignore[no-untyped-def]
+        import json
         import os
+        import subprocess
+        import sys
         import tempfile
 
-        url = conn.engine.url.render_as_string(hide_password=False)
         self.spool = tempfile.TemporaryFile(prefix="laomo-assess-")
-        parent = os.getpid()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child
-            self._work(url, part, split, parent)
-
-    def _work(self, url: str, part: _Part, split: int, parent: int) -> None:
-        import os
-        import pickle
-        import traceback
-
-        from .db import make_engine
-
-        code = 0
-        out = self.spool
-        try:
-            pending: list[tuple[Any, Any]] = []
-            result: list[Any] = [None]
-            row: list[Any] = [None]
-
-            def flush() -> None:
-                if os.getppid() != parent:
-                    os._exit(1)
-                pickle.dump(("emit", pending), out, pickle.HIGHEST_PROTOCOL)
-                pending.clear()
-
-            def add_result(r: Any) -> None:
-                result[0] = r
-
-            def add_row(t: Any) -> None:
-                row[0] = t
-
-            inner = part.emitter(add_result if part.results else None, add_row if part.store else None)
-
-            def emit(*args: Any) -> None:
-                inner(*args)
-                pending.append((result[0], row[0]))
-                if len(pending) >= self.CHUNK:
-                    flush()
-
-            engine = make_engine(url)
-            with engine.connect() as conn, conn.begin():
-                held = part.run(conn, emit, (split, None))
-            flush()
-            pickle.dump(("done", part.assessed, part.by_grade, part.by_rec, held), out, pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            code = 1
-            try:
-                pickle.dump(("crash", traceback.format_exc()), out)
-            except Exception:
-                pass
-        finally:
-            try:
-                out.flush()
-            finally:
-                os._exit(code)
+        self.errors = tempfile.TemporaryFile(prefix="laomo-assess-err-")
+        spec = {"url": conn.engine.url.render_as_string(hide_password=False), "profile": part.prof.source,
+                "hash": part.prof.hash, "year": part.year, "results": part.results, "store": part.store,
+                "split": split, "parent": os.getpid(), "fd": self.spool.fileno()}
+        env = dict(os.environ)
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = here + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from laomo.assess import _child_main; _child_main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.errors,
+            pass_fds=(self.spool.fileno(),), env=env)
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(spec).encode("utf-8"))
+        self.proc.stdin.close()
 
     def merge(self, part: _Part, add_result, add_row) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
         """Wait for the child and pass on what it emitted; add its counts to ``part``; return its
         held studios."""
-        import os
         import pickle
 
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
+        status = self.proc.wait()
         self.spool.seek(0)
         while True:
             try:
                 message = pickle.load(self.spool)
             except EOFError:
-                raise RuntimeError(f"考核子进程意外退出（状态 {status}），本次考核未保存") from None
+                self.errors.seek(0)
+                tail = self.errors.read()[-2000:].decode("utf-8", "replace")
+                raise RuntimeError(f"考核子进程意外退出（退出码 {status}），本次考核未保存\n{tail}") from None
             tag = message[0]
             if tag == "emit":
                 for r, row in message[1]:
@@ -654,17 +616,75 @@ class _Child:
                 raise RuntimeError(f"考核子进程出错：\n{message[1]}")
 
     def stop(self) -> None:
-        import os
-        import signal
-
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
         self.spool.close()
+        self.errors.close()
+
+
+def _child_main() -> None:
+    """Entry point of :class:`_Child`'s process: its spec as JSON on standard input."""
+    import gc
+    import json
+    import os
+    import pickle
+    import sys
+    import traceback
+
+    gc.disable()  # short-lived, acyclic data (see run_assessment)
+    spec = json.loads(sys.stdin.read())
+    out = os.fdopen(spec["fd"], "wb")
+    parent = spec["parent"]
+    code = 0
+    try:
+        from .db import make_engine
+        from .rules import load_profile
+
+        prof = load_profile(spec["profile"])
+        if prof.hash != spec["hash"]:
+            raise LaomoError(f"规则「{spec['profile']}」在考核期间被改动，请重新运行")
+        part = _Part(prof, spec["year"], spec["results"], spec["store"])
+        pending: list[tuple[Any, Any]] = []
+        result: list[Any] = [None]
+        row: list[Any] = [None]
+
+        def flush() -> None:
+            if os.getppid() != parent:  # the parent is gone: nobody will read this
+                os._exit(1)
+            pickle.dump(("emit", pending), out, pickle.HIGHEST_PROTOCOL)
+            pending.clear()
+
+        def add_result(r: Any) -> None:
+            result[0] = r
+
+        def add_row(t: Any) -> None:
+            row[0] = t
+
+        inner = part.emitter(add_result if part.results else None, add_row if part.store else None)
+
+        def emit(*args: Any) -> None:
+            inner(*args)
+            pending.append((result[0], row[0]))
+            if len(pending) >= _Child.CHUNK:
+                flush()
+
+        engine = make_engine(spec["url"])
+        with engine.connect() as conn, conn.begin():
+            held = part.run(conn, emit, (spec["split"], None))
+        flush()
+        pickle.dump(("done", part.assessed, part.by_grade, part.by_rec, held), out, pickle.HIGHEST_PROTOCOL)
+    except BaseException:
+        code = 1
+        try:
+            pickle.dump(("crash", traceback.format_exc()), out)
+        except Exception:
+            pass
+    finally:
+        try:
+            out.flush()
+        finally:
+            os._exit(code)
 
 
 def store_assessment(engine, year: int, profile: Any = None, *, results: bool = True,  # type: ignore[no-untyped-def]
@@ -684,7 +704,7 @@ def store_assessment(engine, year: int, profile: Any = None, *, results: bool = 
     On a server the write lock is taken up front (its readers never wait for
     it anyway).
 
-    A large run computes half of the studios in a forked child that reads on
+    A large run computes half of the studios in a child process that reads on
     a connection of its own (:class:`_Child`).  Both see the same state: the
     child's first read comes after this transaction's, and before its first
     write; a commit by anyone in between would make that write fail (and the

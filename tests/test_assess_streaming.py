@@ -150,8 +150,8 @@ def test_streamed_run_equals_the_plain_algorithm_on_a_generated_county(county, n
 
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("name", bundled_names())
-def test_a_run_split_with_a_forked_child_equals_the_plain_algorithm(county, name, monkeypatch):
-    """``assess run`` computes the upper half of the studio ids in a forked child at national scale;
+def test_a_run_split_with_a_child_process_equals_the_plain_algorithm(county, name, monkeypatch):
+    """``assess run`` computes the upper half of the studio ids in a child process at national scale;
     forced here on 120 studios: the same results, counts, cap and stored rows."""
     import laomo.assess as assess_mod
 
@@ -171,24 +171,28 @@ def test_a_run_split_with_a_forked_child_equals_the_plain_algorithm(county, name
 
 
 @pytest.mark.sqlite_only
-def test_a_failing_child_stores_nothing(county, monkeypatch):
+def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
+    """The child runs in its own interpreter: make it fail by a profile file changed under it."""
+    import shutil
+
     import laomo.assess as assess_mod
     from conftest import dump
 
     from laomo.assess import store_assessment
+    from laomo.rules import load_profile
+    from laomo.rules.profile import BUNDLED_DIR
 
     monkeypatch.setattr(assess_mod, "PARALLEL_MIN_STUDIOS", 2)
+    path = tmp_path / "mine.toml"
+    shutil.copy(BUNDLED_DIR / "henan-2015.toml", path)
+    prof = load_profile(str(path))
+    text = path.read_text(encoding="utf-8")
+    assert 'check = { all = ["team_size >= 3"' in text
+    path.write_text(text.replace('check = { all = ["team_size >= 3"', 'check = { all = ["team_size >= 4"'),
+                    encoding="utf-8")
     before = dump(county.url.database)
-    inner = assess_mod._Part.run
-
-    def run(self, conn, emit, id_range):  # type: ignore[no-untyped-def]
-        if id_range[0] is not None:  # the child's half
-            raise ValueError("boom in the child")
-        return inner(self, conn, emit, id_range)
-
-    monkeypatch.setattr(assess_mod._Part, "run", run)
-    with pytest.raises(RuntimeError, match="boom in the child"):
-        store_assessment(county, 2024)
+    with pytest.raises(RuntimeError, match="考核期间被改动"):
+        store_assessment(county, 2024, prof)
     assert dump(county.url.database) == before
 
 
