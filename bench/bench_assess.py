@@ -36,7 +36,7 @@ after one untimed warm-up pass that brings the file into the page cache:
 * **stored run** — ``store_assessment(engine, Y)``, committed (what
   ``assess run --year Y`` does: its own transaction, holding the write lock
   only while writing, and at this scale half of the studios computed by a
-  forked child).  Before each one, the
+  child process).  Before each one, the
   rows of earlier runs of Y are deleted (untimed), so every stored run
   starts from the same state; the imported grades are kept;
 * **command line** — ``laomo --db FILE assess run --year Y --quiet`` as a
