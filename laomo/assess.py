@@ -521,7 +521,7 @@ class _Part:
 
 
 def _split_point(conn, prof) -> int | None:  # type: ignore[no-untyped-def]
-    """The studio id that halves the studios, when a child process should take the upper half.
+    """The studio id that splits the studios, when a child process should take the upper part.
 
     Only on SQLite, for a profile loaded from a name or file (the child loads it again),
     and for at least ``PARALLEL_MIN_STUDIOS`` studios.  The
@@ -542,7 +542,9 @@ def _split_point(conn, prof) -> int | None:  # type: ignore[no-untyped-def]
     n = conn.execute(select(func.count()).select_from(s)).scalar_one()
     if n < max(2, PARALLEL_MIN_STUDIOS):
         return None
-    return conn.execute(select(s.c.id).order_by(s.c.id).limit(1).offset(n // 2)).scalar_one()
+    # the child starts about half a second later (a new interpreter loading the profile): it takes
+    # a little less than half
+    return conn.execute(select(s.c.id).order_by(s.c.id).limit(1).offset(n * 11 // 20)).scalar_one()
 
 
 class _Child:
