@@ -292,6 +292,7 @@ class _Stage:
     def __init__(self, conn) -> None:  # type: ignore[no-untyped-def]
         from sqlalchemy import Column, MetaData, Table, Text, insert
 
+        from .importer import _Statement
         from .models import Assessment
 
         self.conn = conn
@@ -303,12 +304,7 @@ class _Stage:
         self.table.create(conn)
         # compiled once; rows go to the driver's executemany as tuples in COLUMNS order (their
         # values are already in the driver's form: ints, floats, str) — no per-row processing
-        compiled = insert(self.table).compile(dialect=conn.dialect, column_keys=list(self.COLUMNS))
-        self.sql = str(compiled)
-        order = list(compiled.positiontup) if compiled.positional else None
-        if order is not None and order != list(self.COLUMNS):
-            raise RuntimeError(f"unexpected parameter order {order}")  # never: one INSERT of these columns
-        self.positional = compiled.positional
+        self.insert = _Statement(conn, insert(self.table), list(self.COLUMNS))
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, row: tuple[Any, ...]) -> None:
@@ -317,10 +313,8 @@ class _Stage:
             self.flush()
 
     def flush(self) -> None:
-        if self.rows:
-            rows: list[Any] = self.rows if self.positional else [dict(zip(self.COLUMNS, r)) for r in self.rows]
-            self.conn.exec_driver_sql(self.sql, rows)
-            self.rows = []
+        self.insert.run(self.rows)
+        self.rows = []
 
     def replace_year(self, year: int, prof, run_id: str, now: dt.datetime) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
         """Delete the rows this run replaces, insert the staged ones; (rows replaced, grades before)."""
@@ -359,7 +353,7 @@ def run_assessment(session, year: int, profile: Any = None, dry_run: bool = Fals
     number of studios.
 
     ``parallel`` (only :func:`store_assessment` passes it): a large stored run
-    on SQLite computes half of the studios in a child process (see
+    on SQLite computes part of the studios in a child process (see
     :class:`_Child`); the caller's transaction must then be one that has
     written nothing yet, as the child reads on a connection of its own.
     """
@@ -376,7 +370,7 @@ def run_assessment(session, year: int, profile: Any = None, dry_run: bool = Fals
             gc.enable()
 
 
-#: A stored run on SQLite with at least this many studios computes the upper half of the
+#: A stored run on SQLite with at least this many studios computes the upper 45 % of the
 #: studio ids in a child process (two cores); ``LAOMO_ASSESS_WORKER=0`` turns it off.
 PARALLEL_MIN_STUDIOS = 20_000
 
@@ -548,7 +542,7 @@ def _split_point(conn, prof) -> int | None:  # type: ignore[no-untyped-def]
 
 
 class _Child:
-    """The upper half of a stored run, computed by a child process on the other core.
+    """The upper part of a stored run's studios, computed by a child process on the other core.
 
     The child is a fresh interpreter (not a fork: SQLite state must never be
     inherited across ``fork``), started after this transaction's first read.
@@ -557,7 +551,7 @@ class _Child:
     from ``split`` on, and spools what it emits (result dicts and staged rows,
     built by the same emitter), what it holds for the cap and its counts,
     pickled, into an unlinked temporary file it inherits; the parent reads
-    that back after its own half and passes it on to its stage.  The child
+    that back after its own part and passes it on to its stage.  The child
     writes nothing to the database; it stops on its own if the parent is gone.
     """
 
@@ -570,21 +564,28 @@ class _Child:
         import sys
         import tempfile
 
+        self.proc: Any = None
         self.spool = tempfile.TemporaryFile(prefix="laomo-assess-")
         self.errors = tempfile.TemporaryFile(prefix="laomo-assess-err-")
         spec = {"url": conn.engine.url.render_as_string(hide_password=False), "profile": part.prof.source,
                 "hash": part.prof.hash, "year": part.year, "results": part.results, "store": part.store,
                 "split": split, "parent": os.getpid(), "fd": self.spool.fileno()}
-        env = dict(os.environ)
+        # this very laomo, whether installed or run from a checkout (appended: never ahead of the stdlib)
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env["PYTHONPATH"] = here + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from laomo.assess import _child_main; _child_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.errors,
-            pass_fds=(self.spool.fileno(),), env=env)
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(spec).encode("utf-8"))
-        self.proc.stdin.close()
+        code = (f"import sys\nif {here!r} not in sys.path: sys.path.append({here!r})\n"
+                "from laomo.assess import _child_main\n_child_main()")
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                         stdout=subprocess.DEVNULL, stderr=self.errors,
+                                         pass_fds=(self.spool.fileno(),))
+            try:
+                self.proc.stdin.write(json.dumps(spec).encode("utf-8"))
+                self.proc.stdin.close()
+            except BrokenPipeError:  # it died at once: merge() says so, with its stderr
+                pass
+        except BaseException:
+            self.stop()
+            raise
 
     def merge(self, part: _Part, add_result, add_row) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
         """Wait for the child and pass on what it emitted; add its counts to ``part``; return its
@@ -596,10 +597,12 @@ class _Child:
         while True:
             try:
                 message = pickle.load(self.spool)
-            except EOFError:
+            except (EOFError, pickle.UnpicklingError):  # it died, or could not write its spool
                 self.errors.seek(0)
-                tail = self.errors.read()[-2000:].decode("utf-8", "replace")
-                raise RuntimeError(f"考核子进程意外退出（退出码 {status}），本次考核未保存\n{tail}") from None
+                tail = self.errors.read()[-2000:].decode("utf-8", "replace").strip()
+                raise LaomoError(f"计算考核的子进程意外退出（退出码 {status}），本次考核未保存；"
+                                 "可设置环境变量 LAOMO_ASSESS_WORKER=0 在单个进程中重试",
+                                 lines=[tail] if tail else None) from None
             tag = message[0]
             if tag == "emit":
                 for r, row in message[1]:
@@ -614,11 +617,13 @@ class _Child:
                     for k, v in theirs.items():
                         mine[k] = mine.get(k, 0) + v
                 return held
+            elif tag == "error":  # a user-level problem, said in Chinese by the child
+                raise LaomoError(message[1], exit_code=message[2])
             else:
                 raise RuntimeError(f"考核子进程出错：\n{message[1]}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
         self.spool.close()
@@ -676,17 +681,27 @@ def _child_main() -> None:
             held = part.run(conn, emit, (spec["split"], None))
         flush()
         pickle.dump(("done", part.assessed, part.by_grade, part.by_rec, held), out, pickle.HIGHEST_PROTOCOL)
-    except BaseException:
+    except BaseException as exc:
         code = 1
+        message: tuple[Any, ...] = ("crash", traceback.format_exc())
+        if isinstance(exc, LaomoError):
+            message = ("error", str(exc), exc.exit_code)
+        else:
+            from .db import explain_failure
+
+            said = explain_failure(exc, spec["url"]) if isinstance(exc, Exception) else None
+            if said:
+                message = ("error", said, 1)
         try:
-            pickle.dump(("crash", traceback.format_exc()), out)
+            pickle.dump(message, out)
         except Exception:
             pass
     finally:
         try:
             out.flush()
-        finally:
-            os._exit(code)
+        except BaseException:
+            code = 1  # a truncated spool: the parent says the child failed
+        os._exit(code)
 
 
 def store_assessment(engine, year: int, profile: Any = None, *, results: bool = True,  # type: ignore[no-untyped-def]
@@ -706,7 +721,7 @@ def store_assessment(engine, year: int, profile: Any = None, *, results: bool = 
     On a server the write lock is taken up front (its readers never wait for
     it anyway).
 
-    A large run computes half of the studios in a child process that reads on
+    A large run computes part of the studios in a child process that reads on
     a connection of its own (:class:`_Child`).  Both see the same state: the
     child's first read comes after this transaction's, and before its first
     write; a commit by anyone in between would make that write fail (and the

@@ -124,15 +124,13 @@ def run_cmd(
                   "dry_run": True, "results": diff["results"],
                   "what_if": {k: diff[k] for k in ("stored", "stored_profiles", "changed", "changes")}}
     else:
-        quiet = (quiet or STATE.quiet) and not json_out
         # a quiet (cron) run prints nothing: the per-studio results are not even kept in memory
-        result = store_assessment(eng, y, rules, results=not quiet)
-        result.pop("attempts", None)
+        result = store_assessment(eng, y, rules, results=json_out or not (quiet or STATE.quiet))
+        del result["attempts"]  # not part of cli.md's JSON shape
     if json_out:
         emit_json(result)
         return
-    quiet = quiet or STATE.quiet
-    if quiet:
+    if quiet or STATE.quiet:
         return
     _print_run(result, items)
     if diff is not None:

@@ -182,6 +182,8 @@ def handle_errors(func: Callable[[], Any]) -> int:
             return 1
         error(message)
         return 1
+    if rv == 130:  # Typer itself turns Ctrl-C inside a command into exit code 130
+        typer.echo("已中断，未提交的改动已回滚", err=True)
     return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
 
 

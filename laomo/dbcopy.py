@@ -449,7 +449,7 @@ def _pk_of(table: "Table", row: Sequence[Any]) -> str:
 
 
 def _stream(conn: "Connection", table: "Table", chunk: int, raw: bool = False) -> Iterator[list[Any]]:
-    result = conn.execution_options(yield_per=chunk).execute(_ordered_select(table, conn.dialect.name, raw))
+    result = conn.execute(_ordered_select(table, conn.dialect.name, raw).execution_options(yield_per=chunk))
     try:
         for part in result.partitions():
             yield part

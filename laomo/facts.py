@@ -462,8 +462,6 @@ def driver_rows(conn, q, *, typed: bool = True) -> Iterator[tuple[Any, ...]]:  #
     discarded.  ``typed=False``: the driver's values as they are (SQLite's 0/1
     for booleans, text for dates), for a caller that converts them itself.
     """
-    import uuid
-
     dialect = conn.dialect
     compiled = q.compile(dialect=dialect)
     values = compiled.construct_params()
@@ -473,17 +471,19 @@ def driver_rows(conn, q, *, typed: bool = True) -> Iterator[tuple[Any, ...]]:  #
         params[name] = process(value) if process is not None and value is not None else value
     args: Any = tuple(params[n] for n in compiled.positiontup) if compiled.positional else params
     types = [c.type.dialect_impl(dialect) for c in q.selected_columns] if typed else []
-    raw = conn.connection.dbapi_connection
+    return _drain(conn.connection.dbapi_connection, str(compiled), args, types, dialect)
+
+
+def _drain(raw, sql: str, args: Any, types: list[Any], dialect) -> Iterator[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+    # the cursor is opened here, on the first row asked for: a stream never read holds none
     if dialect.name == "postgresql":
+        import uuid
+
         cursor = raw.cursor(name=f"laomo_facts_{uuid.uuid4().hex[:12]}")
         cursor.itersize = STREAM_ROWS
     else:
         cursor = raw.cursor()
         cursor.arraysize = STREAM_ROWS
-    return _drain(cursor, str(compiled), args, types, dialect)
-
-
-def _drain(cursor, sql: str, args: Any, types: list[Any], dialect) -> Iterator[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
     try:
         cursor.execute(sql, args)
         # the result processors SQLAlchemy itself would pick, from the driver's column type codes

@@ -191,9 +191,34 @@ def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
     path.write_text(text.replace('check = { all = ["team_size >= 3"', 'check = { all = ["team_size >= 4"'),
                     encoding="utf-8")
     before = dump(county.url.database)
-    with pytest.raises(RuntimeError, match="考核期间被改动"):
+    from laomo.errors import LaomoError
+
+    with pytest.raises(LaomoError, match="考核期间被改动"):
         store_assessment(county, 2024, prof)
     assert dump(county.url.database) == before
+
+
+@pytest.mark.sqlite_only
+def test_a_child_that_dies_is_a_message_and_stores_nothing(county, monkeypatch):
+    import sys
+
+    import laomo.assess as assess_mod
+    from conftest import dump
+
+    from laomo.assess import store_assessment
+    from laomo.errors import LaomoError
+
+    monkeypatch.setattr(assess_mod, "PARALLEL_MIN_STUDIOS", 2)
+    monkeypatch.setattr(sys, "executable", "/bin/sh")  # the child's program fails at once
+    before = dump(county.url.database)
+    with pytest.raises(LaomoError, match="子进程意外退出") as caught:
+        store_assessment(county, 2024)
+    assert "LAOMO_ASSESS_WORKER=0" in str(caught.value) and caught.value.lines  # its stderr is shown
+    assert dump(county.url.database) == before
+    monkeypatch.undo()
+    monkeypatch.setenv("LAOMO_ASSESS_WORKER", "0")
+    monkeypatch.setattr(assess_mod, "PARALLEL_MIN_STUDIOS", 2)
+    assert store_assessment(county, 2024)["assessed"] > 0  # the advice works
 
 
 @pytest.mark.parametrize("name", bundled_names())
