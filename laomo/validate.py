@@ -283,9 +283,11 @@ def mask(value: str | None) -> str:
 
 mask_id_number = mask_phone = mask
 
-# Digit runs that look like an ID number (15 or 18 characters, maybe ending in X)
-# or a mainland mobile number, not part of a longer run of digits.
-_PII_RUN_RE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9Xx])")
+# Digit runs that look like an ID number (15 or 18 characters, maybe ending in X) or a
+# mainland mobile number — also as parse_phone accepts it: +86/86 in front, groups of
+# 3-4-4 digits split by a hyphen or a space — not part of a longer run of digits.
+_PII_RUN_RE = re.compile(
+    r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2})(?![0-9Xx])")
 
 
 def scrub(text: str) -> str:

@@ -102,3 +102,18 @@ def test_masking():
     assert v.mask_id_number("110105194912310021") == "110***********0021"
     assert v.mask_phone("13812345678") == "138****5678"
     assert v.mask_id_number(None) == ""
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("+8613812345678", "+86*******5678"),
+    ("电话 138-1234-5678 谢谢", "电话 138******5678 谢谢"),
+    ("138 1234 5678", "138******5678"),
+    ("13812345678", "138****5678"),
+    ("110105199001011234", "110***********1234"),
+    ("2025-12-31 S0001 A00012 0371-12345678", "2025-12-31 S0001 A00012 0371-12345678"),
+    ("金额 1381234567800 元", "金额 1381234567800 元"),
+])
+def test_scrub_masks_mobiles_in_every_form_parse_phone_accepts(text, shown):
+    from laomo.validate import scrub
+
+    assert scrub(text) == shown
