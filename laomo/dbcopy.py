@@ -564,6 +564,23 @@ def _first_difference(src: "Connection", dst: "Connection", table: "Table", chun
 
 def _copy(src_engine: "Engine", dst_engine: "Engine", src_name: str, dst_name: str, chunk: int,
           progress: Progress | None) -> CopyResult:
+    """:func:`_copy_unexplained`, with a SQLite file's failure (locked, read-only, full, damaged…)
+    said in Chinese about the right file: the source for its reads, the target for the rest."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        return _copy_unexplained(src_engine, dst_engine, src_name, dst_name, chunk, progress)
+    except OperationalError as exc:
+        statement = (exc.statement or "").lstrip().upper()
+        engine = src_engine if statement.startswith(("SELECT", "PRAGMA")) else dst_engine
+        said = db.explain_failure(exc, engine.url.render_as_string(hide_password=False))
+        if said is None:
+            raise
+        raise LaomoError(said) from None
+
+
+def _copy_unexplained(src_engine: "Engine", dst_engine: "Engine", src_name: str, dst_name: str, chunk: int,
+                      progress: Progress | None) -> CopyResult:
     from sqlalchemy import func, inspect, select
 
     from . import audit

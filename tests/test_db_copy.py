@@ -455,3 +455,26 @@ def typed_rows_or_none(url: str):  # type: ignore[no-untyped-def]
     finally:
         engine.dispose()
     return typed_rows(url) if names else None
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("statement, problem, side", [
+    ("INSERT INTO person (id) VALUES (?)", "database or disk is full", "target"),
+    ("SELECT person.id FROM person", "disk I/O error", "source"),
+])
+def test_a_file_failure_names_the_file_it_happened_to(cli, sample_db, tmp_path, monkeypatch,
+                                                       statement, problem, side):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    def fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError(statement, {}, sqlite3.OperationalError(problem))
+
+    monkeypatch.setattr(dbcopy, "_copy_table", fail)
+    target = tmp_path / "copy.db"
+    r = cli("db", "copy", sample_db, target)
+    assert r.code == 1 and "Traceback" not in r.err, r
+    named = str(target) if side == "target" else str(sample_db)
+    other = str(sample_db) if side == "target" else str(target)
+    assert named in r.err and other not in r.err, r
