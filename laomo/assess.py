@@ -381,7 +381,6 @@ def _run_assessment(session, year: int, profile: Any, dry_run: bool,  # type: ig
         raise LaomoError(f"年度 {year} 超出范围 1900–2200", exit_code=2)
     prof = resolve_profile(session, profile)
     engine = prof.engine
-    cap = prof.cap
     now = now or dt.datetime.now(dt.timezone.utc)
     run_id = f"{year}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     conn = _conn(session)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, NoReturn
@@ -330,6 +329,3 @@ def file_message(exc: BaseException) -> str | None:
         return None
     return f"无法访问 {exc.filename}：{_OS_REASONS[exc.errno]}，操作未完成，未提交的改动已回滚"
 
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")

@@ -87,11 +87,6 @@ def _one_year_before(d: dt.date) -> dt.date:
         return d.replace(year=d.year - 1, day=28)
 
 
-def _flag(col):  # type: ignore[no-untyped-def]
-    """1 when a boolean column is true, portable across SQLite and PostgreSQL."""
-    from sqlalchemy import case, true
-
-    return case((col == true(), 1), else_=0)
 
 
 def _count_if(cond):  # type: ignore[no-untyped-def]
@@ -100,10 +95,6 @@ def _count_if(cond):  # type: ignore[no-untyped-def]
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
-def _sum_if(cond, value):  # type: ignore[no-untyped-def]
-    from sqlalchemy import case, func
-
-    return func.coalesce(func.sum(case((cond, func.coalesce(value, 0)), else_=0)), 0)
 
 
 #: Rows fetched per round trip by each streamed query (a server-side cursor on PostgreSQL).

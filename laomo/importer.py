@@ -593,10 +593,6 @@ class _KeyQuery:
         return self.conn.exec_driver_sql(self.head + " AND ".join(where), tuple(params)).fetchall()
 
 
-def _basekey(key: tuple) -> str:
-    if len(key) == 1 and key[0].__class__ is str:
-        return key[0]
-    return "\x1f".join("" if x is None else str(x) for x in key)
 
 
 def open_private(path: Path):  # type: ignore[no-untyped-def]
