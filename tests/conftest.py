@@ -222,40 +222,40 @@ def laomo_db(tmp_path, monkeypatch):
     drop_db(ref)
 
 
-@pytest.fixture
-def make_db(tmp_path) -> Callable[[str], DbRef]:
-    """``make_db("reference")``: another fresh database of the test backend, gone after the test."""
+def _maker(folder_for: Callable[[str], Path]) -> tuple[list[DbRef], Callable[..., DbRef]]:
+    """A ``make(stem)`` that makes fresh databases of the test backend, and the list of those made."""
     made: list[DbRef] = []
 
     def make(stem: str = "extra") -> DbRef:
-        ref = fresh_db(tmp_path, stem)
+        ref = fresh_db(folder_for(stem), stem)
         made.append(ref)
         return ref
 
-    yield make
+    return made, make
+
+
+def _drop_all(made: list[DbRef]) -> None:
     from laomo import db
 
     db.dispose_all()
     for ref in made:
         drop_db(ref)
+
+
+@pytest.fixture
+def make_db(tmp_path) -> Callable[[str], DbRef]:
+    """``make_db("reference")``: another fresh database of the test backend, gone after the test."""
+    made, make = _maker(lambda stem: tmp_path)
+    yield make
+    _drop_all(made)
 
 
 @pytest.fixture(scope="session")
 def make_session_db(tmp_path_factory) -> Callable[[str], DbRef]:
     """Like ``make_db`` for session-scoped templates (gone at the end of the session)."""
-    made: list[DbRef] = []
-
-    def make(stem: str) -> DbRef:
-        ref = fresh_db(tmp_path_factory.mktemp(stem), stem)
-        made.append(ref)
-        return ref
-
+    made, make = _maker(tmp_path_factory.mktemp)
     yield make
-    from laomo import db
-
-    db.dispose_all()
-    for ref in made:
-        drop_db(ref)
+    _drop_all(made)
 
 
 # --------------------------------------------------------------------------- reading and writing
