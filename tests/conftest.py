@@ -19,6 +19,7 @@ PostgreSQL, ``@pytest.mark.postgres_only`` ones on SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import itertools
@@ -256,6 +257,40 @@ def make_session_db(tmp_path_factory) -> Callable[[str], DbRef]:
     made, make = _maker(tmp_path_factory.mktemp)
     yield make
     _drop_all(made)
+
+
+# --------------------------------------------------------------------------- counting statements
+
+
+@contextlib.contextmanager
+def counted_statements(engine, monkeypatch):  # type: ignore[no-untyped-def]
+    """Count the SQL statements run on ``engine`` inside the block: those SQLAlchemy executes
+    (``before_cursor_execute``) and the fact queries read straight from the driver's cursor
+    (``laomo.facts.driver_rows``, which SQLAlchemy's events do not see).  Yields a list whose
+    length is the count so far."""
+    from sqlalchemy import event
+
+    import laomo.facts
+
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    inner = laomo.facts.driver_rows
+
+    def driver_rows(conn, q, **kwargs):  # type: ignore[no-untyped-def]
+        if conn.engine is engine:
+            seen.append(str(q))
+        return inner(conn, q, **kwargs)
+
+    monkeypatch.setattr(laomo.facts, "driver_rows", driver_rows)
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        monkeypatch.setattr(laomo.facts, "driver_rows", inner)
 
 
 # --------------------------------------------------------------------------- reading and writing

@@ -258,23 +258,15 @@ def test_naming_facts(engine):
     assert f2["latest_grade_year"] is None
 
 
-def test_naming_facts_use_a_fixed_number_of_queries(engine, make_db):
-    from sqlalchemy import event
+def test_naming_facts_use_a_fixed_number_of_queries(engine, make_db, monkeypatch):
+    from conftest import counted_statements
 
     from laomo.db import open_engine
 
     def count(eng) -> int:  # type: ignore[no-untyped-def]
-        n = 0
-
-        def before(*args, **kwargs):  # type: ignore[no-untyped-def]
-            nonlocal n
-            n += 1
-        event.listen(eng, "before_cursor_execute", before)
-        try:
+        with counted_statements(eng, monkeypatch) as seen:
             assert ro(eng, award.candidates, "city", as_of=CHECK_DAY)
-        finally:
-            event.remove(eng, "before_cursor_execute", before)
-        return n
+        return len(seen)
 
     load(engine, _strong("Q1"))
     many = open_engine(str(make_db("many")))

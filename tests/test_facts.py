@@ -150,24 +150,16 @@ def test_previous_and_latest_grade(engine):
     assert facts_of(engine, 2022)["FE"]["latest_grade"] == "excellent"
 
 
-def test_fixed_number_of_queries_whatever_the_number_of_studios(engine, make_db):
-    from sqlalchemy import event
+def test_fixed_number_of_queries_whatever_the_number_of_studios(engine, make_db, monkeypatch):
+    from conftest import counted_statements
 
     from laomo.db import open_engine
 
     def count_queries(eng, year: int) -> int:
-        n = 0
-
-        def before(*args, **kwargs):  # type: ignore[no-untyped-def]
-            nonlocal n
-            n += 1
-        event.listen(eng, "before_cursor_execute", before)
-        try:
+        with counted_statements(eng, monkeypatch) as seen:
             facts = facts_of(eng, year)
-        finally:
-            event.remove(eng, "before_cursor_execute", before)
         assert facts
-        return n
+        return len(seen)
 
     rich = dict(achievements=[{"date": "2025-02-01"}], activities=[("培训", "2025-03-01", 10)],
                 mentorships=[{"start": "2024-01-01"}], inspections={(2025, "D2"): 5},
@@ -177,4 +169,4 @@ def test_fixed_number_of_queries_whatever_the_number_of_studios(engine, make_db)
     many = open_engine(str(make_db("many")))
     load(many, merge(*(studio(f"Q{i:02d}", **rich) for i in range(25))))
     assert count_queries(many, 2025) == one
-    assert one <= 12
+    assert 8 <= one <= 12  # the fact queries themselves are counted (read from the driver's cursor)
