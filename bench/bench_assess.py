@@ -11,7 +11,7 @@ Targets (issue 3, "Performance"):
 The database (default 150,000 studios, ~1M members, ~1.5M activities, ~750k
 achievements, ~300k mentorships, 5 years 2021–2025, designations,
 inspections and imported grades) is built with the real code paths:
-:func:`laomo.demo.write_large_county` streams the ten CSV files, then the
+:func:`laomo.demo.generator.write_large_county` streams the ten CSV files, then the
 real importer (``import_source`` inside ``write_session(snapshot=True)``,
 exactly what ``laomo register import KIND FILE`` runs) loads them in import
 order.  At 150,000 studios that takes several minutes (about 1 min of CSV
@@ -139,8 +139,7 @@ def _reusable(path: Path) -> dict | None:
     meta = Path(str(path) + ".json")
     if not (path.exists() and meta.exists()):
         return None
-    from laomo import db
-
+    from laomo.store import db
     try:
         engine = db.make_engine(db.resolve_url(str(path)))
         try:
@@ -155,10 +154,10 @@ def _reusable(path: Path) -> dict | None:
 
 def build(studios: int, seed: int, years: tuple[int, int], rebuild: bool = False) -> tuple[Path, dict]:
     """Build (or reuse) the benchmark database with write_large_county + the real importer."""
-    from laomo import db
-    from laomo.demo import write_large_county
-    from laomo.importer import import_source
-    from laomo.sources import open_source
+    from laomo.store import db
+    from laomo.demo.generator import write_large_county
+    from laomo.ledger.importer import import_source
+    from laomo.ledger.sources import open_source
 
     path = db_path(studios, seed, years)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -223,8 +222,7 @@ def _peak_mb() -> float:
 
 def measure_floor(path: Path, year: int) -> dict:
     """The floor through the engine's own driver connection (sqlite3, same pragmas)."""
-    from laomo import db
-
+    from laomo.store import db
     engine = db.open_engine(str(path))
     params = _params(year)
     rows = {}
@@ -247,7 +245,7 @@ def reset_runs(path: Path, year: int) -> int:
 
 
 def measure_assess(path: Path, year: int, dry_run: bool) -> dict:
-    from laomo import db
+    from laomo.store import db
     from laomo.assess import run_assessment, store_assessment
 
     engine = db.open_engine(str(path))
@@ -266,7 +264,7 @@ def measure_split(path: Path, year: int) -> dict:
     """A dry run without the results list (``results=False``: flat memory), its time split between
     reading the facts (the SQL and the merge, inside ``iter_facts``) and the rest (the rules)."""
     import laomo.facts
-    from laomo import db
+    from laomo.store import db
     from laomo.assess import run_assessment
 
     inner = laomo.facts.iter_facts

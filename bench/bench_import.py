@@ -72,9 +72,9 @@ def floor(csv_path: Path, db_path: Path) -> float:
 
 def laomo_import(csv_path: Path, db_path: Path) -> tuple[float, dict]:
     """laomo's own import (core function, same process), schema created beforehand."""
-    from laomo import db
-    from laomo.importer import import_source
-    from laomo.sources import open_source
+    from laomo.store import db
+    from laomo.ledger.importer import import_source
+    from laomo.ledger.sources import open_source
 
     _fresh(db_path)
     engine = db.open_engine(str(db_path))
@@ -127,7 +127,7 @@ def main() -> int:
     parser.add_argument("--startup-repeat", type=int, default=15)
     args = parser.parse_args()
 
-    from laomo.demo import write_people_csv
+    from laomo.demo.generator import write_people_csv
 
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -20,9 +20,9 @@ ORDER = EXPECTED["order"]
 
 
 def import_sample(path) -> None:  # type: ignore[no-untyped-def]
-    from laomo.db import open_engine, write_session
-    from laomo.importer import import_source
-    from laomo.sources import open_source
+    from laomo.store.db import open_engine, write_session
+    from laomo.ledger.importer import import_source
+    from laomo.ledger.sources import open_source
 
     engine = open_engine(str(path))
     for kind in ORDER:
@@ -44,7 +44,7 @@ def sample_template(make_session_db):  # type: ignore[no-untyped-def]
 def assessed_template(sample_template, make_session_db):  # type: ignore[no-untyped-def]
     """The sample county assessed for 2024 and then 2025 (as expected.json says), once per session."""
     from laomo.assess import run_assessment
-    from laomo.db import open_engine, write_session
+    from laomo.store.db import open_engine, write_session
 
     path = copy_db(sample_template, make_session_db("assessed"))
     engine = open_engine(str(path))
@@ -63,7 +63,7 @@ def assessed(assessed_template, laomo_db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def assessed_engine(assessed_template, laomo_db):  # type: ignore[no-untyped-def]
     """The same private copy, and its engine."""
-    from laomo.db import open_engine
+    from laomo.store.db import open_engine
 
     copy_db(assessed_template, laomo_db)
     return open_engine(str(laomo_db))
@@ -72,7 +72,7 @@ def assessed_engine(assessed_template, laomo_db):  # type: ignore[no-untyped-def
 @pytest.fixture
 def sample_engine(sample_template, laomo_db):
     """A private copy of the sample county at LAOMO_DB, and its engine."""
-    from laomo.db import open_engine
+    from laomo.store.db import open_engine
 
     copy_db(sample_template, laomo_db)
     return open_engine(str(laomo_db))
@@ -81,15 +81,15 @@ def sample_engine(sample_template, laomo_db):
 @pytest.fixture
 def engine(laomo_db):
     """An empty database at LAOMO_DB."""
-    from laomo.db import open_engine
+    from laomo.store.db import open_engine
 
     return open_engine(str(laomo_db))
 
 
 def load(engine, records: dict[str, list[dict[str, Any]]]) -> None:  # type: ignore[no-untyped-def]
     """Import record dicts (column keys → raw values) kind by kind, in dependency order."""
-    from laomo.db import write_session
-    from laomo.importer import RecordSource, import_source
+    from laomo.store.db import write_session
+    from laomo.ledger.importer import RecordSource, import_source
 
     with write_session(engine) as session:
         for kind in ORDER:
@@ -162,7 +162,7 @@ def studio(code: str, *, team: int = 3, frontline: int | None = None, leader_fro
 
 def facts_of(engine, year: int | None = None, as_of: dt.date | None = None, profile: str | None = None):  # type: ignore[no-untyped-def]
     """Facts by studio code (with the profile's ladder facts)."""
-    from laomo.db import read_session
+    from laomo.store.db import read_session
     from laomo.facts import compute_facts
     from laomo.rules import load_profile
 
@@ -179,7 +179,7 @@ def facts_of(engine, year: int | None = None, as_of: dt.date | None = None, prof
 def run(engine, year: int, profile: str | None = None, dry_run: bool = False) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     """Run the assessment; results by studio code."""
     from laomo.assess import run_assessment
-    from laomo.db import write_session
+    from laomo.store.db import write_session
 
     with write_session(engine) as session:
         out = run_assessment(session, year, profile, dry_run=dry_run)

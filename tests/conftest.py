@@ -151,8 +151,8 @@ def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
 
 
 def db_url(ref: DbRef) -> str:
-    """The SQLAlchemy URL of a test database (what laomo.db.resolve_url makes of it)."""
-    from laomo.db import resolve_url
+    """The SQLAlchemy URL of a test database (what laomo.store.db.resolve_url makes of it)."""
+    from laomo.store.db import resolve_url
 
     return resolve_url(str(ref))
 
@@ -173,7 +173,7 @@ def drop_db(ref: DbRef) -> None:
 
 def seal_db(ref: DbRef) -> DbRef:
     """Close every connection to ``ref`` so it can be copied (SQLite: fold the WAL into the file)."""
-    from laomo.db import dispose_all
+    from laomo.store.db import dispose_all
 
     dispose_all()
     _forget(str(ref))
@@ -187,8 +187,7 @@ def seal_db(ref: DbRef) -> DbRef:
 
 def copy_db(src: DbRef, dst: DbRef) -> DbRef:
     """Make ``dst`` a copy of the sealed database ``src``; returns ``dst``."""
-    from laomo import db
-
+    from laomo.store import db
     if POSTGRES:
         engine = db._engines.pop(db_url(dst), None)
         if engine is not None:
@@ -214,8 +213,8 @@ def laomo_db(tmp_path, monkeypatch):
     """Point LAOMO_DB at a fresh database; close every engine (and drop a server database) afterwards."""
     ref = fresh_db(tmp_path, "laomo")
     monkeypatch.setenv("LAOMO_DB", str(ref))
-    from laomo import cli_common, db
-
+    from laomo.commands import common as cli_common
+    from laomo.store import db
     cli_common.STATE.db = None
     cli_common.STATE.quiet = False
     yield ref
@@ -236,8 +235,7 @@ def _maker(folder_for: Callable[[str], Path]) -> tuple[list[DbRef], Callable[...
 
 
 def _drop_all(made: list[DbRef]) -> None:
-    from laomo import db
-
+    from laomo.store import db
     db.dispose_all()
     for ref in made:
         drop_db(ref)

@@ -35,7 +35,7 @@ def test_run_text_quiet_and_missing_year(cli, sample_engine):
     assert r.code == 0 and r.out == "" and r.err == ""
     # the cron run keeps no results in memory, but stores every studio's
     from laomo.assess import stored_results
-    from laomo.db import read_session
+    from laomo.store.db import read_session
 
     with read_session(sample_engine) as session:
         stored = stored_results(session, 2025)
@@ -46,9 +46,9 @@ def test_run_text_quiet_and_missing_year(cli, sample_engine):
 
 
 def test_a_long_table_is_cut_with_a_pointer_to_the_full_results(cli, sample_engine, monkeypatch):
-    import laomo.cli_assess
+    import laomo.commands.assess
 
-    monkeypatch.setattr(laomo.cli_assess, "TABLE_ROWS", 3)
+    monkeypatch.setattr(laomo.commands.assess, "TABLE_ROWS", 3)
     r = cli("assess", "run", "--year", "2024")
     assert r.code == 0, r
     assert "表中只列出前 3 个" in r.out and "laomo report assessment --year 2024" in r.out
@@ -142,7 +142,7 @@ def test_rules_commands(cli, sample_engine, tmp_path):
 def test_rules_use_is_audited(cli, sample_engine):
     from sqlmodel import select
 
-    from laomo.db import read_session
+    from laomo.store.db import read_session
     from laomo.models import AuditEntry
 
     cli("assess", "rules", "use", "hebei-2021")
@@ -153,7 +153,7 @@ def test_rules_use_is_audited(cli, sample_engine):
 
 
 def test_cli_module_imports_nothing_heavy():
-    code = ("import sys, laomo.cli_assess; "
+    code = ("import sys, laomo.commands.assess; "
             "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'rich', 'laomo.rules') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

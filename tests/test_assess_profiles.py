@@ -27,7 +27,7 @@ def good(code: str, **overrides) -> dict[str, list]:  # type: ignore[no-untyped-
 
 def failing(engine, profile: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     from laomo.assess import check_standards
-    from laomo.db import read_session
+    from laomo.store.db import read_session
 
     with read_session(engine) as session:
         out = check_standards(session, profile=profile, as_of=AS_OF)
@@ -123,7 +123,7 @@ def test_name_and_union_checks_on_facts():
 
 def test_failure_texts_name_the_fact(ledger):
     from laomo.assess import check_standards
-    from laomo.db import read_session
+    from laomo.store.db import read_session
 
     with read_session(ledger) as session:
         out = check_standards(session, ["TEAM2", "FEWACT"], profile="hebei-2021", as_of=AS_OF)

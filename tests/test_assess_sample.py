@@ -70,7 +70,7 @@ def test_reasons_list_every_matching_condition_in_rule_order(sample_engine):
 def test_rows_stored_with_profile_hash_and_run(sample_engine):
     from sqlmodel import select
 
-    from laomo.db import read_session
+    from laomo.store.db import read_session
     from laomo.models import Assessment, AuditEntry, Studio
     from laomo.rules import load_profile
 
@@ -100,7 +100,7 @@ def test_rerun_replaces_the_year_and_keeps_others(sample_engine):
     from sqlalchemy import func
     from sqlmodel import select
 
-    from laomo.db import read_session
+    from laomo.store.db import read_session
     from laomo.models import Assessment
 
     run(sample_engine, 2024)
@@ -116,7 +116,7 @@ def test_rerun_replaces_the_year_and_keeps_others(sample_engine):
 def test_dry_run_writes_nothing(sample_engine):
     from sqlalchemy import func, select
 
-    from laomo.db import read_session
+    from laomo.store.db import read_session
     from laomo.models import Assessment, AuditEntry
 
     got = run(sample_engine, 2024, dry_run=True)
@@ -133,8 +133,8 @@ def test_2025_without_stored_2024_uses_no_previous_grade(sample_engine):
 
 
 def test_revoked_studio_left_out_and_rerun_earlier_year_leaves_out_revoked_since(sample_engine):
-    from laomo.db import write_session
-    from laomo.importer import RecordSource, import_source
+    from laomo.store.db import write_session
+    from laomo.ledger.importer import RecordSource, import_source
 
     got = run(sample_engine, 2024)
     assert "S0040" not in got  # revoked in 2023
@@ -148,7 +148,7 @@ def test_revoked_studio_left_out_and_rerun_earlier_year_leaves_out_revoked_since
 
 def test_what_if_and_explain(sample_engine):
     from laomo.assess import explain, what_if
-    from laomo.db import read_session
+    from laomo.store.db import read_session
 
     run(sample_engine, 2024)
     with read_session(sample_engine) as s:
@@ -170,7 +170,7 @@ def test_what_if_and_explain(sample_engine):
 
 def test_explain_without_a_stored_result_and_for_imported_history(sample_engine):
     from laomo.assess import explain
-    from laomo.db import read_session
+    from laomo.store.db import read_session
 
     with read_session(sample_engine) as s:
         fresh = explain(s, "S0005", 2024)
@@ -186,7 +186,7 @@ def test_explain_without_a_stored_result_and_for_imported_history(sample_engine)
 
 def test_check_reports_status_and_level(sample_engine):
     from laomo.assess import check_standards
-    from laomo.db import read_session
+    from laomo.store.db import read_session
 
     with read_session(sample_engine) as s:
         out = check_standards(s, ["S0040", "S0023", "S0004"], as_of=dt.date(2025, 11, 22))

@@ -23,7 +23,7 @@ def reference(session, year: int, prof) -> dict:  # type: ignore[no-untyped-def]
     """{code: Scored} by the plain algorithm (every studio's facts in one dict)."""
     from laomo.facts import compute_facts
     from laomo.rules.engine import Scored
-    from laomo.status import studio_states
+    from laomo.domain.status import studio_states
 
     conn = session.connection()
     day = dt.date(year, 12, 31)
@@ -82,7 +82,7 @@ def check_year(eng_, year: int, prof, store: bool = False) -> None:  # type: ign
     ``store``: the stored run through ``store_assessment`` (what ``assess run`` does: its own
     transaction, half the studios in a forked child when there are enough of them)."""
     from laomo.assess import run_assessment, store_assessment
-    from laomo.db import read_session, write_session
+    from laomo.store.db import read_session, write_session
 
     with read_session(eng_) as session:
         ref = reference(session, year, prof)
@@ -119,10 +119,10 @@ def check_year(eng_, year: int, prof, store: bool = False) -> None:  # type: ign
 @pytest.fixture(scope="module")
 def county_template(tmp_path_factory, make_session_db):  # type: ignore[no-untyped-def]
     """A generated county (write_large_county, 120 studios) imported once, as a closed database."""
-    from laomo.db import open_engine, write_session
-    from laomo.demo import write_large_county
-    from laomo.importer import import_source
-    from laomo.sources import open_source
+    from laomo.store.db import open_engine, write_session
+    from laomo.demo.generator import write_large_county
+    from laomo.ledger.importer import import_source
+    from laomo.ledger.sources import open_source
 
     tmp = tmp_path_factory.mktemp("county")
     path = make_session_db("county")
@@ -135,7 +135,7 @@ def county_template(tmp_path_factory, make_session_db):  # type: ignore[no-untyp
 
 @pytest.fixture
 def county(county_template, laomo_db):  # type: ignore[no-untyped-def]
-    from laomo.db import open_engine
+    from laomo.store.db import open_engine
 
     copy_db(county_template, laomo_db)
     return open_engine(str(laomo_db))
@@ -230,7 +230,7 @@ def test_streamed_run_equals_the_plain_algorithm_on_the_sample_county(sample_eng
 
 def test_small_chunks_and_fetches_change_nothing(county, monkeypatch):
     import laomo.facts as facts_mod
-    from laomo.db import read_session
+    from laomo.store.db import read_session
 
     with read_session(county) as session:
         whole = facts_mod.compute_facts(session, 2023)
@@ -246,7 +246,7 @@ def test_driver_cursor_path_equals_sqlalchemy_results(county, monkeypatch):
     """The full run reads plain tuples from the driver's cursor; the few-studio path reads SQLAlchemy
     rows: the same facts either way, with typed values (dates, bools) alike."""
     import laomo.facts as facts_mod
-    from laomo.db import read_session
+    from laomo.store.db import read_session
 
     with read_session(county) as session:
         ids = [sid for sid, _, _ in facts_mod.iter_facts(session, 2023, needed=["code"])]
@@ -266,9 +266,9 @@ def test_driver_cursor_path_equals_sqlalchemy_results(county, monkeypatch):
 
 
 def test_state_now_is_the_status_fold_of_every_designation(county):
-    from laomo.db import read_session
+    from laomo.store.db import read_session
     from laomo.facts import iter_facts
-    from laomo.status import studio_states
+    from laomo.domain.status import studio_states
 
     with read_session(county) as session:
         conn = session.connection()
@@ -332,7 +332,7 @@ def test_cap_demotion_takes_the_recommendation_of_the_lower_grade(sample_engine,
         encoding="utf-8")
     prof = load_profile(str(path))
     from laomo.assess import run_assessment
-    from laomo.db import read_session
+    from laomo.store.db import read_session
 
     with read_session(sample_engine) as session:
         out = run_assessment(session, 2025, prof, dry_run=True)
@@ -345,7 +345,7 @@ def test_cap_demotion_takes_the_recommendation_of_the_lower_grade(sample_engine,
 
 def test_a_rerun_replaces_the_year_and_keeps_imported_history(county):
     from laomo.assess import run_assessment
-    from laomo.db import read_session, write_session
+    from laomo.store.db import read_session, write_session
 
     with write_session(county) as session:
         first = run_assessment(session, 2023)

@@ -11,7 +11,6 @@ from test_award_support import (  # noqa: F401 - fixtures
 )
 
 from laomo import award
-
 D = dt.date
 JAN_2025, JAN_2026 = "2025-01-20", "2026-01-20"
 

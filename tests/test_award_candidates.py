@@ -236,7 +236,7 @@ def test_demonstrative_at_a_lower_level_held_uses_that_level(engine):
 
 
 def test_naming_facts(engine):
-    from laomo.db import read_session
+    from laomo.store.db import read_session
     from laomo.facts import add_naming_facts, complete_years, compute_facts
 
     assert complete_years(D(2020, 2, 29), D(2021, 2, 28)) == 0
@@ -261,7 +261,7 @@ def test_naming_facts(engine):
 def test_naming_facts_use_a_fixed_number_of_queries(engine, make_db, monkeypatch):
     from conftest import counted_statements
 
-    from laomo.db import open_engine
+    from laomo.store.db import open_engine
 
     def count(eng) -> int:  # type: ignore[no-untyped-def]
         with counted_statements(eng, monkeypatch) as seen:

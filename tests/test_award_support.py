@@ -25,7 +25,7 @@ CHECK_DAY = D(2025, 11, 22)  # expected.json's candidates date
 
 def ro(engine, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-untyped-def]
     """Call ``fn(session, …)`` in a read session."""
-    from laomo.db import read_session
+    from laomo.store.db import read_session
 
     with read_session(engine) as session:
         return fn(session, *args, **kwargs)
@@ -33,7 +33,7 @@ def ro(engine, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # typ
 
 def rw(engine, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-untyped-def]
     """Call ``fn(session, …)`` in a write session (committed on success, rolled back on error)."""
-    from laomo.db import write_session
+    from laomo.store.db import write_session
 
     with write_session(engine) as session:
         return fn(session, *args, **kwargs)
@@ -81,7 +81,7 @@ def audit_entries(engine, entity: str = "designation") -> list[dict[str, Any]]: 
 
 
 def state(engine, code: str, as_of: dt.date | None = None):  # type: ignore[no-untyped-def]
-    from laomo.status import State, studio_states
+    from laomo.domain.status import State, studio_states
 
     with engine.connect() as conn:
         sid = conn.execute(text("SELECT id FROM studio WHERE code = :code"), {"code": code}).scalar()

@@ -9,7 +9,6 @@ from assess_support import engine, load, merge, studio  # noqa: F401 - fixtures
 from test_award_support import audit_entries, designations, refused, rw, snapshot, state
 
 from laomo import award
-
 D = dt.date
 
 
@@ -60,7 +59,7 @@ def test_name_writes_one_designation_and_an_audit_entry(county):
 def test_created_at_is_aware_utc(county):
     from sqlmodel import select
 
-    from laomo.db import read_session
+    from laomo.store.db import read_session
     from laomo.models import Designation
 
     rw(county, award.name, ["B"], "county", 2025, date="2025-11-22")
@@ -115,7 +114,7 @@ def test_invalid_values_are_usage_errors(county, kwargs, text):
 
 
 def test_force_names_an_ineligible_studio_and_is_audited(county):
-    from laomo.audit import os_user
+    from laomo.store.audit import os_user
 
     out = rw(county, award.name, ["C"], "county", 2025, date="2025-11-22", force=True, reason="县委特批")
     assert out["forced"] and out["studios"][0]["overridden"] == ["未通过 S3 有固定团队：团队人数 2，要求至少 3"]

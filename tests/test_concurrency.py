@@ -36,7 +36,7 @@ ASSESS = ("assess", "run", "--year", str(YEAR), "--quiet")
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
     """(the sample county, a 20,000-people CSV, what a serial run leaves)."""
-    from laomo.demo import write_people_csv
+    from laomo.demo.generator import write_people_csv
 
     folder = tmp_path_factory.mktemp("concurrency")
     template = build_sample(folder / "template.db")
@@ -48,10 +48,10 @@ def county(tmp_path_factory):
 
 def _serially(db: Path, people: Path) -> None:
     """What the three commands do one after the other (the same functions, in this process)."""
-    from laomo import db as dbmod
+    from laomo.store import db as dbmod
     from laomo.assess import run_assessment
-    from laomo.importer import import_source
-    from laomo.sources import open_source
+    from laomo.ledger.importer import import_source
+    from laomo.ledger.sources import open_source
 
     engine = dbmod.make_engine(dbmod.resolve_url(str(db)))
     try:

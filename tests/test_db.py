@@ -7,9 +7,7 @@ import stat
 import pytest
 from conftest import POSTGRES, db_exists, execute, query
 
-from laomo import db
-
-
+from laomo.store import db
 def test_database_location_precedence(tmp_path, monkeypatch):
     monkeypatch.setenv("LAOMO_DB", str(tmp_path / "env.db"))
     assert db.resolve_url() == "sqlite:///" + str(tmp_path / "env.db")

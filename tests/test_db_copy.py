@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 from assess_support import assessed, assessed_template, sample_template  # noqa: F401 - fixtures
 
-from laomo import db as laomo_db_module
-from laomo import dbcopy
-
+from laomo.store import db as laomo_db_module
+from laomo.store import copy as dbcopy
 PG_BASE = os.environ.get("LAOMO_TEST_DB", "").strip()
 PG_BASE = PG_BASE if PG_BASE.startswith("postgresql") else ""
 needs_pg = pytest.mark.skipif(not PG_BASE, reason="LAOMO_TEST_DB does not name a PostgreSQL server")
@@ -56,7 +55,7 @@ def is_file(ref) -> bool:  # type: ignore[no-untyped-def]
 
 def check_copy(cli, source, target) -> dict:  # type: ignore[no-untyped-def]
     """Copy with --json, then: every table identical, and `db check` passes on the target."""
-    from laomo.db import dispose_all
+    from laomo.store.db import dispose_all
 
     r = cli("db", "copy", source, target, "--json")
     assert r.code == 0, r
@@ -126,7 +125,7 @@ def test_non_empty_target_is_refused(cli, sample_db, tmp_path):
 
 def test_empty_target_at_head_is_accepted(cli, sample_db, tmp_path):
     """An existing database with the schema but no rows (or an empty file) is a fine target."""
-    from laomo.db import make_engine, migrate
+    from laomo.store.db import make_engine, migrate
 
     target = tmp_path / "empty.db"
     engine = make_engine(laomo_db_module.resolve_url(str(target)))
@@ -247,7 +246,7 @@ def test_interrupted_copy_leaves_the_target_as_it_was(cli, sample_db, tmp_path, 
 
 KILL_SCRIPT = """
 import sys, time
-from laomo import dbcopy
+from laomo.store import copy as dbcopy
 real = dbcopy._insert_chunk
 def slow(conn, stmt, table, rows):
     real(conn, stmt, table, rows)
@@ -308,7 +307,7 @@ def test_password_is_never_printed(cli, sample_db, tmp_path):
 
 
 def test_core_api_takes_engines_and_reports_progress(sample_db, tmp_path):
-    from laomo.db import make_engine
+    from laomo.store.db import make_engine
 
     src = make_engine(laomo_db_module.resolve_url(str(sample_db)))
     seen: list[float] = []

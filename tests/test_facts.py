@@ -153,7 +153,7 @@ def test_previous_and_latest_grade(engine):
 def test_fixed_number_of_queries_whatever_the_number_of_studios(engine, make_db, monkeypatch):
     from conftest import counted_statements
 
-    from laomo.db import open_engine
+    from laomo.store.db import open_engine
 
     def count_queries(eng, year: int) -> int:
         with counted_statements(eng, monkeypatch) as seen:

@@ -154,7 +154,7 @@ def _backup_ok(cli, copy_path: Path) -> dict:  # type: ignore[no-untyped-def]
 def test_backup_while_an_import_holds_uncommitted_changes(assessed, tmp_path, cli):
     """The import is frozen after writing chunks (spilled into the -wal); the backup is the state before,
     and after the import commits, a backup is the state after."""
-    from laomo.demo import write_people_csv
+    from laomo.demo.generator import write_people_csv
 
     people = write_people_csv(tmp_path / "people.csv", 20_000, seed=3)
     db = copy(assessed, tmp_path / "laomo.db")
@@ -176,10 +176,10 @@ def test_backup_while_an_import_holds_uncommitted_changes(assessed, tmp_path, cl
 
 @pytest.mark.parametrize("writer", ["import", "assess"])
 def test_backups_taken_while_another_process_writes_are_before_or_after(writer, assessed, tmp_path, cli):
-    """Back-to-back backups (laomo.db.backup, as `db backup` calls it) while a plain process writes:
+    """Back-to-back backups (laomo.store.db.backup, as `db backup` calls it) while a plain process writes:
     each copy is whole and equals the database before or after the writer's commit."""
-    from laomo import db as dbmod
-    from laomo.demo import write_people_csv
+    from laomo.store import db as dbmod
+    from laomo.demo.generator import write_people_csv
 
     db = copy(assessed, tmp_path / "laomo.db")
     before = dump(db)

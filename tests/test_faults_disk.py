@@ -79,15 +79,14 @@ def small_disk(request, tmp_path):
 
     yield make
     if mounted:
-        from laomo import db as dbmod
-
+        from laomo.store import db as dbmod
         dbmod.dispose_all()  # the in-process `cli` keeps its engine (and the file) open
         subprocess.run(["umount", str(folder)], check=True)
 
 
 @pytest.mark.parametrize("small_disk", ["tmpfs", "rlimit"], indirect=True)
 def test_full_disk_fails_cleanly_and_changes_nothing(small_disk, assessed, tmp_path, cli):
-    from laomo.demo import write_people_csv
+    from laomo.demo.generator import write_people_csv
 
     people = write_people_csv(tmp_path / "people.csv", 20_000, seed=5)
     folder, preexec = small_disk(assessed.stat().st_size)
@@ -209,8 +208,7 @@ def test_a_writer_that_waited_out_the_busy_timeout_gets_a_clear_message(assessed
     """Another connection keeps the write lock longer than the busy timeout (shortened here to 0.3 s)."""
     import sqlite3
 
-    from laomo import db as dbmod
-
+    from laomo.store import db as dbmod
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
     db = copy(assessed, tmp_path / "laomo.db")
     before = dump(db)

@@ -282,8 +282,7 @@ def check_import(cli, db: Path, tmp_path: Path, kind: str, header, rows, skip: b
 @contextmanager
 def small_chunks(size: int | None):
     """Let the importer write every ``size`` rows (repeated keys then span chunks)."""
-    from laomo import importer
-
+    from laomo.ledger import importer
     if size is None or not hasattr(importer, "CHUNK"):
         yield
         return

@@ -65,7 +65,7 @@ SEED = int(os.environ.get("LAOMO_FUZZ_SEED") or random.SystemRandom().randrange(
 
 
 def _sample(kind: str) -> tuple[list[str], list[list[str]]]:
-    from laomo.sources import open_source
+    from laomo.ledger.sources import open_source
 
     with open_source(str(SAMPLE / f"{kind}.csv")) as source:
         return list(source.header), [list(cells) for _, cells in source.rows()]
@@ -115,8 +115,8 @@ def _new_key(value: str, salt: int) -> str:
 @st.composite
 def mutated_file(draw, kind: str):
     """``(header, rows, meta)``: sample rows of ``kind``, mutated; ``meta`` says what was done."""
-    from laomo.importer import _norm_header
-    from laomo.kinds import KINDS
+    from laomo.ledger.importer import _norm_header
+    from laomo.ledger.columns import KINDS
 
     k = KINDS[kind]
     header, rows = SAMPLES[kind]

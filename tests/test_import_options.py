@@ -320,7 +320,7 @@ def test_same_key_with_different_values_names_both_lines(cli, empty_db, tmp_path
 
 def test_same_key_in_different_chunks_names_both_lines(cli, empty_db, tmp_path):
     """The key of line 2 comes back at line 4502, long after line 2's chunk was written."""
-    from laomo.importer import CHUNK
+    from laomo.ledger.importer import CHUNK
 
     snapshot = dump(empty_db)
     rows = [person(i, 编号=f"Q{i:05d}") for i in range(2 * CHUNK + 499)] + [person(0, 编号="Q00000", 姓名="李四")]
@@ -365,7 +365,7 @@ def test_activity_equal_to_the_stored_one_is_not_lost(cli, sample_db, tmp_path):
 
 
 def test_exact_duplicate_row_is_counted_once(cli, laomo_db, tmp_path):
-    from laomo.importer import CHUNK
+    from laomo.ledger.importer import CHUNK
 
     rows = [ROWS[0], ROWS[1], ROWS[0]] + [person(i, 编号=f"Q{i:05d}") for i in range(CHUNK)] + [ROWS[1]]
     path = write_csv(tmp_path / "people.csv", rows)

@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.config import Config
 
-from laomo import db
+from laomo.store import db
 from laomo.models import SQLModel
 
 FIXTURES = Path(__file__).parent / "fixtures" / "migrations"

@@ -7,7 +7,7 @@ twice, no import fails on a key another one inserted meanwhile, a studio is
 named once, and the audit hash chain stays whole (``laomo db check``).  On
 SQLite the same guarantees come from ``BEGIN IMMEDIATE`` (one writer at a
 time by construction); on PostgreSQL from the write lock each write session
-takes first (``laomo.db._on_server_begin``).
+takes first (``laomo.store.db._on_server_begin``).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def own_engine(db, slow: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
     """
     from sqlalchemy import event
 
-    from laomo.db import make_engine, resolve_url
+    from laomo.store.db import make_engine, resolve_url
 
     engine = make_engine(resolve_url(str(db)))
     if slow:
@@ -89,8 +89,8 @@ def studio_db(cli, laomo_db):
 
 def test_achievements_registered_at_once_get_distinct_codes(cli, studio_db):
     """Codes given out by next_code: each writer registers PER achievements without a code, all at once."""
-    from laomo.db import write_session
-    from laomo.registry import register_record
+    from laomo.store.db import write_session
+    from laomo.ledger.records import register_record
 
     per = 10
 
@@ -184,7 +184,7 @@ def test_imports_at_once_never_collide_on_a_key(cli, laomo_db, tmp_path):
 def test_naming_the_same_studio_at_once_names_it_once(cli, assessed):
     """Two clerks name S0003 a city studio for 2025 at the same moment: one succeeds, one is refused."""
     from laomo import award
-    from laomo.db import write_session
+    from laomo.store.db import write_session
     from laomo.errors import LaomoError
 
     def clerk(i: int) -> Any:
@@ -209,7 +209,7 @@ def test_naming_the_same_studio_at_once_names_it_once(cli, assessed):
 def test_naming_different_studios_at_once_keeps_every_naming(cli, assessed):
     """Writers naming different candidates at once: both namings kept, the chain not forked."""
     from laomo import award
-    from laomo.db import write_session
+    from laomo.store.db import write_session
 
     codes = ["S0003", "S0005"]
 
@@ -233,7 +233,7 @@ def test_naming_different_studios_at_once_keeps_every_naming(cli, assessed):
 
 def test_a_reader_is_not_blocked_by_a_writer(laomo_db, cli):
     """The write lock excludes writers only: a report runs while an import holds the lock."""
-    from laomo.db import read_session, write_session
+    from laomo.store.db import read_session, write_session
 
     assert cli("register", "person", "--code", "P1", "--name", "张三").code == 0
     writer, reader = own_engine(laomo_db), own_engine(laomo_db)
@@ -253,7 +253,7 @@ def test_a_reader_is_not_blocked_by_a_writer(laomo_db, cli):
 
 def test_a_second_writer_waits_for_the_first(laomo_db, cli):
     """While one write session is open another one's first statement waits — it does not read stale rows."""
-    from laomo.db import write_session
+    from laomo.store.db import write_session
 
     assert cli("register", "person", "--code", "P1", "--name", "张三").code == 0
     first, second = own_engine(laomo_db), own_engine(laomo_db)

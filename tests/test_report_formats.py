@@ -164,7 +164,7 @@ def test_quickstart_function_writes_the_four_reports(assessed, tmp_path):
     import docx
     from openpyxl import load_workbook
 
-    from laomo.db import open_engine
+    from laomo.store.db import open_engine
     from laomo.reports import write_quickstart_reports
 
     written = write_quickstart_reports(open_engine(str(assessed)), tmp_path / "reports")
@@ -193,7 +193,7 @@ def test_core_report_code_never_imports_typer_or_rich():
 
 
 def test_report_help_is_chinese_and_light():
-    code = ("import sys; from laomo.cli import app; import laomo.cli_report; "
+    code = ("import sys; from laomo.cli import app; import laomo.commands.report; "
             "print(sorted(m for m in ('sqlalchemy', 'jinja2', 'openpyxl', 'docx', 'laomo.reports.data') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -24,7 +24,7 @@ NAMINGS = [
 @pytest.fixture
 def decided(cli, assessed):
     """The assessed sample county with 2025 namings and revocations, kept by 示例县总工会."""
-    from laomo.db import open_engine
+    from laomo.store.db import open_engine
 
     load(open_engine(str(assessed)), {"designations": NAMINGS})
     assert cli("init", "--union", "示例县总工会").code == 0
@@ -129,7 +129,7 @@ def test_html_notice_and_grouping_by_county(cli, decided, tmp_path):
 
 
 def test_warnings_without_union_or_common_doc(cli, assessed):
-    from laomo.db import open_engine
+    from laomo.store.db import open_engine
 
     rows = [dict(NAMINGS[0]), dict(NAMINGS[1], doc="另一个文号〔2026〕1号")]
     load(open_engine(str(assessed)), {"designations": rows})

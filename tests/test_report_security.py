@@ -17,7 +17,7 @@ SCRIPT = "<script>alert(1)</script>"
 @pytest.fixture
 def hostile(cli, assessed):
     """The sample county plus studios whose names and units are an XSS payload and spreadsheet formulas."""
-    from laomo.db import open_engine
+    from laomo.store.db import open_engine
 
     records = studio("X0001", named=[("county", "2025-12-01")])
     records["studios"][0].update(name=SCRIPT, unit="=HYPERLINK(\"http://evil\",\"x\")")

@@ -73,7 +73,7 @@ def test_fixed_number_of_set_based_queries(assessed):
     """The summary runs the same handful of statements whatever the number of studios (no N+1)."""
     from sqlalchemy import event
 
-    from laomo.db import open_engine, read_session
+    from laomo.store.db import open_engine, read_session
     from laomo.reports import data
 
     engine = open_engine(str(assessed))

@@ -1,7 +1,7 @@
 """Security as a user sees it: personal data masked everywhere (logs and the audit log included),
 private files, no locals in a bug's stack, no traceback for a user error, formulas neutralised.
 
-Decisions these tests pin (see also laomo/audit.py and laomo/importer.py):
+Decisions these tests pin (see also laomo/store/audit.py and laomo/ledger/importer.py):
 
 * Personal data = ID numbers (身份证号) and phone numbers (手机), as cli.md and domain.md say.
   Every output masks them (``110***********1234``) unless ``--show-pii`` (report ledger/studio).
@@ -39,7 +39,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _id(first17: str) -> str:
-    from laomo.validate import id_check_char
+    from laomo.ledger.values import id_check_char
 
     return first17 + id_check_char(first17)
 
@@ -53,7 +53,7 @@ STRAY_PHONE = "18611112222"
 
 
 def _masked(value: str) -> str:
-    from laomo.validate import mask
+    from laomo.ledger.values import mask
 
     return mask(value)
 
@@ -163,8 +163,8 @@ def test_no_command_prints_a_full_id_number_or_phone(cli, assessed, tmp_path):
 
 
 def test_personal_fields_of_the_audit_log_are_the_personal_columns():
-    from laomo.audit import PII_FIELDS, redact
-    from laomo.kinds import KINDS
+    from laomo.store.audit import PII_FIELDS, redact
+    from laomo.ledger.columns import KINDS
     from laomo.models import Person
 
     assert PII_FIELDS == {c.target for k in KINDS.values() for c in k.columns if c.pii} == {"id_number", "phone"}
@@ -228,7 +228,7 @@ def test_a_bug_shows_the_stack_without_locals_or_personal_data(cli, assessed, mo
 def test_a_bug_in_the_console_script_too(laomo_db, tmp_path):
     """The installed entry point (``python -m laomo``), not the in-process runner: same report."""
     script = ("import sys, test_security as t\n"
-              "import laomo.registry as r\n"
+              "import laomo.ledger.records as r\n"
               "r.init_database = t._crash\n"
               "from laomo.cli import main\n"
               "sys.exit(main(['init']))\n")
@@ -251,8 +251,7 @@ def test_a_database_error_shows_no_statement_parameters(cli, laomo_db, monkeypat
     """An IntegrityError's text carries the statement's parameters unless the engine hides them."""
     from sqlalchemy import text
 
-    from laomo import registry
-
+    from laomo.ledger import records as registry
     def duplicate(session, kind, record, **options):
         sql = text("INSERT INTO person (code, name, id_number, phone) VALUES (:c, :n, :i, :p)")
         values = {"c": "P1", "n": HIDDEN_NAME, "i": NEW_ID, "p": NEW_PHONE}

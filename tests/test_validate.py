@@ -5,9 +5,7 @@ import datetime as dt
 import pytest
 
 from laomo import enums
-from laomo import validate as v
-
-
+from laomo.ledger import values as v
 @pytest.mark.parametrize("text", ["2025-03-01", "2025/3/1", "2025.3.1", "2025年3月1日", " 2025-3-1 "])
 def test_four_date_formats(text):
     assert v.parse_date(text) == dt.date(2025, 3, 1)
@@ -114,6 +112,6 @@ def test_masking():
     ("金额 1381234567800 元", "金额 1381234567800 元"),
 ])
 def test_scrub_masks_mobiles_in_every_form_parse_phone_accepts(text, shown):
-    from laomo.validate import scrub
+    from laomo.ledger.values import scrub
 
     assert scrub(text) == shown

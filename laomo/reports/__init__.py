@@ -3,12 +3,12 @@
 * :mod:`laomo.reports.data`    — the one data layer: a function per report returning plain data;
 * :mod:`laomo.reports.render`  — the renderer registry ``(report, format) → function``, and
   md/html (Jinja2 templates in ``templates/``), json, csv and xlsx;
-* :mod:`laomo.reports.docx_notice` — the Word notice and .docx templates;
+* :mod:`laomo.reports.docx` — the Word notice and .docx templates;
 * :mod:`laomo.reports.charts`  — inline SVG chart geometry;
 * :mod:`laomo.reports.tables`  — the tabular form shared by csv, xlsx, md, html and the terminal.
 
 This module is imported by the CLI at start-up only through
-``laomo.cli_report``'s functions, so it imports nothing heavy itself.
+``laomo.commands.report``'s functions, so it imports nothing heavy itself.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ REPORTS = ("summary", "ledger", "assessment", "notice", "studio")
 
 def collect(session, report: str, **params: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The data of ``report`` (see :mod:`laomo.reports.data` for the parameters)."""
-    from . import data
+    from laomo.reports import data
 
     return getattr(data, report)(session, **params)
 
@@ -31,7 +31,7 @@ def collect(session, report: str, **params: Any) -> dict[str, Any]:  # type: ign
 def produce(session, report: str, fmt: str, template: Path | None = None,  # type: ignore[no-untyped-def]
             **params: Any) -> tuple[dict[str, Any], "str | bytes"]:
     """Collect and render: ``(data, content)``; content is bytes for xlsx/docx, str otherwise."""
-    from .render import render
+    from laomo.reports.render import render
 
     data = collect(session, report, **params)
     return data, render(report, fmt, data, template)
@@ -39,7 +39,7 @@ def produce(session, report: str, fmt: str, template: Path | None = None,  # typ
 
 def default_filename(report: str, fmt: str, data: dict[str, Any]) -> str:
     """A file name for a report written without ``--out`` (binary formats)."""
-    from .render import EXTENSIONS
+    from laomo.reports.render import EXTENSIONS
 
     ext = EXTENSIONS[fmt]
     if report == "summary":
@@ -62,7 +62,7 @@ def write_file(path: Path, content: "str | bytes", private: bool = False) -> Pat
     ``private``: the file holds unmasked personal data (``--show-pii``) and is
     readable by its owner only (mode 0600); other reports are 0644.
     """
-    from ..errors import LaomoError
+    from laomo.errors import LaomoError
 
     path = Path(path).expanduser()
     folder = path.parent if str(path.parent) else Path(".")
@@ -94,11 +94,11 @@ def write_quickstart_reports(engine, directory: Path, year: int | None = None) -
     """
     from sqlalchemy import func, select
 
-    from ..db import read_session
-    from ..enums import LEVEL
-    from ..models import Assessment, Designation
-    from . import data as d
-    from .render import render
+    from laomo.store.db import read_session
+    from laomo.enums import LEVEL
+    from laomo.models import Assessment, Designation
+    from laomo.reports import data as d
+    from laomo.reports.render import render
 
     directory = Path(directory).expanduser()
     directory.mkdir(parents=True, exist_ok=True)

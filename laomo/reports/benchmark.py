@@ -33,12 +33,12 @@ from typing import Any
 
 
 def build(db: Path, studios: int, work: Path) -> None:
-    """A national-scale database from :func:`laomo.demo.write_large_county` through the real import."""
-    from .. import db as dbmod
-    from ..demo import write_large_county
-    from ..importer import import_source
-    from ..registry import init_database
-    from ..sources import open_source
+    """A national-scale database from :func:`laomo.demo.generator.write_large_county` through the real import."""
+    from laomo.store import db as dbmod
+    from laomo.demo.generator import write_large_county
+    from laomo.ledger.importer import import_source
+    from laomo.ledger.records import init_database
+    from laomo.ledger.sources import open_source
 
     files = write_large_county(work, studios)
     engine = dbmod.open_engine(str(db), check=False)
@@ -55,8 +55,8 @@ def capture(db: Path, year: int) -> list[tuple[str, Any]]:
     """The SQL statements (with parameters) that one summary runs."""
     from sqlalchemy import event
 
-    from ..db import open_engine, read_session
-    from . import data
+    from laomo.store.db import open_engine, read_session
+    from laomo.reports import data
 
     engine = open_engine(str(db))
     statements: list[tuple[str, Any]] = []
@@ -77,7 +77,7 @@ def capture(db: Path, year: int) -> list[tuple[str, Any]]:
 
 def floor(db: Path, statements: list[tuple[str, Any]]) -> float:
     """Seconds the driver alone takes for ``statements`` (sqlite3; a server's DBAPI connection for a URL)."""
-    from ..db import resolve_url, sqlite_path
+    from laomo.store.db import resolve_url, sqlite_path
 
     url = resolve_url(str(db))
     if sqlite_path(url) is None:
@@ -106,9 +106,9 @@ def floor(db: Path, statements: list[tuple[str, Any]]) -> float:
 
 
 def in_process(db: Path, year: int) -> float:
-    from ..db import open_engine, read_session
-    from . import data
-    from .render import render
+    from laomo.store.db import open_engine, read_session
+    from laomo.reports import data
+    from laomo.reports.render import render
 
     engine = open_engine(str(db))
     started = time.perf_counter()

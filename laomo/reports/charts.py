@@ -125,7 +125,7 @@ def columns(chart_id: str, title: str, categories: list[str], series: list[tuple
 
 def summary_charts(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The summary's charts: by level, by industry, by grade, namings and results per year, grades per year."""
-    from ..enums import GRADE, INDUSTRY, LEVEL
+    from laomo.enums import GRADE, INDUSTRY, LEVEL
 
     st = data["studios"]
     levels = list(st["by_level"].items())

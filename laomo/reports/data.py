@@ -7,8 +7,8 @@ display, and nothing here runs a query per studio: each report is a fixed
 number of set-based queries (``GROUP BY`` aggregates, or one ordered scan)
 plus cheap Python over their results.
 
-Studio status and levels come from :func:`laomo.status.studio_states` (or its
-fold, :func:`laomo.status.fold`, over the same rows restricted to a county):
+Studio status and levels come from :func:`laomo.domain.status.studio_states` (or its
+fold, :func:`laomo.domain.status.fold`, over the same rows restricted to a county):
 the one place that derives them.
 
 Personal data (ID numbers, phones) is masked *here*, unless ``show_pii``, so
@@ -55,8 +55,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any, Iterable
 
-from ..enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, GRADE, INDUSTRY, LEVEL, RECOMMENDATION, STATUS, STUDIO_KIND
-from ..errors import LaomoError, NotFound
+from laomo.enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, GRADE, INDUSTRY, LEVEL, RECOMMENDATION, STATUS, STUDIO_KIND
+from laomo.errors import LaomoError, NotFound
 
 #: Statuses whose studios hold a naming in force (cli.md ``by_level``).
 ACTIVE_STATUSES = ("named", "rectification", "warned")
@@ -110,8 +110,8 @@ def union_name(session) -> str | None:  # type: ignore[no-untyped-def]
     """The union keeping this ledger (``laomo init --union``), for 落款."""
     from sqlalchemy import select
 
-    from ..models import Setting
-    from ..registry import UNION_SETTING
+    from laomo.models import Setting
+    from laomo.ledger.records import UNION_SETTING
 
     t = Setting.__table__
     return _conn(session).execute(select(t.c.value).where(t.c.key == UNION_SETTING)).scalar() or None
@@ -120,14 +120,14 @@ def union_name(session) -> str | None:  # type: ignore[no-untyped-def]
 def _states(conn, as_of: dt.date | None, county: str | None):  # type: ignore[no-untyped-def]
     """``{studio_id: State}`` for every studio (of ``county``) that has designations.
 
-    Without a county this is :func:`laomo.status.studio_states`; with one, the
+    Without a county this is :func:`laomo.domain.status.studio_states`; with one, the
     same ordered rows restricted to the county's studios go through the same
     fold, so the status is still derived in one place.
     """
     from sqlalchemy import select
 
-    from ..models import Designation, Studio
-    from ..status import fold, studio_states
+    from laomo.models import Designation, Studio
+    from laomo.domain.status import fold, studio_states
 
     if county is None:
         return studio_states(conn, as_of=as_of)
@@ -141,7 +141,7 @@ def _states(conn, as_of: dt.date | None, county: str | None):  # type: ignore[no
 
 
 def _blank_state():  # type: ignore[no-untyped-def]
-    from ..status import State
+    from laomo.domain.status import State
 
     return State()
 
@@ -160,7 +160,7 @@ def summary(session, year: int | None = None, county: str | None = None,  # type
     """
     from sqlalchemy import and_, func, or_, select
 
-    from ..models import Achievement, Activity, Assessment, Designation, Mentorship, Studio
+    from laomo.models import Achievement, Activity, Assessment, Designation, Mentorship, Studio
 
     conn = _conn(session)
     s = Studio.__table__
@@ -307,7 +307,7 @@ def summary(session, year: int | None = None, county: str | None = None,  # type
 
 
 def _mask(show_pii: bool):  # type: ignore[no-untyped-def]
-    from ..validate import mask_id_number, mask_phone
+    from laomo.ledger.values import mask_id_number, mask_phone
 
     if show_pii:
         return (lambda v: v or ""), (lambda v: v or "")
@@ -319,7 +319,7 @@ def ledger(session, status: str | None = None, level: str | None = None,  # type
     """The 台账: one row per studio with its leader, status, levels and running totals."""
     from sqlalchemy import and_, func, or_, select
 
-    from ..models import Achievement, Assessment, Member, Person, Studio
+    from laomo.models import Achievement, Assessment, Member, Person, Studio
 
     conn = _conn(session)
     s, p = Studio.__table__, Person.__table__
@@ -394,7 +394,7 @@ def _item_labels(profiles: Iterable[str | None]) -> dict[str, dict[str, Any]]:
         if not name:
             continue
         try:
-            from ..rules import load_profile
+            from laomo.rules import load_profile
 
             prof = load_profile(name)
         except Exception:  # a profile file moved since the run: ids only
@@ -411,7 +411,7 @@ def assessment(session, year: int) -> dict[str, Any]:  # type: ignore[no-untyped
     """
     from sqlalchemy import select
 
-    from ..models import Assessment, Studio
+    from laomo.models import Assessment, Studio
 
     conn = _conn(session)
     t, s = Assessment.__table__, Studio.__table__
@@ -489,7 +489,7 @@ def notice(session, year: int, kind: str, level: str | None = None, doc: str | N
     """The decision notice of ``year``: namings or revocations, its list grouped, and its wording."""
     from sqlalchemy import or_, select
 
-    from ..models import Designation, Studio
+    from laomo.models import Designation, Studio
 
     if kind not in NOTICE_ACTIONS:
         raise LaomoError(f"--kind 只能是 naming（命名）或 revocation（撤销），不是「{kind}」", exit_code=2)
@@ -600,10 +600,10 @@ def studio(session, code: str, show_pii: bool = False) -> dict[str, Any]:  # typ
     """One studio's dossier: people, honors, results, activities, 师带徒, assessments, designations."""
     from sqlalchemy import select
 
-    from ..models import (
+    from laomo.models import (
         Achievement, Activity, Assessment, Designation, Honor, Inspection, Member, Mentorship, Person, Studio,
     )
-    from ..status import studio_states
+    from laomo.domain.status import studio_states
 
     conn = _conn(session)
     s, p = Studio.__table__, Person.__table__

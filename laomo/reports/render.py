@@ -27,13 +27,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from ..enums import (
+from laomo.enums import (
     ACHIEVEMENT_TYPE, ACTION, ACTIVITY_KIND, GENDER, GRADE, HONOR_KIND, INDUSTRY, LEVEL, RECOMMENDATION, ROLE,
     SKILL_GRADE, STAGE, STATUS, STUDIO_KIND,
 )
-from ..errors import LaomoError
-from ..exports import neutralise
-from . import tables as tb
+from laomo.errors import LaomoError
+from laomo.exports import neutralise
+from laomo.reports import tables as tb
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -393,7 +393,7 @@ def _summary_tables(data: dict[str, Any]) -> dict[str, Any]:
 def summary_context(data: dict[str, Any], charts: bool = False) -> dict[str, Any]:
     ctx = {"d": data, "title": summary_title(data), "generated": generated_at(), "tables": _summary_tables(data)}
     if charts:
-        from .charts import summary_charts
+        from laomo.reports.charts import summary_charts
 
         ctx["charts"] = summary_charts(data)
     return ctx
@@ -515,7 +515,7 @@ renderer("notice", "html")(_notice_text("html"))
 
 @renderer("notice", "docx")
 def notice_docx(data: dict[str, Any], template: Path | None = None) -> bytes:
-    from .docx_notice import build_notice, fill_template
+    from laomo.reports.docx import build_notice, fill_template
 
     return fill_template(template, data) if template is not None else build_notice(data)
 

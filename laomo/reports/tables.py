@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..enums import (
+from laomo.enums import (
     ACHIEVEMENT_TYPE, ACTIVITY_KIND, ACTION, GENDER, GRADE, HONOR_KIND, INDUSTRY, LEVEL, RECOMMENDATION, ROLE,
     SKILL_GRADE, STAGE, STATUS, STUDIO_KIND,
 )
@@ -230,6 +230,6 @@ def studio_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _honor_level(kind: str) -> str | None:
-    from ..enums import honor_level
+    from laomo.enums import honor_level
 
     return honor_level(kind)

@@ -14,7 +14,7 @@ Importing this package pulls in pydantic; the CLI imports it lazily.
 
 from __future__ import annotations
 
-from .profile import (
+from laomo.rules.profile import (
     DEFAULT_PROFILE, Profile, ProfileError, bundled_names, load_profile, validate_file,
 )
 

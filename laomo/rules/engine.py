@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, MutableMapping
 
-from ..enums import GRADE, LEVEL
-from . import vocab
-from .expr import CodeGen, check_source, compile_check, describe, failure_fn, failures, fact_names, format_fact, format_value, label_of
-from .profile import (
+from laomo.enums import GRADE, LEVEL
+from laomo.rules import vocab
+from laomo.rules.expr import CodeGen, check_source, compile_check, describe, failure_fn, failures, fact_names, format_fact, format_value, label_of
+from laomo.rules.profile import (
     CheckShareItem, ConditionsItem, FactItem, PerCheckItem, PerUnitItem, Profile, TiersItem,
 )
 

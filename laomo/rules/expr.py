@@ -31,7 +31,7 @@ from typing import Annotated, Any, Callable, Literal, Mapping, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from . import vocab
+from laomo.rules import vocab
 
 Op = Literal[">=", ">", "<=", "<", "==", "!="]
 OPS = (">=", ">", "<=", "<", "==", "!=")

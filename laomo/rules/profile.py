@@ -65,10 +65,10 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, field_validator
 
-from ..enums import GRADE, LEVEL
-from ..errors import LaomoError
-from . import vocab
-from .expr import Check, Comparison, compile_check, fact_names
+from laomo.enums import GRADE, LEVEL
+from laomo.errors import LaomoError
+from laomo.rules import vocab
+from laomo.rules.expr import Check, Comparison, compile_check, fact_names
 
 BUNDLED_DIR = Path(__file__).parent
 DEFAULT_PROFILE = "henan-2015"
@@ -282,7 +282,7 @@ class Recommendation(_Strict):
     @field_validator("action", mode="before")
     @classmethod
     def _parse(cls, v: Any) -> Any:
-        from ..enums import RECOMMENDATION
+        from laomo.enums import RECOMMENDATION
 
         return RECOMMENDATION.parse(v) or v if isinstance(v, str) else v
 
@@ -329,7 +329,7 @@ class Naming(_Strict):
     @field_validator("blocking_statuses", mode="before")
     @classmethod
     def _statuses(cls, v: Any) -> Any:
-        from ..enums import STATUS
+        from laomo.enums import STATUS
 
         return [STATUS.parse(x) or x if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
 
@@ -394,7 +394,7 @@ class Profile(_Strict):
 
     @cached_property
     def engine(self):  # type: ignore[no-untyped-def]
-        from .engine import Engine
+        from laomo.rules.engine import Engine
 
         return Engine(self)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, GRADE, LEVEL, SKILL_GRADE, Enumeration
+from laomo.enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, GRADE, LEVEL, SKILL_GRADE, Enumeration
 
 TYPES = ("bool", "number", "level", "skill", "grade", "text")
 

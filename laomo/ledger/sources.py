@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any, Iterator
 
-from .errors import LaomoError
+from laomo.errors import LaomoError
 
 ENCODINGS = ("auto", "utf-8", "gb18030", "utf-16")
 _BLOCK = 1 << 20

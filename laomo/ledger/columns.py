@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable
 
-from . import enums
-from . import validate as v
-
-
+from laomo import enums
+from laomo.ledger import values as v
 @dataclass(frozen=True)
 class Col:
     key: str  # English alias; also the model field unless ``field`` is given

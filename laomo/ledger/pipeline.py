@@ -25,7 +25,7 @@ import threading
 import traceback
 from typing import Any, Callable, Iterator
 
-from .errors import LaomoError
+from laomo.errors import LaomoError
 
 WORKER_MIN_BYTES = 4 << 20
 QUEUE_CHUNKS = 8  # parsed chunks waiting for the writer, at most (memory stays flat)
@@ -48,7 +48,7 @@ def chunks(parse: Callable[[int, list[Any]], Any], source: Any, chunk: int,
     if _wanted(source, size):
         yield from _with_worker(parse, source, chunk, keep_cells)
         return
-    from .importer import _Row
+    from laomo.ledger.importer import _Row
 
     pending: list[Any] = []
     for line, cells in source.rows():
@@ -66,7 +66,7 @@ def chunks(parse: Callable[[int, list[Any]], Any], source: Any, chunk: int,
 def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[list[Any], int, float]]:  # type: ignore[no-untyped-def]
     import multiprocessing
 
-    from .importer import _Row
+    from laomo.ledger.importer import _Row
 
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)

@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 import typer
 
-from .cli_common import engine, fail, info
+from laomo.commands.common import engine, fail, info
 
 app = typer.Typer(help="报表：统计汇总、台账、考核结果、命名/撤销决定、工作室档案（文本、Markdown、HTML、JSON、CSV、Excel、Word）。",
                   no_args_is_help=True)
@@ -48,8 +48,7 @@ def _year(year: Optional[int], required: bool = False) -> Optional[int]:
 def _enum(value: Optional[str], enum_name: str, option: str) -> Optional[str]:
     if value is None or value == "":
         return None
-    from . import enums
-
+    from laomo import enums
     enum = getattr(enums, enum_name)
     parsed = enum.parse(value)
     if parsed is None:
@@ -60,7 +59,7 @@ def _enum(value: Optional[str], enum_name: str, option: str) -> Optional[str]:
 
 def _format(report: str, fmt: Optional[str], json_out: bool, out: Optional[Path],
             template: Optional[Path] = None) -> str:
-    from .reports.render import FORMATS
+    from laomo.reports.render import FORMATS
 
     offered = FORMATS[report]
     if json_out:
@@ -86,8 +85,8 @@ def _format(report: str, fmt: Optional[str], json_out: bool, out: Optional[Path]
 
 def _emit(report: str, fmt: str, data: dict[str, Any], content: "str | bytes | None", out: Optional[Path]) -> None:
     """Write to --out (printing the path), to a default file for binary formats, or to stdout."""
-    from .reports import default_filename, write_file
-    from .reports.render import BINARY
+    from laomo.reports import default_filename, write_file
+    from laomo.reports.render import BINARY
 
     if out is None and fmt in BINARY:
         out = Path(default_filename(report, fmt, data))
@@ -125,7 +124,7 @@ def _text_out(out: Optional[Path], draw, private: bool = False) -> None:  # type
 
     buf = io.StringIO()
     draw(Console(file=buf, width=200, color_system=None, force_terminal=False, highlight=False, soft_wrap=True))
-    from .reports import write_file
+    from laomo.reports import write_file
 
     typer.echo(str(write_file(out, buf.getvalue(), private=private)))
 
@@ -134,7 +133,7 @@ def _rich_table(t, only: Optional[list[str]] = None):  # type: ignore[no-untyped
     """A Rich table from a laomo.reports.tables.Table (optionally only some columns, by header)."""
     from rich.table import Table
 
-    from .reports.render import cellfmt
+    from laomo.reports.render import cellfmt
 
     idx = [i for i, c in enumerate(t.columns) if only is None or c.header in only]
     table = Table(title=t.title, title_justify="left", show_lines=False)
@@ -151,7 +150,7 @@ def _rich_table(t, only: Optional[list[str]] = None):  # type: ignore[no-untyped
 
 
 def _session():  # type: ignore[no-untyped-def]
-    from .db import read_session
+    from laomo.store.db import read_session
 
     return read_session(engine())
 
@@ -168,8 +167,8 @@ def summary_cmd(
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """统计汇总：按状态、级别、行业、区县、考核等级计数；成果、培训、师带徒；历年趋势（HTML 含图表）。"""
-    from .reports import data as d
-    from .reports.render import render
+    from laomo.reports import data as d
+    from laomo.reports.render import render
 
     fmt = _format("summary", fmt, json_out, out)
     with _session() as session:
@@ -184,8 +183,8 @@ def _summary_text(console, data: dict[str, Any]) -> None:  # type: ignore[no-unt
     from rich.columns import Columns
     from rich.panel import Panel
 
-    from .reports import tables as tb
-    from .reports.render import num, summary_title, wan
+    from laomo.reports import tables as tb
+    from laomo.reports.render import num, summary_title, wan
 
     st = data["studios"]
     figures = [
@@ -221,8 +220,8 @@ def ledger_cmd(
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """工作室台账：每个工作室一行（领衔人、单位、状态、级别、成员、成果、最近考核），可筛选。"""
-    from .reports import data as d
-    from .reports.render import render
+    from laomo.reports import data as d
+    from laomo.reports.render import render
 
     fmt = _format("ledger", fmt, json_out, out)
     with _session() as session:
@@ -230,8 +229,8 @@ def ledger_cmd(
                         county or None, show_pii=show_pii)
     if fmt == "text":
         def draw(console) -> None:  # type: ignore[no-untyped-def]
-            from .reports import tables as tb
-            from .reports.render import ledger_filters_text
+            from laomo.reports import tables as tb
+            from laomo.reports.render import ledger_filters_text
 
             console.print(_rich_table(tb.ledger_table(data), LEDGER_TEXT_COLUMNS))
             console.print(f"{ledger_filters_text(data)}：共 {data['count']} 个工作室")
@@ -252,8 +251,8 @@ def assessment_cmd(
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """考核结果名单：每个工作室的分项得分、总分、等级、处理建议及原因。"""
-    from .reports import data as d
-    from .reports.render import render
+    from laomo.reports import data as d
+    from laomo.reports.render import render
 
     y = _year(year, required=True)
     fmt = _format("assessment", fmt, json_out, out)
@@ -263,8 +262,8 @@ def assessment_cmd(
         info(f"{y} 年度没有考核结果（先运行 laomo assess run --year {y}）")
     if fmt == "text":
         def draw(console) -> None:  # type: ignore[no-untyped-def]
-            from .enums import GRADE
-            from .reports import tables as tb
+            from laomo.enums import GRADE
+            from laomo.reports import tables as tb
 
             t = tb.assessment_table(data)
             cols = None if items else ["序号", "编号", "名称", "总分", "等级", "处理建议", "原因"]
@@ -296,8 +295,8 @@ def notice_cmd(
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """命名或撤销命名的决定（公文格式）：标题、文号、主送、正文、落款和附件名单。"""
-    from .reports import data as d
-    from .reports.render import render
+    from laomo.reports import data as d
+    from laomo.reports.render import render
 
     y = _year(year, required=True)
     if not kind:
@@ -327,8 +326,8 @@ def studio_cmd(
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """工作室档案：基本情况、成员、荣誉、成果、活动、师带徒、考核和命名/处理记录。"""
-    from .reports import data as d
-    from .reports.render import render
+    from laomo.reports import data as d
+    from laomo.reports.render import render
 
     fmt = _format("studio", fmt, json_out, out)
     with _session() as session:
@@ -343,8 +342,8 @@ def _studio_text(console, data: dict[str, Any]) -> None:  # type: ignore[no-unty
     from rich.panel import Panel
     from rich.table import Table
 
-    from .reports import tables as tb
-    from .reports.render import money
+    from laomo.reports import tables as tb
+    from laomo.reports.render import money
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)

@@ -1,6 +1,6 @@
 """Alembic environment for laomo.
 
-laomo runs migrations programmatically (``laomo.db.migrate``) and hands the
+laomo runs migrations programmatically (``laomo.store.db.migrate``) and hands the
 open connection in ``config.attributes["connection"]``; there is no
 alembic.ini.  Batch mode is on so that SQLite tables can be altered by
 copy-and-move, and the models' naming convention names every constraint.
@@ -17,7 +17,7 @@ target_metadata = SQLModel.metadata
 def run_migrations_online() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
-        from laomo.db import open_engine
+        from laomo.store.db import open_engine
 
         connection = open_engine(check=False).connect()
     context.configure(

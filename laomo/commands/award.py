@@ -13,7 +13,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from .cli_common import STATE, emit_json, engine, fail, info, out_console
+from laomo.commands.common import STATE, emit_json, engine, fail, info, out_console
 
 app = typer.Typer(help="命名与动态管理：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、历史。",
                   no_args_is_help=True)
@@ -29,8 +29,7 @@ def _required(value: Any, option: str, label: str) -> Any:
 
 
 def _label(enum_name: str, value: Any) -> str:
-    from . import enums
-
+    from laomo import enums
     return getattr(enums, enum_name).label(value) if value else ""
 
 
@@ -50,8 +49,8 @@ def candidates_cmd(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """列出可命名为某级别（或该级别示范性）工作室的候选；不符合的逐条列出全部原因。"""
-    from .award import candidates
-    from .db import read_session
+    from laomo.award import candidates
+    from laomo.store.db import read_session
 
     lv = _required(level, "--level", "级别")
     with read_session(engine()) as session:
@@ -100,8 +99,8 @@ def _print_award(data: dict[str, Any]) -> None:
 
 def _award_cmd(action: str, codes: List[str], level: Optional[str], year: Optional[int], json_out: bool,
                **kw: Any) -> None:
-    from . import award
-    from .db import write_session
+    from laomo import award
+    from laomo.store.db import write_session
 
     lv = _required(level, "--level", "级别")
     y = _required(year, "--year", "命名年度")
@@ -154,7 +153,7 @@ def demonstrate_cmd(
 
 
 def _print_transition(data: dict[str, Any], name: str) -> None:
-    from .enums import LEVEL, STATUS
+    from laomo.enums import LEVEL, STATUS
 
     detail = ""
     if data["action"] == "rectify":
@@ -167,8 +166,8 @@ def _print_transition(data: dict[str, Any], name: str) -> None:
 
 
 def _transition_cmd(fn_name: str, label: str, json_out: bool, *args: Any, **kw: Any) -> None:
-    from . import award
-    from .db import write_session
+    from laomo import award
+    from laomo.store.db import write_session
 
     with write_session(engine()) as session:
         data = getattr(award, fn_name)(session, *args, **kw)
@@ -237,8 +236,8 @@ def close_cmd(
 def _print_plan(plan: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from .enums import LEVEL, STATUS
-    from .award import ACTION_TEXT
+    from laomo.enums import LEVEL, STATUS
+    from laomo.award import ACTION_TEXT
 
     table = Table(title=f"{plan['year']} 年度考核处理建议的执行清单（日期 {plan['date']}）：{len(plan['actions'])} 项")
     for col in ("编号", "名称", "当前状态", "处理", "级别", "整改期限", "依据"):
@@ -269,8 +268,8 @@ def apply_cmd(
 
     先列出清单；在终端上询问确认，非交互运行须加 --yes。可重复执行：已执行过的不再重复。
     """
-    from .award import apply
-    from .db import read_session, write_session
+    from laomo.award import apply
+    from laomo.store.db import read_session, write_session
 
     y = _required(year, "--year", "考核年度")
     eng = engine()
@@ -311,7 +310,7 @@ def apply_cmd(
 
 
 def _action_label(action: str) -> str:
-    from .award import ACTION_TEXT
+    from laomo.award import ACTION_TEXT
 
     return ACTION_TEXT.get(action, action)
 
@@ -325,8 +324,8 @@ def history_cmd(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """工作室的全部命名/处理记录、当前状态和最高命名级别。"""
-    from .award import history
-    from .db import read_session
+    from laomo.award import history
+    from laomo.store.db import read_session
 
     with read_session(engine()) as session:
         data = history(session, code)
@@ -335,7 +334,7 @@ def history_cmd(
         return
     from rich.table import Table
 
-    from .enums import ACTION, LEVEL, STATUS
+    from laomo.enums import ACTION, LEVEL, STATUS
 
     console = out_console()
     head = f"{data['studio']} {data['name']}  状态：{STATUS.label(data['status'])}"

@@ -1,7 +1,7 @@
 """命名与动态管理（核心逻辑，不依赖 Typer/Rich）：候选名单、命名、示范性、整改、通报、摘牌、撤销、执行考核建议、历史。
 
 Functions take a SQLModel session whose transaction the caller owns
-(``laomo.db.write_session`` for the functions that write, ``read_session``
+(``laomo.store.db.write_session`` for the functions that write, ``read_session``
 for :func:`candidates` and :func:`history`) and return plain dicts shaped
 like the JSON of cli.md, so the CLI only renders them.  Every refusal is a
 :class:`~laomo.errors.LaomoError` raised *before* anything is written, so the
@@ -9,9 +9,9 @@ caller's transaction rolls back to nothing (exit 1); an invalid value (level,
 date, amount, year, a missing reason) is a usage error (exit 2).
 
 Every transition is a new :class:`~laomo.models.Designation` row with an
-audit entry (who: the OS user, recorded by :mod:`laomo.audit`, and the
+audit entry (who: the OS user, recorded by :mod:`laomo.store.audit`, and the
 ``operator`` column; why: the reason); the status is always derived from the
-rows by :mod:`laomo.status`.
+rows by :mod:`laomo.domain.status`.
 
 Where every threshold lives
 ---------------------------
@@ -75,8 +75,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from .enums import GRADE, LEVEL, STATUS
-from .errors import LaomoError, NotFound
+from laomo.enums import GRADE, LEVEL, STATUS
+from laomo.errors import LaomoError, NotFound
 
 #: Actions that ``apply`` writes; with the reason prefix of :func:`_marker` they make it idempotent.
 APPLY_ACTIONS = ("revoke", "rectify", "warn", "restore")
@@ -101,7 +101,7 @@ def parse_level(value: Any) -> str:
 
 
 def _date(value: Any, option: str) -> dt.date | None:
-    from .validate import Invalid, parse_date
+    from laomo.ledger.values import Invalid, parse_date
 
     if value is None or value == "":
         return None
@@ -122,7 +122,7 @@ def _year(value: Any) -> int:
 
 
 def _amount(value: Any) -> int | None:
-    from .validate import Invalid, parse_amount
+    from laomo.ledger.values import Invalid, parse_amount
 
     if value is None or value == "":
         return None
@@ -172,7 +172,7 @@ def _studios(session, codes: Iterable[str]) -> list[_Studio]:  # type: ignore[no
     """The studios of ``codes`` in the order given (duplicates dropped); NotFound names every unknown code."""
     from sqlalchemy import select
 
-    from .models import Studio
+    from laomo.models import Studio
 
     wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
     if not wanted:
@@ -189,7 +189,7 @@ def _studios(session, codes: Iterable[str]) -> list[_Studio]:  # type: ignore[no
 
 
 def _profile(session, profile: Any):  # type: ignore[no-untyped-def]
-    from .assess import resolve_profile
+    from laomo.assess import resolve_profile
 
     return resolve_profile(session, profile)
 
@@ -206,7 +206,7 @@ _MAX_IN = 500
 
 
 def _states(session, as_of: dt.date | None, ids: Iterable[int] | None = None):  # type: ignore[no-untyped-def]
-    from .status import studio_states
+    from laomo.domain.status import studio_states
 
     if ids is not None:
         ids = list(ids)
@@ -216,7 +216,7 @@ def _states(session, as_of: dt.date | None, ids: Iterable[int] | None = None):  
 
 
 def _state_of(session, studio_id: int, as_of: dt.date | None = None):  # type: ignore[no-untyped-def]
-    from .status import State
+    from laomo.domain.status import State
 
     return _states(session, as_of, [studio_id]).get(studio_id) or State()
 
@@ -265,8 +265,8 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 def _evaluate(session, prof, level: str, demonstrative: bool, as_of: dt.date,  # type: ignore[no-untyped-def]
               ids: Sequence[int] | None = None) -> list[Verdict]:
     """Every studio (or ``ids``) judged for ``level`` as of ``as_of``, sorted by code."""
-    from .facts import add_naming_facts, compute_facts
-    from .status import State
+    from laomo.facts import add_naming_facts, compute_facts
+    from laomo.domain.status import State
 
     naming = _naming_of(prof)
     engine = prof.engine
@@ -368,8 +368,8 @@ def _write(session, rows: list[dict[str, Any]], audits: list[tuple[str, str, Any
     """Insert designation rows and their audit entries in the caller's transaction."""
     from sqlalchemy import insert
 
-    from . import audit
-    from .models import Designation
+    from laomo.store import audit
+    from laomo.models import Designation
 
     if not rows:
         return 0
@@ -425,7 +425,7 @@ def _award(session, action: str, codes: Iterable[str], level: Any, year: Any, *,
     _refuse(ordered, f"命名为{label}的", force)
     states = _states(session, day, [s.id for s in studios])
     rows, audits, done = [], [], []
-    from .status import State
+    from laomo.domain.status import State
 
     for v in ordered:
         row = {"studio_id": v.studio_id, "action": action, "level": level, "year": year, "date": day,
@@ -576,8 +576,8 @@ def plan_apply(session, year: Any, as_of: Any = None, profile: Any = None) -> di
     """What :func:`apply` would write (nothing is written)."""
     from sqlalchemy import and_, select
 
-    from .models import Assessment, Designation, Studio
-    from .status import State
+    from laomo.models import Assessment, Designation, Studio
+    from laomo.domain.status import State
 
     year = _year(year)
     day = _date(as_of, "--date") or _today()
@@ -670,7 +670,7 @@ def apply(session, year: Any, as_of: Any = None, profile: Any = None, dry_run: b
     if expect is not None and [tuple(k) for k in expect] != key:
         raise LaomoError("确认期间数据已发生变化，未作任何改动；请重新执行 laomo award apply")
     states = _states(session, None, {x["studio_id"] for x in plan["actions"]})
-    from .status import State
+    from laomo.domain.status import State
 
     rows, audits = [], []
     for x in plan["actions"]:
@@ -697,7 +697,7 @@ def history(session, code: str) -> dict[str, Any]:  # type: ignore[no-untyped-de
     """A studio's designations (oldest first), its current status and highest level held."""
     from sqlalchemy import select
 
-    from .models import Designation
+    from laomo.models import Designation
 
     (s,) = _studios(session, [code])
     t = Designation.__table__

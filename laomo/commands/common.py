@@ -30,7 +30,7 @@ PII_OPTIONS = ("--id-number", "--phone")
 
 def masked_argv(argv: list[str]) -> str:
     """The command line for the audit log, with personal data masked."""
-    from .validate import mask_id_number
+    from laomo.ledger.values import mask_id_number
 
     out: list[str] = []
     mask_next = False
@@ -48,14 +48,14 @@ def masked_argv(argv: list[str]) -> str:
                 mask_next = True
             continue
         out.append(arg)
-    from .validate import scrub
+    from laomo.ledger.values import scrub
 
     return scrub("laomo " + " ".join(out))  # a personal number given anywhere else is masked too
 
 
 def engine(check: bool = True):  # type: ignore[no-untyped-def]
-    from . import audit, db
-
+    from laomo.store import audit
+    from laomo.store import db
     audit.set_command(masked_argv(STATE.argv))
     return db.open_engine(STATE.db, check=check)
 
@@ -80,7 +80,7 @@ def info(message: str, quiet: bool = False) -> None:
 
 def error(message: str) -> None:
     """One Chinese error line (or a few): control characters from echoed input are shown as escapes."""
-    from .validate import visible
+    from laomo.ledger.values import visible
 
     message = "\n".join(visible(line) for line in message.split("\n"))
     typer.echo(message if message.startswith("错误") else f"错误：{message}", err=True)
@@ -149,7 +149,7 @@ def handle_errors(func: Callable[[], Any]) -> int:
     Chinese line and the stack (never the frames' local variables, personal
     data masked in the exception texts), exit 1.
     """
-    from .errors import LaomoError
+    from laomo.errors import LaomoError
 
     click_errors = tuple(m.ClickException for m in _click_modules())
     aborts = (typer.Abort, *(m.Abort for m in _click_modules() if hasattr(m, "Abort")))
@@ -190,7 +190,7 @@ def bug_report(exc: BaseException) -> str:
     """A bug's report: a Chinese line, then the stack without local variables, personal data masked."""
     import traceback
 
-    from .validate import scrub
+    from laomo.ledger.values import scrub
 
     stack = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))  # no locals
     return ("错误：程序内部错误（这是 laomo 的缺陷，不是输入或操作的问题），未提交的改动已回滚。"
@@ -281,8 +281,7 @@ def database_message(exc: BaseException) -> str | None:
         from sqlalchemy.exc import DBAPIError, OperationalError
     except ImportError:  # pragma: no cover
         return None
-    from . import db
-
+    from laomo.store import db
     try:
         url = db.resolve_url(STATE.db)
     except Exception:  # pragma: no cover - a URL that cannot even be resolved

@@ -12,7 +12,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from .cli_common import STATE, emit_json, engine, fail, info, out_console
+from laomo.commands.common import STATE, emit_json, engine, fail, info, out_console
 
 app = typer.Typer(help="达标检查、年度考核、考核说明和规则管理。", no_args_is_help=True)
 rules_app = typer.Typer(help="规则文件：列出、查看、选用、校验。", no_args_is_help=True)
@@ -30,13 +30,13 @@ def _year(year: Optional[int]) -> int:
 
 
 def _labels() -> Any:
-    from .enums import GRADE, RECOMMENDATION
+    from laomo.enums import GRADE, RECOMMENDATION
 
     return GRADE, RECOMMENDATION
 
 
 def _fmt(x: Any) -> str:
-    from .rules.expr import format_value
+    from laomo.rules.expr import format_value
 
     return format_value(x)
 
@@ -53,8 +53,8 @@ def check_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
 ) -> None:
     """创建标准达标检查：逐项列出通过与否，未通过的说明哪项事实不符。"""
-    from .assess import check_standards
-    from .db import read_session
+    from laomo.assess import check_standards
+    from laomo.store.db import read_session
 
     day = _date(as_of) if as_of else None
     with read_session(engine()) as session:
@@ -87,7 +87,7 @@ def check_cmd(
 
 
 def _date(text: str) -> dt.date:
-    from .validate import Invalid, parse_date
+    from laomo.ledger.values import Invalid, parse_date
 
     try:
         return parse_date(text)
@@ -111,8 +111,8 @@ def run_cmd(
 
     重复运行同一年度会替换该年度的结果；每次运行写一条操作日志。
     """
-    from .assess import store_assessment, what_if
-    from .db import read_session
+    from laomo.assess import store_assessment, what_if
+    from laomo.store.db import read_session
 
     y = _year(year)
     eng = engine()
@@ -232,8 +232,8 @@ def explain_cmd(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """逐项说明一个工作室某年度的得分：规则原文、所依据的事实。"""
-    from .assess import explain
-    from .db import read_session
+    from laomo.assess import explain
+    from laomo.store.db import read_session
 
     y = _year(year)
     with read_session(engine()) as session:
@@ -276,8 +276,7 @@ def explain_cmd(
 
 def _existing_db_session():  # type: ignore[no-untyped-def]
     """A read session when the database exists; None (and nothing created) otherwise."""
-    from . import db
-
+    from laomo.store import db
     url = db.resolve_url(STATE.db)
     path = db.sqlite_path(url)
     if path is not None and not path.exists():
@@ -288,7 +287,7 @@ def _existing_db_session():  # type: ignore[no-untyped-def]
 @rules_app.command("list")
 def rules_list(json_out: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
     """列出内置规则，并标出本数据库正在使用的规则。"""
-    from .assess import list_profiles
+    from laomo.assess import list_profiles
 
     ctx = _existing_db_session()
     if ctx is None:
@@ -322,7 +321,7 @@ def rules_show(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """显示规则的全部内容：创建标准、领衔人阶梯、计分项、等级线、优秀比例、处理建议。"""
-    from .assess import show_profile
+    from laomo.assess import show_profile
 
     data = show_profile(name)
     if json_out:
@@ -331,7 +330,7 @@ def rules_show(
     from rich.table import Table
 
     GRADE, REC = _labels()
-    from .enums import LEVEL
+    from laomo.enums import LEVEL
 
     console = out_console()
     console.print(f"规则 {data['profile']}：{data['title']}")
@@ -385,8 +384,8 @@ def rules_use(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """校验规则后，设为本数据库默认使用的规则（写操作日志）。"""
-    from .assess import use_profile
-    from .db import write_session
+    from laomo.assess import use_profile
+    from laomo.store.db import write_session
 
     with write_session(engine()) as session:
         data = use_profile(session, name)
@@ -403,7 +402,7 @@ def rules_validate(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """校验规则文件：逐条列出问题（文件、键、问题）；有效时显示名称和内容哈希。"""
-    from .rules import ProfileError, validate_file
+    from laomo.rules import ProfileError, validate_file
 
     try:
         p = validate_file(file)

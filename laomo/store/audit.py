@@ -62,14 +62,14 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-#: Fields holding personal data (the ``pii`` columns of ``laomo.kinds``): masked in every entry.
+#: Fields holding personal data (the ``pii`` columns of ``laomo.ledger.columns``): masked in every entry.
 PII_FIELDS = frozenset({"id_number", "phone"})
 
 
 def redact(value: Any) -> Any:
     """``before``/``after`` with the values of personal fields masked."""
     if isinstance(value, Mapping) and not PII_FIELDS.isdisjoint(value):
-        from .validate import mask
+        from laomo.ledger.values import mask
 
         return {k: (mask(str(v)) if k in PII_FIELDS and v is not None else v) for k, v in value.items()}
     return value
@@ -87,7 +87,7 @@ def _digest(prev: str, entry: Mapping[str, Any]) -> str:
 def _last_hash(conn) -> str:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from .models import AuditEntry
+    from laomo.models import AuditEntry
 
     t = AuditEntry.__table__
     return conn.execute(select(t.c.hash).order_by(t.c.id.desc()).limit(1)).scalar() or ""
@@ -97,7 +97,7 @@ def record_many(conn, entries: Iterable[tuple[str, str, Any, Any]], chunk: int =
     """Append ``(entity, key, before, after)`` entries in the caller's transaction."""
     from sqlalchemy import insert
 
-    from .models import AuditEntry
+    from laomo.models import AuditEntry
 
     table = AuditEntry.__table__
     prev = _last_hash(conn)
@@ -129,7 +129,7 @@ def verify_chain(conn) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Walk the chain in id order; report the first entry altered, or the first gap."""
     from sqlalchemy import select
 
-    from .models import AuditEntry
+    from laomo.models import AuditEntry
 
     t = AuditEntry.__table__
     prev = ""

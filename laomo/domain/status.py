@@ -33,7 +33,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .enums import LEVEL
+from laomo.enums import LEVEL
 
 
 @dataclass
@@ -144,7 +144,7 @@ def studio_states(conn, as_of: dt.date | None = None,  # type: ignore[no-untyped
     """
     from sqlalchemy import select
 
-    from .models import Designation
+    from laomo.models import Designation
 
     if hasattr(conn, "connection") and not hasattr(conn, "exec_driver_sql"):
         conn = conn.connection()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import audit
-from .errors import LaomoError
-from .importer import ImportResult, RecordSource, import_source
+from laomo.store import audit
+from laomo.errors import LaomoError
+from laomo.ledger.importer import ImportResult, RecordSource, import_source
 
 UNION_SETTING = "union"
 
@@ -34,14 +34,14 @@ def next_code(session, table: str, prefix: str, width: int = 5) -> str:  # type:
     """The next free code like ``A00543`` for records registered without one.
 
     Call it in the write session that inserts the record: the session's write
-    lock (``laomo.db.write_session``) keeps another writer from taking the
+    lock (``laomo.store.db.write_session``) keeps another writer from taking the
     same code before this one commits.  Codes are compared case-sensitively
     on every backend (the ``LIKE`` only narrows the scan; SQLite's ``LIKE`` is
     case-insensitive, so the pattern decides).
     """
     from sqlalchemy import select
 
-    from .models import SQLModel
+    from laomo.models import SQLModel
 
     t = SQLModel.metadata.tables[table]
     pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
@@ -55,7 +55,7 @@ def next_code(session, table: str, prefix: str, width: int = 5) -> str:  # type:
 
 
 def get_setting(session, key: str, default: str | None = None) -> str | None:  # type: ignore[no-untyped-def]
-    from .models import Setting
+    from laomo.models import Setting
 
     row = session.get(Setting, key)
     return row.value if row is not None else default
@@ -63,7 +63,7 @@ def get_setting(session, key: str, default: str | None = None) -> str | None:  #
 
 def set_setting(session, key: str, value: str) -> bool:  # type: ignore[no-untyped-def]
     """Store a setting; audited.  Returns True when it changed."""
-    from .models import Setting
+    from laomo.models import Setting
 
     row = session.get(Setting, key)
     before = row.value if row is not None else None
@@ -80,8 +80,7 @@ def set_setting(session, key: str, value: str) -> bool:  # type: ignore[no-untyp
 
 def init_database(engine, union: str | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Create or upgrade the schema (idempotent) and record the union's name."""
-    from . import db
-
+    from laomo.store import db
     before, after = db.migrate(engine)
     changed_union = False
     with db.write_session(engine) as session:
@@ -102,7 +101,7 @@ def ledger_counts(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Row counts of the ledger's tables (one COUNT per table)."""
     from sqlalchemy import func, select
 
-    from .models import SQLModel
+    from laomo.models import SQLModel
 
     names = ("person", "honor", "studio", "member", "achievement", "activity",
              "mentorship", "inspection", "designation", "assessment")

@@ -1,7 +1,7 @@
 """达标检查与年度考核（核心逻辑，不依赖 Typer/Rich）。
 
 Functions take a SQLModel session whose transaction the caller owns
-(``laomo.db.write_session`` for :func:`run_assessment` and
+(``laomo.store.db.write_session`` for :func:`run_assessment` and
 :func:`use_profile`, ``read_session`` for the rest) and return plain dicts
 shaped like the JSON of cli.md, so the CLI only renders them.
 
@@ -35,7 +35,7 @@ import json
 import uuid
 from typing import Any, Iterable
 
-from .errors import LaomoError, NotFound
+from laomo.errors import LaomoError, NotFound
 
 SETTING_KEY = "rules_profile"
 
@@ -51,7 +51,7 @@ def configured_profile(session) -> str | None:  # type: ignore[no-untyped-def]
     """The profile stored with ``assess rules use`` (a bundled name or a file path), if any."""
     from sqlalchemy import select
 
-    from .models import Setting
+    from laomo.models import Setting
 
     t = Setting.__table__
     value = _conn(session).execute(select(t.c.value).where(t.c.key == SETTING_KEY)).scalar()
@@ -60,7 +60,7 @@ def configured_profile(session) -> str | None:  # type: ignore[no-untyped-def]
 
 def resolve_profile(session, profile: Any = None):  # type: ignore[no-untyped-def]
     """The profile to use: the argument, else the database setting, else henan-2015."""
-    from .rules import DEFAULT_PROFILE, Profile, ProfileError, load_profile
+    from laomo.rules import DEFAULT_PROFILE, Profile, ProfileError, load_profile
 
     if isinstance(profile, Profile):
         return profile
@@ -81,9 +81,9 @@ def use_profile(session, name_or_file: str) -> dict[str, Any]:  # type: ignore[n
     """Validate a profile and make it this database's default (audited)."""
     from sqlalchemy import delete, insert
 
-    from . import audit
-    from .models import Setting
-    from .rules import load_profile
+    from laomo.store import audit
+    from laomo.models import Setting
+    from laomo.rules import load_profile
 
     profile = load_profile(name_or_file)
     old = configured_profile(session)
@@ -98,7 +98,7 @@ def use_profile(session, name_or_file: str) -> dict[str, Any]:  # type: ignore[n
 
 def list_profiles(session=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The bundled profiles (name, title, hash) and the one in use for this database."""
-    from .rules import DEFAULT_PROFILE, bundled_names, load_profile
+    from laomo.rules import DEFAULT_PROFILE, bundled_names, load_profile
 
     current = configured_profile(session) if session is not None else None
     out = []
@@ -111,8 +111,8 @@ def list_profiles(session=None) -> dict[str, Any]:  # type: ignore[no-untyped-de
 
 def show_profile(name_or_file: str) -> dict[str, Any]:
     """A profile in words: checks, ladder, items, grades, cap, recommendations, and the facts it uses."""
-    from .rules import load_profile, vocab
-    from .rules.expr import fact_names, label_of
+    from laomo.rules import load_profile, vocab
+    from laomo.rules.expr import fact_names, label_of
 
     p = load_profile(name_or_file)
     data = {"profile": p.name, "title": p.title, "description": p.description, "source": p.source,
@@ -134,7 +134,7 @@ def show_profile(name_or_file: str) -> dict[str, Any]:
 def _studio_ids(session, codes: Iterable[str]) -> dict[str, int]:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from .models import Studio
+    from laomo.models import Studio
 
     wanted = [c.strip() for c in codes if c and c.strip()]
     t = Studio.__table__
@@ -154,8 +154,8 @@ def _studio_ids(session, codes: Iterable[str]) -> dict[str, int]:  # type: ignor
 def check_standards(session, codes: Iterable[str] | None = None, profile: Any = None,  # type: ignore[no-untyped-def]
                     as_of: dt.date | None = None) -> dict[str, Any]:
     """The creation-standards check (达标检查) of some or all studios as of a date (default today)."""
-    from .facts import iter_facts
-    from .status import State
+    from laomo.facts import iter_facts
+    from laomo.domain.status import State
 
     prof = resolve_profile(session, profile)
     engine = prof.engine
@@ -199,7 +199,7 @@ STORE_CHUNK = 2000
 
 def _due(conn, year: int, studio_ids: Iterable[int] | None = None) -> set[int]:  # type: ignore[no-untyped-def]
     """Studios assessed for Y: holding now a naming dated on or before 31 Dec Y, not revoked/closed."""
-    from .status import studio_states
+    from laomo.domain.status import studio_states
 
     day = dt.date(year, 12, 31)
     return {sid for sid, st in studio_states(conn, studio_ids=studio_ids).items() if st.held_on(day)}
@@ -211,9 +211,9 @@ def needed_facts(prof) -> set[str] | None:  # type: ignore[no-untyped-def]
     know (then every fact is computed)."""
     import re
 
-    from .enums import LEVEL
-    from .rules.expr import fact_names
-    from .rules.profile import (
+    from laomo.enums import LEVEL
+    from laomo.rules.expr import fact_names
+    from laomo.rules.profile import (
         CheckShareItem, ConditionsItem, FactItem, PerCheckItem, PerUnitItem, TiersItem,
     )
 
@@ -292,8 +292,8 @@ class _Stage:
     def __init__(self, conn) -> None:  # type: ignore[no-untyped-def]
         from sqlalchemy import Column, MetaData, Table, Text, insert
 
-        from .importer import _Statement
-        from .models import Assessment
+        from laomo.ledger.importer import _Statement
+        from laomo.models import Assessment
 
         self.conn = conn
         t = Assessment.__table__
@@ -320,7 +320,7 @@ class _Stage:
         """Delete the rows this run replaces, insert the staged ones; (rows replaced, grades before)."""
         from sqlalchemy import JSON, and_, cast, delete, func, insert, literal, select
 
-        from .models import Assessment
+        from laomo.models import Assessment
 
         self.flush()
         conn, t, st = self.conn, Assessment.__table__, self.table
@@ -418,8 +418,7 @@ def _run_assessment(session, year: int, profile: Any, dry_run: bool,  # type: ig
         out_results.sort(key=lambda r: r["studio"])
         out["results"] = out_results
     if stage is not None:
-        from . import audit
-
+        from laomo.store import audit
         replaced, before = stage.replace_year(year, prof, run_id, now)
         audit.record_many(conn, [("assessment", str(year),
                                   {"rows": sum(before.values()), "by_grade": before} if before else None,
@@ -473,8 +472,8 @@ class _Part:
         return emit
 
     def run(self, conn, emit, id_range: tuple[int | None, int | None]) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
-        from .facts import iter_facts
-        from .rules.engine import Scored
+        from laomo.facts import iter_facts
+        from laomo.rules.engine import Scored
 
         prof, year, shared, store = self.prof, self.year, self.shared, self.store
         engine, cap = prof.engine, prof.cap
@@ -529,7 +528,7 @@ def _split_point(conn, prof) -> int | None:  # type: ignore[no-untyped-def]
         return None
     from sqlalchemy import func, select
 
-    from .models import Studio
+    from laomo.models import Studio
 
     s = Studio.__table__
     n = conn.execute(select(func.count()).select_from(s)).scalar_one()
@@ -644,8 +643,8 @@ def _child_main() -> None:
     parent = spec["parent"]
     code = 0
     try:
-        from .db import make_engine
-        from .rules import load_profile
+        from laomo.store.db import make_engine
+        from laomo.rules import load_profile
 
         prof = load_profile(spec["profile"])
         if prof.hash != spec["hash"]:
@@ -686,7 +685,7 @@ def _child_main() -> None:
         if isinstance(exc, LaomoError):
             message = ("error", str(exc), exc.exit_code)
         else:
-            from .db import explain_failure
+            from laomo.store.db import explain_failure
 
             said = explain_failure(exc, spec["url"]) if isinstance(exc, Exception) else None
             if said:
@@ -728,7 +727,7 @@ def store_assessment(engine, year: int, profile: Any = None, *, results: bool = 
     lock, so nobody can commit.  Returns :func:`run_assessment`'s result with ``attempts``
     (1 or 2).
     """
-    from .db import lost_write_race, write_session
+    from laomo.store.db import lost_write_race, write_session
 
     try:
         with write_session(engine, deferred=True) as session:
@@ -751,7 +750,7 @@ def stored_results(session, year: int) -> dict[str, dict[str, Any]]:  # type: ig
     """The stored assessment rows of a year, by studio code."""
     from sqlalchemy import select
 
-    from .models import Assessment, Studio
+    from laomo.models import Assessment, Studio
 
     t, s = Assessment.__table__, Studio.__table__
     q = select(s.c.code, s.c.name, t.c.total, t.c.grade, t.c.recommendation, t.c.profile,
@@ -788,9 +787,9 @@ def explain(session, code: str, year: int, profile: Any = None) -> dict[str, Any
     """One studio's items for ``year``: points, the rule in words and the facts behind them."""
     from sqlalchemy import select
 
-    from .facts import compute_facts
-    from .models import Assessment
-    from .rules.expr import format_value
+    from laomo.facts import compute_facts
+    from laomo.models import Assessment
+    from laomo.rules.expr import format_value
 
     prof = resolve_profile(session, profile)
     engine = prof.engine
@@ -842,7 +841,7 @@ def explain(session, code: str, year: int, profile: Any = None) -> dict[str, Any
 
 
 def _n(x: Any) -> Any:
-    from .rules.engine import num
+    from laomo.rules.engine import num
 
     return num(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x
 

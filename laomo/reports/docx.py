@@ -37,7 +37,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import LaomoError
+from laomo.errors import LaomoError
 
 FANGSONG = "仿宋_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
@@ -51,7 +51,7 @@ LINE_PT = 28
 
 
 def _cn(n: int) -> str:
-    from .render import cn_number
+    from laomo.reports.render import cn_number
 
     return cn_number(n)
 
@@ -254,7 +254,7 @@ _SCALAR_NAMES, _MULTI_NAMES, _ROW_NAMES = _aliases(SCALARS), _aliases(MULTI), _a
 
 
 def _values(data: dict[str, Any]) -> tuple[dict[str, str], dict[str, list[str]], list[dict[str, str]]]:
-    from ..enums import INDUSTRY
+    from laomo.enums import INDUSTRY
 
     scalars = {
         "title": data["title"], "doc": data.get("doc") or "", "header": data.get("header") or "",

@@ -6,7 +6,7 @@ transaction:
 1. The header is matched (Chinese header or English alias, after trimming
    spaces, a BOM and a trailing ``*``).  A missing required column stops the
    import before any row is read; unknown columns become warnings.
-2. Rows stream in and are parsed cell by cell (``laomo.kinds``); they are
+2. Rows stream in and are parsed cell by cell (``laomo.ledger.columns``); they are
    buffered in chunks of ``CHUNK`` rows, never the whole file.
 3. Per chunk, set-based SQL: one ``SELECT code, id … WHERE code IN (…)`` per
    reference column, one ``SELECT`` of the existing rows with the chunk's
@@ -33,12 +33,14 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import audit, pipeline
-from .errors import LaomoError
-from .exports import neutralise
-from .kinds import KINDS, Col, Kind
-from .sources import Source
-from .validate import Invalid, mask, scrub, visible
+from laomo.store import audit
+
+from laomo.ledger import pipeline
+from laomo.errors import LaomoError
+from laomo.exports import neutralise
+from laomo.ledger.columns import KINDS, Col, Kind
+from laomo.ledger.sources import Source
+from laomo.ledger.values import Invalid, mask, scrub, visible
 
 CHUNK = 2000
 #: Cells of low-variety columns (enumerations, flags, years, units) repeat a
@@ -226,7 +228,7 @@ class _Importer:
                  rejects: "_Rejects | None"):
         from sqlalchemy import bindparam, func, insert, select, update
 
-        from .models import SQLModel
+        from laomo.models import SQLModel
 
         self.conn = conn = session.connection()
         self.kind = kind
@@ -652,7 +654,7 @@ def import_source(
 ) -> ImportResult:
     """Import one source into the session's transaction and return the summary.
 
-    The caller owns the transaction (``laomo.db.write_session``); this function
+    The caller owns the transaction (``laomo.store.db.write_session``); this function
     rolls it back itself for ``dry_run`` and for an aborted import, so the
     database is left exactly as before.
     """

@@ -40,7 +40,7 @@ Facts as of a date D (rules.md "Facts as of a date D")
   minus one year, up to D.
   ``achievements_year_minus_1``/``_2``: dated in Y−1 / Y−2 (whole years).
 * ``named_level`` is the highest level among the namings dated on or before D
-  and not revoked by then (the status fold of :mod:`laomo.status` over the
+  and not revoked by then (the status fold of :mod:`laomo.domain.status` over the
   designations dated on or before D); ``years_named`` = Y − year of the first
   naming; ``years_at_level`` = Y − year of the naming at ``named_level``.
 * ``inspection_<ITEM>`` is the on-site score entered for item ITEM and year Y
@@ -60,8 +60,8 @@ import datetime as dt
 from itertools import chain, islice
 from typing import Any, Callable, Collection, Iterable, Iterator
 
-from .enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, HONOR_LEVELS, LEVEL
-from .rules import vocab
+from laomo.enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, HONOR_LEVELS, LEVEL
+from laomo.rules import vocab
 
 #: Facts that every studio dict starts with (the zero values of counts).
 _ZERO_FACTS = {
@@ -126,7 +126,7 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     writing to a table it reads (SQLite does not define what a running
     statement sees of such changes).
 
-    ``state``: with ``state_now``, the studio's :class:`~laomo.status.State`
+    ``state``: with ``state_now``, the studio's :class:`~laomo.domain.status.State`
     now — all its designations folded, whatever their date; None without
     any — from the same designation query; otherwise None.
 
@@ -146,10 +146,10 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     """
     from sqlalchemy import BigInteger, and_, case, cast, func, or_, select
 
-    from .models import (
+    from laomo.models import (
         Achievement, Activity, Assessment, Designation, Honor, Inspection, Member, Mentorship, Person, Studio,
     )
-    from .status import State
+    from laomo.domain.status import State
 
     if with_state_only and not state_now:
         raise ValueError("with_state_only needs state_now")
@@ -554,8 +554,8 @@ def add_naming_facts(conn, facts: dict[int, dict[str, Any]], as_of: dt.date, *, 
     """
     from sqlalchemy import and_, func, select
 
-    from .models import Achievement, Activity, Assessment
-    from .status import studio_states
+    from laomo.models import Achievement, Activity, Assessment
+    from laomo.domain.status import studio_states
 
     D = as_of
     Y = D.year

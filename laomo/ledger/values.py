@@ -14,7 +14,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from operator import mul
 
-from .enums import Enumeration
+from laomo.enums import Enumeration
 
 
 class Invalid(ValueError):

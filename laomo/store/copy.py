@@ -44,8 +44,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
-from . import db
-from .errors import LaomoError
+from laomo.store import db
+from laomo.errors import LaomoError
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -583,8 +583,8 @@ def _copy_unexplained(src_engine: "Engine", dst_engine: "Engine", src_name: str,
                       progress: Progress | None) -> CopyResult:
     from sqlalchemy import func, inspect, select
 
-    from . import audit
-    from .models import SQLModel
+    from laomo.store import audit
+    from laomo.models import SQLModel
 
     started = time.perf_counter()
     tables = list(SQLModel.metadata.sorted_tables)

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import LaomoError
+from laomo.errors import LaomoError
 
 #: The demo county's data run 2021–2025 with imported 2023 grades; these years are assessed.
 ASSESS_YEARS = (2024, 2025)
@@ -23,11 +23,11 @@ DECISION_DATE = dt.date(ASSESS_YEARS[-1] + 1, 1, 20)
 
 def run_quickstart(directory: Path, db: str | None = None,
                    progress: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
-    from . import db as dbmod
-    from .demo import write_demo_county
-    from .importer import import_source
-    from .registry import UNION_SETTING, init_database, ledger_counts
-    from .sources import open_source
+    from laomo.store import db as dbmod
+    from laomo.demo.generator import write_demo_county
+    from laomo.ledger.importer import import_source
+    from laomo.ledger.records import UNION_SETTING, init_database, ledger_counts
+    from laomo.ledger.sources import open_source
 
     directory = directory.expanduser()
     if directory.exists() and not directory.is_dir():
@@ -46,8 +46,8 @@ def run_quickstart(directory: Path, db: str | None = None,
             raise LaomoError(f"演示数据 {path} 导入失败", lines=[e.format(result.file) for e in result.errors])
         imports.append(result.as_dict())
         progress(f"导入 {kind}：新增 {result.inserted}，更新 {result.updated}，未变 {result.unchanged}")
-    from .assess import check_standards, run_assessment
-    from .registry import get_setting
+    from laomo.assess import check_standards, run_assessment
+    from laomo.ledger.records import get_setting
 
     assessments = {}
     for year in ASSESS_YEARS:  # the earlier year first: its grades are the later year's "previous year"
@@ -55,7 +55,7 @@ def run_quickstart(directory: Path, db: str | None = None,
             stored = _stored_run(session, year)  # run once: a second quickstart changes nothing
             assessments[year] = stored or run_assessment(session, year)
         progress(f"{year} 年度考核：{assessments[year]['assessed']} 个工作室")
-    from .award import apply_and_name
+    from laomo.award import apply_and_name
 
     year = ASSESS_YEARS[-1]
     with dbmod.write_session(engine) as session:
@@ -75,7 +75,7 @@ def run_quickstart(directory: Path, db: str | None = None,
     lines += [f"  {labels[k]}：{v}" for k, v in counts.items()]
     passed = sum(1 for r in check["results"] if r["passed"])
     lines.append(f"创建标准检查（{check['profile']}）：{passed}/{len(check['results'])} 个工作室达标")
-    from .enums import GRADE, RECOMMENDATION
+    from laomo.enums import GRADE, RECOMMENDATION
 
     for year, run in assessments.items():
         grades = "，".join(f"{GRADE.label(g)} {n}" for g, n in sorted(run["by_grade"].items(), key=lambda kv: GRADE.rank(kv[0])))
@@ -83,18 +83,18 @@ def run_quickstart(directory: Path, db: str | None = None,
                         sorted(run["by_recommendation"].items(), key=lambda kv: RECOMMENDATION.rank(kv[0]))
                         if r != "none")
         lines.append(f"{year} 年度考核：{run['assessed']} 个工作室（{grades}）；建议：{recs or '无'}")
-    from .enums import ACTION
+    from laomo.enums import ACTION
 
     actions: dict[str, int] = {}
     for act in awards["apply"]["actions"]:
         actions[act["action"]] = actions.get(act["action"], 0) + 1
     done = "，".join(f"{ACTION.label(a)} {n}" for a, n in actions.items()) or "无"
     lines.append(f"{year} 年度动态管理（{DECISION_DATE}）：{done}")
-    from .enums import LEVEL
+    from laomo.enums import LEVEL
 
     for level, codes in awards["named"].items():
         lines.append(f"命名{LEVEL.label(level)}工作室：{len(codes)} 个" + (f"（{'、'.join(codes)}）" if codes else ""))
-    from .reports import write_quickstart_reports
+    from laomo.reports import write_quickstart_reports
 
     reports = write_quickstart_reports(engine, directory, year=year)
     lines.append("报表：")
@@ -114,7 +114,7 @@ def _stored_run(session, year: int) -> dict | None:  # type: ignore[no-untyped-d
     """The summary of a stored ``assess run`` for ``year`` (counts by grade and recommendation)."""
     from sqlalchemy import func, select
 
-    from .models import Assessment
+    from laomo.models import Assessment
 
     t = Assessment.__table__
     rows = session.connection().execute(

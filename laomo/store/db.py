@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from .errors import LaomoError
+from laomo.errors import LaomoError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -433,8 +433,7 @@ def integrity_report(engine: "Engine") -> dict[str, object]:
     """Schema version, SQLite integrity and foreign-key checks, and the audit chain."""
     from sqlalchemy import text
 
-    from . import audit
-
+    from laomo.store import audit
     report: dict[str, object] = {"database": describe(str(engine.url))}
     rev = current_revision(engine)
     report["schema_version"] = rev

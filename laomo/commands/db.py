@@ -1,0 +1,123 @@
+"""`laomo init` and `laomo db …`: create/upgrade, check, back up and copy the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info, out_console
+
+app = typer.Typer(help="数据库维护：完整性检查、在线备份、整库复制（如迁移到 PostgreSQL）。", no_args_is_help=True)
+db_app = app
+init_app = typer.Typer()  # holds the top-level `init` command; mounted without a name by laomo.cli
+
+
+# --- init, db ------------------------------------------------------------------
+
+
+@init_app.command("init")
+def init_cmd(
+    union: Optional[str] = typer.Option(None, "--union", help="保管本台账的工会名称，如 示例县总工会（用于报表和文件落款）"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """创建或升级数据库（可重复执行）。"""
+    from laomo.ledger.records import init_database
+
+    result = init_database(engine(check=False), union)
+    if json_out:
+        emit_json(result)
+        return
+    if result["created"]:
+        info(f"已创建数据库 {result['database']}（结构版本 {result['to']}）")
+    elif result["upgraded"]:
+        info(f"已将数据库 {result['database']} 从结构版本 {result['from']} 升级到 {result['to']}，数据已保留")
+    else:
+        info(f"数据库 {result['database']} 已是最新结构（版本 {result['to']}），无需升级")
+    if result["union"]:
+        info(f"台账单位：{result['union']}")
+
+
+@db_app.command("check")
+def db_check(json_out: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+    """检查数据库：结构版本、完整性、外键、操作日志哈希链。"""
+    from laomo.store.db import integrity_report
+
+    report = integrity_report(engine(check=False))
+    if json_out:
+        emit_json(report)
+    else:
+        violations = len(report["foreign_key_violations"])
+        lines = [
+            f"数据库：{report['database']}",
+            f"结构版本：{report['schema_version']}（{'最新' if report['schema_current'] else '需要运行 laomo init 升级'}）",
+            f"完整性检查：{'通过' if report['integrity'] == 'ok' else report['integrity']}",
+            f"外键检查：{'通过' if not violations else f'{violations} 处违反'}",
+        ]
+        chain = report.get("audit") or {}
+        if chain:
+            lines.append(f"操作日志：{chain['entries']} 条，"
+                         + ("哈希链完整" if chain["ok"] else f"发现问题：{chain['problem']}"))
+        typer.echo("\n".join(lines))
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+@db_app.command("backup")
+def db_backup(file: Path = typer.Argument(..., help="备份文件路径（不得已存在）")) -> None:
+    """在线备份 SQLite 数据库（一致的副本，可在其他程序写入时进行）。"""
+    from laomo.store.db import backup
+
+    size = backup(engine(), file)
+    info(f"已备份到 {file.resolve()}（{size / 1024:.0f} KB）")
+    typer.echo(str(file.resolve()))
+
+
+@db_app.command("copy")
+def db_copy(
+    source: str = typer.Argument(..., help="源数据库：SQLite 文件路径或 SQLAlchemy 地址"),
+    target: str = typer.Argument(..., help="目标数据库：新建的空数据库，如 postgresql+psycopg://用户@主机/库名 或 SQLite 文件路径"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+) -> None:
+    """把整个数据库复制到另一个新的空数据库（如从 SQLite 迁移到 PostgreSQL），并逐行核对。
+
+    一个事务：失败或中断时目标数据库不留下任何数据。目标已有数据时拒绝（不合并）。
+    """
+
+    run_copy(source, target, json_out, quiet)
+
+
+
+
+
+def run_copy(source: str, target: str, json_out: bool, quiet: bool) -> None:
+    from laomo.store.copy import copy_database
+
+    quiet = quiet or STATE.quiet
+    with Progress("复制数据库", quiet=quiet or json_out) as progress:
+        result = copy_database(source, target, progress=progress)
+    if json_out:
+        emit_json(result.as_dict())
+        return
+    for warning in result.warnings:
+        info(f"警告：{warning}", quiet)
+    if quiet:
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{result.source} → {result.target}", title_justify="left")
+    table.add_column("表")
+    table.add_column("行数", justify="right")
+    table.add_column("逐行核对")
+    for t in result.tables:
+        table.add_row(t.table, f"{t.rows:,}", "一致" if t.verified else "不一致")
+    table.add_row("合计", f"{result.rows:,}", "一致" if all(t.verified for t in result.tables) else "不一致",
+                  end_section=True)
+    out_console().print(table)
+    chain = result.audit
+    info(f"已复制 {len(result.tables)} 张表共 {result.rows:,} 行，逐行核对一致；"
+         f"操作日志 {chain.get('entries', 0)} 条，哈希链完整；"
+         f"用时 {result.seconds:.1f} 秒（{result.rows_per_second:,.0f} 行/秒）")
+    info(f"目标数据库结构版本 {result.schema_version}。改用它：设置 LAOMO_DB 为目标地址，然后运行 laomo db check")

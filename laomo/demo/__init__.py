@@ -1,0 +1,1 @@
+"""The demo county: a deterministic data generator and ``laomo quickstart``."""
