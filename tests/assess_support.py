@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from conftest import copy_db, seal_db
 
+from laomo.rules.engine import engine_for
+
 SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sample-county"
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
 ORDER = EXPECTED["order"]
@@ -171,7 +173,7 @@ def facts_of(engine, year: int | None = None, as_of: dt.date | None = None, prof
         facts = compute_facts(session, year, as_of=as_of)
     out = {}
     for f in facts.values():
-        prof.engine.derive(f)
+        engine_for(prof).derive(f)
         out[f["code"]] = f
     return out
 

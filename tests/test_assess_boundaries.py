@@ -7,12 +7,13 @@ import datetime as dt
 import pytest
 from assess_support import engine, load, merge, run, studio  # noqa: F401 - fixtures
 
+from laomo.rules.engine import engine_for
 from laomo.rules import load_profile
 from laomo.rules.engine import Scored
 from laomo.rules.vocab import FACTS, default_value
 
 PROFILE = load_profile("henan-2015")
-ENGINE = PROFILE.engine
+ENGINE = engine_for(PROFILE)
 
 
 def facts(**overrides):  # type: ignore[no-untyped-def]

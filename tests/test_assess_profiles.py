@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from assess_support import engine, load, merge, run, studio  # noqa: F401 - fixtures
 
+from laomo.rules.engine import engine_for
 from laomo.rules import load_profile
 from laomo.rules.vocab import FACTS, default_value
 
@@ -112,11 +113,11 @@ def _facts(**overrides):  # type: ignore[no-untyped-def]
 
 def test_name_and_union_checks_on_facts():
     # A name and a host unit are required when registering, so only facts can make them fail.
-    anyang = load_profile("anyang-8").engine
+    anyang = engine_for(load_profile("anyang-8"))
     f = anyang.derive(_facts(has_name=False))
     assert [k for k, v in anyang.check(f).items() if not v] == ["AY1"]
     assert anyang.failure_texts(f, anyang.check(f)) == ["AY1 有名称：有名称 否，要求为 是"]
-    ent = load_profile("enterprise-5").engine
+    ent = engine_for(load_profile("enterprise-5"))
     f = ent.derive(_facts(has_unit=False))
     assert [k for k, v in ent.check(f).items() if not v] == ["EN1"]
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from assess_support import engine, sample_engine, sample_template  # noqa: F401 - fixtures
 from conftest import copy_db, seal_db
 
+from laomo.rules.engine import engine_for
 from laomo.rules import bundled_names, load_profile
 
 YEARS = (2022, 2023, 2024, 2025)
@@ -29,7 +29,7 @@ def reference(session, year: int, prof) -> dict:  # type: ignore[no-untyped-def]
     day = dt.date(year, 12, 31)
     due = {sid for sid, st in studio_states(conn).items() if st.held_on(day)}
     facts = compute_facts(conn, year)
-    eng = prof.engine
+    eng = engine_for(prof)
     scored = []
     for sid in sorted(due):
         f = facts[sid]
@@ -306,7 +306,7 @@ def test_needed_facts_name_everything_the_engine_reads():
     derived = {n for n, d in FACTS.items() if d.phase == "ladder"}
     for name in bundled_names():
         prof = load_profile(name)
-        eng = prof.engine
+        eng = engine_for(prof)
         needed = needed_facts(prof)
         assert needed is not None
         for variant in ({}, {"has_sign": False, "team_size": 1, "frontline_share": 0.1, "named_level": "city"}):

@@ -8,6 +8,7 @@ import pytest
 from assess_support import EXPECTED, engine, load, merge, sample_template, studio  # noqa: F401 - fixtures
 from test_award_support import CHECK_DAY, assessed_engine, assessed_template, ro  # noqa: F401 - fixtures
 
+from laomo.rules.engine import engine_for
 from laomo import award
 from laomo.errors import LaomoError
 
@@ -350,4 +351,4 @@ def test_bundled_profiles_share_the_naming_rules():
     assert [d.id for d in n.demonstrative] == ["D1", "D2", "D3", "D4"]
     for name in bundled_names():
         assert load_profile(name).naming == n
-    assert henan.engine.rules_text()["naming"]["climb_years"] == 1
+    assert engine_for(henan).rules_text()["naming"]["climb_years"] == 1

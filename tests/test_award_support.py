@@ -9,9 +9,6 @@ at LAOMO_DB, so the ``cli`` fixture works on the same database.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import sqlite3
-from pathlib import Path
 from typing import Any, Callable
 
 import pytest

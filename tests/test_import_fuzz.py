@@ -26,7 +26,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, event, given, reject, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from conftest import dump, query, sample_file
 

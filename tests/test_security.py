@@ -53,7 +53,7 @@ STRAY_PHONE = "18611112222"
 
 
 def _masked(value: str) -> str:
-    from laomo.ledger.values import mask
+    from laomo.safe import mask
 
     return mask(value)
 
@@ -409,7 +409,7 @@ def test_rejects_file_neutralises_formulas_in_cells_and_header(cli, laomo_db, tm
 
 def test_reports_neutralise_formulas_after_leading_space_too(cli, assessed, tmp_path):
     """Stored text never starts with white space (values are trimmed), but the writer does not rely on it."""
-    from laomo.exports import neutralise
+    from laomo.safe import neutralise
     from laomo.reports import render, tables
 
     assert [neutralise(f) for f in FORMULAS] == ["'" + f for f in FORMULAS]

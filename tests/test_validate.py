@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from laomo import enums
+from laomo import safe
 from laomo.ledger import values as v
 @pytest.mark.parametrize("text", ["2025-03-01", "2025/3/1", "2025.3.1", "2025年3月1日", " 2025-3-1 "])
 def test_four_date_formats(text):
@@ -97,9 +98,9 @@ def test_honor_kinds_carry_their_level():
 
 
 def test_masking():
-    assert v.mask_id_number("110105194912310021") == "110***********0021"
-    assert v.mask_phone("13812345678") == "138****5678"
-    assert v.mask_id_number(None) == ""
+    assert safe.mask_id_number("110105194912310021") == "110***********0021"
+    assert safe.mask_phone("13812345678") == "138****5678"
+    assert safe.mask_id_number(None) == ""
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -112,6 +113,6 @@ def test_masking():
     ("金额 1381234567800 元", "金额 1381234567800 元"),
 ])
 def test_scrub_masks_mobiles_in_every_form_parse_phone_accepts(text, shown):
-    from laomo.ledger.values import scrub
+    from laomo.safe import scrub
 
     assert scrub(text) == shown

@@ -36,6 +36,7 @@ import uuid
 from typing import Any, Iterable
 
 from laomo.errors import LaomoError, NotFound
+from laomo.rules.engine import engine_for
 
 SETTING_KEY = "rules_profile"
 
@@ -116,7 +117,7 @@ def show_profile(name_or_file: str) -> dict[str, Any]:
 
     p = load_profile(name_or_file)
     data = {"profile": p.name, "title": p.title, "description": p.description, "source": p.source,
-            "profile_hash": p.hash, **p.engine.rules_text()}
+            "profile_hash": p.hash, **engine_for(p).rules_text()}
     used: list[str] = []
     for s in p.all_checks:
         used += fact_names(s.check)
@@ -158,7 +159,7 @@ def check_standards(session, codes: Iterable[str] | None = None, profile: Any = 
     from laomo.domain.status import State
 
     prof = resolve_profile(session, profile)
-    engine = prof.engine
+    engine = engine_for(prof)
     as_of = as_of or dt.date.today()
     ids = None
     if codes:
@@ -292,7 +293,7 @@ class _Stage:
     def __init__(self, conn) -> None:  # type: ignore[no-untyped-def]
         from sqlalchemy import Column, MetaData, Table, Text, insert
 
-        from laomo.ledger.importer import _Statement
+        from laomo.store.bulk import BulkStatement
         from laomo.models import Assessment
 
         self.conn = conn
@@ -304,7 +305,7 @@ class _Stage:
         self.table.create(conn)
         # compiled once; rows go to the driver's executemany as tuples in COLUMNS order (their
         # values are already in the driver's form: ints, floats, str) — no per-row processing
-        self.insert = _Statement(conn, insert(self.table), list(self.COLUMNS))
+        self.insert = BulkStatement(conn, insert(self.table), list(self.COLUMNS))
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, row: tuple[Any, ...]) -> None:
@@ -380,7 +381,7 @@ def _run_assessment(session, year: int, profile: Any, dry_run: bool,  # type: ig
     if not 1900 <= int(year) <= 2200:
         raise LaomoError(f"年度 {year} 超出范围 1900–2200", exit_code=2)
     prof = resolve_profile(session, profile)
-    engine = prof.engine
+    engine = engine_for(prof)
     now = now or dt.datetime.now(dt.timezone.utc)
     run_id = f"{year}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     conn = _conn(session)
@@ -476,7 +477,7 @@ class _Part:
         from laomo.rules.engine import Scored
 
         prof, year, shared, store = self.prof, self.year, self.shared, self.store
-        engine, cap = prof.engine, prof.cap
+        engine, cap = engine_for(prof), prof.cap
         cap_items = sorted({i for key in cap.order if isinstance(key.by, list) for i in key.by}) if cap else []
         held: list[tuple[Any, ...]] = []  # studios the cap may demote, until the cap is known
         day = dt.date(year, 12, 31)
@@ -792,7 +793,7 @@ def explain(session, code: str, year: int, profile: Any = None) -> dict[str, Any
     from laomo.rules.expr import format_value
 
     prof = resolve_profile(session, profile)
-    engine = prof.engine
+    engine = engine_for(prof)
     sid = _studio_ids(session, [code])[code.strip()]
     conn = _conn(session)
     f = compute_facts(conn, year, studio_ids=[sid])[sid]

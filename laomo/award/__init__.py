@@ -77,6 +77,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from laomo.enums import GRADE, LEVEL, STATUS
 from laomo.errors import LaomoError, NotFound
+from laomo.rules.engine import engine_for
 
 #: Actions that ``apply`` writes; with the reason prefix of :func:`_marker` they make it idempotent.
 APPLY_ACTIONS = ("revoke", "rectify", "warn", "restore")
@@ -269,7 +270,7 @@ def _evaluate(session, prof, level: str, demonstrative: bool, as_of: dt.date,  #
     from laomo.domain.status import State
 
     naming = _naming_of(prof)
-    engine = prof.engine
+    engine = engine_for(prof)
     conn = _conn(session)
     wanted = None if ids is None else set(ids)
     if ids is not None and len(ids) > _MAX_IN:  # too many for an IN list: compute for all, keep those wanted

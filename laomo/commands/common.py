@@ -30,7 +30,7 @@ PII_OPTIONS = ("--id-number", "--phone")
 
 def masked_argv(argv: list[str]) -> str:
     """The command line for the audit log, with personal data masked."""
-    from laomo.ledger.values import mask_id_number
+    from laomo.safe import mask_id_number
 
     out: list[str] = []
     mask_next = False
@@ -48,7 +48,7 @@ def masked_argv(argv: list[str]) -> str:
                 mask_next = True
             continue
         out.append(arg)
-    from laomo.ledger.values import scrub
+    from laomo.safe import scrub
 
     return scrub("laomo " + " ".join(out))  # a personal number given anywhere else is masked too
 
@@ -80,7 +80,7 @@ def info(message: str, quiet: bool = False) -> None:
 
 def error(message: str) -> None:
     """One Chinese error line (or a few): control characters from echoed input are shown as escapes."""
-    from laomo.ledger.values import visible
+    from laomo.safe import visible
 
     message = "\n".join(visible(line) for line in message.split("\n"))
     typer.echo(message if message.startswith("错误") else f"错误：{message}", err=True)
@@ -190,7 +190,7 @@ def bug_report(exc: BaseException) -> str:
     """A bug's report: a Chinese line, then the stack without local variables, personal data masked."""
     import traceback
 
-    from laomo.ledger.values import scrub
+    from laomo.safe import scrub
 
     stack = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))  # no locals
     return ("错误：程序内部错误（这是 laomo 的缺陷，不是输入或操作的问题），未提交的改动已回滚。"

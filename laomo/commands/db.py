@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info, out_console
+from laomo.commands.common import STATE, Progress, emit_json, engine, info, out_console
 
 app = typer.Typer(help="数据库维护：完整性检查、在线备份、整库复制（如迁移到 PostgreSQL）。", no_args_is_help=True)
 db_app = app

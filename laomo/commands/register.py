@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
-from laomo.commands.common import STATE, Progress, emit_json, engine, fail, handle_errors, info, need
+from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info, need
 
 app = typer.Typer(help="登记人员、荣誉、工作室、成员、成果、活动、师带徒、现场检查，或批量导入。",
                   no_args_is_help=True)

@@ -37,16 +37,16 @@ from laomo.store import audit
 
 from laomo.ledger import pipeline
 from laomo.errors import LaomoError
-from laomo.exports import neutralise
+from laomo.safe import neutralise
 from laomo.ledger.columns import KINDS, Col, Kind
 from laomo.ledger.sources import Source
-from laomo.ledger.values import Invalid, mask, scrub, visible
+from laomo.ledger.rowparser import Row, compile_row_parser
+from laomo.store.bulk import BulkStatement
+from laomo.safe import mask, scrub, visible
 
 CHUNK = 2000
 #: Cells of low-variety columns (enumerations, flags, years, units) repeat a
 #: lot; each such column remembers up to this many parsed values.
-MEMO_SIZE = 4096
-_MISSING = object()
 MAX_LISTED_ERRORS = 50
 
 REF_TABLES = {"person": ("person", "人员"), "studio": ("studio", "工作室")}
@@ -162,49 +162,6 @@ def map_header(kind: Kind, header: list[str], file: str) -> tuple[list[tuple[int
     return mapped, warnings
 
 
-class _Row:
-    __slots__ = ("line", "cells", "values", "problems", "key", "codes")
-
-    def __init__(self, line: int, cells: list[Any], values: dict[str, Any],
-                 problems: list[tuple[str, Any, str]]):
-        self.line = line
-        self.cells = cells
-        self.values = values
-        self.problems = problems  # (column shown, raw value, reason)
-        self.key: tuple[Any, ...] = ()
-        self.codes: dict[int, str] = {}  # reference codes as written (by position), before they become ids
-
-
-class _Statement:
-    """An INSERT or UPDATE compiled once by SQLAlchemy, run with the driver's executemany.
-
-    Rows are sequences of values in ``names`` order, already in the driver's
-    form; SQLAlchemy builds and compiles the statement (so it stays portable)
-    but does no per-row parameter processing on this hot path.
-    """
-
-    def __init__(self, conn, stmt, names: list[str]):  # type: ignore[no-untyped-def]
-        compiled = stmt.compile(dialect=conn.dialect, column_keys=names if stmt.is_insert else None)
-        self.sql = str(compiled)
-        self.names = names
-        self.conn = conn
-        self.positional = compiled.positional
-        order = list(compiled.positiontup) if compiled.positional else names
-        index = {n: i for i, n in enumerate(names)}
-        self.reorder = None if order == names else itemgetter(*(index[n] for n in order))
-
-    def run(self, rows: list[Any]) -> None:
-        if not rows:
-            return
-        if not self.positional:
-            params: list[Any] = [dict(zip(self.names, r)) for r in rows]
-        elif self.reorder is not None:
-            params = list(map(self.reorder, rows))
-        else:
-            params = list(map(tuple, rows))
-        self.conn.exec_driver_sql(self.sql, params)
-
-
 class _Importer:
     """One import's per-row parsing and per-chunk writing (see the module docstring).
 
@@ -259,15 +216,15 @@ class _Importer:
         self.cols = list(defaults)  # the insert columns, in the order of a parsed row
         self.pos = {name: i for i, name in enumerate(self.cols)}
         self.defaults = [defaults[c] for c in self.cols]
-        self._cells = _compile_row_parser(
+        self._cells = compile_row_parser(
             [(idx, col, shown, self.procs.get(col.target), self.pos[col.target]) for idx, col, shown in mapped],
             self.defaults)
         self.key_pos = [self.pos[k] for k in kind.key]
         self.data_pos = [self.pos[c] for c in self.data_cols]
         self.seq_pos = self.pos[kind.seq] if kind.seq else None
         self.ref_pos = [(self.pos[col.target], col, shown) for _, col, shown in mapped if col.ref]
-        self._insert = _Statement(conn, insert(table), self.cols)
-        self._update = _Statement(
+        self._insert = BulkStatement(conn, insert(table), self.cols)
+        self._update = BulkStatement(
             conn,
             update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in self.data_cols}),
             [*self.data_cols, "_id"],
@@ -277,7 +234,7 @@ class _Importer:
         self.touched = bytearray((self.max_before >> 3) + 1)
         self.audit_entries: list[tuple[str, str, Any, Any]] = []
         self.audit_inserts = False  # single records: every insert gets its own entry
-        self.conflicts: list[tuple[_Row, str]] = []  # rows whose key repeated with other values
+        self.conflicts: list[tuple[Row, str]] = []  # rows whose key repeated with other values
 
     def _raw(self, name: str, value: Any) -> Any:
         proc = self.procs.get(name)
@@ -288,9 +245,9 @@ class _Importer:
         return {n: values[pos[n]] for n in (names or self.cols)}
 
     # -- per row -----------------------------------------------------------
-    def parse(self, line: int, cells: list[Any]) -> "_Row | None":
+    def parse(self, line: int, cells: list[Any]) -> "Row | None":
         parsed = self.parse_packed(line, cells)
-        return None if parsed is None else _Row(*parsed)
+        return None if parsed is None else Row(*parsed)
 
     def parse_packed(self, line: int, cells: list[Any]) -> tuple | None:
         """``(line, cells, values, problems)`` for a row, None for a blank one."""
@@ -317,7 +274,7 @@ class _Importer:
         return out
 
     # -- per chunk ---------------------------------------------------------
-    def flush(self, rows: list[_Row]) -> None:
+    def flush(self, rows: list[Row]) -> None:
         from sqlalchemy import select
 
         conn, kind, result = self.conn, self.kind, self.result
@@ -422,7 +379,7 @@ class _Importer:
             self.audit_entries.clear()
         self._report(rows)
 
-    def _audit(self, r: _Row, before: Any, after: Any) -> None:
+    def _audit(self, r: Row, before: Any, after: Any) -> None:
         key = self._keytext(r)
         if self.audit_inserts:
             self.result.keys.append(key)
@@ -450,7 +407,7 @@ class _Importer:
         self._report([r for r, _ in sorted(self.conflicts, key=lambda c: c[0].line)])
         self.conflicts = []
 
-    def _keytext(self, r: _Row) -> str:
+    def _keytext(self, r: Row) -> str:
         """The natural key as the user wrote it (codes, not ids), for messages and the audit log."""
         parts = []
         for k in self.kind.key:
@@ -462,7 +419,7 @@ class _Importer:
             text += f"#{r.values[self.seq_pos]}"
         return text
 
-    def _ensure_leaders(self, rows: list[_Row]) -> None:
+    def _ensure_leaders(self, rows: list[Row]) -> None:
         """Registering a studio makes its leader a 领衔人 member (joined = founded)."""
         from sqlalchemy import insert, select
 
@@ -482,9 +439,9 @@ class _Importer:
         ).all())
         new = [[s, p, "leader", founded, None] for (s, p), founded in pairs.items() if (s, p) not in have]
         if new:
-            _Statement(self.conn, insert(member), ["studio_id", "person_id", "role", "joined", "left"]).run(new)
+            BulkStatement(self.conn, insert(member), ["studio_id", "person_id", "role", "joined", "left"]).run(new)
 
-    def _report(self, rows: list[_Row]) -> None:
+    def _report(self, rows: list[Row]) -> None:
         res = self.result
         pii = self.pii_shown
         for r in rows:
@@ -498,70 +455,6 @@ class _Importer:
             if self.rejects is not None:
                 self.rejects.write(r.cells, "；".join(
                     f"第{r.line}行 列「{s}」值「{_shown(v, s in pii)}」: {scrub(why)}" for s, v, why in r.problems))
-
-
-def _compile_row_parser(plan: list[tuple[int, Col, str, Any, int]],
-                        defaults: list[Any]) -> Callable[[list[Any]], tuple]:
-    """Build ``cells -> (values, problems, empty)`` for one file's columns.
-
-    This is the import's innermost loop (every cell of every row), so it is
-    generated as straight-line code, one block per mapped column, instead of
-    looping over column descriptors: the work per cell is a strip, a memo
-    lookup (for low-variety columns) or a parser call, and a list store.
-    ``values`` starts as a copy of the insert defaults, in insert-column order.
-    """
-    width = max((idx for idx, *_ in plan), default=-1) + 1
-    env: dict[str, Any] = {"Invalid": Invalid, "MISSING": _MISSING, "MEMO_SIZE": MEMO_SIZE,
-                           "DEFAULTS": list(defaults), "PAD": [None] * width}
-    lines = ["def row_parser(cells):",
-             "    values = DEFAULTS.copy()", "    problems = []", "    empty = True",
-             f"    if len(cells) < {width}:", f"        cells = cells + PAD[len(cells):]"]
-    for i, (idx, col, shown, proc, pos) in enumerate(plan):
-        env[f"parse{i}"] = col.parse
-        env[f"proc{i}"] = proc
-        env[f"shown{i}"] = shown
-        good, bad = f"good{i}", f"bad{i}"
-        env[good], env[bad] = {}, {}
-        convert = f"proc{i}(parse{i}(raw))" if proc is not None else f"parse{i}(raw)"
-        missing = [f"        problems.append((shown{i}, '', '必填项为空'))"] if col.required else ["        pass"]
-        lines += [
-            f"    raw = cells[{idx}]",
-            "    if raw.__class__ is str:",
-            "        raw = raw.strip()",
-            "    if raw is None or raw == '':",
-            *missing,
-            "    else:",
-            "        empty = False",
-        ]
-        if col.memo:  # remembered results, good and bad, keyed by the cell text
-            lines += [
-                f"        value = {good}.get(raw, MISSING) if raw.__class__ is str else MISSING",
-                "        if value is not MISSING:",
-                f"            values[{pos}] = value",
-                f"        elif raw.__class__ is str and raw in {bad}:",
-                f"            problems.append((shown{i}, raw, {bad}[raw]))",
-                "        else:",
-                "            try:",
-                f"                value = {convert}",
-                "            except Invalid as exc:",
-                f"                problems.append((shown{i}, raw, str(exc)))",
-                f"                if raw.__class__ is str and len({bad}) < MEMO_SIZE:",
-                f"                    {bad}[raw] = str(exc)",
-                "            else:",
-                f"                values[{pos}] = value",
-                f"                if raw.__class__ is str and len({good}) < MEMO_SIZE:",
-                f"                    {good}[raw] = value",
-            ]
-        else:
-            lines += [
-                "        try:",
-                f"            values[{pos}] = {convert}",
-                "        except Invalid as exc:",
-                f"            problems.append((shown{i}, raw, str(exc)))",
-            ]
-    lines.append("    return values, problems, empty")
-    exec(compile("\n".join(lines), "<laomo row parser>", "exec"), env)  # noqa: S102 - generated from our own column table
-    return env["row_parser"]
 
 
 class _KeyQuery:

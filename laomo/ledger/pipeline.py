@@ -48,14 +48,14 @@ def chunks(parse: Callable[[int, list[Any]], Any], source: Any, chunk: int,
     if _wanted(source, size):
         yield from _with_worker(parse, source, chunk, keep_cells)
         return
-    from laomo.ledger.importer import _Row
+    from laomo.ledger.rowparser import Row
 
     pending: list[Any] = []
     for line, cells in source.rows():
         row = parse(line, cells)
         if row is None:
             continue
-        pending.append(_Row(*row))
+        pending.append(Row(*row))
         if len(pending) >= chunk:
             yield pending, len(pending), source.fraction()
             pending = []
@@ -66,7 +66,7 @@ def chunks(parse: Callable[[int, list[Any]], Any], source: Any, chunk: int,
 def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[list[Any], int, float]]:  # type: ignore[no-untyped-def]
     import multiprocessing
 
-    from laomo.ledger.importer import _Row
+    from laomo.ledger.rowparser import Row
 
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
@@ -89,7 +89,7 @@ def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[
             tag = message[0]
             if tag == "rows":
                 _, packed, fraction = message
-                yield [_Row(line, cells, values, problems) for line, cells, values, problems in packed], \
+                yield [Row(line, cells, values, problems) for line, cells, values, problems in packed], \
                     len(packed), fraction
             elif tag == "done":
                 finished = True

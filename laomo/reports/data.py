@@ -307,7 +307,7 @@ def summary(session, year: int | None = None, county: str | None = None,  # type
 
 
 def _mask(show_pii: bool):  # type: ignore[no-untyped-def]
-    from laomo.ledger.values import mask_id_number, mask_phone
+    from laomo.safe import mask_id_number, mask_phone
 
     if show_pii:
         return (lambda v: v or ""), (lambda v: v or "")

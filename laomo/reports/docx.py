@@ -51,7 +51,7 @@ LINE_PT = 28
 
 
 def _cn(n: int) -> str:
-    from laomo.reports.render import cn_number
+    from laomo.reports.tables import cn_number
 
     return cn_number(n)
 

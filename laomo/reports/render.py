@@ -14,7 +14,7 @@ package imports Typer or Rich.
   escaping, no loader (no include/import of other files) and plain data only.
 * csv is UTF-8 with a BOM and CRLF line ends; xlsx has a bold, frozen header,
   column widths from the content, ``#,##0"元"`` for amounts and real dates.
-  Every text cell of both goes through :func:`laomo.exports.neutralise`.
+  Every text cell of both goes through :func:`laomo.safe.neutralise`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from laomo.enums import (
     SKILL_GRADE, STAGE, STATUS, STUDIO_KIND,
 )
 from laomo.errors import LaomoError
-from laomo.exports import neutralise
+from laomo.safe import neutralise
 from laomo.reports import tables as tb
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -108,20 +108,6 @@ def label(value: Any, enum: str) -> str:
     return ENUMS[enum].label(value)
 
 
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (list headings 一、二、…)."""
-    n = int(n)
-    if n < 10:
-        return _CN_DIGITS[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
-    return str(n)
-
-
 def yesno(value: Any) -> str:
     return tb.yes_no(value)
 
@@ -159,7 +145,7 @@ def _md_finalize(value: Any) -> Any:
 
 
 def _install(env) -> None:  # type: ignore[no-untyped-def]
-    env.filters.update(num=num, money=money, wan=wan, label=label, yesno=yesno, cn=cn_number)
+    env.filters.update(num=num, money=money, wan=wan, label=label, yesno=yesno, cn=tb.cn_number)
     env.globals.update(cellfmt=cellfmt)
 
 

@@ -233,3 +233,17 @@ def _honor_level(kind: str) -> str | None:
     from laomo.enums import honor_level
 
     return honor_level(kind)
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (list headings 一、二、…)."""
+    n = int(n)
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    return str(n)

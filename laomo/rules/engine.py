@@ -1,6 +1,6 @@
 """规则引擎：把一个规则文件编译成可以对成千上万个工作室快速求值的函数。
 
-One :class:`Engine` per loaded profile (``profile.engine``).  Everything a
+One :class:`Engine` per loaded profile (:func:`engine_for`).  Everything a
 profile says — standards, ladder, items, grade lines, the cap, the
 recommendations — is turned once into generated straight-line Python (one
 function each for derive, check, score and recommend; see ``Engine._build``
@@ -219,7 +219,7 @@ class Engine:
                     f"if {v} is None:",
                     f"    {v} = {gen.const(item.default)}",
                     "else:",
-                    f"    " + clip,
+                    "    " + clip,
                     f"    {v} = {v} if {v} > {lo} else {lo}"]  # max(lo, v)
         raise TypeError(item)  # pragma: no cover - the schema admits no other kind
 
@@ -521,3 +521,14 @@ def grade_label(grade: str) -> str:
 
 
 __all__ = ["Engine", "Scored", "num", "grade_label", "vocab"]
+
+
+_ENGINES: dict[int, tuple[Profile, Engine]] = {}
+
+
+def engine_for(profile: Profile) -> Engine:
+    """The compiled engine of a loaded profile, compiled once per profile object."""
+    held = _ENGINES.get(id(profile))
+    if held is None or held[0] is not profile:
+        held = _ENGINES[id(profile)] = (profile, Engine(profile))
+    return held[1]

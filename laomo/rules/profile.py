@@ -59,7 +59,6 @@ import hashlib
 import json
 import re
 import tomllib
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -391,12 +390,6 @@ class Profile(_Strict):
     @property
     def all_checks(self) -> list[StandardDef]:
         return list(self.standards) + list(self.common)
-
-    @cached_property
-    def engine(self):  # type: ignore[no-untyped-def]
-        from laomo.rules.engine import Engine
-
-        return Engine(self)
 
     def rectify_deadline(self, year: int):  # type: ignore[no-untyped-def]
         for rec in self.recommendations:

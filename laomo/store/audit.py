@@ -69,7 +69,7 @@ PII_FIELDS = frozenset({"id_number", "phone"})
 def redact(value: Any) -> Any:
     """``before``/``after`` with the values of personal fields masked."""
     if isinstance(value, Mapping) and not PII_FIELDS.isdisjoint(value):
-        from laomo.ledger.values import mask
+        from laomo.safe import mask
 
         return {k: (mask(str(v)) if k in PII_FIELDS and v is not None else v) for k, v in value.items()}
     return value

@@ -1,0 +1,95 @@
+"""One import row and the generated parser that turns a row's cells into stored values.
+
+The parser is the import's innermost loop, so :func:`compile_row_parser` generates it
+as straight-line code per file; :func:`reference_row_parser` is the plain loop it must
+equal (tests pin the two together).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from laomo.ledger.columns import Col
+from laomo.ledger.values import Invalid
+
+MEMO_SIZE = 4096  # remembered cell texts per low-variety column
+_MISSING = object()
+
+
+class Row:
+    __slots__ = ("line", "cells", "values", "problems", "key", "codes")
+
+    def __init__(self, line: int, cells: list[Any], values: dict[str, Any],
+                 problems: list[tuple[str, Any, str]]):
+        self.line = line
+        self.cells = cells
+        self.values = values
+        self.problems = problems  # (column shown, raw value, reason)
+        self.key: tuple[Any, ...] = ()
+        self.codes: dict[int, str] = {}  # reference codes as written (by position), before they become ids
+
+
+def compile_row_parser(plan: list[tuple[int, Col, str, Any, int]],
+                        defaults: list[Any]) -> Callable[[list[Any]], tuple]:
+    """Build ``cells -> (values, problems, empty)`` for one file's columns.
+
+    This is the import's innermost loop (every cell of every row), so it is
+    generated as straight-line code, one block per mapped column, instead of
+    looping over column descriptors: the work per cell is a strip, a memo
+    lookup (for low-variety columns) or a parser call, and a list store.
+    ``values`` starts as a copy of the insert defaults, in insert-column order.
+    """
+    width = max((idx for idx, *_ in plan), default=-1) + 1
+    env: dict[str, Any] = {"Invalid": Invalid, "MISSING": _MISSING, "MEMO_SIZE": MEMO_SIZE,
+                           "DEFAULTS": list(defaults), "PAD": [None] * width}
+    lines = ["def row_parser(cells):",
+             "    values = DEFAULTS.copy()", "    problems = []", "    empty = True",
+             f"    if len(cells) < {width}:", "        cells = cells + PAD[len(cells):]"]
+    for i, (idx, col, shown, proc, pos) in enumerate(plan):
+        env[f"parse{i}"] = col.parse
+        env[f"proc{i}"] = proc
+        env[f"shown{i}"] = shown
+        good, bad = f"good{i}", f"bad{i}"
+        env[good], env[bad] = {}, {}
+        convert = f"proc{i}(parse{i}(raw))" if proc is not None else f"parse{i}(raw)"
+        missing = [f"        problems.append((shown{i}, '', '必填项为空'))"] if col.required else ["        pass"]
+        lines += [
+            f"    raw = cells[{idx}]",
+            "    if raw.__class__ is str:",
+            "        raw = raw.strip()",
+            "    if raw is None or raw == '':",
+            *missing,
+            "    else:",
+            "        empty = False",
+        ]
+        if col.memo:  # remembered results, good and bad, keyed by the cell text
+            lines += [
+                f"        value = {good}.get(raw, MISSING) if raw.__class__ is str else MISSING",
+                "        if value is not MISSING:",
+                f"            values[{pos}] = value",
+                f"        elif raw.__class__ is str and raw in {bad}:",
+                f"            problems.append((shown{i}, raw, {bad}[raw]))",
+                "        else:",
+                "            try:",
+                f"                value = {convert}",
+                "            except Invalid as exc:",
+                f"                problems.append((shown{i}, raw, str(exc)))",
+                f"                if raw.__class__ is str and len({bad}) < MEMO_SIZE:",
+                f"                    {bad}[raw] = str(exc)",
+                "            else:",
+                f"                values[{pos}] = value",
+                f"                if raw.__class__ is str and len({good}) < MEMO_SIZE:",
+                f"                    {good}[raw] = value",
+            ]
+        else:
+            lines += [
+                "        try:",
+                f"            values[{pos}] = {convert}",
+                "        except Invalid as exc:",
+                f"            problems.append((shown{i}, raw, str(exc)))",
+            ]
+    lines.append("    return values, problems, empty")
+    exec(compile("\n".join(lines), "<laomo row parser>", "exec"), env)  # noqa: S102 - generated from our own column table
+    return env["row_parser"]
+
+
