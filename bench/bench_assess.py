@@ -153,10 +153,10 @@ def _reusable(path: Path) -> dict | None:
 
 def build(studios: int, seed: int, years: tuple[int, int], rebuild: bool = False) -> tuple[Path, dict]:
     """Build (or reuse) the benchmark database with write_large_county + the real importer."""
-    from laomo.store import db
     from laomo.demo.generator import write_large_county
     from laomo.ledger.importer import import_source
     from laomo.ledger.sources import open_source
+    from laomo.store import db
 
     path = db_path(studios, seed, years)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -244,8 +244,8 @@ def reset_runs(path: Path, year: int) -> int:
 
 
 def measure_assess(path: Path, year: int, dry_run: bool) -> dict:
-    from laomo.store import db
     from laomo.assess import run_assessment, store_assessment
+    from laomo.store import db
 
     engine = db.open_engine(str(path))
     started = time.perf_counter()
@@ -263,8 +263,8 @@ def measure_split(path: Path, year: int) -> dict:
     """A dry run without the results list (``results=False``: flat memory), its time split between
     reading the facts (the SQL and the merge, inside ``iter_facts``) and the rest (the rules)."""
     import laomo.facts
-    from laomo.store import db
     from laomo.assess import run_assessment
+    from laomo.store import db
 
     inner = laomo.facts.iter_facts
     in_facts = [0.0]

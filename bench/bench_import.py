@@ -72,9 +72,9 @@ def floor(csv_path: Path, db_path: Path) -> float:
 
 def laomo_import(csv_path: Path, db_path: Path) -> tuple[float, dict]:
     """laomo's own import (core function, same process), schema created beforehand."""
-    from laomo.store import db
     from laomo.ledger.importer import import_source
     from laomo.ledger.sources import open_source
+    from laomo.store import db
 
     _fresh(db_path)
     engine = db.open_engine(str(db_path))

@@ -27,11 +27,11 @@ from typing import Any
 
 def build(db: Path, studios: int, work: Path) -> None:
     """A national-scale database from :func:`laomo.demo.generator.write_large_county` through the real import."""
-    from laomo.store import db as dbmod
     from laomo.demo.generator import write_large_county
     from laomo.ledger.importer import import_source
     from laomo.ledger.records import init_database
     from laomo.ledger.sources import open_source
+    from laomo.store import db as dbmod
 
     files = write_large_county(work, studios)
     engine = dbmod.open_engine(str(db), check=False)
@@ -48,8 +48,8 @@ def capture(db: Path, year: int) -> list[tuple[str, Any]]:
     """The SQL statements (with parameters) that one summary runs."""
     from sqlalchemy import event
 
-    from laomo.store.db import open_engine, read_session
     from laomo.reports import data
+    from laomo.store.db import open_engine, read_session
 
     engine = open_engine(str(db))
     statements: list[tuple[str, Any]] = []
@@ -99,9 +99,9 @@ def floor(db: Path, statements: list[tuple[str, Any]]) -> float:
 
 
 def in_process(db: Path, year: int) -> float:
-    from laomo.store.db import open_engine, read_session
     from laomo.reports import data
     from laomo.reports.render import render
+    from laomo.store.db import open_engine, read_session
 
     engine = open_engine(str(db))
     started = time.perf_counter()

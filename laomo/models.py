@@ -15,17 +15,20 @@ Conventions
   on SQLite can find and alter them later.
 
 The schema itself is created and changed only by the Alembic migrations in
-``laomo/migrations``; ``tests/test_migrations.py`` checks that they match these
+``laomo/store/migrations``; ``tests/test_migrations.py`` checks that they match these
 classes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,7 +40,14 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
-class Setting(SQLModel, table=True):
+class LedgerTable(SQLModel):
+    """Base of every table class: says to the type checker that each has its SQLAlchemy ``__table__``
+    (SQLModel sets it at class creation; the bulk paths use it for Core statements)."""
+
+    __table__: ClassVar[Table]
+
+
+class Setting(LedgerTable, table=True):
     """Per-database settings: the union keeping the ledger, the rules profile in use."""
 
     __tablename__ = "setting"
@@ -45,7 +55,7 @@ class Setting(SQLModel, table=True):
     value: str = Field(default="", max_length=2000)
 
 
-class Person(SQLModel, table=True):
+class Person(LedgerTable, table=True):
     __tablename__ = "person"
     __table_args__ = (UniqueConstraint("code"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -61,7 +71,7 @@ class Person(SQLModel, table=True):
     skill_grade: Optional[str] = Field(default=None, max_length=32)
 
 
-class Honor(SQLModel, table=True):
+class Honor(LedgerTable, table=True):
     __tablename__ = "honor"
     __table_args__ = (UniqueConstraint("person_id", "kind", "year"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -71,7 +81,7 @@ class Honor(SQLModel, table=True):
     issuer: Optional[str] = Field(default=None, max_length=200)
 
 
-class Studio(SQLModel, table=True):
+class Studio(LedgerTable, table=True):
     __tablename__ = "studio"
     __table_args__ = (UniqueConstraint("code"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -95,7 +105,7 @@ class Studio(SQLModel, table=True):
     notes: Optional[str] = Field(default=None, max_length=2000)
 
 
-class Member(SQLModel, table=True):
+class Member(LedgerTable, table=True):
     __tablename__ = "member"
     __table_args__ = (UniqueConstraint("studio_id", "person_id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -106,7 +116,7 @@ class Member(SQLModel, table=True):
     left: Optional[dt.date] = None
 
 
-class Achievement(SQLModel, table=True):
+class Achievement(LedgerTable, table=True):
     __tablename__ = "achievement"
     __table_args__ = (
         UniqueConstraint("code"),
@@ -124,7 +134,7 @@ class Achievement(SQLModel, table=True):
     frontline_led: Optional[bool] = None
 
 
-class Activity(SQLModel, table=True):
+class Activity(LedgerTable, table=True):
     __tablename__ = "activity"
     __table_args__ = (UniqueConstraint("studio_id", "date", "kind", "title", "seq"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -140,7 +150,7 @@ class Activity(SQLModel, table=True):
     hours: Optional[float] = None
 
 
-class Mentorship(SQLModel, table=True):
+class Mentorship(LedgerTable, table=True):
     __tablename__ = "mentorship"
     __table_args__ = (UniqueConstraint("studio_id", "mentor_id", "apprentice_id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -153,7 +163,7 @@ class Mentorship(SQLModel, table=True):
     promoted_on: Optional[dt.date] = None
 
 
-class Inspection(SQLModel, table=True):
+class Inspection(LedgerTable, table=True):
     __tablename__ = "inspection"
     __table_args__ = (UniqueConstraint("studio_id", "year", "item"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -164,7 +174,7 @@ class Inspection(SQLModel, table=True):
     inspector: Optional[str] = Field(default=None, max_length=100)
 
 
-class Assessment(SQLModel, table=True):
+class Assessment(LedgerTable, table=True):
     """One studio's result for one year: from ``assess run`` or imported history."""
 
     __tablename__ = "assessment"
@@ -185,7 +195,7 @@ class Assessment(SQLModel, table=True):
     created_at: Optional[dt.datetime] = None
 
 
-class Designation(SQLModel, table=True):
+class Designation(LedgerTable, table=True):
     """One transition of a studio's lifecycle; never overwritten in place."""
 
     __tablename__ = "designation"
@@ -205,7 +215,7 @@ class Designation(SQLModel, table=True):
     created_at: Optional[dt.datetime] = None
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(LedgerTable, table=True):
     """Append-only log of every change (操作日志).
 
     ``prev_hash``/``hash`` chain the entries: each hash covers the entry's

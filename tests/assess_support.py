@@ -22,9 +22,9 @@ ORDER = EXPECTED["order"]
 
 
 def import_sample(path) -> None:  # type: ignore[no-untyped-def]
-    from laomo.store.db import open_engine, write_session
     from laomo.ledger.importer import import_source
     from laomo.ledger.sources import open_source
+    from laomo.store.db import open_engine, write_session
 
     engine = open_engine(str(path))
     for kind in ORDER:
@@ -90,8 +90,8 @@ def engine(laomo_db):
 
 def load(engine, records: dict[str, list[dict[str, Any]]]) -> None:  # type: ignore[no-untyped-def]
     """Import record dicts (column keys → raw values) kind by kind, in dependency order."""
-    from laomo.store.db import write_session
     from laomo.ledger.importer import RecordSource, import_source
+    from laomo.store.db import write_session
 
     with write_session(engine) as session:
         for kind in ORDER:
@@ -164,9 +164,9 @@ def studio(code: str, *, team: int = 3, frontline: int | None = None, leader_fro
 
 def facts_of(engine, year: int | None = None, as_of: dt.date | None = None, profile: str | None = None):  # type: ignore[no-untyped-def]
     """Facts by studio code (with the profile's ladder facts)."""
-    from laomo.store.db import read_session
     from laomo.facts import compute_facts
     from laomo.rules import load_profile
+    from laomo.store.db import read_session
 
     prof = load_profile(profile)
     with read_session(engine) as session:

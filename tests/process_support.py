@@ -36,9 +36,9 @@ VOLATILE = {"assessment": ("id", "run_id", "created_at"), "designation": ("id", 
 
 def build_sample(path: Path, *, assess: tuple[int, ...] = ()) -> Path:
     """The sample county imported into a new SQLite file (in this process), optionally assessed."""
-    from laomo.store import db
     from laomo.ledger.importer import import_source
     from laomo.ledger.sources import open_source
+    from laomo.store import db
 
     engine = db.make_engine(db.resolve_url(str(path)))
     try:

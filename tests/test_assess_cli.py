@@ -142,8 +142,8 @@ def test_rules_commands(cli, sample_engine, tmp_path):
 def test_rules_use_is_audited(cli, sample_engine):
     from sqlmodel import select
 
-    from laomo.store.db import read_session
     from laomo.models import AuditEntry
+    from laomo.store.db import read_session
 
     cli("assess", "rules", "use", "hebei-2021")
     with read_session(sample_engine) as s:

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from assess_support import engine, load, merge, run, studio  # noqa: F401 - fixtures
 
-from laomo.rules.engine import engine_for
 from laomo.rules import load_profile
+from laomo.rules.engine import engine_for
 from laomo.rules.vocab import FACTS, default_value
 
 AS_OF = dt.date(2025, 11, 22)

@@ -69,11 +69,11 @@ def test_reasons_list_every_matching_condition_in_rule_order(sample_engine):
 def test_rows_stored_with_profile_hash_and_run(sample_engine):
     from sqlmodel import select
 
-    from laomo.store.db import read_session
     from laomo.models import Assessment, AuditEntry, Studio
     from laomo.rules import load_profile
+    from laomo.store.db import read_session
 
-    before = dt.datetime.now(dt.timezone.utc)
+    before = dt.datetime.now(dt.UTC)
     run(sample_engine, 2024)
     prof = load_profile("henan-2015")
     with read_session(sample_engine) as s:
@@ -85,7 +85,7 @@ def test_rows_stored_with_profile_hash_and_run(sample_engine):
         assert a.items == EXPECTED["2024"]["S0007"]["items"]
         assert a.standards["passed"] is True and a.standards["checks"]["S3"] is True
         assert a.imported is False and a.run_id and a.run_id.startswith("2024-")
-        assert a.created_at is not None and a.created_at.replace(tzinfo=dt.timezone.utc) >= before.replace(microsecond=0)
+        assert a.created_at is not None and a.created_at.replace(tzinfo=dt.UTC) >= before.replace(microsecond=0)
         imported_2023 = s.exec(select(Assessment).where(Assessment.year == 2023)).all()
         assert len(imported_2023) == 37 and all(x.imported for x in imported_2023)
         audit = s.exec(select(AuditEntry).where(AuditEntry.entity == "assessment")).all()
@@ -99,8 +99,8 @@ def test_rerun_replaces_the_year_and_keeps_others(sample_engine):
     from sqlalchemy import func
     from sqlmodel import select
 
-    from laomo.store.db import read_session
     from laomo.models import Assessment
+    from laomo.store.db import read_session
 
     run(sample_engine, 2024)
     run(sample_engine, 2025)
@@ -115,8 +115,8 @@ def test_rerun_replaces_the_year_and_keeps_others(sample_engine):
 def test_dry_run_writes_nothing(sample_engine):
     from sqlalchemy import func, select
 
-    from laomo.store.db import read_session
     from laomo.models import Assessment, AuditEntry
+    from laomo.store.db import read_session
 
     got = run(sample_engine, 2024, dry_run=True)
     assert got["S0005"]["grade"] == "excellent"
@@ -132,8 +132,8 @@ def test_2025_without_stored_2024_uses_no_previous_grade(sample_engine):
 
 
 def test_revoked_studio_left_out_and_rerun_earlier_year_leaves_out_revoked_since(sample_engine):
-    from laomo.store.db import write_session
     from laomo.ledger.importer import RecordSource, import_source
+    from laomo.store.db import write_session
 
     got = run(sample_engine, 2024)
     assert "S0040" not in got  # revoked in 2023

@@ -13,17 +13,17 @@ import pytest
 from assess_support import engine, sample_engine, sample_template  # noqa: F401 - fixtures
 from conftest import copy_db, seal_db
 
-from laomo.rules.engine import engine_for
 from laomo.rules import bundled_names, load_profile
+from laomo.rules.engine import engine_for
 
 YEARS = (2022, 2023, 2024, 2025)
 
 
 def reference(session, year: int, prof) -> dict:  # type: ignore[no-untyped-def]
     """{code: Scored} by the plain algorithm (every studio's facts in one dict)."""
+    from laomo.domain.status import studio_states
     from laomo.facts import compute_facts
     from laomo.rules.engine import Scored
-    from laomo.domain.status import studio_states
 
     conn = session.connection()
     day = dt.date(year, 12, 31)
@@ -119,10 +119,10 @@ def check_year(eng_, year: int, prof, store: bool = False) -> None:  # type: ign
 @pytest.fixture(scope="module")
 def county_template(tmp_path_factory, make_session_db):  # type: ignore[no-untyped-def]
     """A generated county (write_large_county, 120 studios) imported once, as a closed database."""
-    from laomo.store.db import open_engine, write_session
     from laomo.demo.generator import write_large_county
     from laomo.ledger.importer import import_source
     from laomo.ledger.sources import open_source
+    from laomo.store.db import open_engine, write_session
 
     tmp = tmp_path_factory.mktemp("county")
     path = make_session_db("county")
@@ -175,9 +175,9 @@ def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
     """The child runs in its own interpreter: make it fail by a profile file changed under it."""
     import shutil
 
-    import laomo.assess as assess_mod
     from conftest import dump
 
+    import laomo.assess as assess_mod
     from laomo.assess import store_assessment
     from laomo.rules import load_profile
     from laomo.rules.profile import BUNDLED_DIR
@@ -202,9 +202,9 @@ def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
 def test_a_child_that_dies_is_a_message_and_stores_nothing(county, monkeypatch):
     import sys
 
-    import laomo.assess as assess_mod
     from conftest import dump
 
+    import laomo.assess as assess_mod
     from laomo.assess import store_assessment
     from laomo.errors import LaomoError
 
@@ -266,9 +266,9 @@ def test_driver_cursor_path_equals_sqlalchemy_results(county, monkeypatch):
 
 
 def test_state_now_is_the_status_fold_of_every_designation(county):
-    from laomo.store.db import read_session
-    from laomo.facts import iter_facts
     from laomo.domain.status import studio_states
+    from laomo.facts import iter_facts
+    from laomo.store.db import read_session
 
     with read_session(county) as session:
         conn = session.connection()

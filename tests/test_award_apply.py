@@ -7,10 +7,19 @@ import datetime as dt
 import pytest
 from assess_support import EXPECTED, engine, load, merge, sample_template, studio  # noqa: F401 - fixtures
 from test_award_support import (  # noqa: F401 - fixtures
-    assessed_engine, assessed_template, audit_entries, designations, refused, ro, rw, snapshot, state,
+    assessed_engine,
+    assessed_template,
+    audit_entries,
+    designations,
+    refused,
+    ro,
+    rw,
+    snapshot,
+    state,
 )
 
 from laomo import award
+
 D = dt.date
 JAN_2025, JAN_2026 = "2025-01-20", "2026-01-20"
 

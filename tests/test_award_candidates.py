@@ -8,9 +8,9 @@ import pytest
 from assess_support import EXPECTED, engine, load, merge, sample_template, studio  # noqa: F401 - fixtures
 from test_award_support import CHECK_DAY, assessed_engine, assessed_template, ro  # noqa: F401 - fixtures
 
-from laomo.rules.engine import engine_for
 from laomo import award
 from laomo.errors import LaomoError
+from laomo.rules.engine import engine_for
 
 D = dt.date
 
@@ -237,8 +237,8 @@ def test_demonstrative_at_a_lower_level_held_uses_that_level(engine):
 
 
 def test_naming_facts(engine):
-    from laomo.store.db import read_session
     from laomo.facts import add_naming_facts, complete_years, compute_facts
+    from laomo.store.db import read_session
 
     assert complete_years(D(2020, 2, 29), D(2021, 2, 28)) == 0
     assert complete_years(D(2023, 2, 28), D(2024, 2, 29)) == 1

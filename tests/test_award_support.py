@@ -9,7 +9,8 @@ at LAOMO_DB, so the ``cli`` fixture works on the same database.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from assess_support import assessed, assessed_engine, assessed_template, sample_template  # noqa: F401 - fixtures

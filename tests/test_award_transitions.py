@@ -9,6 +9,7 @@ from assess_support import engine, load, merge, studio  # noqa: F401 - fixtures
 from test_award_support import audit_entries, designations, refused, rw, snapshot, state
 
 from laomo import award
+
 D = dt.date
 
 
@@ -59,15 +60,15 @@ def test_name_writes_one_designation_and_an_audit_entry(county):
 def test_created_at_is_aware_utc(county):
     from sqlmodel import select
 
-    from laomo.store.db import read_session
     from laomo.models import Designation
+    from laomo.store.db import read_session
 
     rw(county, award.name, ["B"], "county", 2025, date="2025-11-22")
     with read_session(county) as session:
         row = session.exec(select(Designation).where(Designation.action == "name",
                                                      Designation.date == D(2025, 11, 22))).one()
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.timezone.utc)
-    assert abs(dt.datetime.now(dt.timezone.utc) - created) < dt.timedelta(minutes=5)
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
+    assert abs(dt.datetime.now(dt.UTC) - created) < dt.timedelta(minutes=5)
 
 
 def test_climbing_keeps_the_lower_naming_in_history(county):

@@ -48,10 +48,10 @@ def county(tmp_path_factory):
 
 def _serially(db: Path, people: Path) -> None:
     """What the three commands do one after the other (the same functions, in this process)."""
-    from laomo.store import db as dbmod
     from laomo.assess import run_assessment
     from laomo.ledger.importer import import_source
     from laomo.ledger.sources import open_source
+    from laomo.store import db as dbmod
 
     engine = dbmod.make_engine(dbmod.resolve_url(str(db)))
     try:

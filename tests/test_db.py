@@ -8,6 +8,8 @@ import pytest
 from conftest import POSTGRES, db_exists, execute, query
 
 from laomo.store import db
+
+
 def test_database_location_precedence(tmp_path, monkeypatch):
     monkeypatch.setenv("LAOMO_DB", str(tmp_path / "env.db"))
     assert db.resolve_url() == "sqlite:///" + str(tmp_path / "env.db")

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from assess_support import assessed, assessed_template, sample_template  # noqa: F401 - fixtures
 
-from laomo.store import db as laomo_db_module
 from laomo.store import copy as dbcopy
+from laomo.store import db as laomo_db_module
+
 PG_BASE = os.environ.get("LAOMO_TEST_DB", "").strip()
 PG_BASE = PG_BASE if PG_BASE.startswith("postgresql") else ""
 needs_pg = pytest.mark.skipif(not PG_BASE, reason="LAOMO_TEST_DB does not name a PostgreSQL server")
@@ -331,7 +332,7 @@ def test_canonical_form_ignores_storage_but_not_content():
         base = dict(id=1, studio_id=2, year=2025, profile="henan-2015", profile_hash="h", total=91.5,
                     grade="excellent", items={"A1": 12, "B2": 3.5}, standards=None, recommendation="none",
                     reasons=[], imported=False, run_id="r",
-                    created_at=dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.timezone.utc))
+                    created_at=dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC))
         base.update(values)
         return [base[c] for c in cols] + [base["items"] is None, base["standards"] is None, base["reasons"] is None]
 
@@ -340,7 +341,7 @@ def test_canonical_form_ignores_storage_but_not_content():
                        created_at=dt.datetime(2026, 1, 5, 16, 0, tzinfo=shanghai))]
     assert len({canon(r) for r in same}) == 1
     for changed in (row(total=91.6), row(imported=True), row(items={"A1": 13, "B2": 3.5}), row(grade="good"),
-                    row(created_at=dt.datetime(2026, 1, 5, 8, 0, 1, tzinfo=dt.timezone.utc)), row(reasons=None)):
+                    row(created_at=dt.datetime(2026, 1, 5, 8, 0, 1, tzinfo=dt.UTC)), row(reasons=None)):
         assert canon(changed) != canon(row())
 
 

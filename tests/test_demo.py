@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from laomo.demo import generator as demo
+
 # Headers copied from import-formats.md (not from the module under test).
 HEADERS = {
     "people": "编号,姓名,性别,出生年份,身份证号,手机,单位,岗位,一线职工,技能等级",

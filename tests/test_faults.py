@@ -178,8 +178,8 @@ def test_backup_while_an_import_holds_uncommitted_changes(assessed, tmp_path, cl
 def test_backups_taken_while_another_process_writes_are_before_or_after(writer, assessed, tmp_path, cli):
     """Back-to-back backups (laomo.store.db.backup, as `db backup` calls it) while a plain process writes:
     each copy is whole and equals the database before or after the writer's commit."""
-    from laomo.store import db as dbmod
     from laomo.demo.generator import write_people_csv
+    from laomo.store import db as dbmod
 
     db = copy(assessed, tmp_path / "laomo.db")
     before = dump(db)

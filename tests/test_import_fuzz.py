@@ -26,9 +26,9 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings, strategies as st
-
 from conftest import dump, query, sample_file
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 # --- values -------------------------------------------------------------------------
 

@@ -39,10 +39,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, seed, settings, strategies as st
-
 from assess_support import sample_template  # noqa: F401 - fixture
 from conftest import ORDER, SAMPLE, copy_db, dump
+from hypothesis import HealthCheck, Phase, event, given, seed, settings
+from hypothesis import strategies as st
 from test_import_fuzz import small_chunks
 
 settings.register_profile(
@@ -115,8 +115,8 @@ def _new_key(value: str, salt: int) -> str:
 @st.composite
 def mutated_file(draw, kind: str):
     """``(header, rows, meta)``: sample rows of ``kind``, mutated; ``meta`` says what was done."""
-    from laomo.ledger.importer import _norm_header
     from laomo.ledger.columns import KINDS
+    from laomo.ledger.importer import _norm_header
 
     k = KINDS[kind]
     header, rows = SAMPLES[kind]
@@ -433,7 +433,7 @@ def test_utf16_option_on_a_file_without_bom_is_a_message(cli, laomo_db, tmp_path
     """Found by this fuzz: ``--encoding utf-16`` on a file without a byte-order mark crashed
     (UnicodeError "UTF-16 stream does not start with BOM" is not a UnicodeDecodeError)."""
     path = tmp_path / "people.csv"
-    path.write_bytes("编号,姓名\r\nP1,甲\r\n".encode("utf-8"))
+    path.write_bytes("编号,姓名\r\nP1,甲\r\n".encode())
     before = dump(laomo_db) if cli("init").code == 0 else None
 
     r = cli("register", "import", "people", path, "--encoding", "utf-16")

@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent / "laomo"
 LAYERS = (
     ("laomo.errors", "laomo.enums", "laomo.models", "laomo.safe"),  # foundation
     ("laomo.store",),
-    ("laomo.rules",),
     ("laomo.domain",),
+    ("laomo.rules",),
     ("laomo.ledger",),
     ("laomo.facts",),
     ("laomo.assess",),

@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.config import Config
 
-from laomo.store import db
 from laomo.models import SQLModel
+from laomo.store import db
 
 FIXTURES = Path(__file__).parent / "fixtures" / "migrations"
 sys.path.insert(0, str(FIXTURES))

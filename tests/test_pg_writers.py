@@ -19,9 +19,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from assess_support import assessed, assessed_template, sample_template  # noqa: F401 - fixtures
@@ -89,8 +90,8 @@ def studio_db(cli, laomo_db):
 
 def test_achievements_registered_at_once_get_distinct_codes(cli, studio_db):
     """Codes given out by next_code: each writer registers PER achievements without a code, all at once."""
-    from laomo.store.db import write_session
     from laomo.ledger.records import register_record
+    from laomo.store.db import write_session
 
     per = 10
 
@@ -184,8 +185,8 @@ def test_imports_at_once_never_collide_on_a_key(cli, laomo_db, tmp_path):
 def test_naming_the_same_studio_at_once_names_it_once(cli, assessed):
     """Two clerks name S0003 a city studio for 2025 at the same moment: one succeeds, one is refused."""
     from laomo import award
-    from laomo.store.db import write_session
     from laomo.errors import LaomoError
+    from laomo.store.db import write_session
 
     def clerk(i: int) -> Any:
         engine = own_engine(assessed, slow=("designation",))

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from assess_support import EXPECTED, sample_template  # noqa: F401 - fixtures
 from conftest import query
 from test_report_summary import assessed, assessed_template  # noqa: F401 - fixtures
@@ -164,8 +163,8 @@ def test_quickstart_function_writes_the_four_reports(assessed, tmp_path):
     import docx
     from openpyxl import load_workbook
 
-    from laomo.store.db import open_engine
     from laomo.reports import write_quickstart_reports
+    from laomo.store.db import open_engine
 
     written = write_quickstart_reports(open_engine(str(assessed)), tmp_path / "reports")
     names = {p.name for _, p in written}

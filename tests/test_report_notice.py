@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from assess_support import load, sample_template  # noqa: F401 - fixtures
 from conftest import execute, query
 from test_report_summary import assessed, assessed_template  # noqa: F401 - fixtures

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-
 from assess_support import EXPECTED, assessed, assessed_template, run, sample_template  # noqa: F401 - fixtures
 
 
@@ -70,8 +69,8 @@ def test_fixed_number_of_set_based_queries(assessed):
     """The summary runs the same handful of statements whatever the number of studios (no N+1)."""
     from sqlalchemy import event
 
-    from laomo.store.db import open_engine, read_session
     from laomo.reports import data
+    from laomo.store.db import open_engine, read_session
 
     engine = open_engine(str(assessed))
     statements: list[str] = []

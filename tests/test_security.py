@@ -31,7 +31,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-
 from assess_support import assessed, assessed_template, sample_template  # noqa: F401 - fixtures
 from conftest import dump, query
 
@@ -163,12 +162,12 @@ def test_no_command_prints_a_full_id_number_or_phone(cli, assessed, tmp_path):
 
 
 def test_personal_fields_of_the_audit_log_are_the_personal_columns():
-    from laomo.store.audit import PII_FIELDS, redact
     from laomo.ledger.columns import KINDS
     from laomo.models import Person
+    from laomo.store.audit import PII_FIELDS, redact
 
     assert PII_FIELDS == {c.target for k in KINDS.values() for c in k.columns if c.pii} == {"id_number", "phone"}
-    assert PII_FIELDS <= set(Person.__table__.c.keys())
+    assert set(Person.__table__.c.keys()) >= PII_FIELDS
     assert redact({"id_number": NEW_ID, "phone": None, "name": "张三"}) == \
         {"id_number": _masked(NEW_ID), "phone": None, "name": "张三"}
 
@@ -409,8 +408,8 @@ def test_rejects_file_neutralises_formulas_in_cells_and_header(cli, laomo_db, tm
 
 def test_reports_neutralise_formulas_after_leading_space_too(cli, assessed, tmp_path):
     """Stored text never starts with white space (values are trimmed), but the writer does not rely on it."""
-    from laomo.safe import neutralise
     from laomo.reports import render, tables
+    from laomo.safe import neutralise
 
     assert [neutralise(f) for f in FORMULAS] == ["'" + f for f in FORMULAS]
     assert [neutralise(v) for v in ("正常", " 正常", "a=b", "", -5, 3.5)] == ["正常", " 正常", "a=b", "", -5, 3.5]

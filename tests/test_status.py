@@ -59,8 +59,8 @@ def test_held_on_uses_the_naming_date():
 
 
 def test_studio_states_from_the_database_as_of(engine):
-    from laomo.store.db import read_session
     from laomo.domain.status import studio_states
+    from laomo.store.db import read_session
 
     load(engine, studio("T1", named=[("county", "2021-12-01")], designations=[
         {"action": "rectify", "year": 2025, "date": "2025-02-01", "reason": "考核不合格"},

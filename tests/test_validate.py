@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 
-from laomo import enums
-from laomo import safe
+from laomo import enums, safe
 from laomo.ledger import values as v
+
+
 @pytest.mark.parametrize("text", ["2025-03-01", "2025/3/1", "2025.3.1", "2025年3月1日", " 2025-3-1 "])
 def test_four_date_formats(text):
     assert v.parse_date(text) == dt.date(2025, 3, 1)

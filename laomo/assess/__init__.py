@@ -33,7 +33,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from laomo.errors import LaomoError, NotFound
 from laomo.rules.engine import engine_for
@@ -82,9 +83,9 @@ def use_profile(session, name_or_file: str) -> dict[str, Any]:  # type: ignore[n
     """Validate a profile and make it this database's default (audited)."""
     from sqlalchemy import delete, insert
 
-    from laomo.store import audit
     from laomo.models import Setting
     from laomo.rules import load_profile
+    from laomo.store import audit
 
     profile = load_profile(name_or_file)
     old = configured_profile(session)
@@ -155,8 +156,8 @@ def _studio_ids(session, codes: Iterable[str]) -> dict[str, int]:  # type: ignor
 def check_standards(session, codes: Iterable[str] | None = None, profile: Any = None,  # type: ignore[no-untyped-def]
                     as_of: dt.date | None = None) -> dict[str, Any]:
     """The creation-standards check (达标检查) of some or all studios as of a date (default today)."""
-    from laomo.facts import iter_facts
     from laomo.domain.status import State
+    from laomo.facts import iter_facts
 
     prof = resolve_profile(session, profile)
     engine = engine_for(prof)
@@ -215,7 +216,12 @@ def needed_facts(prof) -> set[str] | None:  # type: ignore[no-untyped-def]
     from laomo.enums import LEVEL
     from laomo.rules.expr import fact_names
     from laomo.rules.profile import (
-        CheckShareItem, ConditionsItem, FactItem, PerCheckItem, PerUnitItem, TiersItem,
+        CheckShareItem,
+        ConditionsItem,
+        FactItem,
+        PerCheckItem,
+        PerUnitItem,
+        TiersItem,
     )
 
     names: set[str] = {"named_level", "grade", "total"}
@@ -293,8 +299,8 @@ class _Stage:
     def __init__(self, conn) -> None:  # type: ignore[no-untyped-def]
         from sqlalchemy import Column, MetaData, Table, Text, insert
 
-        from laomo.store.bulk import BulkStatement
         from laomo.models import Assessment
+        from laomo.store.bulk import BulkStatement
 
         self.conn = conn
         t = Assessment.__table__
@@ -382,7 +388,7 @@ def _run_assessment(session, year: int, profile: Any, dry_run: bool,  # type: ig
         raise LaomoError(f"年度 {year} 超出范围 1900–2200", exit_code=2)
     prof = resolve_profile(session, profile)
     engine = engine_for(prof)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     run_id = f"{year}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     conn = _conn(session)
     stage = None if dry_run else _Stage(conn)
@@ -644,8 +650,8 @@ def _child_main() -> None:
     parent = spec["parent"]
     code = 0
     try:
-        from laomo.store.db import make_engine
         from laomo.rules import load_profile
+        from laomo.store.db import make_engine
 
         prof = load_profile(spec["profile"])
         if prof.hash != spec["hash"]:

@@ -72,8 +72,9 @@ Decisions where the spec is silent
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from laomo.enums import GRADE, LEVEL, STATUS
 from laomo.errors import LaomoError, NotFound
@@ -266,8 +267,8 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 def _evaluate(session, prof, level: str, demonstrative: bool, as_of: dt.date,  # type: ignore[no-untyped-def]
               ids: Sequence[int] | None = None) -> list[Verdict]:
     """Every studio (or ``ids``) judged for ``level`` as of ``as_of``, sorted by code."""
-    from laomo.facts import add_naming_facts, compute_facts
     from laomo.domain.status import State
+    from laomo.facts import add_naming_facts, compute_facts
 
     naming = _naming_of(prof)
     engine = engine_for(prof)
@@ -362,15 +363,15 @@ def candidates(session, level: str, demonstrative: bool = False, as_of: Any = No
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _write(session, rows: list[dict[str, Any]], audits: list[tuple[str, str, Any, Any]]) -> int:  # type: ignore[no-untyped-def]
     """Insert designation rows and their audit entries in the caller's transaction."""
     from sqlalchemy import insert
 
-    from laomo.store import audit
     from laomo.models import Designation
+    from laomo.store import audit
 
     if not rows:
         return 0
@@ -577,8 +578,8 @@ def plan_apply(session, year: Any, as_of: Any = None, profile: Any = None) -> di
     """What :func:`apply` would write (nothing is written)."""
     from sqlalchemy import and_, select
 
-    from laomo.models import Assessment, Designation, Studio
     from laomo.domain.status import State
+    from laomo.models import Assessment, Designation, Studio
 
     year = _year(year)
     day = _date(as_of, "--date") or _today()

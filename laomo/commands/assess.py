@@ -8,7 +8,7 @@ Commands never prompt (cron-safe): a missing ``--year`` is a usage error.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, List, Optional
+from typing import Any, Optional
 
 import typer
 
@@ -46,7 +46,7 @@ def _fmt(x: Any) -> str:
 
 @app.command("check")
 def check_cmd(
-    codes: Optional[List[str]] = typer.Argument(None, help="工作室编号（省略则检查全部工作室）"),
+    codes: Optional[list[str]] = typer.Argument(None, help="工作室编号（省略则检查全部工作室）"),
     rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="检查日期（默认今天），如 2025-11-22"),
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),

@@ -9,7 +9,7 @@ terminal: without one it needs ``--yes`` (cron), and refuses otherwise.
 from __future__ import annotations
 
 import sys
-from typing import Any, List, Optional
+from typing import Any, Optional
 
 import typer
 
@@ -97,7 +97,7 @@ def _print_award(data: dict[str, Any]) -> None:
     info(f"共 {data['written']} 个工作室")
 
 
-def _award_cmd(action: str, codes: List[str], level: Optional[str], year: Optional[int], json_out: bool,
+def _award_cmd(action: str, codes: list[str], level: Optional[str], year: Optional[int], json_out: bool,
                **kw: Any) -> None:
     from laomo import award
     from laomo.store.db import write_session
@@ -115,7 +115,7 @@ def _award_cmd(action: str, codes: List[str], level: Optional[str], year: Option
 
 @app.command("name")
 def name_cmd(
-    codes: List[str] = typer.Argument(..., help="工作室编号（可多个；全部符合条件才命名，否则一个也不命名）"),
+    codes: list[str] = typer.Argument(..., help="工作室编号（可多个；全部符合条件才命名，否则一个也不命名）"),
     level: Optional[str] = typer.Option(None, "--level", help=LEVEL_HELP + "（必填）"),
     year: Optional[int] = typer.Option(None, "--year", help="命名年度，如 2025（必填）"),
     batch: Optional[str] = typer.Option(None, "--batch", help="批次，如 2025年第一批"),
@@ -134,7 +134,7 @@ def name_cmd(
 
 @app.command("demonstrate")
 def demonstrate_cmd(
-    codes: List[str] = typer.Argument(..., help="工作室编号（可多个；全部符合条件才办理，否则一个也不办理）"),
+    codes: list[str] = typer.Argument(..., help="工作室编号（可多个；全部符合条件才办理，否则一个也不办理）"),
     level: Optional[str] = typer.Option(None, "--level", help=LEVEL_HELP + "（必填）"),
     year: Optional[int] = typer.Option(None, "--year", help="命名年度，如 2025（必填）"),
     doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
@@ -236,8 +236,8 @@ def close_cmd(
 def _print_plan(plan: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from laomo.enums import LEVEL, STATUS
     from laomo.award import ACTION_TEXT
+    from laomo.enums import LEVEL, STATUS
 
     table = Table(title=f"{plan['year']} 年度考核处理建议的执行清单（日期 {plan['date']}）：{len(plan['actions'])} 项")
     for col in ("编号", "名称", "当前状态", "处理", "级别", "整改期限", "依据"):

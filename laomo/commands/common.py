@@ -10,8 +10,9 @@ from __future__ import annotations
 import errno
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 import typer
 
@@ -54,8 +55,7 @@ def masked_argv(argv: list[str]) -> str:
 
 
 def engine(check: bool = True):  # type: ignore[no-untyped-def]
-    from laomo.store import audit
-    from laomo.store import db
+    from laomo.store import audit, db
     audit.set_command(masked_argv(STATE.argv))
     return db.open_engine(STATE.db, check=check)
 
@@ -115,9 +115,10 @@ class Progress:
         self._task = None
         self._next_tenth = 1
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         if not self.quiet and self.tty:
-            from rich.progress import BarColumn, Progress as RichProgress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
 
             self._bar = RichProgress(TextColumn(self.label), BarColumn(), TaskProgressColumn(),
                                      TimeElapsedColumn(), console=err_console(), transient=True)

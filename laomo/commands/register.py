@@ -18,8 +18,8 @@ register_app = app
 
 
 def _register(kind: str, record: dict, label: str, new_code: tuple[str, str] | None = None) -> None:
-    from laomo.store.db import write_session
     from laomo.ledger.records import register_record
+    from laomo.store.db import write_session
 
     with write_session(engine()) as session:
         result = register_record(session, kind, record, new_code=new_code)
@@ -201,10 +201,10 @@ def register_import(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
 ) -> None:
     """批量导入 CSV/XLSX（按自然键新增或更新；一个事务，全部成功或全部不写入）。"""
-    from laomo.store.db import write_session
-    from laomo.ledger.importer import import_source
     from laomo.ledger.columns import KINDS
+    from laomo.ledger.importer import import_source
     from laomo.ledger.sources import ENCODINGS, open_source
+    from laomo.store.db import write_session
 
     if kind not in KINDS:
         fail(f"未知的数据类型 {kind}，可选：{KIND_HELP}", 2)

@@ -83,7 +83,7 @@ def _format(report: str, fmt: Optional[str], json_out: bool, out: Optional[Path]
     return fmt
 
 
-def _emit(report: str, fmt: str, data: dict[str, Any], content: "str | bytes | None", out: Optional[Path]) -> None:
+def _emit(report: str, fmt: str, data: dict[str, Any], content: str | bytes | None, out: Optional[Path]) -> None:
     """Write to --out (printing the path), to a default file for binary formats, or to stdout."""
     from laomo.reports import default_filename, write_file
     from laomo.reports.render import BINARY

@@ -43,8 +43,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 __all__ = [
-    "KINDS", "HEADERS", "PEOPLE_HEADER", "id_check_char", "credit_check_char",
-    "write_demo_county", "write_large_county", "iter_people_rows", "write_people_csv",
+    "HEADERS",
+    "KINDS",
+    "PEOPLE_HEADER",
+    "credit_check_char",
+    "id_check_char",
+    "iter_people_rows",
+    "write_demo_county",
+    "write_large_county",
+    "write_people_csv",
 ]
 
 #: Import order: every reference points to a row of an earlier file.

@@ -9,8 +9,9 @@ import is an upsert, so every row comes back unchanged.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from laomo.errors import LaomoError
 
@@ -23,11 +24,11 @@ DECISION_DATE = dt.date(ASSESS_YEARS[-1] + 1, 1, 20)
 
 def run_quickstart(directory: Path, db: str | None = None,
                    progress: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
-    from laomo.store import db as dbmod
     from laomo.demo.generator import write_demo_county
     from laomo.ledger.importer import import_source
     from laomo.ledger.records import UNION_SETTING, init_database, ledger_counts
     from laomo.ledger.sources import open_source
+    from laomo.store import db as dbmod
 
     directory = directory.expanduser()
     if directory.exists() and not directory.is_dir():

@@ -30,8 +30,9 @@ Decisions where the spec is silent:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from laomo.enums import LEVEL
 

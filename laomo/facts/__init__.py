@@ -57,8 +57,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import chain, islice
-from typing import Any, Callable, Collection, Iterable, Iterator
+from typing import Any
 
 from laomo.enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, HONOR_LEVELS, LEVEL
 from laomo.rules import vocab
@@ -146,10 +147,19 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     """
     from sqlalchemy import BigInteger, and_, case, cast, func, or_, select
 
-    from laomo.models import (
-        Achievement, Activity, Assessment, Designation, Honor, Inspection, Member, Mentorship, Person, Studio,
-    )
     from laomo.domain.status import State
+    from laomo.models import (
+        Achievement,
+        Activity,
+        Assessment,
+        Designation,
+        Honor,
+        Inspection,
+        Member,
+        Mentorship,
+        Person,
+        Studio,
+    )
 
     if with_state_only and not state_now:
         raise ValueError("with_state_only needs state_now")
@@ -165,7 +175,7 @@ def iter_facts(conn, year: int | None = None, *, as_of: dt.date | None = None,  
     ids = None if studio_ids is None else list(studio_ids)
     if ids is not None and not ids:
         return
-    want = (lambda name: True) if needed is None else set(needed).__contains__  # noqa: E731
+    want = (lambda name: True) if needed is None else set(needed).__contains__
 
     def streamed(q):  # type: ignore[no-untyped-def]
         # statement-level option: Connection.execution_options() would change the caller's
@@ -554,8 +564,8 @@ def add_naming_facts(conn, facts: dict[int, dict[str, Any]], as_of: dt.date, *, 
     """
     from sqlalchemy import and_, func, select
 
-    from laomo.models import Achievement, Activity, Assessment
     from laomo.domain.status import studio_states
+    from laomo.models import Achievement, Activity, Assessment
 
     D = as_of
     Y = D.year

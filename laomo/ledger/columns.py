@@ -12,12 +12,15 @@ sets the field to empty.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 from laomo import enums
 from laomo.ledger import values as v
+
+
 @dataclass(frozen=True)
 class Col:
     key: str  # English alias; also the model field unless ``field`` is given

@@ -28,21 +28,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from laomo.store import audit
-
-from laomo.ledger import pipeline
 from laomo.errors import LaomoError
-from laomo.safe import neutralise
+from laomo.ledger import pipeline
 from laomo.ledger.columns import KINDS, Col, Kind
-from laomo.ledger.sources import Source
 from laomo.ledger.rowparser import Row, compile_row_parser
+from laomo.ledger.sources import Source
+from laomo.safe import mask, neutralise, scrub, visible
+from laomo.store import audit
 from laomo.store.bulk import BulkStatement
-from laomo.safe import mask, scrub, visible
 
 CHUNK = 2000
 #: Cells of low-variety columns (enumerations, flags, years, units) repeat a
@@ -182,7 +181,7 @@ class _Importer:
     """
 
     def __init__(self, session, kind: Kind, mapped, result: ImportResult,  # type: ignore[no-untyped-def]
-                 rejects: "_Rejects | None"):
+                 rejects: _Rejects | None):
         from sqlalchemy import bindparam, func, insert, select, update
 
         from laomo.models import SQLModel
@@ -210,7 +209,7 @@ class _Importer:
         defaults = {c.target: self._raw(c.target, c.default) for c in kind.columns}
         defaults.update({k: self._raw(k, v) for k, v in kind.fixed.items()})
         if "created_at" in table.c:
-            defaults["created_at"] = self._raw("created_at", dt.datetime.now(dt.timezone.utc))
+            defaults["created_at"] = self._raw("created_at", dt.datetime.now(dt.UTC))
         if kind.seq:
             defaults[kind.seq] = 1
         self.cols = list(defaults)  # the insert columns, in the order of a parsed row
@@ -245,7 +244,7 @@ class _Importer:
         return {n: values[pos[n]] for n in (names or self.cols)}
 
     # -- per row -----------------------------------------------------------
-    def parse(self, line: int, cells: list[Any]) -> "Row | None":
+    def parse(self, line: int, cells: list[Any]) -> Row | None:
         parsed = self.parse_packed(line, cells)
         return None if parsed is None else Row(*parsed)
 

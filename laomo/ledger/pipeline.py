@@ -23,7 +23,8 @@ import queue
 import sys
 import threading
 import traceback
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from laomo.errors import LaomoError
 
@@ -113,7 +114,7 @@ def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[
         receiver.close()
 
 
-def _drain(receiver, inbox: "queue.Queue") -> None:  # type: ignore[no-untyped-def]
+def _drain(receiver, inbox: queue.Queue) -> None:  # type: ignore[no-untyped-def]
     try:
         while True:
             inbox.put(receiver.recv_bytes())

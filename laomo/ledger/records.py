@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from laomo.store import audit
 from laomo.errors import LaomoError
 from laomo.ledger.importer import ImportResult, RecordSource, import_source
+from laomo.store import audit
 
 UNION_SETTING = "union"
 

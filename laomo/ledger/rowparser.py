@@ -7,7 +7,8 @@ equal (tests pin the two together).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from laomo.ledger.columns import Col
 from laomo.ledger.values import Invalid
@@ -17,7 +18,7 @@ _MISSING = object()
 
 
 class Row:
-    __slots__ = ("line", "cells", "values", "problems", "key", "codes")
+    __slots__ = ("cells", "codes", "key", "line", "problems", "values")
 
     def __init__(self, line: int, cells: list[Any], values: dict[str, Any],
                  problems: list[tuple[str, Any, str]]):
@@ -89,7 +90,7 @@ def compile_row_parser(plan: list[tuple[int, Col, str, Any, int]],
                 f"            problems.append((shown{i}, raw, str(exc)))",
             ]
     lines.append("    return values, problems, empty")
-    exec(compile("\n".join(lines), "<laomo row parser>", "exec"), env)  # noqa: S102 - generated from our own column table
+    exec(compile("\n".join(lines), "<laomo row parser>", "exec"), env)
     return env["row_parser"]
 
 

@@ -29,7 +29,7 @@ def collect(session, report: str, **params: Any) -> dict[str, Any]:  # type: ign
 
 
 def produce(session, report: str, fmt: str, template: Path | None = None,  # type: ignore[no-untyped-def]
-            **params: Any) -> tuple[dict[str, Any], "str | bytes"]:
+            **params: Any) -> tuple[dict[str, Any], str | bytes]:
     """Collect and render: ``(data, content)``; content is bytes for xlsx/docx, str otherwise."""
     from laomo.reports.render import render
 
@@ -56,7 +56,7 @@ def default_filename(report: str, fmt: str, data: dict[str, Any]) -> str:
     return f"{stem}.{ext}"
 
 
-def write_file(path: Path, content: "str | bytes", private: bool = False) -> Path:
+def write_file(path: Path, content: str | bytes, private: bool = False) -> Path:
     """Write atomically (a temporary file in the same folder, then rename); returns the absolute path.
 
     ``private``: the file holds unmasked personal data (``--show-pii``) and is
@@ -94,11 +94,11 @@ def write_quickstart_reports(engine, directory: Path, year: int | None = None) -
     """
     from sqlalchemy import func, select
 
-    from laomo.store.db import read_session
     from laomo.enums import LEVEL
     from laomo.models import Assessment, Designation
     from laomo.reports import data as d
     from laomo.reports.render import render
+    from laomo.store.db import read_session
 
     directory = Path(directory).expanduser()
     directory.mkdir(parents=True, exist_ok=True)

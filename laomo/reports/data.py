@@ -53,7 +53,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from laomo.enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, GRADE, INDUSTRY, LEVEL, RECOMMENDATION, STATUS, STUDIO_KIND
 from laomo.errors import LaomoError, NotFound
@@ -110,8 +111,8 @@ def union_name(session) -> str | None:  # type: ignore[no-untyped-def]
     """The union keeping this ledger (``laomo init --union``), for 落款."""
     from sqlalchemy import select
 
-    from laomo.models import Setting
     from laomo.ledger.records import UNION_SETTING
+    from laomo.models import Setting
 
     t = Setting.__table__
     return _conn(session).execute(select(t.c.value).where(t.c.key == UNION_SETTING)).scalar() or None
@@ -126,8 +127,8 @@ def _states(conn, as_of: dt.date | None, county: str | None):  # type: ignore[no
     """
     from sqlalchemy import select
 
-    from laomo.models import Designation, Studio
     from laomo.domain.status import fold, studio_states
+    from laomo.models import Designation, Studio
 
     if county is None:
         return studio_states(conn, as_of=as_of)
@@ -600,10 +601,19 @@ def studio(session, code: str, show_pii: bool = False) -> dict[str, Any]:  # typ
     """One studio's dossier: people, honors, results, activities, 师带徒, assessments, designations."""
     from sqlalchemy import select
 
-    from laomo.models import (
-        Achievement, Activity, Assessment, Designation, Honor, Inspection, Member, Mentorship, Person, Studio,
-    )
     from laomo.domain.status import studio_states
+    from laomo.models import (
+        Achievement,
+        Activity,
+        Assessment,
+        Designation,
+        Honor,
+        Inspection,
+        Member,
+        Mentorship,
+        Person,
+        Studio,
+    )
 
     conn = _conn(session)
     s, p = Studio.__table__, Person.__table__

@@ -34,8 +34,9 @@ from __future__ import annotations
 import copy
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from laomo.errors import LaomoError
 

@@ -23,17 +23,30 @@ import datetime as dt
 import io
 import json
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from laomo.enums import (
-    ACHIEVEMENT_TYPE, ACTION, ACTIVITY_KIND, GENDER, GRADE, HONOR_KIND, INDUSTRY, LEVEL, RECOMMENDATION, ROLE,
-    SKILL_GRADE, STAGE, STATUS, STUDIO_KIND,
+    ACHIEVEMENT_TYPE,
+    ACTION,
+    ACTIVITY_KIND,
+    GENDER,
+    GRADE,
+    HONOR_KIND,
+    INDUSTRY,
+    LEVEL,
+    RECOMMENDATION,
+    ROLE,
+    SKILL_GRADE,
+    STAGE,
+    STATUS,
+    STUDIO_KIND,
 )
 from laomo.errors import LaomoError
-from laomo.safe import neutralise
 from laomo.reports import tables as tb
+from laomo.safe import neutralise
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -149,7 +162,7 @@ def _install(env) -> None:  # type: ignore[no-untyped-def]
     env.globals.update(cellfmt=cellfmt)
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(fmt: str):  # type: ignore[no-untyped-def]
     """The environment of the bundled templates (trusted files of this package)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined

@@ -13,8 +13,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from laomo.enums import (
-    ACHIEVEMENT_TYPE, ACTIVITY_KIND, ACTION, GENDER, GRADE, HONOR_KIND, INDUSTRY, LEVEL, RECOMMENDATION, ROLE,
-    SKILL_GRADE, STAGE, STATUS, STUDIO_KIND,
+    ACHIEVEMENT_TYPE,
+    ACTION,
+    ACTIVITY_KIND,
+    GENDER,
+    GRADE,
+    HONOR_KIND,
+    INDUSTRY,
+    LEVEL,
+    RECOMMENDATION,
+    ROLE,
+    SKILL_GRADE,
+    STAGE,
+    STATUS,
+    STUDIO_KIND,
 )
 
 

@@ -15,7 +15,12 @@ Importing this package pulls in pydantic; the CLI imports it lazily.
 from __future__ import annotations
 
 from laomo.rules.profile import (
-    DEFAULT_PROFILE, Profile, ProfileError, bundled_names, load_profile, validate_file,
+    DEFAULT_PROFILE,
+    Profile,
+    ProfileError,
+    bundled_names,
+    load_profile,
+    validate_file,
 )
 
 __all__ = ["DEFAULT_PROFILE", "Profile", "ProfileError", "bundled_names", "load_profile", "validate_file"]

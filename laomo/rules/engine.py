@@ -19,15 +19,33 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping, MutableMapping
+from typing import Any
 
 from laomo.enums import GRADE, LEVEL
 from laomo.rules import vocab
-from laomo.rules.expr import CodeGen, check_source, compile_check, describe, failure_fn, failures, fact_names, format_fact, format_value, label_of
+from laomo.rules.expr import (
+    CodeGen,
+    check_source,
+    compile_check,
+    describe,
+    fact_names,
+    failure_fn,
+    failures,
+    format_fact,
+    format_value,
+    label_of,
+)
 from laomo.rules.profile import (
-    CheckShareItem, ConditionsItem, FactItem, PerCheckItem, PerUnitItem, Profile, TiersItem,
+    CheckShareItem,
+    ConditionsItem,
+    FactItem,
+    PerCheckItem,
+    PerUnitItem,
+    Profile,
+    TiersItem,
 )
 
 Facts = MutableMapping[str, Any]
@@ -520,7 +538,7 @@ def grade_label(grade: str) -> str:
     return GRADE.label(grade)
 
 
-__all__ = ["Engine", "Scored", "num", "grade_label", "vocab"]
+__all__ = ["Engine", "Scored", "grade_label", "num", "vocab"]
 
 
 _ENGINES: dict[int, tuple[Profile, Engine]] = {}

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Callable, Literal, Mapping, Union
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
@@ -113,7 +114,7 @@ class Comparison(_Node):
         return names
 
     @model_validator(mode="after")
-    def _typed(self) -> "Comparison":
+    def _typed(self) -> Comparison:
         defs = [vocab.fact_def(n) for n in self.fact]
         types = {d.type for d in defs if d is not None}
         if len(self.fact) > 1 and types != {"number"}:
@@ -153,15 +154,15 @@ class Comparison(_Node):
 
 
 class AllOf(_Node):
-    all: list["Check"] = Field(min_length=1)
+    all: list[Check] = Field(min_length=1)
 
 
 class AnyOf(_Node):
-    any: list["Check"] = Field(min_length=1)
+    any: list[Check] = Field(min_length=1)
 
 
 class Not(_Node):
-    not_: "Check" = Field(alias="not")
+    not_: Check = Field(alias="not")
 
     @model_validator(mode="before")
     @classmethod

@@ -27,8 +27,9 @@ import getpass
 import hashlib
 import json
 import os
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 _command: ContextVar[str] = ContextVar("laomo_command", default="python")
 _user: str | None = None
@@ -101,7 +102,7 @@ def record_many(conn, entries: Iterable[tuple[str, str, Any, Any]], chunk: int =
 
     table = AuditEntry.__table__
     prev = _last_hash(conn)
-    at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     user, command = os_user(), _command.get()
     batch: list[dict[str, Any]] = []
     count = 0

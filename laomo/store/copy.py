@@ -38,14 +38,15 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
-from laomo.store import db
 from laomo.errors import LaomoError
+from laomo.store import db
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -114,7 +115,7 @@ class CopyResult:
 Progress = Callable[[float], None]
 
 
-def copy_database(source: "str | Engine", target: "str | Engine", *, chunk: int = CHUNK,
+def copy_database(source: str | Engine, target: str | Engine, *, chunk: int = CHUNK,
                   progress: Progress | None = None) -> CopyResult:
     """Copy every laomo table of ``source`` into the empty ``target`` and verify it row for row.
 
@@ -138,7 +139,7 @@ def copy_database(source: "str | Engine", target: "str | Engine", *, chunk: int 
         raise LaomoError("目标数据库不能是内存数据库，请给出 SQLite 文件路径或数据库地址")
     created = dst_path is not None and isinstance(target, str) and not dst_path.exists()
 
-    owned: list["Engine"] = []
+    owned: list[Engine] = []
     try:
         src_engine = _engine(source, src_url, "源", owned)
         dst_engine = _engine(target, dst_url, "目标", owned)
@@ -159,7 +160,7 @@ def copy_database(source: "str | Engine", target: "str | Engine", *, chunk: int 
 # --- opening the two databases -------------------------------------------------
 
 
-def _url(value: "str | Engine") -> str:
+def _url(value: str | Engine) -> str:
     if isinstance(value, str):
         if not value.strip():
             raise LaomoError("数据库路径或地址不能为空")
@@ -212,7 +213,7 @@ def _refuse_same(src_url: str, dst_url: str, name: str) -> None:
         raise LaomoError(f"源数据库与目标数据库是同一个（{name}），拒绝复制到自身")
 
 
-def _engine(value: "str | Engine", url: str, role: str, owned: list["Engine"]) -> "Engine":
+def _engine(value: str | Engine, url: str, role: str, owned: list[Engine]) -> Engine:
     if not isinstance(value, str):
         return value
     try:
@@ -226,7 +227,7 @@ def _engine(value: "str | Engine", url: str, role: str, owned: list["Engine"]) -
 
 
 @contextmanager
-def _connect(engine: "Engine", role: str, name: str) -> Iterator["Connection"]:
+def _connect(engine: Engine, role: str, name: str) -> Iterator[Connection]:
     from sqlalchemy.exc import DBAPIError
 
     try:
@@ -239,7 +240,7 @@ def _connect(engine: "Engine", role: str, name: str) -> Iterator["Connection"]:
         conn.close()
 
 
-def _revision(conn: "Connection", role: str, name: str) -> str | None:
+def _revision(conn: Connection, role: str, name: str) -> str | None:
     """The schema revision, None for a database without tables; refuses a foreign one."""
     from sqlalchemy import inspect, text
 
@@ -251,7 +252,7 @@ def _revision(conn: "Connection", role: str, name: str) -> str | None:
     return conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
 
 
-def _check_source(conn: "Connection", name: str) -> str:
+def _check_source(conn: Connection, name: str) -> str:
     rev = _revision(conn, "源", name)
     if rev is None:
         raise LaomoError(f"源数据库 {name} 还没有 laomo 数据（未建立结构），没有可复制的内容")
@@ -263,7 +264,7 @@ def _check_source(conn: "Connection", name: str) -> str:
     raise LaomoError(f"源数据库 {name}：{db._newer_error(rev)}")
 
 
-def _prepare_target(conn: "Connection", name: str, tables: Sequence["Table"]) -> str | None:
+def _prepare_target(conn: Connection, name: str, tables: Sequence[Table]) -> str | None:
     """Migrate the target to the head inside the caller's transaction; refuse one holding data."""
     from alembic import command
     from alembic.config import Config
@@ -305,7 +306,7 @@ def _canon_datetime(value: Any) -> Any:
     if value is None or isinstance(value, str):
         return value
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value.isoformat()
 
 
@@ -358,11 +359,11 @@ def _is(column: Any, kind: str) -> bool:
     return isinstance(_base_type(column), getattr(T, kind))
 
 
-def _json_positions(table: "Table") -> list[int]:
+def _json_positions(table: Table) -> list[int]:
     return [i for i, c in enumerate(table.columns) if _is(c, "JSON")]
 
 
-def _canonicaliser(table: "Table", raw: bool = False) -> Callable[[Sequence[Any]], bytes]:
+def _canonicaliser(table: Table, raw: bool = False) -> Callable[[Sequence[Any]], bytes]:
     """A function turning one row of :func:`_ordered_select` into its canonical bytes.
 
     Text is taken as it is (both backends return ``str``); the other types
@@ -417,7 +418,7 @@ def _canonicaliser(table: "Table", raw: bool = False) -> Callable[[Sequence[Any]
     return canon
 
 
-def _ordered_select(table: "Table", dialect_name: str, raw: bool = False):  # type: ignore[no-untyped-def]
+def _ordered_select(table: Table, dialect_name: str, raw: bool = False):  # type: ignore[no-untyped-def]
     """All rows in primary-key order (text keys in byte order on every backend),
     plus one "is SQL NULL" flag per JSON column.
 
@@ -443,12 +444,12 @@ def _ordered_select(table: "Table", dialect_name: str, raw: bool = False):  # ty
     return select(*cols, *flags).order_by(*order)
 
 
-def _pk_of(table: "Table", row: Sequence[Any]) -> str:
+def _pk_of(table: Table, row: Sequence[Any]) -> str:
     parts = [f"{c.name}={row[i]!r}" for i, c in enumerate(table.columns) if c.primary_key]
     return ", ".join(parts)
 
 
-def _stream(conn: "Connection", table: "Table", chunk: int, raw: bool = False) -> Iterator[list[Any]]:
+def _stream(conn: Connection, table: Table, chunk: int, raw: bool = False) -> Iterator[list[Any]]:
     result = conn.execute(_ordered_select(table, conn.dialect.name, raw).execution_options(yield_per=chunk))
     try:
         for part in result.partitions():
@@ -460,7 +461,7 @@ def _stream(conn: "Connection", table: "Table", chunk: int, raw: bool = False) -
 # --- copy ----------------------------------------------------------------------
 
 
-def _insert_statement(table: "Table", raw: bool):  # type: ignore[no-untyped-def]
+def _insert_statement(table: Table, raw: bool):  # type: ignore[no-untyped-def]
     from sqlalchemy import String, bindparam, insert
 
     stmt = insert(table)
@@ -469,12 +470,12 @@ def _insert_statement(table: "Table", raw: bool):  # type: ignore[no-untyped-def
     return stmt
 
 
-def _insert_chunk(conn: "Connection", stmt: Any, table: "Table", rows: list[dict[str, Any]]) -> None:
+def _insert_chunk(conn: Connection, stmt: Any, table: Table, rows: list[dict[str, Any]]) -> None:
     """Write one chunk of rows (Core insert, executemany)."""
     conn.execute(stmt, rows)
 
 
-def _copy_table(src: "Connection", dst: "Connection", table: "Table", chunk: int, dst_name: str,
+def _copy_table(src: Connection, dst: Connection, table: Table, chunk: int, dst_name: str,
                 step: Callable[[int], None], raw: bool = False) -> TableCopy:
     from sqlalchemy import null
     from sqlalchemy.exc import DBAPIError
@@ -508,7 +509,7 @@ def _copy_table(src: "Connection", dst: "Connection", table: "Table", chunk: int
     return out
 
 
-def _reset_sequences(conn: "Connection", tables: Sequence["Table"]) -> None:
+def _reset_sequences(conn: Connection, tables: Sequence[Table]) -> None:
     """Move every PostgreSQL serial sequence past the largest copied id."""
     from sqlalchemy import text
 
@@ -526,7 +527,7 @@ def _reset_sequences(conn: "Connection", tables: Sequence["Table"]) -> None:
         )
 
 
-def _verify_table(dst: "Connection", table: "Table", result: TableCopy, chunk: int,
+def _verify_table(dst: Connection, table: Table, result: TableCopy, chunk: int,
                   step: Callable[[int], None], raw: bool = False) -> None:
     canon = _canonicaliser(table, raw)
     digest = hashlib.sha256()
@@ -540,12 +541,12 @@ def _verify_table(dst: "Connection", table: "Table", result: TableCopy, chunk: i
     result.target_sha256 = digest.hexdigest()
 
 
-def _first_difference(src: "Connection", dst: "Connection", table: "Table", chunk: int,
+def _first_difference(src: Connection, dst: Connection, table: Table, chunk: int,
                       raw: bool = False) -> str:
     """The primary key of the first row that differs between source and target."""
     canon = _canonicaliser(table, raw)
 
-    def rows(conn: "Connection") -> Iterator[Any]:
+    def rows(conn: Connection) -> Iterator[Any]:
         for part in _stream(conn, table, chunk, raw):
             yield from part
 
@@ -562,7 +563,7 @@ def _first_difference(src: "Connection", dst: "Connection", table: "Table", chun
             return _pk_of(table, a)
 
 
-def _copy(src_engine: "Engine", dst_engine: "Engine", src_name: str, dst_name: str, chunk: int,
+def _copy(src_engine: Engine, dst_engine: Engine, src_name: str, dst_name: str, chunk: int,
           progress: Progress | None) -> CopyResult:
     """:func:`_copy_unexplained`, with a SQLite file's failure (locked, read-only, full, damaged…)
     said in Chinese about the right file: the source for its reads, the target for the rest."""
@@ -579,12 +580,12 @@ def _copy(src_engine: "Engine", dst_engine: "Engine", src_name: str, dst_name: s
         raise LaomoError(said) from None
 
 
-def _copy_unexplained(src_engine: "Engine", dst_engine: "Engine", src_name: str, dst_name: str, chunk: int,
+def _copy_unexplained(src_engine: Engine, dst_engine: Engine, src_name: str, dst_name: str, chunk: int,
                       progress: Progress | None) -> CopyResult:
     from sqlalchemy import func, inspect, select
 
-    from laomo.store import audit
     from laomo.models import SQLModel
+    from laomo.store import audit
 
     started = time.perf_counter()
     tables = list(SQLModel.metadata.sorted_tables)

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from laomo.errors import LaomoError
 
@@ -197,7 +198,7 @@ def _on_server_begin(conn) -> None:  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("LOCK TABLE audit IN EXCLUSIVE MODE")
 
 
-def make_engine(url: str) -> "Engine":
+def make_engine(url: str) -> Engine:
     """An engine with the connection set-up above; creates a new SQLite file 0600."""
     from sqlalchemy import create_engine, event
 
@@ -227,7 +228,7 @@ def _safe_url(url: str) -> str:
         return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
-def current_revision(engine: "Engine") -> str | None:
+def current_revision(engine: Engine) -> str | None:
     """The schema revision stored in the database; None when it has no laomo schema."""
     from sqlalchemy import inspect, text
 
@@ -240,7 +241,7 @@ def current_revision(engine: "Engine") -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def migrate(engine: "Engine") -> tuple[str | None, str]:
+def migrate(engine: Engine) -> tuple[str | None, str]:
     """Create or upgrade the schema to the head revision; idempotent."""
     from alembic import command
     from alembic.config import Config
@@ -291,7 +292,7 @@ def _newer_error(rev: str) -> LaomoError:
     )
 
 
-def check_schema(engine: "Engine") -> None:
+def check_schema(engine: Engine) -> None:
     """Create a brand-new database; refuse an old or newer schema with a clear message."""
     rev = current_revision(engine)
     if rev is None:
@@ -304,11 +305,11 @@ def check_schema(engine: "Engine") -> None:
         raise _newer_error(rev)
 
 
-_engines: dict[str, "Engine"] = {}
+_engines: dict[str, Engine] = {}
 _checked: set[str] = set()  # URLs whose schema this process has checked
 
 
-def open_engine(db: str | None = None, *, check: bool = True) -> "Engine":
+def open_engine(db: str | None = None, *, check: bool = True) -> Engine:
     """The engine for ``db``/``LAOMO_DB``/``./laomo.db``, schema checked once per process.
 
     An engine first opened with ``check=False`` (``init``, ``db check``) is
@@ -346,7 +347,7 @@ def _short(exc: BaseException) -> str:
 
 
 @contextmanager
-def write_session(engine: "Engine", *, snapshot: bool = False, deferred: bool = False) -> Iterator["Session"]:
+def write_session(engine: Engine, *, snapshot: bool = False, deferred: bool = False) -> Iterator[Session]:
     """A session whose transaction takes the write lock up front; commits on success.
 
     ``snapshot=True`` (bulk imports) asks a server database for REPEATABLE READ,
@@ -385,7 +386,7 @@ def lost_write_race(exc: BaseException) -> bool:
 
 
 @contextmanager
-def read_session(engine: "Engine") -> Iterator["Session"]:
+def read_session(engine: Engine) -> Iterator[Session]:
     """A session that sees one consistent state of the database for all its queries.
 
     SQLite's read transaction already does (the WAL snapshot of its first
@@ -400,7 +401,7 @@ def read_session(engine: "Engine") -> Iterator["Session"]:
         yield session
 
 
-def backup(engine: "Engine", target: Path) -> int:
+def backup(engine: Engine, target: Path) -> int:
     """A consistent online copy of a SQLite database (the SQLite backup API).
 
     Returns the size of the copy in bytes.  The copy is created with mode 0600.
@@ -429,7 +430,7 @@ def backup(engine: "Engine", target: Path) -> int:
     return target.stat().st_size
 
 
-def integrity_report(engine: "Engine") -> dict[str, object]:
+def integrity_report(engine: Engine) -> dict[str, object]:
     """Schema version, SQLite integrity and foreign-key checks, and the audit chain."""
     from sqlalchemy import text
 

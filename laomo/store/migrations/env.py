@@ -7,9 +7,9 @@ copy-and-move, and the models' naming convention names every constraint.
 """
 
 from alembic import context
+from sqlmodel import SQLModel
 
 from laomo import models  # noqa: F401  (registers the tables)
-from sqlmodel import SQLModel
 
 target_metadata = SQLModel.metadata
 

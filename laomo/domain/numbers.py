@@ -1,0 +1,38 @@
+"""Numbers and year arithmetic shared by facts, rules, awards and reports (written once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+
+def whole(value: Any) -> Any:
+    """A number as ``int`` when it is whole, else as ``float``; ``None`` and non-numbers unchanged.
+
+    SQL sums come back as ``Decimal`` on PostgreSQL and as ``float`` from an average;
+    reports and JSON show ``3``, not ``3.0`` or ``Decimal('3')``.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float | Decimal):
+        f = float(value)
+        return int(f) if f.is_integer() else f
+    return value
+
+
+def years_before(day: dt.date, years: int = 1) -> dt.date:
+    """The same day ``years`` years earlier; 29 February becomes 28 February in a year without it."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def complete_years(since: dt.date, day: dt.date) -> int:
+    """Whole years from ``since`` to ``day``: n when ``since`` is on or before the same day n years
+    before ``day`` (29 February counts as 28 February in a year without it, as in :func:`years_before`)."""
+    n = day.year - since.year - ((day.month, day.day) < (since.month, since.day))
+    return max(n, 0)
