@@ -17,3 +17,11 @@ class LaomoError(Exception):
 
 class NotFound(LaomoError):
     pass
+
+
+class UsageError(LaomoError):
+    """The caller asked for something that cannot be asked that way (a wrong combination of
+    arguments, an empty list).  The command layer maps it to exit 2 (cli.md); library callers
+    catch it like any other :class:`LaomoError`."""
+
+    exit_code = 2
