@@ -18,6 +18,7 @@ from assess_support import assessed, assessed_template, sample_template  # noqa:
 
 from laomo.store import copy as dbcopy
 from laomo.store import db as laomo_db_module
+from laomo.store import schema
 
 PG_BASE = os.environ.get("LAOMO_TEST_DB", "").strip()
 PG_BASE = PG_BASE if PG_BASE.startswith("postgresql") else ""
@@ -172,8 +173,8 @@ def test_source_must_be_a_laomo_database_at_the_head(cli, tmp_path, monkeypatch)
     older = tmp_path / "older.db"
     assert cli("--db", older, "init").code == 0
     laomo_db_module.dispose_all()
-    monkeypatch.setattr(laomo_db_module, "REVISIONS", laomo_db_module.REVISIONS + ("9998",))
-    monkeypatch.setattr(laomo_db_module, "HEAD", "9998")
+    monkeypatch.setattr(schema, "REVISIONS", schema.REVISIONS + ("9998",))
+    monkeypatch.setattr(schema, "HEAD", "9998")
     r = cli("db", "copy", older, target)
     assert r.code == 1 and "低于" in r.err and "laomo" in r.err and "init" in r.err, r
     assert not target.exists()

@@ -208,8 +208,8 @@ def test_a_writer_that_waited_out_the_busy_timeout_gets_a_clear_message(assessed
     """Another connection keeps the write lock longer than the busy timeout (shortened here to 0.3 s)."""
     import sqlite3
 
-    from laomo.store import db as dbmod
-    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
+    from laomo.store import engine
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300)
     db = copy(assessed, tmp_path / "laomo.db")
     before = dump(db)
     holder = sqlite3.connect(db, isolation_level=None)

@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from laomo.models import SQLModel
-from laomo.store import db
+from laomo.store import db, schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "migrations"
 sys.path.insert(0, str(FIXTURES))
@@ -23,7 +23,7 @@ import make_fixture  # noqa: E402  (the fixtures' generator: how tables are list
 
 def _scripts() -> ScriptDirectory:
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(Path(schema.__file__).parent / "migrations"))
     return ScriptDirectory.from_config(cfg)
 
 
@@ -150,9 +150,9 @@ def trial_head(tmp_path, monkeypatch):
     scripts = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
     (scripts / "versions" / "0002_trial.py").write_text(TRIAL, encoding="utf-8")
-    monkeypatch.setattr(db, "MIGRATIONS", scripts)
-    monkeypatch.setattr(db, "REVISIONS", ("0001", "0002"))
-    monkeypatch.setattr(db, "HEAD", "0002")
+    monkeypatch.setattr(schema, "MIGRATIONS", scripts)
+    monkeypatch.setattr(schema, "REVISIONS", ("0001", "0002"))
+    monkeypatch.setattr(schema, "HEAD", "0002")
     return "0002"
 
 
@@ -203,3 +203,33 @@ def test_newer_database_is_refused_by_init_too(cli, tmp_path):
     assert _original(target) == before
     check = cli("--db", target, "db", "check", "--json")  # check still reports, and says not current
     assert check.code == 1 and check.json["schema_version"] == "9999" and not check.json["schema_current"]
+
+
+@pytest.mark.sqlite_only
+def test_copy_builds_its_target_as_init_does_through_a_table_rebuilding_upgrade(trial_head, cli, tmp_path):
+    """`db copy` upgrades its target with the same function as `init` (SQLite: foreign keys off for the
+    rebuild, checked before commit): a 0001 target holding rows is refused for its data, not failed by the
+    rebuild's DROP of `person`; an empty target gets the trial head's table and every row."""
+    from laomo.store import db as dbmod
+
+    source = tmp_path / "source.db"
+    shutil.copyfile(FIXTURES / "0001.db", source)
+    assert cli("--db", source, "init").code == 0
+    dbmod.dispose_all()
+
+    filled = tmp_path / "filled.db"
+    shutil.copyfile(FIXTURES / "0001.db", filled)
+    before = _original(filled)
+    r = cli("db", "copy", source, filled)
+    assert r.code == 1 and "已有 laomo 数据" in r.err and "Traceback" not in r.err, r
+    assert _original(filled) == before
+
+    empty = tmp_path / "empty.db"
+    r = cli("db", "copy", source, empty, "--json")
+    assert r.code == 0 and r.json["ok"] and r.json["schema_version"] == "0002", r
+    con = sqlite3.connect(empty)
+    try:
+        assert "nickname" in make_fixture.columns(con, "person")[0]
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        con.close()

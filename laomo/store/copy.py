@@ -46,14 +46,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from laomo.errors import LaomoError
-from laomo.store import db
+from laomo.store import schema
+from laomo.store.engine import make_engine
+from laomo.store.failures import explain_failure, first_line
+from laomo.store.location import describe, redact, resolve_url, sqlite_path
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy import Select, Table
     from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.sql.dml import Insert
 
 CHUNK = 5000
-VERSION_TABLE = "alembic_version"
 
 
 @dataclass
@@ -126,15 +129,15 @@ def copy_database(source: str | Engine, target: str | Engine, *, chunk: int = CH
     """
     src_url = _url(source)
     dst_url = _url(target)
-    src_name, dst_name = db.describe(src_url), db.describe(dst_url)
+    src_name, dst_name = describe(src_url), describe(dst_url)
     _refuse_same(src_url, dst_url, src_name)
-    src_path = db.sqlite_path(src_url)
+    src_path = sqlite_path(src_url)
     if isinstance(source, str):
         if src_url.startswith("sqlite") and src_path is None:
             raise LaomoError("源数据库不能是内存数据库，请给出 SQLite 文件路径或数据库地址")
         if src_path is not None and not src_path.is_file():
             raise LaomoError(f"源数据库文件不存在：{src_path}")
-    dst_path = db.sqlite_path(dst_url)
+    dst_path = sqlite_path(dst_url)
     if dst_url.startswith("sqlite") and dst_path is None:
         raise LaomoError("目标数据库不能是内存数据库，请给出 SQLite 文件路径或数据库地址")
     created = dst_path is not None and isinstance(target, str) and not dst_path.exists()
@@ -164,26 +167,13 @@ def _url(value: str | Engine) -> str:
     if isinstance(value, str):
         if not value.strip():
             raise LaomoError("数据库路径或地址不能为空")
-        return db.resolve_url(value)
-    return value.url.render_as_string(hide_password=False)
+        return resolve_url(value)
+    return _full_url(value)
 
 
-def _scrub(text: str, url: str) -> str:
-    """An error text without the URL's password."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        password = make_url(url).password
-    except Exception:
-        password = None
-    if password:
-        text = text.replace(str(password), "***")
-    return text
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def _full_url(engine: Engine) -> str:
+    """The engine's URL with its password: what :func:`redact` needs to find the password in a text."""
+    return engine.url.render_as_string(hide_password=False)
 
 
 def _server_key(url: str) -> tuple[Any, ...] | None:
@@ -200,7 +190,7 @@ def _server_key(url: str) -> tuple[Any, ...] | None:
 
 
 def _refuse_same(src_url: str, dst_url: str, name: str) -> None:
-    src_path, dst_path = db.sqlite_path(src_url), db.sqlite_path(dst_url)
+    src_path, dst_path = sqlite_path(src_url), sqlite_path(dst_url)
     same = False
     if src_path is not None and dst_path is not None:
         same = src_path.resolve() == dst_path.resolve()
@@ -217,11 +207,11 @@ def _engine(value: str | Engine, url: str, role: str, owned: list[Engine]) -> En
     if not isinstance(value, str):
         return value
     try:
-        engine = db.make_engine(url)
+        engine = make_engine(url)
     except LaomoError as exc:
         cause = exc.__context__ or exc
         hint = "（需要先安装驱动：pip install 'psycopg[binary]'）" if "psycopg" in str(cause) else ""
-        raise LaomoError(f"无法使用{role}数据库地址 {db.describe(url)}：{_scrub(_first_line(cause), url)}{hint}") from None
+        raise LaomoError(f"无法使用{role}数据库地址 {describe(url)}：{redact(first_line(cause), url)}{hint}") from None
     owned.append(engine)
     return engine
 
@@ -233,7 +223,7 @@ def _connect(engine: Engine, role: str, name: str) -> Iterator[Connection]:
     try:
         conn = engine.connect()
     except DBAPIError as exc:
-        raise LaomoError(f"无法连接{role}数据库 {name}：{_scrub(_first_line(exc), str(engine.url))}") from None
+        raise LaomoError(f"无法连接{role}数据库 {name}：{redact(first_line(exc), _full_url(engine))}") from None
     try:
         yield conn
     finally:
@@ -242,42 +232,34 @@ def _connect(engine: Engine, role: str, name: str) -> Iterator[Connection]:
 
 def _revision(conn: Connection, role: str, name: str) -> str | None:
     """The schema revision, None for a database without tables; refuses a foreign one."""
-    from sqlalchemy import inspect, text
-
-    names = inspect(conn).get_table_names()
-    if VERSION_TABLE not in names:
-        if names:
-            raise LaomoError(f"{role}数据库 {name} 已有其他表、不是 laomo 数据库（缺少结构版本表），拒绝使用")
-        return None
-    return conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+    try:
+        return schema.stored_revision(conn)
+    except schema.ForeignDatabase:
+        raise LaomoError(f"{role}数据库 {name} 已有其他表、不是 laomo 数据库（缺少结构版本表），拒绝使用") from None
 
 
 def _check_source(conn: Connection, name: str) -> str:
     rev = _revision(conn, "源", name)
     if rev is None:
         raise LaomoError(f"源数据库 {name} 还没有 laomo 数据（未建立结构），没有可复制的内容")
-    if rev == db.HEAD:
+    if rev == schema.HEAD:
         return rev
-    if rev in db.REVISIONS:
-        raise LaomoError(f"源数据库 {name} 的结构版本 {rev} 低于本程序要求的 {db.HEAD}，"
+    if rev in schema.REVISIONS:
+        raise LaomoError(f"源数据库 {name} 的结构版本 {rev} 低于本程序要求的 {schema.HEAD}，"
                          f"请先对它运行 `laomo --db {name} init` 升级（数据会保留），再复制")
-    raise LaomoError(f"源数据库 {name}：{db._newer_error(rev)}")
+    raise LaomoError(f"源数据库 {name}：{schema.newer_error(rev)}")
 
 
 def _prepare_target(conn: Connection, name: str, tables: Sequence[Table]) -> str | None:
-    """Migrate the target to the head inside the caller's transaction; refuse one holding data."""
-    from alembic import command
-    from alembic.config import Config
+    """Migrate the target to the head inside the caller's :func:`schema.schema_transaction`
+    (as ``laomo init`` does); refuse one holding data."""
     from sqlalchemy import func, select
 
     before = _revision(conn, "目标", name)
-    if before is not None and before not in db.REVISIONS:
-        raise LaomoError(f"目标数据库 {name}：{db._newer_error(before)}")
-    if before != db.HEAD:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(getattr(db, "MIGRATIONS", Path(db.__file__).parent / "migrations")))
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    if before is not None and before not in schema.REVISIONS:
+        raise LaomoError(f"目标数据库 {name}：{schema.newer_error(before)}")
+    if before != schema.HEAD:
+        schema.upgrade(conn)
     if conn.dialect.name == "postgresql":  # laomo's writers' lock: none can write while we check and copy
         conn.exec_driver_sql("LOCK TABLE audit IN EXCLUSIVE MODE")
     if before is not None:
@@ -418,7 +400,7 @@ def _canonicaliser(table: Table, raw: bool = False) -> Callable[[Sequence[Any]],
     return canon
 
 
-def _ordered_select(table: Table, dialect_name: str, raw: bool = False):  # type: ignore[no-untyped-def]
+def _ordered_select(table: Table, dialect_name: str, raw: bool = False) -> Select[Any]:
     """All rows in primary-key order (text keys in byte order on every backend),
     plus one "is SQL NULL" flag per JSON column.
 
@@ -435,7 +417,7 @@ def _ordered_select(table: Table, dialect_name: str, raw: bool = False):  # type
         cols = [type_coerce(c, NullType()).label(c.name) for c in cols]
     else:
         flags = [cols[i].is_(None).label(f"laomo_null_{k}") for k, i in enumerate(_json_positions(table))]
-    order = []
+    order: list[Any] = []
     for col in table.primary_key.columns:
         if _is(col, "String") and dialect_name == "postgresql":
             order.append(col.collate("C"))
@@ -449,11 +431,10 @@ def _pk_of(table: Table, row: Sequence[Any]) -> str:
     return ", ".join(parts)
 
 
-def _stream(conn: Connection, table: Table, chunk: int, raw: bool = False) -> Iterator[list[Any]]:
+def _stream(conn: Connection, table: Table, chunk: int, raw: bool = False) -> Iterator[Sequence[Any]]:
     result = conn.execute(_ordered_select(table, conn.dialect.name, raw).execution_options(yield_per=chunk))
     try:
-        for part in result.partitions():
-            yield part
+        yield from result.partitions()
     finally:
         result.close()
 
@@ -461,7 +442,7 @@ def _stream(conn: Connection, table: Table, chunk: int, raw: bool = False) -> It
 # --- copy ----------------------------------------------------------------------
 
 
-def _insert_statement(table: Table, raw: bool):  # type: ignore[no-untyped-def]
+def _insert_statement(table: Table, raw: bool) -> Insert:
     from sqlalchemy import String, bindparam, insert
 
     stmt = insert(table)
@@ -470,7 +451,7 @@ def _insert_statement(table: Table, raw: bool):  # type: ignore[no-untyped-def]
     return stmt
 
 
-def _insert_chunk(conn: Connection, stmt: Any, table: Table, rows: list[dict[str, Any]]) -> None:
+def _insert_chunk(conn: Connection, stmt: Insert, table: Table, rows: list[dict[str, Any]]) -> None:
     """Write one chunk of rows (Core insert, executemany)."""
     conn.execute(stmt, rows)
 
@@ -502,7 +483,7 @@ def _copy_table(src: Connection, dst: Connection, table: Table, chunk: int, dst_
             first = _pk_of(table, part[0])
             raise LaomoError(
                 f"写入目标数据库 {dst_name} 的表 {table.name} 失败（从 {first} 起的 {len(rows)} 行）："
-                f"{_scrub(_first_line(exc), str(dst.engine.url))}；复制已取消，目标数据库未改动") from None
+                f"{redact(first_line(exc), _full_url(dst.engine))}；复制已取消，目标数据库未改动") from None
         out.rows += len(rows)
         step(len(rows))
     out.sha256 = digest.hexdigest()
@@ -553,10 +534,8 @@ def _first_difference(src: Connection, dst: Connection, table: Table, chunk: int
     a_rows, b_rows = rows(src), rows(dst)
     while True:
         a, b = next(a_rows, None), next(b_rows, None)
-        if a is None and b is None:
-            return "（未定位到具体行）"
         if a is None:
-            return f"{_pk_of(table, b)}（目标多出此行）"
+            return "（未定位到具体行）" if b is None else f"{_pk_of(table, b)}（目标多出此行）"
         if b is None:
             return f"{_pk_of(table, a)}（目标缺少此行）"
         if canon(a) != canon(b):
@@ -574,7 +553,7 @@ def _copy(src_engine: Engine, dst_engine: Engine, src_name: str, dst_name: str, 
     except OperationalError as exc:
         statement = (exc.statement or "").lstrip().upper()
         engine = src_engine if statement.startswith(("SELECT", "PRAGMA")) else dst_engine
-        said = db.explain_failure(exc, engine.url.render_as_string(hide_password=False))
+        said = explain_failure(exc, _full_url(engine))
         if said is None:
             raise
         raise LaomoError(said) from None
@@ -585,11 +564,10 @@ def _copy_unexplained(src_engine: Engine, dst_engine: Engine, src_name: str, dst
     from sqlalchemy import func, inspect, select
 
     from laomo.models import SQLModel
-    from laomo.store import audit
 
     started = time.perf_counter()
     tables = list(SQLModel.metadata.sorted_tables)
-    known = {t.name for t in tables} | {VERSION_TABLE}
+    known = {t.name for t in tables} | {schema.VERSION_TABLE}
     warnings: list[str] = []
     with _connect(src_engine, "源", src_name) as src:
         rev = _check_source(src, src_name)
@@ -612,43 +590,64 @@ def _copy_unexplained(src_engine: Engine, dst_engine: Engine, src_name: str, dst
                     progress(min(1.0, done / total))
 
             with _connect(dst_engine, "目标", dst_name) as dst:
-                raw = src.dialect.name == dst.dialect.name == "sqlite"
-                # the write lock up front: BEGIN IMMEDIATE on SQLite; on a server the
-                # schema-migration lock (db._on_server_begin), as the audit table may not exist yet
-                dst = dst.execution_options(laomo_write=True, laomo_schema=True)
-                with dst.begin():
-                    before = _prepare_target(dst, dst_name, tables)
-                    results = [_copy_table(src, dst, t, chunk, dst_name, step, raw) for t in tables]
-                    _reset_sequences(dst, tables)
-                    copied = time.perf_counter()
-                    for table, result in zip(tables, results):
-                        _verify_table(dst, table, result, chunk, step, raw)
-                    bad = [(t, r) for t, r in zip(tables, results) if not r.verified]
-                    for table, result in bad:
-                        result.first_difference = _first_difference(src, dst, table, chunk, raw)
-                    if bad:
-                        raise LaomoError(
-                            "核对失败：目标数据库与源数据库不一致，复制已取消，目标数据库未改动",
-                            lines=[f"表 {r.table}：源 {r.rows} 行、目标 {r.target_rows} 行，"
-                                   f"第一处不同的主键 {r.first_difference}" for _, r in bad])
-                    chain = audit.verify_chain(dst)
-                    if not chain["ok"]:
-                        src_chain = audit.verify_chain(src)
-                        if not src_chain["ok"]:
-                            raise LaomoError(
-                                f"源数据库 {src_name} 的操作日志哈希链已损坏：{src_chain['problem']}；"
-                                "复制已取消，目标数据库未改动。请先用 laomo db check 查明原因")
-                        raise LaomoError(f"目标数据库上的操作日志哈希链校验失败：{chain['problem']}；"
-                                         "复制已取消，目标数据库未改动")
-                    verified = time.perf_counter()
+                filled = _fill_target(src, dst, tables, src_name, dst_name, chunk, step)
     if progress is not None:
         progress(1.0)
     finished = time.perf_counter()
-    for r in results:
+    for r in filled.tables:
         if r.rows != counts[r.table]:  # the snapshot guarantees this; say so if it ever fails
             warnings.append(f"表 {r.table}：计数 {counts[r.table]} 行，实际复制 {r.rows} 行")
     return CopyResult(
-        source=src_name, target=dst_name, schema_version=rev, target_schema_before=before,
-        tables=results, audit=chain, seconds=finished - started,
-        copy_seconds=copied - started, verify_seconds=verified - copied, warnings=warnings,
+        source=src_name, target=dst_name, schema_version=rev, target_schema_before=filled.before,
+        tables=filled.tables, audit=filled.audit, seconds=finished - started,
+        copy_seconds=filled.copied - started, verify_seconds=filled.verified - filled.copied, warnings=warnings,
     )
+
+
+@dataclass
+class _Filled:
+    """What :func:`_fill_target` did: the target's revision before, each table's copy, the audit
+    chain as verified on the target, and when copying and verifying ended (``perf_counter``)."""
+
+    before: str | None
+    tables: list[TableCopy]
+    audit: dict[str, Any]
+    copied: float
+    verified: float
+
+
+def _fill_target(src: Connection, dst: Connection, tables: Sequence[Table], src_name: str, dst_name: str,
+                 chunk: int, step: Callable[[int], None]) -> _Filled:
+    """Build the target's schema, copy every table and verify it, in one transaction on the target:
+    :func:`schema.schema_transaction`, the one ``laomo init`` migrates in (SQLite: foreign keys off
+    for a table rebuild and every reference checked before the commit)."""
+    from laomo.store import audit
+
+    raw = src.dialect.name == dst.dialect.name == "sqlite"
+    with schema.schema_transaction(dst, failed=f"源数据库 {src_name} 中有引用不完整的数据",
+                                   unchanged="复制已取消，目标数据库未改动。请先用 laomo db check 检查源数据库") as dst:
+        before = _prepare_target(dst, dst_name, tables)
+        results = [_copy_table(src, dst, t, chunk, dst_name, step, raw) for t in tables]
+        _reset_sequences(dst, tables)
+        copied = time.perf_counter()
+        for table, result in zip(tables, results):
+            _verify_table(dst, table, result, chunk, step, raw)
+        bad = [(t, r) for t, r in zip(tables, results) if not r.verified]
+        for table, result in bad:
+            result.first_difference = _first_difference(src, dst, table, chunk, raw)
+        if bad:
+            raise LaomoError(
+                "核对失败：目标数据库与源数据库不一致，复制已取消，目标数据库未改动",
+                lines=[f"表 {r.table}：源 {r.rows} 行、目标 {r.target_rows} 行，"
+                       f"第一处不同的主键 {r.first_difference}" for _, r in bad])
+        chain = audit.verify_chain(dst)
+        if not chain["ok"]:
+            src_chain = audit.verify_chain(src)
+            if not src_chain["ok"]:
+                raise LaomoError(
+                    f"源数据库 {src_name} 的操作日志哈希链已损坏：{src_chain['problem']}；"
+                    "复制已取消，目标数据库未改动。请先用 laomo db check 查明原因")
+            raise LaomoError(f"目标数据库上的操作日志哈希链校验失败：{chain['problem']}；"
+                             "复制已取消，目标数据库未改动")
+        verified = time.perf_counter()
+    return _Filled(before, results, chain, copied, verified)

@@ -1,6 +1,6 @@
 """Alembic environment for laomo.
 
-laomo runs migrations programmatically (``laomo.store.db.migrate``) and hands the
+laomo runs migrations programmatically (``laomo.store.schema.upgrade``) and hands the
 open connection in ``config.attributes["connection"]``; there is no
 alembic.ini.  Batch mode is on so that SQLite tables can be altered by
 copy-and-move, and the models' naming convention names every constraint.

@@ -1,0 +1,172 @@
+"""连接、会话与写锁：每个连接怎样设置，写入者怎样排队。
+
+* Every SQLite connection runs in WAL mode with ``foreign_keys=ON``, a busy
+  timeout and ``synchronous=FULL``.  The driver's own transaction handling is
+  switched off and SQLAlchemy's ``begin`` emits ``BEGIN`` — or ``BEGIN
+  IMMEDIATE`` for sessions opened with :func:`write_session`, so that a writer
+  takes the write lock up front and waits (busy timeout) instead of failing
+  half-way with "database is locked".
+* On PostgreSQL (``postgresql+psycopg://…``) a write session's first statement
+  takes the same kind of write lock (``LOCK TABLE audit IN EXCLUSIVE MODE``,
+  see :func:`_on_server_begin`): writers follow one another exactly as on
+  SQLite, readers never wait, and read sessions see one snapshot.
+* A new SQLite file is created with mode 0600 before SQLite touches it.
+* Engines are created with ``hide_parameters=True``: a database error's text
+  (shown in a message or a bug report) never carries the statement's values,
+  which may be personal data.  laomo itself does no logging, and never turns
+  on SQLAlchemy's ``echo``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from laomo.errors import LaomoError
+from laomo.store.location import describe, redact, sqlite_path
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlmodel import Session
+
+BUSY_TIMEOUT_MS = 30_000
+
+#: The key of the transaction-level advisory lock that serialises schema migrations.
+SCHEMA_LOCK_KEY = 0x6C616F6D6F  # "laomo"
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists (a database file, a backup)."""
+    if not path.parent.exists():
+        raise LaomoError(f"数据库所在目录不存在：{path.parent}")
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except PermissionError:
+        raise LaomoError(f"无权在此创建数据库文件：{path}") from None
+    os.close(fd)
+
+
+def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy's begin event emits BEGIN itself
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("laomo_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _on_server_begin(conn: Connection) -> None:
+    """PostgreSQL's counterpart of ``BEGIN IMMEDIATE``: a writer takes the write lock first.
+
+    The write lock is ``LOCK TABLE audit IN EXCLUSIVE MODE``.  Every change
+    appends to the audit hash chain, whose next entry depends on the last one,
+    so writers must follow one another anyway; taking that one lock as the
+    transaction's first statement also serialises everything the writer then
+    reads to decide what to write — the next free code, the studios' current
+    designations for naming, the stored rows an import compares against — so
+    two clerks naming or importing at once can neither allocate the same key
+    nor fork the chain.  EXCLUSIVE mode conflicts with every other writer's
+    lock but not with plain ``SELECT``: readers never wait.  ``LOCK`` is not a
+    query, so a REPEATABLE READ transaction (``write_session(snapshot=True)``)
+    takes its snapshot only after the lock is granted, and sees everything the
+    writer before it committed.  The wait is bounded like SQLite's busy
+    timeout (``lock_timeout``).
+
+    Schema migrations (``laomo_schema``) run before the audit table exists and
+    take a transaction-level advisory lock instead, so that two first uses of a
+    new database do not both create the tables.
+    """
+    options = conn.get_execution_options()
+    if not options.get("laomo_write", False):
+        return
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+    if options.get("laomo_schema", False):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
+    else:
+        conn.exec_driver_sql("LOCK TABLE audit IN EXCLUSIVE MODE")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the connection set-up above; creates a new SQLite file 0600."""
+    from sqlalchemy import create_engine, event
+
+    path = sqlite_path(url)
+    if path is not None:
+        create_private_file(path)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+        return engine
+    try:
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        event.listen(engine, "begin", _on_server_begin)
+        return engine
+    except Exception as exc:  # bad URL, missing driver
+        raise LaomoError(f"无法使用数据库地址 {describe(url)}：{type(exc).__name__}: {redact(str(exc), url)}") from None
+
+
+@contextmanager
+def write_session(engine: Engine, *, snapshot: bool = False, deferred: bool = False) -> Iterator[Session]:
+    """A session whose transaction takes the write lock up front; commits on success.
+
+    ``snapshot=True`` (bulk imports) asks a server database for REPEATABLE READ,
+    so the whole import reads one snapshot (taken after the write lock, see
+    :func:`_on_server_begin`); SQLite's BEGIN IMMEDIATE already excludes other
+    writers.
+
+    ``deferred=True`` (SQLite only; a server still locks up front): a plain
+    BEGIN, so the write lock is taken by the first write, not at the start —
+    a long computation that writes only at its end leaves other writers free
+    meanwhile.  Its first write then fails at once (:func:`lost_write_race`)
+    if another writer holds the lock or committed since its first read; the
+    caller repeats the whole transaction.
+    """
+    from sqlmodel import Session
+
+    options: dict[str, object] = {"laomo_write": not (deferred and engine.dialect.name == "sqlite")}
+    if snapshot and engine.dialect.name != "sqlite":
+        options["isolation_level"] = "REPEATABLE READ"
+    with Session(engine) as session:
+        session.connection(execution_options=options)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def lost_write_race(exc: BaseException) -> bool:
+    """A deferred writer could not take the write lock at its first write: another writer holds it
+    (SQLITE_BUSY: SQLite does not wait when a read transaction asks for the lock, as waiting could
+    deadlock) or committed since this transaction's first read (SQLITE_BUSY_SNAPSHOT)."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlite_errorcode", None) in (5, 517)
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session that sees one consistent state of the database for all its queries.
+
+    SQLite's read transaction already does (the WAL snapshot of its first
+    read); on a server the session runs at REPEATABLE READ, so a report built
+    from several queries never mixes states before and after a writer's commit.
+    """
+    from sqlmodel import Session
+
+    with Session(engine) as session:
+        if engine.dialect.name != "sqlite":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        yield session
