@@ -20,6 +20,20 @@ def test_database_location_precedence(tmp_path, monkeypatch):
     assert db.resolve_url() == "sqlite:///" + str(tmp_path / "laomo.db")
 
 
+def test_a_database_is_named_without_its_password():
+    from laomo.store.location import describe, redact
+
+    assert describe("sqlite:////srv/ledger/laomo.db") == "/srv/ledger/laomo.db"
+    assert describe("postgresql+psycopg://clerk:s3cret@db.local:5432/ledger") == \
+        "postgresql+psycopg://clerk:***@db.local:5432/ledger"
+    assert describe("postgresql+psycopg://clerk:s3cret@db.local:port/ledger") == \
+        "postgresql+psycopg://clerk:***@db.local:port/ledger"  # does not parse: still hidden
+    url = "postgresql+psycopg://clerk:s3cret@db.local/ledger"
+    said = redact(f"cannot use {url}: password 's3cret' refused", url)
+    assert said == "cannot use postgresql+psycopg://clerk:***@db.local/ledger: password '***' refused"
+    assert redact("no such file", "sqlite:////srv/laomo.db") == "no such file"
+
+
 def test_new_database_is_created_implicitly(cli, laomo_db):
     assert not db_exists(laomo_db)
     r = cli("register", "person", "--code", "P1", "--name", "张三")

@@ -308,6 +308,34 @@ def test_password_is_never_printed(cli, sample_db, tmp_path):
     assert r.code == 1 and secret not in r.out + r.err, r
 
 
+def test_an_unparsable_url_is_named_without_its_password(cli, sample_db, tmp_path):
+    """A URL SQLAlchemy cannot parse (a port that is not a number) is still named with its
+    password hidden, in a message rather than a traceback."""
+    secret = "Tr0ub4dor-" + uuid.uuid4().hex[:8]
+    r = cli("db", "copy", sample_db, f"postgresql+psycopg://clerk:{secret}@host:notaport/ledger")
+    assert r.code == 1 and secret not in r.out + r.err and "Traceback" not in r.err, r
+    assert "无法使用目标数据库地址 postgresql+psycopg://clerk:***@host:notaport/ledger" in r.err, r
+
+
+@pytest.mark.sqlite_only
+def test_a_dangling_reference_in_the_source_is_not_copied(cli, tmp_path):
+    """The target's transaction runs as a migration's does (SQLite: foreign keys off); every reference
+    is checked before it commits, so a damaged source is refused and the target is not created."""
+    source = tmp_path / "damaged.db"
+    assert cli("--db", source, "register", "person", "--code", "P1", "--name", "张三").code == 0
+    laomo_db_module.dispose_all()
+    con = sqlite3.connect(source)
+    con.execute("PRAGMA foreign_keys = OFF")
+    con.execute("INSERT INTO honor (person_id, kind, year) VALUES (999, 'great_craftsman', 2020)")
+    con.commit()
+    con.close()
+    target = tmp_path / "copy.db"
+    r = cli("db", "copy", source, target)
+    assert r.code == 1 and "Traceback" not in r.err, r
+    assert "引用不完整" in r.err and "表 honor" in r.err and "person 不存在" in r.err and "未改动" in r.err, r
+    assert not target.exists()
+
+
 def test_core_api_takes_engines_and_reports_progress(sample_db, tmp_path):
     from laomo.store.db import make_engine
 
