@@ -21,6 +21,10 @@ class Enumeration:
     name: str  # 中文名称, used in messages: 「级别」
     items: tuple[tuple[str, str], ...]
     aliases: dict[str, str] = field(default_factory=dict)
+    # derived from the above in __post_init__: accepted text → value, value → position, value → label
+    _lookup: dict[str, str] = field(init=False, repr=False, compare=False)
+    _rank: dict[str | None, int] = field(init=False, repr=False, compare=False)
+    _labels: dict[str | None, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lookup: dict[str, str] = {}
@@ -40,14 +44,14 @@ class Enumeration:
     def parse(self, text: str) -> str | None:
         """Return the English value for a Chinese label, English value or alias."""
         t = text.strip()
-        return self._lookup.get(t) or self._lookup.get(t.lower())  # type: ignore[attr-defined]
+        return self._lookup.get(t) or self._lookup.get(t.lower())
 
     def label(self, value: str | None) -> str:
-        return self._labels.get(value, value or "")  # type: ignore[attr-defined]
+        return self._labels.get(value, value or "")
 
     def rank(self, value: str | None) -> int:
         """Position in the enumeration's order (-1 when unknown/None)."""
-        return self._rank.get(value, -1)  # type: ignore[attr-defined]
+        return self._rank.get(value, -1)
 
     def choices_text(self) -> str:
         return "、".join(lab for _, lab in self.items)

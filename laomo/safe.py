@@ -58,10 +58,10 @@ def visible(text: str) -> str:
 
 # --- Spreadsheet cells -------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
+#: What a spreadsheet runs as a formula at the start of a cell, also after leading white space …
 FORMULA_CHARS = ("=", "+", "-", "@")
+#: … and at the very start only: a tab or a carriage return.
+FORMULA_PREFIXES = (*FORMULA_CHARS, "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:

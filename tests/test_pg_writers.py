@@ -7,7 +7,7 @@ twice, no import fails on a key another one inserted meanwhile, a studio is
 named once, and the audit hash chain stays whole (``laomo db check``).  On
 SQLite the same guarantees come from ``BEGIN IMMEDIATE`` (one writer at a
 time by construction); on PostgreSQL from the write lock each write session
-takes first (``laomo.store.db._on_server_begin``).
+takes first (``laomo.store.engine._on_server_begin``).
 """
 
 from __future__ import annotations

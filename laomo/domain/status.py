@@ -32,13 +32,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from laomo.enums import LEVEL
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
 
 
 @dataclass
 class State:
+    """One studio's state, folded from its designations in date order (:meth:`apply`)."""
+
     status: str = "registered"
     named_since: dict[str, dt.date] = field(default_factory=dict)  # level held → naming date
     demonstrative_levels: set[str] = field(default_factory=set)
@@ -74,6 +80,7 @@ class State:
         return self.active and any(d <= day for d in self.named_since.values())
 
     def apply(self, action: str, level: str | None, date: dt.date, deadline: dt.date | None = None) -> None:
+        """Fold one designation row (the fields in the row's order: the facts' hot loop calls it so)."""
         self.last_action, self.last_date = action, date
         if action == "name" and level:
             self.named_since.setdefault(level, date)
@@ -135,19 +142,20 @@ def fold(rows: Iterable[tuple[int, str, str | None, dt.date, dt.date | None]]) -
     return states
 
 
-def studio_states(conn, as_of: dt.date | None = None,  # type: ignore[no-untyped-def]
+def studio_states(conn: Connection | Session, *, as_of: dt.date | None = None,
                   studio_ids: Iterable[int] | None = None) -> dict[int, State]:
     """The state of every studio that has designations, from designations dated on or before ``as_of``.
 
-    ``as_of=None`` takes every row (the state now).  ``conn`` is a Connection or
-    a Session.  Studios without designations are absent: they are ``registered``
-    (use ``states.get(id) or State()``).
+    ``as_of=None`` takes every row (the state now); ``studio_ids`` limits the
+    read to those studios.  Studios without designations are absent: they are
+    ``registered`` (use ``states.get(id) or State()``).
     """
     from sqlalchemy import select
+    from sqlalchemy.orm import Session
 
     from laomo.models import Designation
 
-    if hasattr(conn, "connection") and not hasattr(conn, "exec_driver_sql"):
+    if isinstance(conn, Session):
         conn = conn.connection()
     t = Designation.__table__
     q = select(t.c.studio_id, t.c.action, t.c.level, t.c.date, t.c.deadline).order_by(

@@ -29,7 +29,10 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 _command: ContextVar[str] = ContextVar("laomo_command", default="python")
 _user: str | None = None
@@ -85,7 +88,7 @@ def _digest(prev: str, entry: Mapping[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _last_hash(conn) -> str:  # type: ignore[no-untyped-def]
+def _last_hash(conn: Connection) -> str:
     from sqlalchemy import select
 
     from laomo.models import AuditEntry
@@ -94,7 +97,7 @@ def _last_hash(conn) -> str:  # type: ignore[no-untyped-def]
     return conn.execute(select(t.c.hash).order_by(t.c.id.desc()).limit(1)).scalar() or ""
 
 
-def record_many(conn, entries: Iterable[tuple[str, str, Any, Any]], chunk: int = 1000) -> int:  # type: ignore[no-untyped-def]
+def record_many(conn: Connection, entries: Iterable[tuple[str, str, Any, Any]], *, chunk: int = 1000) -> int:
     """Append ``(entity, key, before, after)`` entries in the caller's transaction."""
     from sqlalchemy import insert
 
@@ -122,11 +125,12 @@ def record_many(conn, entries: Iterable[tuple[str, str, Any, Any]], chunk: int =
     return count
 
 
-def record(conn, entity: str, key: str, before: Any = None, after: Any = None) -> None:  # type: ignore[no-untyped-def]
+def record(conn: Connection, entity: str, key: str, before: Any = None, after: Any = None) -> None:
+    """Append one entry (see :func:`record_many`)."""
     record_many(conn, [(entity, key, before, after)])
 
 
-def verify_chain(conn) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def verify_chain(conn: Connection) -> dict[str, Any]:
     """Walk the chain in id order; report the first entry altered, or the first gap."""
     from sqlalchemy import select
 

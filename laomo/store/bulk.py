@@ -4,7 +4,11 @@ SQLAlchemy, run with the driver's executemany."""
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.sql.dml import Insert, Update
 
 
 class BulkStatement:
@@ -15,13 +19,13 @@ class BulkStatement:
     but does no per-row parameter processing on this hot path.
     """
 
-    def __init__(self, conn, stmt, names: list[str]):  # type: ignore[no-untyped-def]
+    def __init__(self, conn: Connection, stmt: Insert | Update, names: list[str]) -> None:
         compiled = stmt.compile(dialect=conn.dialect, column_keys=names if stmt.is_insert else None)
         self.sql = str(compiled)
         self.names = names
         self.conn = conn
         self.positional = compiled.positional
-        order = list(compiled.positiontup) if compiled.positional else names
+        order = list(compiled.positiontup or ()) if compiled.positional else names
         index = {n: i for i, n in enumerate(names)}
         self.reorder = None if order == names else itemgetter(*(index[n] for n in order))
 
