@@ -30,6 +30,7 @@ ASSESS_YEARS = (2024, 2025)
 #: The demo's decisions (applying 2025's recommendations, naming its candidates) are dated
 #: in January after the assessment, as a union office would; fixed so the demo is reproducible.
 DECISION_DATE = dt.date(ASSESS_YEARS[-1] + 1, 1, 20)
+#: How the summary names the ledger's tables.
 COUNT_LABELS = {"person": "人员", "honor": "荣誉", "studio": "工作室", "member": "成员",
                 "achievement": "创新成果", "activity": "活动", "mentorship": "师带徒",
                 "inspection": "现场检查评分", "designation": "命名/处理记录", "assessment": "考核结果"}
