@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from assess_support import EXPECTED, engine, load, merge, sample_template, studio  # noqa: F401 - fixtures
+from sqlalchemy.engine import Engine
 from test_award_support import (  # noqa: F401 - fixtures
     assessed_engine,
     assessed_template,
@@ -19,9 +21,17 @@ from test_award_support import (  # noqa: F401 - fixtures
 )
 
 from laomo import award
+from laomo.demo.quickstart import apply_and_name
 
 D = dt.date
 JAN_2025, JAN_2026 = "2025-01-20", "2026-01-20"
+
+
+def applied(eng: Engine, **kwargs: Any) -> dict[str, Any]:
+    """``award.apply`` in a write session, as its JSON."""
+    result = rw(eng, award.apply, **kwargs)
+    assert isinstance(result, award.ApplyResult)
+    return result.to_json()
 
 
 def _recs(year: int) -> dict[str, str]:
@@ -32,7 +42,7 @@ def _recs(year: int) -> dict[str, str]:
 
 
 def test_apply_2024_carries_out_every_recommendation(assessed_engine):
-    out = rw(assessed_engine, award.apply, 2024, as_of=JAN_2025)
+    out = applied(assessed_engine, year=2024, date=JAN_2025)
     assert {a["studio"]: a["action"] for a in out["actions"]} == _recs(2024)
     assert out["written"] == len(out["actions"]) == sum(out["by_action"].values())
     assert out["skipped"] == [] and out["already_applied"] == []
@@ -49,17 +59,17 @@ def test_apply_2024_carries_out_every_recommendation(assessed_engine):
 
 
 def test_apply_is_idempotent(assessed_engine):
-    first = rw(assessed_engine, award.apply, 2024, as_of=JAN_2025)
+    first = applied(assessed_engine, year=2024, date=JAN_2025)
     before = snapshot(assessed_engine)
-    second = rw(assessed_engine, award.apply, 2024, as_of="2025-02-01")
+    second = applied(assessed_engine, year=2024, date="2025-02-01")
     assert second["written"] == 0 and second["actions"] == []
     assert second["already_applied"] == sorted(a["studio"] for a in first["actions"])
     assert snapshot(assessed_engine) == before
 
 
 def test_the_next_assessment_restores_or_revokes(assessed_engine):
-    rw(assessed_engine, award.apply, 2024, as_of=JAN_2025)
-    out = rw(assessed_engine, award.apply, 2025, as_of=JAN_2026)
+    applied(assessed_engine, year=2024, date=JAN_2025)
+    out = applied(assessed_engine, year=2025, date=JAN_2026)
     got = {a["studio"]: a["action"] for a in out["actions"]}
     rectified = {c for c, r in _recs(2024).items() if r == "rectify"}
     revoked_2024 = {c for c, r in _recs(2024).items() if r == "revoke"}
@@ -78,30 +88,37 @@ def test_the_next_assessment_restores_or_revokes(assessed_engine):
         st = state(assessed_engine, code)
         assert st.status == "named" and st.deadline is None
         assert designations(assessed_engine, code)[-1]["reason"].startswith("2025年度考核")
-    assert rw(assessed_engine, award.apply, 2025, as_of=JAN_2026)["written"] == 0
+    assert applied(assessed_engine, year=2025, date=JAN_2026)["written"] == 0
 
 
 def test_dry_run_and_plan_write_nothing(assessed_engine):
     before = snapshot(assessed_engine)
-    plan = rw(assessed_engine, award.apply, 2025, as_of=JAN_2026, dry_run=True)
+    plan = applied(assessed_engine, year=2025, date=JAN_2026, dry_run=True)
     assert plan["dry_run"] and plan["written"] == 0 and plan["actions"]
-    assert ro(assessed_engine, award.plan_apply, 2025, as_of=JAN_2026)["by_action"] == plan["by_action"]
+    assert list(plan) == ["year", "date", "assessed", "actions", "by_action", "skipped", "already_applied",
+                          "plan_key", "dry_run", "written"]
+    assert list(plan["actions"][0]) == ["studio", "name", "year", "date", "status", "recommendation", "action",
+                                        "level", "deadline", "reason"]
+    assert plan["plan_key"][0] == [plan["actions"][0]["studio"], plan["actions"][0]["action"],
+                                   plan["actions"][0]["level"]]
+    assert ro(assessed_engine, award.plan_apply, year=2025, date=JAN_2026).by_action == plan["by_action"]
     assert snapshot(assessed_engine) == before
 
 
 def test_a_plan_confirmed_on_changed_data_is_refused(assessed_engine):
-    plan = ro(assessed_engine, award.apply, 2025, as_of=JAN_2026, dry_run=True)
-    rw(assessed_engine, award.close, "S0001", "企业关闭", date="2026-01-10")
-    err = refused(assessed_engine, award.apply, 2025, as_of=JAN_2026,
+    plan = ro(assessed_engine, award.apply, year=2025, date=JAN_2026, dry_run=True).to_json()
+    rw(assessed_engine, award.close, code="S0001", reason="企业关闭", date="2026-01-10")
+    err = refused(assessed_engine, award.apply, year=2025, date=JAN_2026,
                   expect=[tuple(k) for k in plan["plan_key"]])
-    assert "数据已发生变化" in str(err)
+    assert isinstance(err, award.PlanChanged) and "数据已发生变化" in str(err)
 
 
-@pytest.mark.parametrize("year, text", [(2030, "2030 年度没有考核结果，请先运行 laomo assess run --year 2030"),
+@pytest.mark.parametrize("year, text", [(2030, "2030 年度没有考核结果，请先进行 2030 年度考核"),
                                         (2023, "只有导入的历史等级")])
 def test_a_year_without_a_run_is_refused(assessed_engine, year, text):
-    err = refused(assessed_engine, award.apply, year, as_of=JAN_2026)
-    assert err.exit_code == 1 and text in str(err)
+    err = refused(assessed_engine, award.apply, year=year, date=JAN_2026)
+    assert isinstance(err, award.NotAssessed) and err.exit_code == 1 and text in str(err) and err.year == year
+    assert "laomo" not in str(err)  # the command to run is the command layer's to say
 
 
 # --------------------------------------------------------------------------- hand-made recommendations
@@ -128,40 +145,40 @@ def _named(*codes: str, **kw):  # type: ignore[no-untyped-def]
 
 def test_a_warned_studio_whose_next_assessment_recommends_nothing_is_restored(engine):
     load(engine, _named("W"))
-    rw(engine, award.warn, "W", "疑似翻牌", date="2025-03-01")
+    rw(engine, award.warn, code="W", reason="疑似翻牌", date="2025-03-01")
     _assess(engine, "W", 2025, "none")
-    out = rw(engine, award.apply, 2025, as_of=JAN_2026)
+    out = applied(engine, year=2025, date=JAN_2026)
     assert [(a["studio"], a["action"]) for a in out["actions"]] == [("W", "restore")]
     assert state(engine, "W").status == "named"
 
 
 def test_restore_waits_for_the_rectification_deadline(engine):
     load(engine, _named("K"))
-    rw(engine, award.rectify, "K", "整改", date="2025-03-01")  # deadline 2026-06-30
+    rw(engine, award.rectify, code="K", reason="整改", date="2025-03-01")  # deadline 2026-06-30
     _assess(engine, "K", 2025, "none")
-    out = rw(engine, award.apply, 2025, as_of=JAN_2026)
+    out = applied(engine, year=2025, date=JAN_2026)
     assert out["actions"] == [] and out["skipped"][0]["reason"] == "整改期限 2026-06-30 未到，暂不恢复"
     assert state(engine, "K").status == "rectification"
-    out = rw(engine, award.apply, 2025, as_of="2026-07-01")
+    out = applied(engine, year=2025, date="2026-07-01")
     assert [a["action"] for a in out["actions"]] == ["restore"] and state(engine, "K").status == "named"
 
 
 def test_a_rectification_after_the_year_is_not_undone_by_that_years_assessment(engine):
     load(engine, _named("L"))
-    rw(engine, award.rectify, "L", "现场检查发现问题", deadline="2026-03-01", date="2026-02-01")
+    rw(engine, award.rectify, code="L", reason="现场检查发现问题", deadline="2026-03-01", date="2026-02-01")
     _assess(engine, "L", 2025, "none")
-    out = rw(engine, award.apply, 2025, as_of="2026-04-01")
+    out = applied(engine, year=2025, date="2026-04-01")
     assert out["actions"] == [] and "晚于 2025 年度" in out["skipped"][0]["reason"]
     assert state(engine, "L").status == "rectification"
 
 
 def test_repeated_rectify_and_warn_are_recorded_for_each_year(engine):
     load(engine, _named("P", "Q"))
-    rw(engine, award.rectify, "P", "整改", date="2025-03-01")
-    rw(engine, award.warn, "Q", "翻牌", date="2025-03-01")
+    rw(engine, award.rectify, code="P", reason="整改", date="2025-03-01")
+    rw(engine, award.warn, code="Q", reason="翻牌", date="2025-03-01")
     _assess(engine, "P", 2025, "rectify", "fail", 50, ["本年度考核不合格"], deadline="2026-06-30")
     _assess(engine, "Q", 2025, "warn", reasons=["一线职工占比 0.2，低于 0.5（疑似翻牌）"])
-    out = rw(engine, award.apply, 2025, as_of=JAN_2026)
+    out = applied(engine, year=2025, date=JAN_2026)
     assert [(a["studio"], a["action"], a["deadline"]) for a in out["actions"]] == [
         ("P", "rectify", "2026-06-30"), ("Q", "warn", None)]
     assert designations(engine, "P")[-1]["reason"] == "2025年度考核不合格（50 分）：本年度考核不合格"
@@ -171,16 +188,16 @@ def test_repeated_rectify_and_warn_are_recorded_for_each_year(engine):
 def test_the_deadline_falls_back_to_the_profile(engine):
     load(engine, _named("F"))
     _assess(engine, "F", 2025, "rectify", "fail", 40, ["本年度考核不合格"])
-    out = rw(engine, award.apply, 2025, as_of=JAN_2026)
+    out = applied(engine, year=2025, date=JAN_2026)
     assert out["actions"][0]["deadline"] == "2026-06-30"
 
 
 def test_revoke_removes_every_level_and_skips_the_closed(engine):
     load(engine, merge(studio("V", named=[("county", "2020-01-01"), ("city", "2022-01-01")]), _named("X")))
-    rw(engine, award.close, "X", "企业关闭", date="2025-06-01")
+    rw(engine, award.close, code="X", reason="企业关闭", date="2025-06-01")
     _assess(engine, "V", 2025, "revoke", "fail", 30, ["连续两年考核不合格"])
     _assess(engine, "X", 2025, "revoke", "fail", 30, ["连续两年考核不合格"])
-    out = rw(engine, award.apply, 2025, as_of=JAN_2026)
+    out = applied(engine, year=2025, date=JAN_2026)
     assert [(a["studio"], a["level"]) for a in out["actions"]] == [("V", "city"), ("V", "county")]
     assert out["skipped"] == [{"studio": "X", "name": "X创新工作室", "recommendation": "revoke",
                                "reason": "当前状态为已撤销，持有县级命名，不执行摘牌"}]
@@ -190,7 +207,7 @@ def test_revoke_removes_every_level_and_skips_the_closed(engine):
 def test_a_named_studio_with_no_recommendation_gets_nothing(engine):
     load(engine, _named("N"))
     _assess(engine, "N", 2025, "none")
-    out = rw(engine, award.apply, 2025, as_of=JAN_2026)
+    out = applied(engine, year=2025, date=JAN_2026)
     assert out["actions"] == [] and out["skipped"] == [] and out["written"] == 0
 
 
@@ -198,16 +215,16 @@ def test_a_named_studio_with_no_recommendation_gets_nothing(engine):
 
 
 def test_apply_and_name_for_the_demo(assessed_engine):
-    out = rw(assessed_engine, award.apply_and_name, 2025, as_of=JAN_2026, doc={"city": "市总工〔2026〕1号"},
+    out = rw(assessed_engine, apply_and_name, year=2025, date=JAN_2026, doc={"city": "市总工〔2026〕1号"},
              amount={"city": 50000, "county": 20000}, batch="2025年度")
-    assert out["apply"]["written"] > 0
-    assert out["named"]["county"] == ["S0023"] and out["named"]["city"]
-    city = out["named"]["city"]
+    assert out.applied.written > 0 and out.date == D(2026, 1, 20)
+    assert out.named["county"] == ["S0023"] and out.named["city"]
+    city = out.named["city"]
     row = designations(assessed_engine, city[0])[-1]
     assert (row["action"], row["level"], row["year"], row["doc"], row["amount"], row["batch"]) == (
         "name", "city", 2025, "市总工〔2026〕1号", 50000, "2025年度")
     assert designations(assessed_engine, "S0023")[-1]["amount"] == 20000
     before = snapshot(assessed_engine)
-    again = rw(assessed_engine, award.apply_and_name, 2025, as_of=JAN_2026)
-    assert again["apply"]["written"] == 0 and again["named"] == {"city": [], "county": []}
+    again = rw(assessed_engine, apply_and_name, year=2025, date=JAN_2026)
+    assert again.applied.written == 0 and again.named == {"city": [], "county": []}
     assert snapshot(assessed_engine) == before

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from assess_support import EXPECTED, engine, load, merge, sample_template, studio  # noqa: F401 - fixtures
+from sqlalchemy.engine import Engine
 from test_award_support import CHECK_DAY, assessed_engine, assessed_template, ro  # noqa: F401 - fixtures
 
 from laomo import award
@@ -15,8 +17,11 @@ from laomo.rules.engine import engine_for
 D = dt.date
 
 
-def cands(engine, level, as_of=CHECK_DAY, **kw):  # type: ignore[no-untyped-def]
-    return ro(engine, award.candidates, level, as_of=as_of, **kw)
+def cands(eng: Engine, level: str, as_of: dt.date = CHECK_DAY, **kw: Any) -> dict[str, Any]:
+    """``award.candidates`` as its JSON (cli.md "award candidates")."""
+    result = ro(eng, award.candidates, level=level, as_of=as_of, **kw)
+    assert isinstance(result, award.Candidates)
+    return result.to_json()
 
 
 def reasons_of(data, code):  # type: ignore[no-untyped-def]
@@ -39,6 +44,26 @@ def test_sample_candidates_match_expected(assessed_engine, level, key):
     everyone = {c["studio"] for c in data["candidates"]} | {r["studio"] for r in data["ineligible"]}
     assert everyone == {f"S{i:04d}" for i in range(1, 41)}
     assert all(r["reasons"] for r in data["ineligible"])
+
+
+def test_candidates_are_typed_and_their_json_is_cli_md(assessed_engine):
+    import dataclasses
+
+    from laomo.errors import UsageError
+
+    result = ro(assessed_engine, award.candidates, level="县级", as_of="2025-11-22")
+    assert (result.level, result.as_of, result.profile) == ("county", CHECK_DAY, "henan-2015")
+    assert [v.code for v in result.eligible] == EXPECTED["candidates_county_2025-11-22"]
+    first = result.ineligible[0]
+    assert not first.eligible and isinstance(first.reasons, tuple) and first.reasons
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.reasons = ()  # type: ignore[misc]  # the point: results cannot be changed
+    data = result.to_json()
+    assert list(data) == ["level", "demonstrative", "as_of", "profile", "profile_hash", "candidates", "ineligible"]
+    assert data["ineligible"][0] == {"studio": first.code, "name": first.name, "reasons": list(first.reasons)}
+    with pytest.raises(UsageError) as info:
+        ro(assessed_engine, award.candidates, level="county", as_of="昨天")
+    assert info.value.option == "as_of" and str(info.value).startswith("检查日期「昨天」无效")
 
 
 def test_sample_reasons_name_each_failed_condition(assessed_engine):
@@ -266,7 +291,7 @@ def test_naming_facts_use_a_fixed_number_of_queries(engine, make_db, monkeypatch
 
     def count(eng) -> int:  # type: ignore[no-untyped-def]
         with counted_statements(eng, monkeypatch) as seen:
-            assert ro(eng, award.candidates, "city", as_of=CHECK_DAY)
+            assert ro(eng, award.candidates, level="city", as_of=CHECK_DAY).verdicts
         return len(seen)
 
     load(engine, _strong("Q1"))

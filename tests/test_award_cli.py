@@ -189,7 +189,7 @@ def test_apply_asks_on_a_terminal(cli, db, monkeypatch, answer, code):
     (("award", "revoke", "S0023", "--reason", "x"), 1, "未持有任何命名"),
     (("award", "revoke", "S0001", "--reason", "x", "--level", "province"), 1, "未持有省级命名"),
     (("award", "close", "S0001", "--reason", ""), 2, "--reason"),
-    (("award", "apply", "--year", "2030", "--yes"), 1, "没有考核结果"),
+    (("award", "apply", "--year", "2030", "--yes"), 1, "2030 年度没有考核结果，请先运行 laomo assess run --year 2030"),
     (("award", "apply", "--year", "20x5"), 2, ""),
     (("award", "apply"), 2, "--year"),
     (("award", "history", "S9999"), 1, "没有编号为 S9999"),
@@ -200,6 +200,22 @@ def test_user_errors(cli, db, args, code, text):
     assert r.code == code, r
     assert text in r.err and "Traceback" not in r.err + r.out
     assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("args, line", [
+    (("award", "candidates", "--level", "county", "--as-of", "昨天"), "错误：检查日期「昨天」无效："),
+    (("award", "name", "S0023", "--level", "county", "--year", "2025", "--amount", "abc"), "错误：金额「abc」无效："),
+    (("award", "name", "S0023", "--level", "county", "--year", "2025", "--force"),
+     "错误：强制办理时必须写明理由（将记入操作日志）（--reason）"),
+    (("award", "rectify", "S0001", "--reason", "x", "--deadline", "2020-01-01"), "（--deadline）"),
+    (("award", "name", "S0012", "--level", "市级", "--year", "2025", "--date", "2025-11-22"),
+     "确需办理请强制办理并写明理由（将记入操作日志）（--force）"),
+])
+def test_the_core_names_the_argument_and_the_cli_adds_its_flag(cli, db, args, line):
+    r = cli(*args)
+    assert r.code in (1, 2) and line in r.err, r
+    (last,) = [x for x in r.err.splitlines() if x.startswith("错误：")]
+    assert last.count("--") == 1 and last.endswith("）")  # the flag once, at the end
 
 
 def test_close_twice(cli, db):

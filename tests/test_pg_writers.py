@@ -192,7 +192,8 @@ def test_naming_the_same_studio_at_once_names_it_once(cli, assessed):
         engine = own_engine(assessed, slow=("designation",))
         try:
             with write_session(engine) as session:
-                return award.name(session, ["S0003"], "city", 2025, date="2025-11-22", doc=f"文号{i}")
+                return award.name(session, codes=["S0003"], level="city", year=2025, date="2025-11-22",
+                                  doc=f"文号{i}").to_json()
         finally:
             engine.dispose()
 
@@ -218,7 +219,7 @@ def test_naming_different_studios_at_once_keeps_every_naming(cli, assessed):
         engine = own_engine(assessed, slow=("audit",))  # both read the chain's last hash before either appends
         try:
             with write_session(engine) as session:
-                return award.name(session, [codes[i]], "city", 2025, date="2025-11-22")
+                return award.name(session, codes=[codes[i]], level="city", year=2025, date="2025-11-22").to_json()
         finally:
             engine.dispose()
 

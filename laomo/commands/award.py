@@ -9,11 +9,16 @@ terminal: without one it needs ``--yes`` (cron), and refuses otherwise.
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from laomo.commands.common import STATE, emit_json, engine, fail, info, out_console
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from laomo.award import ApplyResult
 
 app = typer.Typer(help="命名与动态管理：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、历史。",
                   no_args_is_help=True)
@@ -54,7 +59,7 @@ def candidates_cmd(
 
     lv = _required(level, "--level", "级别")
     with read_session(engine()) as session:
-        data = candidates(session, lv, demonstrative, as_of, rules)
+        data = candidates(session, level=lv, demonstrative=demonstrative, as_of=as_of, profile=rules).to_json()
     if json_out:
         emit_json(data)
         return
@@ -106,7 +111,7 @@ def _award_cmd(action: str, codes: list[str], level: Optional[str], year: Option
     y = _required(year, "--year", "命名年度")
     fn = award.name if action == "name" else award.demonstrate
     with write_session(engine()) as session:
-        data = fn(session, codes, lv, y, **kw)
+        data = fn(session, codes=codes, level=lv, year=y, **kw).to_json()
     if json_out:
         emit_json(data)
         return
@@ -165,12 +170,12 @@ def _print_transition(data: dict[str, Any], name: str) -> None:
     typer.echo(f"{data['studio']} 已{name}{detail}；状态：{status}{level}")
 
 
-def _transition_cmd(fn_name: str, label: str, json_out: bool, *args: Any, **kw: Any) -> None:
+def _transition_cmd(fn_name: str, label: str, json_out: bool, **kw: Any) -> None:
     from laomo import award
     from laomo.store.db import write_session
 
     with write_session(engine()) as session:
-        data = getattr(award, fn_name)(session, *args, **kw)
+        data = getattr(award, fn_name)(session, **kw).to_json()
     if json_out:
         emit_json(data)
         return
@@ -188,7 +193,7 @@ def rectify_cmd(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """责令已命名（或已通报）的工作室限期整改。"""
-    _transition_cmd("rectify", "限期整改", json_out, code, _required(reason, "--reason", "原因"),
+    _transition_cmd("rectify", "限期整改", json_out, code=code, reason=_required(reason, "--reason", "原因"),
                     deadline=deadline, doc=doc, date=date, profile=rules)
 
 
@@ -201,7 +206,8 @@ def warn_cmd(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """通报已命名（或限期整改中）的工作室。"""
-    _transition_cmd("warn", "通报", json_out, code, _required(reason, "--reason", "原因"), doc=doc, date=date)
+    _transition_cmd("warn", "通报", json_out, code=code, reason=_required(reason, "--reason", "原因"), doc=doc,
+                    date=date)
 
 
 @app.command("revoke")
@@ -214,8 +220,8 @@ def revoke_cmd(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """摘牌：撤销工作室某一级别（默认全部级别）的命名；不再持有任何级别时状态为已摘牌。"""
-    _transition_cmd("revoke", "摘牌", json_out, code, _required(reason, "--reason", "原因"), doc=doc, date=date,
-                    level=level)
+    _transition_cmd("revoke", "摘牌", json_out, code=code, reason=_required(reason, "--reason", "原因"), doc=doc,
+                    date=date, level=level)
 
 
 @app.command("close")
@@ -227,7 +233,8 @@ def close_cmd(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """撤销工作室（企业关闭、领衔人离开等）。"""
-    _transition_cmd("close", "撤销", json_out, code, _required(reason, "--reason", "原因"), date=date, doc=doc)
+    _transition_cmd("close", "撤销", json_out, code=code, reason=_required(reason, "--reason", "原因"), date=date,
+                    doc=doc)
 
 
 # --------------------------------------------------------------------------- apply
@@ -268,13 +275,13 @@ def apply_cmd(
 
     先列出清单；在终端上询问确认，非交互运行须加 --yes。可重复执行：已执行过的不再重复。
     """
-    from laomo.award import apply
     from laomo.store.db import read_session, write_session
 
     y = _required(year, "--year", "考核年度")
     eng = engine()
     with read_session(eng) as session:
-        plan = apply(session, y, as_of=date, profile=rules, dry_run=True)
+        planned = _apply(session, year=y, date=date, profile=rules, dry_run=True)
+    plan = planned.to_json()
     if not json_out and not _quiet():
         _print_notes(plan)
     if not plan["actions"]:
@@ -299,7 +306,7 @@ def apply_cmd(
         if not typer.confirm(f"确认执行以上 {len(plan['actions'])} 项处理？", default=False, err=True):
             fail("已取消，未作任何改动", 1)
     with write_session(eng) as session:
-        data = apply(session, y, as_of=date, profile=rules, expect=[tuple(k) for k in plan["plan_key"]])
+        data = _apply(session, year=y, date=date, profile=rules, expect=planned.plan_key).to_json()
     if json_out:
         emit_json(data)
         return
@@ -307,6 +314,19 @@ def apply_cmd(
         _print_plan(data)
     by = "，".join(f"{_action_label(a)} {n}" for a, n in data["by_action"].items())
     info(f"已写入 {data['written']} 条处理记录（{by}）")
+
+
+def _apply(session: Session, **kw: Any) -> ApplyResult:
+    """``award.apply``, its refusals told with the command to run."""
+    from laomo.award import NotAssessed, PlanChanged, apply
+    from laomo.errors import LaomoError
+
+    try:
+        return apply(session, **kw)
+    except NotAssessed as exc:
+        raise LaomoError(f"{exc.what}，请先运行 laomo assess run --year {exc.year}") from None
+    except PlanChanged:
+        raise LaomoError("确认期间数据已发生变化，未作任何改动；请重新执行 laomo award apply") from None
 
 
 def _action_label(action: str) -> str:
@@ -328,7 +348,7 @@ def history_cmd(
     from laomo.store.db import read_session
 
     with read_session(engine()) as session:
-        data = history(session, code)
+        data = history(session, code=code).to_json()
     if json_out:
         emit_json(data)
         return

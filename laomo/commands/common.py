@@ -159,7 +159,8 @@ def handle_errors(func: Callable[[], Any]) -> int:
     except LaomoError as exc:
         for line in exc.lines:
             typer.echo(line, err=True)
-        error(str(exc))
+        option = f"（--{exc.option.replace('_', '-')}）" if exc.option else ""  # the flag of the argument named
+        error(str(exc) + option)
         return exc.exit_code
     except KeyboardInterrupt:
         typer.echo("已中断，未提交的改动已回滚", err=True)

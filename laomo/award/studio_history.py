@@ -1,0 +1,70 @@
+"""A studio's designations (oldest first), its current status and the levels it holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from laomo.award.records import connection, find_studio, state_of
+from laomo.enums import LEVEL
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One designation row."""
+
+    action: str
+    level: str | None
+    year: int
+    date: dt.date
+    batch: str | None
+    doc: str | None
+    amount: int | None
+    reason: str | None
+    deadline: dt.date | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action, "level": self.level, "year": self.year, "date": self.date.isoformat(),
+                "batch": self.batch, "doc": self.doc, "amount": self.amount, "reason": self.reason,
+                "deadline": self.deadline.isoformat() if self.deadline else None}
+
+
+@dataclass(frozen=True)
+class History:
+    """cli.md "award history"."""
+
+    studio: str
+    name: str
+    status: str
+    level: str | None  # the highest level held
+    levels_held: tuple[str, ...]  # lowest first
+    demonstrative_levels: tuple[str, ...]
+    deadline: dt.date | None  # of the current rectification
+    designations: tuple[HistoryEntry, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"studio": self.studio, "name": self.name, "status": self.status, "level": self.level,
+                "levels_held": list(self.levels_held), "demonstrative_levels": list(self.demonstrative_levels),
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "designations": [d.to_json() for d in self.designations]}
+
+
+def history(session: Session, *, code: str) -> History:
+    """The designations of the studio ``code`` (oldest first) and its state now."""
+    from sqlalchemy import select
+
+    from laomo.models import Designation
+
+    s = find_studio(session, code)
+    t = Designation.__table__
+    rows = connection(session).execute(
+        select(t.c.action, t.c.level, t.c.year, t.c.date, t.c.batch, t.c.doc, t.c.amount, t.c.reason,
+               t.c.deadline).where(t.c.studio_id == s.id).order_by(t.c.date, t.c.id)).all()
+    st = state_of(session, s.id, None)
+    return History(studio=s.code, name=s.name, status=st.status, level=st.level, levels_held=tuple(st.levels_held),
+                   demonstrative_levels=tuple(sorted(st.demonstrative_levels, key=LEVEL.rank)), deadline=st.deadline,
+                   designations=tuple(HistoryEntry(*r) for r in rows))
