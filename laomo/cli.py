@@ -8,11 +8,12 @@ inside its function.
 from __future__ import annotations
 
 import sys
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
-from laomo.commands.common import STATE, handle_errors
+from laomo.commands.common import STATE, handle_errors, masked_argv
+from laomo.commands.options import QuietOpt
 
 HELP = """劳模和工匠人才创新工作室管理工具：登记、达标检查、年度考核、命名与动态管理、统计上报。
 
@@ -30,8 +31,8 @@ app = typer.Typer(
 
 @app.callback()
 def _main(
-    db: Optional[str] = typer.Option(None, "--db", help="数据库文件路径或 SQLAlchemy 地址（默认取 LAOMO_DB，否则 ./laomo.db）"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+    db: Annotated[Optional[str], typer.Option("--db", help="数据库文件路径或 SQLAlchemy 地址（默认取 LAOMO_DB，否则 ./laomo.db）")] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     STATE.db = db
     STATE.quiet = quiet
@@ -55,7 +56,9 @@ _mount()
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``laomo`` script; returns the exit code (cli.md)."""
+    from laomo.store import audit
+
     args = list(sys.argv[1:] if argv is None else argv)
-    STATE.argv = args
+    audit.set_command(masked_argv(args))  # every audit entry of this run records it
     return handle_errors(lambda: app(args=args, prog_name="laomo", standalone_mode=False))
 
