@@ -5,8 +5,6 @@ library; every command imports the core (SQLAlchemy, SQLModel, openpyxl …)
 inside its function.
 """
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Optional
 
@@ -34,8 +32,13 @@ def _main(
     db: Annotated[Optional[str], typer.Option("--db", help="数据库文件路径或 SQLAlchemy 地址（默认取 LAOMO_DB，否则 ./laomo.db）")] = None,
     quiet: QuietOpt = False,
 ) -> None:
+    """The global options, and the command line every audit entry of this run records (set
+    here rather than in :func:`main` so that ``laomo --help`` does not load the audit module)."""
+    from laomo.store import audit
+
     STATE.db = db
     STATE.quiet = quiet
+    audit.set_command(masked_argv(STATE.argv))
 
 
 def _mount() -> None:
@@ -55,10 +58,9 @@ _mount()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``laomo`` script; returns the exit code (cli.md)."""
-    from laomo.store import audit
-
+    """Entry point of the ``laomo`` script; returns the exit code (cli.md).  The command line
+    goes to the audit log once, through :func:`_main`, before any command runs."""
     args = list(sys.argv[1:] if argv is None else argv)
-    audit.set_command(masked_argv(args))  # every audit entry of this run records it
+    STATE.argv = args
     return handle_errors(lambda: app(args=args, prog_name="laomo", standalone_mode=False))
 

@@ -1,7 +1,5 @@
 """`laomo init` and `laomo db …`: create/upgrade, check, back up and copy the database."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any, Optional
 

@@ -15,8 +15,6 @@ Both run as Click callbacks while the command line is parsed, before the command
 Only Typer and the standard library are imported here.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`laomo quickstart`: the demo county."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

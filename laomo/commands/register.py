@@ -1,7 +1,5 @@
 """`laomo register …`: single records (prompting on a terminal) and bulk imports."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any, Optional
 

@@ -13,8 +13,6 @@ format follows the extension of ``--out`` (or of ``--template``), else
 ``text`` (``md`` for notices).  ``--json`` is ``--format json``.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -114,7 +112,7 @@ def _emit(report: str, fmt: str, data: dict[str, Any], content: str | bytes | No
         typer.echo(content, nl=not content.endswith("\n"))
 
 
-def _text_out(out: Optional[Path], draw: Callable[[Console], None], private: bool = False) -> None:
+def _text_out(out: Optional[Path], draw: Callable[["Console"], None], private: bool = False) -> None:
     """Render Rich output to the terminal, or as plain text to --out (mode 0600 when ``private``)."""
     if out is None:
         import sys
@@ -136,7 +134,7 @@ def _text_out(out: Optional[Path], draw: Callable[[Console], None], private: boo
     typer.echo(str(write_file(out, buf.getvalue(), private=private)))
 
 
-def _rich_table(t: Table, only: Optional[list[str]] = None) -> RichTable:
+def _rich_table(t: "Table", only: Optional[list[str]] = None) -> "RichTable":
     """A Rich table from a laomo.reports.tables.Table (optionally only some columns, by header)."""
     from rich.table import Table
 
@@ -156,7 +154,7 @@ def _rich_table(t: Table, only: Optional[list[str]] = None) -> RichTable:
     return table
 
 
-def _session() -> AbstractContextManager[Session]:
+def _session() -> "AbstractContextManager[Session]":
     from laomo.store.db import read_session
 
     return read_session(engine())
@@ -186,7 +184,7 @@ def summary_cmd(
     _emit("summary", fmt, data, render("summary", fmt, data), out)
 
 
-def _summary_text(console: Console, data: dict[str, Any]) -> None:
+def _summary_text(console: "Console", data: dict[str, Any]) -> None:
     from rich.columns import Columns
     from rich.panel import Panel
 
@@ -236,7 +234,7 @@ def ledger_cmd(
         data = d.ledger(session, _enum(status, "STATUS", "--status"), _enum(level, "LEVEL", "--level"),
                         county or None, show_pii=show_pii)
     if fmt == "text":
-        def draw(console: Console) -> None:
+        def draw(console: "Console") -> None:
             from laomo.reports import tables as tb
             from laomo.reports.render import ledger_filters_text
 
@@ -269,7 +267,7 @@ def assessment_cmd(
     if not data["results"]:
         info(f"{year} 年度没有考核结果（先运行 laomo assess run --year {year}）")
     if fmt == "text":
-        def draw(console: Console) -> None:
+        def draw(console: "Console") -> None:
             from laomo.enums import GRADE
             from laomo.reports import tables as tb
 
@@ -348,7 +346,7 @@ def studio_cmd(
     _emit("studio", fmt, data, render("studio", fmt, data), out)
 
 
-def _studio_text(console: Console, data: dict[str, Any]) -> None:
+def _studio_text(console: "Console", data: dict[str, Any]) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
