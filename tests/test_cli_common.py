@@ -100,7 +100,7 @@ def test_the_help_of_a_required_option_says_so(cli):
 # --------------------------------------------------------------------------- the audit log's command line
 
 
-def test_main_sets_the_command_line_once_and_opening_the_database_does_not(cli, laomo_db):
+def test_each_run_records_its_command_line_and_opening_the_database_does_not_change_it(cli, laomo_db):
     from laomo.commands.common import engine
     from laomo.store import audit
 

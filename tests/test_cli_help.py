@@ -65,3 +65,11 @@ def test_rules_help_names_every_built_in_profile():
 
     names = sorted(p.stem for p in Path(laomo.rules.__file__).parent.glob("*.toml"))
     assert names and all(name in RULES_HELP for name in names)
+
+
+def test_laomo_help_loads_neither_the_store_nor_rich():
+    code = ("import contextlib, io, sys; from laomo.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(['--help'])\n"
+            "print(sorted(m for m in ('laomo.store', 'rich', 'pydantic', 'sqlalchemy', 'hashlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
