@@ -5,14 +5,13 @@ library; every command imports the core (SQLAlchemy, SQLModel, openpyxl …)
 inside its function.
 """
 
-from __future__ import annotations
-
 import sys
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
-from laomo.commands.common import STATE, handle_errors
+from laomo.commands.common import STATE, handle_errors, masked_argv
+from laomo.commands.options import QuietOpt
 
 HELP = """劳模和工匠人才创新工作室管理工具：登记、达标检查、年度考核、命名与动态管理、统计上报。
 
@@ -30,11 +29,16 @@ app = typer.Typer(
 
 @app.callback()
 def _main(
-    db: Optional[str] = typer.Option(None, "--db", help="数据库文件路径或 SQLAlchemy 地址（默认取 LAOMO_DB，否则 ./laomo.db）"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+    db: Annotated[Optional[str], typer.Option("--db", help="数据库文件路径或 SQLAlchemy 地址（默认取 LAOMO_DB，否则 ./laomo.db）")] = None,
+    quiet: QuietOpt = False,
 ) -> None:
+    """The global options, and the command line every audit entry of this run records (set
+    here rather than in :func:`main` so that ``laomo --help`` does not load the audit module)."""
+    from laomo.store import audit
+
     STATE.db = db
     STATE.quiet = quiet
+    audit.set_command(masked_argv(STATE.argv))
 
 
 def _mount() -> None:
@@ -54,7 +58,8 @@ _mount()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``laomo`` script; returns the exit code (cli.md)."""
+    """Entry point of the ``laomo`` script; returns the exit code (cli.md).  The command line
+    goes to the audit log once, through :func:`_main`, before any command runs."""
     args = list(sys.argv[1:] if argv is None else argv)
     STATE.argv = args
     return handle_errors(lambda: app(args=args, prog_name="laomo", standalone_mode=False))

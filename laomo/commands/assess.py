@@ -8,25 +8,37 @@ Commands never prompt (cron-safe): a missing ``--year`` is a usage error.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from laomo.commands.common import STATE, emit_json, engine, fail, info, out_console
+from laomo.commands.options import (
+    AsOfOpt,
+    ItemsOpt,
+    JsonOpt,
+    ProfileArg,
+    QuietOpt,
+    RulesOpt,
+    StudioArg,
+    YearOpt,
+    need,
+)
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from rich.console import Console
+    from sqlmodel import Session
 
 app = typer.Typer(help="达标检查、年度考核、考核说明和规则管理。", no_args_is_help=True)
 rules_app = typer.Typer(help="规则文件：列出、查看、选用、校验。", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-RULES_HELP = "规则：内置名称（henan-2015、anyang-8、enterprise-5、hebei-2021）或 .toml 文件路径；默认取数据库设置，否则 henan-2015"
-
 
 def _year(year: Optional[int]) -> int:
-    if year is None:
-        fail("缺少必需的选项 --year（考核年度，如 2025）", 2)
-    if not 1900 <= year <= 2200:
-        fail(f"--year {year} 超出范围 1900–2200", 2)
-    return year
+    """The required ``--year``, already checked while the command line was parsed (:data:`YearOpt`)."""
+    return need(year, "--year", "考核年度，如 2025")
 
 
 def _labels() -> Any:
@@ -46,11 +58,11 @@ def _fmt(x: Any) -> str:
 
 @app.command("check")
 def check_cmd(
-    codes: Optional[list[str]] = typer.Argument(None, help="工作室编号（省略则检查全部工作室）"),
-    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="检查日期（默认今天），如 2025-11-22"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+    codes: Annotated[Optional[list[str]], typer.Argument(help="工作室编号（省略则检查全部工作室）")] = None,
+    rules: RulesOpt = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """创建标准达标检查：逐项列出通过与否，未通过的说明哪项事实不符。"""
     from laomo.assess import check_standards
@@ -100,12 +112,12 @@ def _date(text: str) -> dt.date:
 
 @app.command("run")
 def run_cmd(
-    year: Optional[int] = typer.Option(None, "--year", help="考核年度，如 2025"),
-    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
-    dry_run: bool = typer.Option(False, "--dry-run", help="只计算并显示（与已保存结果对比），不保存"),
-    items: bool = typer.Option(False, "--items", help="表格中列出各分项得分"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+    year: YearOpt = None,
+    rules: RulesOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只计算并显示（与已保存结果对比），不保存")] = False,
+    items: ItemsOpt = False,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """年度考核：对该年度应考核的全部工作室评分、定等级（优秀比例限制）、提出处理建议并保存。
 
@@ -148,7 +160,7 @@ def run_cmd(
 TABLE_ROWS = 500
 
 
-def _more(console, shown: int, total: int, year: int) -> None:  # type: ignore[no-untyped-def]
+def _more(console: Console, shown: int, total: int, year: int) -> None:
     if total > shown:
         console.print(f"…… 共 {total} 个工作室，表中只列出前 {shown} 个；全部结果见 "
                       f"laomo report assessment --year {year}（或本命令加 --json）")
@@ -226,10 +238,10 @@ def _print_diff(diff: dict[str, Any]) -> None:
 
 @app.command("explain")
 def explain_cmd(
-    code: str = typer.Argument(..., help="工作室编号"),
-    year: Optional[int] = typer.Option(None, "--year", help="考核年度"),
-    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    code: StudioArg,
+    year: YearOpt = None,
+    rules: RulesOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """逐项说明一个工作室某年度的得分：规则原文、所依据的事实。"""
     from laomo.assess import explain
@@ -274,7 +286,7 @@ def explain_cmd(
 # --------------------------------------------------------------------------- rules
 
 
-def _existing_db_session():  # type: ignore[no-untyped-def]
+def _existing_db_session() -> AbstractContextManager[Session] | None:
     """A read session when the database exists; None (and nothing created) otherwise."""
     from laomo.store import db
     url = db.resolve_url(STATE.db)
@@ -285,7 +297,7 @@ def _existing_db_session():  # type: ignore[no-untyped-def]
 
 
 @rules_app.command("list")
-def rules_list(json_out: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+def rules_list(json_out: JsonOpt = False) -> None:
     """列出内置规则，并标出本数据库正在使用的规则。"""
     from laomo.assess import list_profiles
 
@@ -317,8 +329,8 @@ def rules_list(json_out: bool = typer.Option(False, "--json", help="输出 JSON"
 
 @rules_app.command("show")
 def rules_show(
-    name: str = typer.Argument(..., help="规则名称或 .toml 文件路径"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    name: ProfileArg,
+    json_out: JsonOpt = False,
 ) -> None:
     """显示规则的全部内容：创建标准、领衔人阶梯、计分项、等级线、优秀比例、处理建议。"""
     from laomo.assess import show_profile
@@ -380,8 +392,8 @@ def rules_show(
 
 @rules_app.command("use")
 def rules_use(
-    name: str = typer.Argument(..., help="规则名称或 .toml 文件路径"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    name: ProfileArg,
+    json_out: JsonOpt = False,
 ) -> None:
     """校验规则后，设为本数据库默认使用的规则（写操作日志）。"""
     from laomo.assess import use_profile
@@ -398,8 +410,8 @@ def rules_use(
 
 @rules_app.command("validate")
 def rules_validate(
-    file: str = typer.Argument(..., help="规则文件（.toml）"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    file: Annotated[str, typer.Argument(help="规则文件（.toml）")],
+    json_out: JsonOpt = False,
 ) -> None:
     """校验规则文件：逐条列出问题（文件、键、问题）；有效时显示名称和内容哈希。"""
     from laomo.rules import ProfileError, validate_file

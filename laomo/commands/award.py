@@ -9,11 +9,25 @@ terminal: without one it needs ``--yes`` (cron), and refuses otherwise.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from laomo.commands.common import STATE, emit_json, engine, fail, info, out_console
+from laomo.commands.options import (
+    LEVEL_HELP,
+    AsOfOpt,
+    DocOpt,
+    JsonOpt,
+    LevelOpt,
+    NamingYearOpt,
+    ReasonOpt,
+    RulesOpt,
+    StudioArg,
+    YearOpt,
+    required_option,
+)
+from laomo.commands.options import need as _required  # the options' callbacks have already checked
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -23,14 +37,9 @@ if TYPE_CHECKING:
 app = typer.Typer(help="命名与动态管理：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、历史。",
                   no_args_is_help=True)
 
-RULES_HELP = "规则：内置名称或 .toml 文件路径；默认取数据库设置，否则 henan-2015"
-LEVEL_HELP = "级别：企业级/县级/市级/省级/全国（或 enterprise/county/city/province/national）"
-
-
-def _required(value: Any, option: str, label: str) -> Any:
-    if value is None or value == "":
-        fail(f"缺少必需的选项 {option}（{label}）", 2)
-    return value
+ForceReasonOpt = Annotated[Optional[str], typer.Option("--reason", help="理由（使用 --force 时必填）")]
+NamingDateOpt = Annotated[Optional[str], typer.Option("--date", help="命名日期（默认今天）；按该日判断是否符合条件")]
+ActionDateOpt = Annotated[Optional[str], typer.Option("--date", help="处理日期（默认今天）")]
 
 
 def _label(enum_name: str, value: Any) -> str:
@@ -47,11 +56,12 @@ def _quiet() -> bool:
 
 @app.command("candidates")
 def candidates_cmd(
-    level: Optional[str] = typer.Option(None, "--level", help=LEVEL_HELP + "（必填）"),
-    demonstrative: bool = typer.Option(False, "--demonstrative", help="示范性工作室的候选（须已获该级别命名）"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="检查日期（默认今天），如 2025-11-22"),
-    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    level: LevelOpt = None,
+    demonstrative: Annotated[bool, typer.Option(
+        "--demonstrative", help="示范性工作室的候选（须已获该级别命名）")] = False,
+    as_of: AsOfOpt = None,
+    rules: RulesOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """列出可命名为某级别（或该级别示范性）工作室的候选；不符合的逐条列出全部原因。"""
     from laomo.award import candidates
@@ -120,17 +130,17 @@ def _award_cmd(action: str, codes: list[str], level: Optional[str], year: Option
 
 @app.command("name")
 def name_cmd(
-    codes: list[str] = typer.Argument(..., help="工作室编号（可多个；全部符合条件才命名，否则一个也不命名）"),
-    level: Optional[str] = typer.Option(None, "--level", help=LEVEL_HELP + "（必填）"),
-    year: Optional[int] = typer.Option(None, "--year", help="命名年度，如 2025（必填）"),
-    batch: Optional[str] = typer.Option(None, "--batch", help="批次，如 2025年第一批"),
-    doc: Optional[str] = typer.Option(None, "--doc", help="文号，如 某县总工〔2025〕3号"),
-    date: Optional[str] = typer.Option(None, "--date", help="命名日期（默认今天）；按该日判断是否符合条件"),
-    amount: Optional[str] = typer.Option(None, "--amount", help="一次性补助金额（元，可写 2万）"),
-    force: bool = typer.Option(False, "--force", help="不符合条件也命名（须同时给出 --reason，记入操作日志）"),
-    reason: Optional[str] = typer.Option(None, "--reason", help="理由（使用 --force 时必填）"),
-    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    codes: Annotated[list[str], typer.Argument(help="工作室编号（可多个；全部符合条件才命名，否则一个也不命名）")],
+    level: LevelOpt = None,
+    year: NamingYearOpt = None,
+    batch: Annotated[Optional[str], typer.Option("--batch", help="批次，如 2025年第一批")] = None,
+    doc: Annotated[Optional[str], typer.Option("--doc", help="文号，如 某县总工〔2025〕3号")] = None,
+    date: NamingDateOpt = None,
+    amount: Annotated[Optional[str], typer.Option("--amount", help="一次性补助金额（元，可写 2万）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="不符合条件也命名（须同时给出 --reason，记入操作日志）")] = False,
+    reason: ForceReasonOpt = None,
+    rules: RulesOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """命名工作室为某级别工作室；不符合条件的逐条列出原因并拒绝（不作任何改动）。"""
     _award_cmd("name", codes, level, year, json_out, batch=batch, doc=doc, date=date, amount=amount,
@@ -139,15 +149,15 @@ def name_cmd(
 
 @app.command("demonstrate")
 def demonstrate_cmd(
-    codes: list[str] = typer.Argument(..., help="工作室编号（可多个；全部符合条件才办理，否则一个也不办理）"),
-    level: Optional[str] = typer.Option(None, "--level", help=LEVEL_HELP + "（必填）"),
-    year: Optional[int] = typer.Option(None, "--year", help="命名年度，如 2025（必填）"),
-    doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
-    date: Optional[str] = typer.Option(None, "--date", help="命名日期（默认今天）；按该日判断是否符合条件"),
-    force: bool = typer.Option(False, "--force", help="不符合条件也办理（须同时给出 --reason，记入操作日志）"),
-    reason: Optional[str] = typer.Option(None, "--reason", help="理由（使用 --force 时必填）"),
-    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    codes: Annotated[list[str], typer.Argument(help="工作室编号（可多个；全部符合条件才办理，否则一个也不办理）")],
+    level: LevelOpt = None,
+    year: NamingYearOpt = None,
+    doc: DocOpt = None,
+    date: NamingDateOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="不符合条件也办理（须同时给出 --reason，记入操作日志）")] = False,
+    reason: ForceReasonOpt = None,
+    rules: RulesOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """命名已获该级别命名的工作室为该级别示范性工作室；不符合条件的逐条列出原因并拒绝。"""
     _award_cmd("demonstrate", codes, level, year, json_out, doc=doc, date=date, force=force, reason=reason,
@@ -184,13 +194,13 @@ def _transition_cmd(fn_name: str, label: str, json_out: bool, **kw: Any) -> None
 
 @app.command("rectify")
 def rectify_cmd(
-    code: str = typer.Argument(..., help="工作室编号"),
-    reason: Optional[str] = typer.Option(None, "--reason", help="原因（必填）"),
-    deadline: Optional[str] = typer.Option(None, "--deadline", help="整改期限（默认按规则：次年 6 月 30 日）"),
-    doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
-    date: Optional[str] = typer.Option(None, "--date", help="处理日期（默认今天）"),
-    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    code: StudioArg,
+    reason: ReasonOpt = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="整改期限（默认按规则：次年 6 月 30 日）")] = None,
+    doc: DocOpt = None,
+    date: ActionDateOpt = None,
+    rules: RulesOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """责令已命名（或已通报）的工作室限期整改。"""
     _transition_cmd("rectify", "限期整改", json_out, code=code, reason=_required(reason, "--reason", "原因"),
@@ -199,11 +209,11 @@ def rectify_cmd(
 
 @app.command("warn")
 def warn_cmd(
-    code: str = typer.Argument(..., help="工作室编号"),
-    reason: Optional[str] = typer.Option(None, "--reason", help="原因（必填）"),
-    doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
-    date: Optional[str] = typer.Option(None, "--date", help="处理日期（默认今天）"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    code: StudioArg,
+    reason: ReasonOpt = None,
+    doc: DocOpt = None,
+    date: ActionDateOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """通报已命名（或限期整改中）的工作室。"""
     _transition_cmd("warn", "通报", json_out, code=code, reason=_required(reason, "--reason", "原因"), doc=doc,
@@ -212,12 +222,13 @@ def warn_cmd(
 
 @app.command("revoke")
 def revoke_cmd(
-    code: str = typer.Argument(..., help="工作室编号"),
-    reason: Optional[str] = typer.Option(None, "--reason", help="原因（必填）"),
-    doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
-    date: Optional[str] = typer.Option(None, "--date", help="摘牌日期（默认今天）"),
-    level: Optional[str] = typer.Option(None, "--level", help="只摘去这一级别的牌（默认摘去全部级别）；" + LEVEL_HELP),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    code: StudioArg,
+    reason: ReasonOpt = None,
+    doc: DocOpt = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="摘牌日期（默认今天）")] = None,
+    level: Annotated[Optional[str], typer.Option(
+        "--level", help="只摘去这一级别的牌（默认摘去全部级别）；" + LEVEL_HELP)] = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """摘牌：撤销工作室某一级别（默认全部级别）的命名；不再持有任何级别时状态为已摘牌。"""
     _transition_cmd("revoke", "摘牌", json_out, code=code, reason=_required(reason, "--reason", "原因"), doc=doc,
@@ -226,11 +237,12 @@ def revoke_cmd(
 
 @app.command("close")
 def close_cmd(
-    code: str = typer.Argument(..., help="工作室编号"),
-    reason: Optional[str] = typer.Option(None, "--reason", help="原因（必填），如 企业关闭、领衔人调离"),
-    doc: Optional[str] = typer.Option(None, "--doc", help="文号"),
-    date: Optional[str] = typer.Option(None, "--date", help="撤销日期（默认今天）"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    code: StudioArg,
+    reason: Annotated[Optional[str], required_option(
+        "--reason", help="原因，如 企业关闭、领衔人调离", label="原因")] = None,
+    doc: DocOpt = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="撤销日期（默认今天）")] = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """撤销工作室（企业关闭、领衔人离开等）。"""
     _transition_cmd("close", "撤销", json_out, code=code, reason=_required(reason, "--reason", "原因"), date=date,
@@ -264,12 +276,12 @@ def _print_notes(plan: dict[str, Any]) -> None:
 
 @app.command("apply")
 def apply_cmd(
-    year: Optional[int] = typer.Option(None, "--year", help="考核年度，如 2025（必填）"),
-    yes: bool = typer.Option(False, "--yes", "-y", help="不询问，直接执行（定时任务用）"),
-    date: Optional[str] = typer.Option(None, "--date", help="处理记录的日期（默认今天）"),
-    dry_run: bool = typer.Option(False, "--dry-run", help="只列出将执行的处理，不写入"),
-    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    year: YearOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问，直接执行（定时任务用）")] = False,
+    date: Annotated[Optional[str], typer.Option("--date", help="处理记录的日期（默认今天）")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将执行的处理，不写入")] = False,
+    rules: RulesOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """执行某年度考核的处理建议（摘牌、限期整改、通报），并恢复整改/通报后考核无处理建议的工作室。
 
@@ -340,8 +352,8 @@ def _action_label(action: str) -> str:
 
 @app.command("history")
 def history_cmd(
-    code: str = typer.Argument(..., help="工作室编号"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    code: StudioArg,
+    json_out: JsonOpt = False,
 ) -> None:
     """工作室的全部命名/处理记录、当前状态和最高命名级别。"""
     from laomo.award import history

@@ -1,13 +1,12 @@
 """`laomo init` and `laomo db …`: create/upgrade, check, back up and copy the database."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from laomo.commands.common import STATE, Progress, emit_json, engine, info, out_console
+from laomo.commands.options import JsonOpt, QuietOpt
 
 app = typer.Typer(help="数据库维护：完整性检查、在线备份、整库复制（如迁移到 PostgreSQL）。", no_args_is_help=True)
 db_app = app
@@ -19,8 +18,9 @@ init_app = typer.Typer()  # holds the top-level `init` command; mounted without 
 
 @init_app.command("init")
 def init_cmd(
-    union: Optional[str] = typer.Option(None, "--union", help="保管本台账的工会名称，如 示例县总工会（用于报表和文件落款）"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    union: Annotated[Optional[str], typer.Option(
+        "--union", help="保管本台账的工会名称，如 示例县总工会（用于报表和文件落款）")] = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """创建或升级数据库（可重复执行）。"""
     from laomo.ledger.records import init_database
@@ -40,11 +40,11 @@ def init_cmd(
 
 
 @db_app.command("check")
-def db_check(json_out: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+def db_check(json_out: JsonOpt = False) -> None:
     """检查数据库：结构版本、完整性、外键、操作日志哈希链。"""
     from laomo.store.db import integrity_report
 
-    report = integrity_report(engine(check=False))
+    report: dict[str, Any] = integrity_report(engine(check=False))
     if json_out:
         emit_json(report)
     else:
@@ -65,7 +65,7 @@ def db_check(json_out: bool = typer.Option(False, "--json", help="输出 JSON"))
 
 
 @db_app.command("backup")
-def db_backup(file: Path = typer.Argument(..., help="备份文件路径（不得已存在）")) -> None:
+def db_backup(file: Annotated[Path, typer.Argument(help="备份文件路径（不得已存在）")]) -> None:
     """在线备份 SQLite 数据库（一致的副本，可在其他程序写入时进行）。"""
     from laomo.store.db import backup
 
@@ -76,20 +76,17 @@ def db_backup(file: Path = typer.Argument(..., help="备份文件路径（不得
 
 @db_app.command("copy")
 def db_copy(
-    source: str = typer.Argument(..., help="源数据库：SQLite 文件路径或 SQLAlchemy 地址"),
-    target: str = typer.Argument(..., help="目标数据库：新建的空数据库，如 postgresql+psycopg://用户@主机/库名 或 SQLite 文件路径"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+    source: Annotated[str, typer.Argument(help="源数据库：SQLite 文件路径或 SQLAlchemy 地址")],
+    target: Annotated[str, typer.Argument(
+        help="目标数据库：新建的空数据库，如 postgresql+psycopg://用户@主机/库名 或 SQLite 文件路径")],
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """把整个数据库复制到另一个新的空数据库（如从 SQLite 迁移到 PostgreSQL），并逐行核对。
 
     一个事务：失败或中断时目标数据库不留下任何数据。目标已有数据时拒绝（不合并）。
     """
-
     run_copy(source, target, json_out, quiet)
-
-
-
 
 
 def run_copy(source: str, target: str, json_out: bool, quiet: bool) -> None:

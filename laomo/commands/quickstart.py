@@ -1,12 +1,12 @@
 """`laomo quickstart`: the demo county."""
 
-from __future__ import annotations
-
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from laomo.commands.common import STATE, emit_json, info
+from laomo.commands.options import JsonOpt
 
 app = typer.Typer()  # holds the top-level `quickstart` command; mounted without a name by laomo.cli
 
@@ -16,8 +16,8 @@ app = typer.Typer()  # holds the top-level `quickstart` command; mounted without
 
 @app.command("quickstart")
 def quickstart_cmd(
-    directory: Path = typer.Argument(Path("laomo-demo"), help="演示目录（默认 ./laomo-demo）"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    directory: Annotated[Path, typer.Argument(help="演示目录（默认 ./laomo-demo）")] = Path("laomo-demo"),
+    json_out: JsonOpt = False,
 ) -> None:
     """生成一个演示县的数据，导入并汇总，告诉你数据库和报表在哪里。
 

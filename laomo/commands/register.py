@@ -1,23 +1,34 @@
 """`laomo register …`: single records (prompting on a terminal) and bulk imports."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
-from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info, need
+from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info
+from laomo.commands.options import JsonSummaryOpt, QuietOpt, required_option
 
 app = typer.Typer(help="登记人员、荣誉、工作室、成员、成果、活动、师带徒、现场检查，或批量导入。",
                   no_args_is_help=True)
 register_app = app
 
 
+def _required(flag: str, help: str, label: str) -> Any:
+    """A field every record of its kind has: asked for on a terminal (cli.md), else exit 2."""
+    return required_option(flag, help=help, label=label, prompt=True)
+
+
+Text = Optional[str]
+Flag = Optional[bool]  # --x/--no-x: not given leaves the stored value as it is
+StudioCode = Annotated[Text, _required("--studio", "工作室编号", "工作室编号")]
+PersonCode = Annotated[Text, _required("--person", "人员编号", "人员编号")]
+Date = Annotated[Text, _required("--date", "日期", "日期")]
+
+
 # --- register ------------------------------------------------------------------
 
 
-def _register(kind: str, record: dict, label: str, new_code: tuple[str, str] | None = None) -> None:
+def _register(kind: str, record: dict[str, Any], label: str, new_code: tuple[str, str] | None = None) -> None:
     from laomo.ledger.records import register_record
     from laomo.store.db import write_session
 
@@ -42,146 +53,136 @@ def _frontline_help(what: str) -> str:
 
 @register_app.command("person")
 def register_person(
-    code: Optional[str] = typer.Option(None, "--code", help="人员编号，如 P0001（必填）"),
-    name: Optional[str] = typer.Option(None, "--name", help="姓名（必填）"),
-    gender: Optional[str] = typer.Option(None, "--gender", help="性别：男/女"),
-    birth_year: Optional[str] = typer.Option(None, "--birth-year", help="出生年份"),
-    id_number: Optional[str] = typer.Option(None, "--id-number", help="身份证号（校验末位）"),
-    phone: Optional[str] = typer.Option(None, "--phone", help="手机"),
-    unit: Optional[str] = typer.Option(None, "--unit", help="单位"),
-    post: Optional[str] = typer.Option(None, "--post", help="岗位"),
-    frontline: Optional[bool] = typer.Option(None, "--frontline/--no-frontline", help=_frontline_help("一线职工")),
-    skill_grade: Optional[str] = typer.Option(None, "--skill-grade", help="技能等级：初级工/中级工/高级工/技师/高级技师"),
+    code: Annotated[Text, _required("--code", "人员编号，如 P0001", "人员编号")] = None,
+    name: Annotated[Text, _required("--name", "姓名", "姓名")] = None,
+    gender: Annotated[Text, typer.Option("--gender", help="性别：男/女")] = None,
+    birth_year: Annotated[Text, typer.Option("--birth-year", help="出生年份")] = None,
+    id_number: Annotated[Text, typer.Option("--id-number", help="身份证号（校验末位）")] = None,
+    phone: Annotated[Text, typer.Option("--phone", help="手机")] = None,
+    unit: Annotated[Text, typer.Option("--unit", help="单位")] = None,
+    post: Annotated[Text, typer.Option("--post", help="岗位")] = None,
+    frontline: Annotated[Flag, typer.Option("--frontline/--no-frontline", help=_frontline_help("一线职工"))] = None,
+    skill_grade: Annotated[Text, typer.Option("--skill-grade", help="技能等级：初级工/中级工/高级工/技师/高级技师")] = None,
 ) -> None:
     """登记或更新一名人员。"""
-    record = dict(code=need(code, "--code", "人员编号"), name=need(name, "--name", "姓名"), gender=gender,
-                  birth_year=birth_year, id_number=id_number, phone=phone, unit=unit, post=post,
-                  frontline=frontline, skill_grade=skill_grade)
+    record = dict(code=code, name=name, gender=gender, birth_year=birth_year, id_number=id_number, phone=phone,
+                  unit=unit, post=post, frontline=frontline, skill_grade=skill_grade)
     _register("people", record, "人员")
 
 
 @register_app.command("honor")
 def register_honor(
-    person: Optional[str] = typer.Option(None, "--person", help="人员编号（必填）"),
-    kind: Optional[str] = typer.Option(None, "--kind", help="荣誉，如 全国劳动模范、市五一劳动奖章（必填）"),
-    year: Optional[str] = typer.Option(None, "--year", help="获得年份（必填）"),
-    issuer: Optional[str] = typer.Option(None, "--issuer", help="授予单位"),
+    person: PersonCode = None,
+    kind: Annotated[Text, _required("--kind", "荣誉，如 全国劳动模范、市五一劳动奖章", "荣誉")] = None,
+    year: Annotated[Text, _required("--year", "获得年份", "年份")] = None,
+    issuer: Annotated[Text, typer.Option("--issuer", help="授予单位")] = None,
 ) -> None:
     """登记一项荣誉。"""
-    record = dict(person=need(person, "--person", "人员编号"), kind=need(kind, "--kind", "荣誉"),
-                  year=need(year, "--year", "年份"), issuer=issuer)
+    record = dict(person=person, kind=kind, year=year, issuer=issuer)
     _register("honors", record, "荣誉")
 
 
 @register_app.command("studio")
 def register_studio(
-    code: Optional[str] = typer.Option(None, "--code", help="工作室编号，如 S0001（必填）"),
-    name: Optional[str] = typer.Option(None, "--name", help="名称（必填）"),
-    leader: Optional[str] = typer.Option(None, "--leader", help="领衔人的人员编号（必填）"),
-    unit: Optional[str] = typer.Option(None, "--unit", help="所在单位（必填）"),
-    industry: Optional[str] = typer.Option(None, "--industry", help="行业：GB/T 4754 门类字母或名称（必填）"),
-    county: Optional[str] = typer.Option(None, "--county", help="区县（必填）"),
-    kind: Optional[str] = typer.Option(None, "--kind", help="类型：劳模创新工作室/工匠人才创新工作室/职工创新工作室/联合创新工作室"),
-    credit_code: Optional[str] = typer.Option(None, "--credit-code", help="统一社会信用代码"),
-    founded: Optional[str] = typer.Option(None, "--founded", help="成立日期"),
-    area: Optional[str] = typer.Option(None, "--area", help="场所面积（平方米）"),
-    funds: Optional[str] = typer.Option(None, "--funds", help="年度经费（元，可写 12.5万）"),
-    sign: Optional[bool] = typer.Option(None, "--sign/--no-sign", help="有标牌"),
-    rules: Optional[bool] = typer.Option(None, "--rules/--no-rules", help="有制度"),
-    plan: Optional[bool] = typer.Option(None, "--plan/--no-plan", help="有计划"),
-    display: Optional[bool] = typer.Option(None, "--display/--no-display", help="有成果展示"),
-    records: Optional[bool] = typer.Option(None, "--records/--no-records", help="有活动记录"),
-    facilities: Optional[bool] = typer.Option(None, "--facilities/--no-facilities", help="有设施"),
-    notes: Optional[str] = typer.Option(None, "--notes", help="备注"),
+    code: Annotated[Text, _required("--code", "工作室编号，如 S0001", "工作室编号")] = None,
+    name: Annotated[Text, _required("--name", "名称", "名称")] = None,
+    leader: Annotated[Text, _required("--leader", "领衔人的人员编号", "领衔人编号")] = None,
+    unit: Annotated[Text, _required("--unit", "所在单位", "所在单位")] = None,
+    industry: Annotated[Text, _required("--industry", "行业：GB/T 4754 门类字母或名称", "行业")] = None,
+    county: Annotated[Text, _required("--county", "区县", "区县")] = None,
+    kind: Annotated[Text, typer.Option("--kind", help="类型：劳模创新工作室/工匠人才创新工作室/职工创新工作室/联合创新工作室")] = None,
+    credit_code: Annotated[Text, typer.Option("--credit-code", help="统一社会信用代码")] = None,
+    founded: Annotated[Text, typer.Option("--founded", help="成立日期")] = None,
+    area: Annotated[Text, typer.Option("--area", help="场所面积（平方米）")] = None,
+    funds: Annotated[Text, typer.Option("--funds", help="年度经费（元，可写 12.5万）")] = None,
+    sign: Annotated[Flag, typer.Option("--sign/--no-sign", help="有标牌")] = None,
+    rules: Annotated[Flag, typer.Option("--rules/--no-rules", help="有制度")] = None,
+    plan: Annotated[Flag, typer.Option("--plan/--no-plan", help="有计划")] = None,
+    display: Annotated[Flag, typer.Option("--display/--no-display", help="有成果展示")] = None,
+    records: Annotated[Flag, typer.Option("--records/--no-records", help="有活动记录")] = None,
+    facilities: Annotated[Flag, typer.Option("--facilities/--no-facilities", help="有设施")] = None,
+    notes: Annotated[Text, typer.Option("--notes", help="备注")] = None,
 ) -> None:
     """登记或更新一个工作室；领衔人自动成为“领衔人”成员。"""
     record = dict(
-        code=need(code, "--code", "工作室编号"), name=need(name, "--name", "名称"),
-        leader=need(leader, "--leader", "领衔人编号"), unit=need(unit, "--unit", "所在单位"),
-        industry=need(industry, "--industry", "行业"), county=need(county, "--county", "区县"),
-        kind=kind, credit_code=credit_code, founded=founded, area=area, funds=funds,
-        has_sign=sign, has_rules=rules, has_plan=plan, has_display=display, has_records=records,
-        has_facilities=facilities, notes=notes,
+        code=code, name=name, leader=leader, unit=unit, industry=industry, county=county, kind=kind,
+        credit_code=credit_code, founded=founded, area=area, funds=funds, has_sign=sign, has_rules=rules,
+        has_plan=plan, has_display=display, has_records=records, has_facilities=facilities, notes=notes,
     )
     _register("studios", record, "工作室")
 
 
 @register_app.command("member")
 def register_member(
-    studio: Optional[str] = typer.Option(None, "--studio", help="工作室编号（必填）"),
-    person: Optional[str] = typer.Option(None, "--person", help="人员编号（必填）"),
-    role: Optional[str] = typer.Option(None, "--role", help="角色：领衔人/核心成员/成员"),
-    joined: Optional[str] = typer.Option(None, "--joined", help="加入日期"),
-    left: Optional[str] = typer.Option(None, "--left", help="退出日期"),
+    studio: StudioCode = None,
+    person: PersonCode = None,
+    role: Annotated[Text, typer.Option("--role", help="角色：领衔人/核心成员/成员")] = None,
+    joined: Annotated[Text, typer.Option("--joined", help="加入日期")] = None,
+    left: Annotated[Text, typer.Option("--left", help="退出日期")] = None,
 ) -> None:
     """登记或更新一名工作室成员。"""
-    record = dict(studio=need(studio, "--studio", "工作室编号"), person=need(person, "--person", "人员编号"),
-                  role=role, joined=joined, left=left)
+    record = dict(studio=studio, person=person, role=role, joined=joined, left=left)
     _register("members", record, "成员")
 
 
 @register_app.command("achievement")
 def register_achievement(
-    studio: Optional[str] = typer.Option(None, "--studio", help="工作室编号（必填）"),
-    title: Optional[str] = typer.Option(None, "--title", help="成果名称（必填）"),
-    type_: Optional[str] = typer.Option(None, "--type", help="类型：发明专利、实用新型专利、工法、先进操作法……（必填）"),
-    date: Optional[str] = typer.Option(None, "--date", help="日期（必填）"),
-    code: Optional[str] = typer.Option(None, "--code", help="成果编号（不填则自动编号）"),
-    stage: Optional[str] = typer.Option(None, "--stage", help="阶段：问题查找……推广转化"),
-    benefit: Optional[str] = typer.Option(None, "--benefit", help="经济效益（元/年，可写 12.5万）"),
-    patent_no: Optional[str] = typer.Option(None, "--patent-no", help="专利号"),
-    frontline_led: Optional[bool] = typer.Option(None, "--frontline-led/--no-frontline-led", help="是否一线职工主导"),
+    studio: StudioCode = None,
+    title: Annotated[Text, _required("--title", "成果名称", "成果名称")] = None,
+    type_: Annotated[Text, _required("--type", "类型：发明专利、实用新型专利、工法、先进操作法……", "成果类型")] = None,
+    date: Date = None,
+    code: Annotated[Text, typer.Option("--code", help="成果编号（不填则自动编号）")] = None,
+    stage: Annotated[Text, typer.Option("--stage", help="阶段：问题查找……推广转化")] = None,
+    benefit: Annotated[Text, typer.Option("--benefit", help="经济效益（元/年，可写 12.5万）")] = None,
+    patent_no: Annotated[Text, typer.Option("--patent-no", help="专利号")] = None,
+    frontline_led: Annotated[Flag, typer.Option("--frontline-led/--no-frontline-led", help="是否一线职工主导")] = None,
 ) -> None:
     """登记一项创新成果。"""
-    record = dict(studio=need(studio, "--studio", "工作室编号"), title=need(title, "--title", "成果名称"),
-                  type=need(type_, "--type", "成果类型"), date=need(date, "--date", "日期"),
-                  stage=stage, benefit=benefit, patent_no=patent_no, frontline_led=frontline_led, code=code)
+    record = dict(studio=studio, title=title, type=type_, date=date, stage=stage, benefit=benefit, patent_no=patent_no,
+                  frontline_led=frontline_led, code=code)
     _register("achievements", record, "成果", new_code=("achievement", "A"))
 
 
 @register_app.command("activity")
 def register_activity(
-    studio: Optional[str] = typer.Option(None, "--studio", help="工作室编号（必填）"),
-    kind: Optional[str] = typer.Option(None, "--kind", help="类型：培训/技术交流/技术攻关/技能比武/宣传展示（必填）"),
-    date: Optional[str] = typer.Option(None, "--date", help="日期（必填）"),
-    title: Optional[str] = typer.Option(None, "--title", help="主题"),
-    participants: Optional[str] = typer.Option(None, "--participants", help="参加人次"),
-    hours: Optional[str] = typer.Option(None, "--hours", help="学时"),
+    studio: StudioCode = None,
+    kind: Annotated[Text, _required("--kind", "类型：培训/技术交流/技术攻关/技能比武/宣传展示", "活动类型")] = None,
+    date: Date = None,
+    title: Annotated[Text, typer.Option("--title", help="主题")] = None,
+    participants: Annotated[Text, typer.Option("--participants", help="参加人次")] = None,
+    hours: Annotated[Text, typer.Option("--hours", help="学时")] = None,
 ) -> None:
     """登记一次活动。"""
-    record = dict(studio=need(studio, "--studio", "工作室编号"), kind=need(kind, "--kind", "活动类型"),
-                  date=need(date, "--date", "日期"), title=title, participants=participants, hours=hours)
+    record = dict(studio=studio, kind=kind, date=date, title=title, participants=participants, hours=hours)
     _register("activities", record, "活动")
 
 
 @register_app.command("mentorship")
 def register_mentorship(
-    studio: Optional[str] = typer.Option(None, "--studio", help="工作室编号（必填）"),
-    mentor: Optional[str] = typer.Option(None, "--mentor", help="师傅的人员编号（必填）"),
-    apprentice: Optional[str] = typer.Option(None, "--apprentice", help="徒弟的人员编号（必填）"),
-    start: Optional[str] = typer.Option(None, "--start", help="开始日期（必填）"),
-    end: Optional[str] = typer.Option(None, "--end", help="结束日期"),
-    agreement: Optional[bool] = typer.Option(None, "--agreement/--no-agreement", help="是否签订师徒协议"),
-    promoted_on: Optional[str] = typer.Option(None, "--promoted-on", help="徒弟技能晋级日期"),
+    studio: StudioCode = None,
+    mentor: Annotated[Text, _required("--mentor", "师傅的人员编号", "师傅编号")] = None,
+    apprentice: Annotated[Text, _required("--apprentice", "徒弟的人员编号", "徒弟编号")] = None,
+    start: Annotated[Text, _required("--start", "开始日期", "开始日期")] = None,
+    end: Annotated[Text, typer.Option("--end", help="结束日期")] = None,
+    agreement: Annotated[Flag, typer.Option("--agreement/--no-agreement", help="是否签订师徒协议")] = None,
+    promoted_on: Annotated[Text, typer.Option("--promoted-on", help="徒弟技能晋级日期")] = None,
 ) -> None:
     """登记或更新一对师带徒。"""
-    record = dict(studio=need(studio, "--studio", "工作室编号"), mentor=need(mentor, "--mentor", "师傅编号"),
-                  apprentice=need(apprentice, "--apprentice", "徒弟编号"), start=need(start, "--start", "开始日期"),
-                  end=end, agreement=agreement, promoted_on=promoted_on)
+    record = dict(studio=studio, mentor=mentor, apprentice=apprentice, start=start, end=end, agreement=agreement,
+                  promoted_on=promoted_on)
     _register("mentorships", record, "师带徒")
 
 
 @register_app.command("inspection")
 def register_inspection(
-    studio: Optional[str] = typer.Option(None, "--studio", help="工作室编号（必填）"),
-    year: Optional[str] = typer.Option(None, "--year", help="考核年度（必填）"),
-    item: Optional[str] = typer.Option(None, "--item", help="考核项，如 D2（必填）"),
-    score: Optional[str] = typer.Option(None, "--score", help="现场得分（必填）"),
-    inspector: Optional[str] = typer.Option(None, "--inspector", help="检查人"),
+    studio: StudioCode = None,
+    year: Annotated[Text, _required("--year", "考核年度", "年度")] = None,
+    item: Annotated[Text, _required("--item", "考核项，如 D2", "考核项")] = None,
+    score: Annotated[Text, _required("--score", "现场得分", "得分")] = None,
+    inspector: Annotated[Text, typer.Option("--inspector", help="检查人")] = None,
 ) -> None:
     """登记现场检查评分。"""
-    record = dict(studio=need(studio, "--studio", "工作室编号"), year=need(year, "--year", "年度"),
-                  item=need(item, "--item", "考核项"), score=need(score, "--score", "得分"), inspector=inspector)
+    record = dict(studio=studio, year=year, item=item, score=score, inspector=inspector)
     _register("inspections", record, "现场检查评分")
 
 
@@ -190,15 +191,15 @@ KIND_HELP = "people honors studios members achievements activities mentorships i
 
 @register_app.command("import")
 def register_import(
-    kind: str = typer.Argument(..., help=f"数据类型：{KIND_HELP}"),
-    file: str = typer.Argument(..., help=".csv 或 .xlsx 文件；- 表示从标准输入读 CSV"),
-    encoding: str = typer.Option("auto", "--encoding", help="auto|utf-8|gb18030|utf-16（默认自动识别）"),
-    sheet: Optional[str] = typer.Option(None, "--sheet", help=".xlsx 的工作表名（默认第一个）"),
-    dry_run: bool = typer.Option(False, "--dry-run", help="只校验并报告，不写入"),
-    on_error: str = typer.Option("abort", "--on-error", help="abort：有错则全部不写入；skip：写入有效行，错误行写入拒收文件"),
-    rejects: Optional[Path] = typer.Option(None, "--rejects", help="拒收文件（默认 FILE.rejects.csv）"),
-    json_out: bool = typer.Option(False, "--json", help="输出 JSON 摘要"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+    kind: Annotated[str, typer.Argument(help=f"数据类型：{KIND_HELP}")],
+    file: Annotated[str, typer.Argument(help=".csv 或 .xlsx 文件；- 表示从标准输入读 CSV")],
+    encoding: Annotated[str, typer.Option("--encoding", help="auto|utf-8|gb18030|utf-16（默认自动识别）")] = "auto",
+    sheet: Annotated[Text, typer.Option("--sheet", help=".xlsx 的工作表名（默认第一个）")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告，不写入")] = False,
+    on_error: Annotated[str, typer.Option("--on-error", help="abort：有错则全部不写入；skip：写入有效行，错误行写入拒收文件")] = "abort",
+    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="拒收文件（默认 FILE.rejects.csv）")] = None,
+    json_out: JsonSummaryOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """批量导入 CSV/XLSX（按自然键新增或更新；一个事务，全部成功或全部不写入）。"""
     from laomo.ledger.columns import KINDS
@@ -213,11 +214,11 @@ def register_import(
     if on_error not in ("abort", "skip"):
         fail("--on-error 只能是 abort 或 skip", 2)
     eng = engine()
-    with open_source(file, encoding, sheet) as source:
-        with Progress(f"导入 {kind}", quiet=quiet or json_out) as progress:
-            with write_session(eng, snapshot=True) as session:
-                result = import_source(session, kind, source, dry_run=dry_run, on_error=on_error,
-                                       rejects_path=rejects, progress=progress)
+    with (open_source(file, encoding, sheet) as source,
+          Progress(f"导入 {kind}", quiet=quiet or json_out) as progress,
+          write_session(eng, snapshot=True) as session):
+        result = import_source(session, kind, source, dry_run=dry_run, on_error=on_error,
+                               rejects_path=rejects, progress=progress)
     if json_out:
         emit_json(result.as_dict())
     quiet = quiet or STATE.quiet

@@ -13,36 +13,41 @@ format follows the extension of ``--out`` (or of ``--template``), else
 ``text`` (``md`` for notices).  ``--json`` is ``--format json``.
 """
 
-from __future__ import annotations
-
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from laomo.commands.common import engine, fail, info
+from laomo.commands.options import (
+    ItemsOpt,
+    OutOpt,
+    ReportJsonOpt,
+    ShowPiiOpt,
+    YearOpt,
+    format_option,
+    required_option,
+    year_option,
+)
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from rich.console import Console
+    from rich.table import Table as RichTable
+    from sqlmodel import Session
+
+    from laomo.reports.tables import Table
 
 app = typer.Typer(help="报表：统计汇总、台账、考核结果、命名/撤销决定、工作室档案（文本、Markdown、HTML、JSON、CSV、Excel、Word）。",
                   no_args_is_help=True)
 
-OUT_HELP = "写入文件并输出其路径（不指定时文本格式输出到屏幕，xlsx/docx 写入当前目录下的默认文件名）"
-PII_HELP = "显示完整的身份证号和手机号（默认隐去部分数字）"
-JSON_HELP = "输出 JSON（等同 --format json）"
 _EXT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv",
                 ".xlsx": "xlsx", ".docx": "docx", ".txt": "text"}
 
 
 # --------------------------------------------------------------------------- option helpers
-
-
-def _year(year: Optional[int], required: bool = False) -> Optional[int]:
-    if year is None:
-        if required:
-            fail("缺少必需的选项 --year（年度，如 2025）", 2)
-        return None
-    if not 1900 <= year <= 2200:
-        fail(f"--year {year} 超出范围 1900–2200", 2)
-    return year
 
 
 def _enum(value: Optional[str], enum_name: str, option: str) -> Optional[str]:
@@ -107,7 +112,7 @@ def _emit(report: str, fmt: str, data: dict[str, Any], content: str | bytes | No
         typer.echo(content, nl=not content.endswith("\n"))
 
 
-def _text_out(out: Optional[Path], draw, private: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _text_out(out: Optional[Path], draw: Callable[["Console"], None], private: bool = False) -> None:
     """Render Rich output to the terminal, or as plain text to --out (mode 0600 when ``private``)."""
     if out is None:
         import sys
@@ -129,7 +134,7 @@ def _text_out(out: Optional[Path], draw, private: bool = False) -> None:  # type
     typer.echo(str(write_file(out, buf.getvalue(), private=private)))
 
 
-def _rich_table(t, only: Optional[list[str]] = None):  # type: ignore[no-untyped-def]
+def _rich_table(t: "Table", only: Optional[list[str]] = None) -> "RichTable":
     """A Rich table from a laomo.reports.tables.Table (optionally only some columns, by header)."""
     from rich.table import Table
 
@@ -149,7 +154,7 @@ def _rich_table(t, only: Optional[list[str]] = None):  # type: ignore[no-untyped
     return table
 
 
-def _session():  # type: ignore[no-untyped-def]
+def _session() -> "AbstractContextManager[Session]":
     from laomo.store.db import read_session
 
     return read_session(engine())
@@ -160,11 +165,11 @@ def _session():  # type: ignore[no-untyped-def]
 
 @app.command("summary")
 def summary_cmd(
-    year: Optional[int] = typer.Option(None, "--year", help="统计年度（默认：数据中最近的年度）"),
-    county: Optional[str] = typer.Option(None, "--county", help="只统计该区县的工作室"),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="格式：text（默认）、md、html、json、xlsx"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
-    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+    year: Annotated[Optional[int], year_option("统计年度（默认：数据中最近的年度）")] = None,
+    county: Annotated[Optional[str], typer.Option("--county", help="只统计该区县的工作室")] = None,
+    fmt: Annotated[Optional[str], format_option("text", "md", "html", "json", "xlsx")] = None,
+    out: OutOpt = None,
+    json_out: ReportJsonOpt = False,
 ) -> None:
     """统计汇总：按状态、级别、行业、区县、考核等级计数；成果、培训、师带徒；历年趋势（HTML 含图表）。"""
     from laomo.reports import data as d
@@ -172,14 +177,14 @@ def summary_cmd(
 
     fmt = _format("summary", fmt, json_out, out)
     with _session() as session:
-        data = d.summary(session, _year(year), county or None)
+        data = d.summary(session, year, county or None)
     if fmt == "text":
         _text_out(out, lambda console: _summary_text(console, data))
         return
     _emit("summary", fmt, data, render("summary", fmt, data), out)
 
 
-def _summary_text(console, data: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def _summary_text(console: "Console", data: dict[str, Any]) -> None:
     from rich.columns import Columns
     from rich.panel import Panel
 
@@ -211,13 +216,14 @@ LEDGER_TEXT_COLUMNS = ["编号", "名称", "领衔人", "手机", "所在单位"
 
 @app.command("ledger")
 def ledger_cmd(
-    status: Optional[str] = typer.Option(None, "--status", help="按状态筛选：已登记、已命名、限期整改、通报、已摘牌、已撤销"),
-    level: Optional[str] = typer.Option(None, "--level", help="按最高级别筛选：企业级、县级、市级、省级、全国"),
-    county: Optional[str] = typer.Option(None, "--county", help="按区县筛选"),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="格式：text（默认）、csv、xlsx、md、json"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
-    show_pii: bool = typer.Option(False, "--show-pii", help=PII_HELP),
-    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+    status: Annotated[Optional[str], typer.Option(
+        "--status", help="按状态筛选：已登记、已命名、限期整改、通报、已摘牌、已撤销")] = None,
+    level: Annotated[Optional[str], typer.Option("--level", help="按最高级别筛选：企业级、县级、市级、省级、全国")] = None,
+    county: Annotated[Optional[str], typer.Option("--county", help="按区县筛选")] = None,
+    fmt: Annotated[Optional[str], format_option("text", "csv", "xlsx", "md", "json")] = None,
+    out: OutOpt = None,
+    show_pii: ShowPiiOpt = False,
+    json_out: ReportJsonOpt = False,
 ) -> None:
     """工作室台账：每个工作室一行（领衔人、单位、状态、级别、成员、成果、最近考核），可筛选。"""
     from laomo.reports import data as d
@@ -228,7 +234,7 @@ def ledger_cmd(
         data = d.ledger(session, _enum(status, "STATUS", "--status"), _enum(level, "LEVEL", "--level"),
                         county or None, show_pii=show_pii)
     if fmt == "text":
-        def draw(console) -> None:  # type: ignore[no-untyped-def]
+        def draw(console: "Console") -> None:
             from laomo.reports import tables as tb
             from laomo.reports.render import ledger_filters_text
 
@@ -244,24 +250,24 @@ def ledger_cmd(
 
 @app.command("assessment")
 def assessment_cmd(
-    year: Optional[int] = typer.Option(None, "--year", help="考核年度，如 2025（必填）"),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="格式：text（默认）、md、html、csv、xlsx、json"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
-    items: bool = typer.Option(False, "--items", help="终端表格中列出各分项得分"),
-    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+    year: YearOpt = None,
+    fmt: Annotated[Optional[str], format_option("text", "md", "html", "csv", "xlsx", "json")] = None,
+    out: OutOpt = None,
+    items: ItemsOpt = False,
+    json_out: ReportJsonOpt = False,
 ) -> None:
     """考核结果名单：每个工作室的分项得分、总分、等级、处理建议及原因。"""
     from laomo.reports import data as d
     from laomo.reports.render import render
 
-    y = _year(year, required=True)
+    assert year is not None  # required: checked while parsing
     fmt = _format("assessment", fmt, json_out, out)
     with _session() as session:
-        data = d.assessment(session, y)
+        data = d.assessment(session, year)
     if not data["results"]:
-        info(f"{y} 年度没有考核结果（先运行 laomo assess run --year {y}）")
+        info(f"{year} 年度没有考核结果（先运行 laomo assess run --year {year}）")
     if fmt == "text":
-        def draw(console) -> None:  # type: ignore[no-untyped-def]
+        def draw(console: "Console") -> None:
             from laomo.enums import GRADE
             from laomo.reports import tables as tb
 
@@ -284,23 +290,25 @@ _KINDS = {"naming": "naming", "命名": "naming", "revocation": "revocation", "�
 
 @app.command("notice")
 def notice_cmd(
-    year: Optional[int] = typer.Option(None, "--year", help="年度，如 2025（必填）"),
-    kind: Optional[str] = typer.Option(None, "--kind", help="naming（命名）或 revocation（撤销命名）（必填）"),
-    level: Optional[str] = typer.Option(None, "--level", help="级别：县级、市级……（该年度有多个级别时必填）"),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="格式：md（默认）、html、docx"),
-    template: Optional[Path] = typer.Option(None, "--template", help="本单位的模板：.md/.html（Jinja2，沙箱中渲染）或 .docx（填充 {{占位符}}）"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
-    doc: Optional[str] = typer.Option(None, "--doc", help="文号，如 示例县总工〔2026〕3号（默认取命名/处理记录中的文号）"),
-    group_by: str = typer.Option("auto", "--group-by", help="附件名单分组：auto（跨区县时按区县，否则按行业）、county、industry"),
-    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+    year: Annotated[Optional[int], year_option("年度，如 2025", required="年度，如 2025")] = None,
+    kind: Annotated[Optional[str], required_option(
+        "--kind", help="naming（命名）或 revocation（撤销命名）", label="naming 命名 或 revocation 撤销")] = None,
+    level: Annotated[Optional[str], typer.Option("--level", help="级别：县级、市级……（该年度有多个级别时必填）")] = None,
+    fmt: Annotated[Optional[str], format_option("md", "html", "docx")] = None,
+    template: Annotated[Optional[Path], typer.Option(
+        "--template", help="本单位的模板：.md/.html（Jinja2，沙箱中渲染）或 .docx（填充 {{占位符}}）")] = None,
+    out: OutOpt = None,
+    doc: Annotated[Optional[str], typer.Option(
+        "--doc", help="文号，如 示例县总工〔2026〕3号（默认取命名/处理记录中的文号）")] = None,
+    group_by: Annotated[str, typer.Option(
+        "--group-by", help="附件名单分组：auto（跨区县时按区县，否则按行业）、county、industry")] = "auto",
+    json_out: ReportJsonOpt = False,
 ) -> None:
     """命名或撤销命名的决定（公文格式）：标题、文号、主送、正文、落款和附件名单。"""
     from laomo.reports import data as d
     from laomo.reports.render import render
 
-    y = _year(year, required=True)
-    if not kind:
-        fail("缺少必需的选项 --kind（naming 命名 或 revocation 撤销）", 2)
+    assert year is not None and kind is not None  # required: checked while parsing
     k = _KINDS.get(kind.strip().lower()) or _KINDS.get(kind.strip())
     if k is None:
         fail(f"--kind「{kind}」无效（可选：naming 命名、revocation 撤销）", 2)
@@ -308,7 +316,7 @@ def notice_cmd(
         fail(f"模板文件 {template} 不存在", 1)
     fmt = _format("notice", fmt, json_out, out, template)
     with _session() as session:
-        data = d.notice(session, y, k, _enum(level, "LEVEL", "--level"), doc, group_by.lower())
+        data = d.notice(session, year, k, _enum(level, "LEVEL", "--level"), doc, group_by.lower())
     for warning in data["warnings"]:
         info(f"提示：{warning}")
     _emit("notice", fmt, data, render("notice", fmt, data, template), out)
@@ -319,11 +327,11 @@ def notice_cmd(
 
 @app.command("studio")
 def studio_cmd(
-    code: str = typer.Argument(..., help="工作室编号，如 S0001"),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="格式：text（默认）、md、html、json"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
-    show_pii: bool = typer.Option(False, "--show-pii", help=PII_HELP),
-    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+    code: Annotated[str, typer.Argument(help="工作室编号，如 S0001")],
+    fmt: Annotated[Optional[str], format_option("text", "md", "html", "json")] = None,
+    out: OutOpt = None,
+    show_pii: ShowPiiOpt = False,
+    json_out: ReportJsonOpt = False,
 ) -> None:
     """工作室档案：基本情况、成员、荣誉、成果、活动、师带徒、考核和命名/处理记录。"""
     from laomo.reports import data as d
@@ -338,7 +346,7 @@ def studio_cmd(
     _emit("studio", fmt, data, render("studio", fmt, data), out)
 
 
-def _studio_text(console, data: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def _studio_text(console: "Console", data: dict[str, Any]) -> None:
     from rich.panel import Panel
     from rich.table import Table
 

@@ -27,21 +27,34 @@ import getpass
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-_command: ContextVar[str] = ContextVar("laomo_command", default="python")
+
+def _script_name() -> str:
+    """What entries written by a library caller record as their command: the script's name."""
+    arg0 = (getattr(sys, "argv", None) or [""])[0]
+    if arg0 in ("", "-c", "-m"):
+        return "python"
+    path = Path(arg0)
+    return path.parent.name if path.name == "__main__.py" else path.name
+
+
+_command: ContextVar[str] = ContextVar("laomo_command", default=_script_name()[:500])
 _user: str | None = None
 
 AUDIT_TABLE = "audit"
 
 
 def set_command(command: str) -> None:
-    """The command line recorded with every entry (PII options are masked by the CLI)."""
+    """The command line recorded with every entry of this run: ``laomo.cli.main`` sets it
+    (with ``--id-number``/``--phone`` masked); a library caller may set its own."""
     _command.set(command[:500])
 
 

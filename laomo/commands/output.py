@@ -1,0 +1,78 @@
+"""What the commands print: Rich consoles, diagnostic lines, JSON, progress.
+
+Rich is imported only when something is drawn, so that ``laomo --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from laomo.commands.state import STATE
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
+
+
+def err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def out_console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def info(message: str, quiet: bool = False) -> None:
+    """A diagnostic line on stderr, unless --quiet."""
+    if not (quiet or STATE.quiet):
+        typer.echo(message, err=True)
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+class Progress:
+    """A Rich progress bar on a terminal; a plain line every 10% elsewhere; nothing with --quiet."""
+
+    def __init__(self, label: str, quiet: bool = False):
+        self.quiet = quiet or STATE.quiet
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self._bar: RichProgress | None = None
+        self._task: TaskID | None = None
+        self._next_tenth = 1
+
+    def __enter__(self) -> Progress:
+        if not self.quiet and self.tty:
+            from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(TextColumn(self.label), BarColumn(), TaskProgressColumn(),
+                                     TimeElapsedColumn(), console=err_console(), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=1.0)
+        return self
+
+    def __call__(self, fraction: float) -> None:
+        if self.quiet:
+            return
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, completed=fraction)
+            return
+        while fraction * 10 >= self._next_tenth and self._next_tenth <= 10:
+            typer.echo(f"{self.label}：{self._next_tenth * 10}%", err=True)
+            self._next_tenth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
