@@ -159,7 +159,8 @@ def handle_errors(func: Callable[[], Any]) -> int:
     except LaomoError as exc:
         for line in exc.lines:
             typer.echo(line, err=True)
-        error(str(exc))
+        flag = "--" + exc.option.replace("_", "-") if exc.option else ""
+        error(f"{exc}（{flag}）" if flag and flag not in str(exc) else str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         typer.echo("已中断，未提交的改动已回滚", err=True)

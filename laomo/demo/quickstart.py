@@ -42,7 +42,7 @@ def run_quickstart(directory: Path, db: str | None = None,
     imports = []
     for kind, path in files:
         with open_source(str(path)) as source, dbmod.write_session(engine) as session:
-            result = import_source(session, kind, source)
+            result = import_source(session, source, kind=kind)
         if result.rejected:  # the generator and the validator disagree: a bug, say so plainly
             raise LaomoError(f"演示数据 {path} 导入失败", lines=[e.format(result.file) for e in result.errors])
         imports.append(result.as_dict())
@@ -66,7 +66,7 @@ def run_quickstart(directory: Path, db: str | None = None,
     progress(f"{year} 年度动态管理与命名已完成（决定日期 {DECISION_DATE}）")
     with dbmod.read_session(engine) as session:
         counts = ledger_counts(session)
-        union = get_setting(session, UNION_SETTING)
+        union = get_setting(session, key=UNION_SETTING)
         check = check_standards(session)
     labels = {"person": "人员", "honor": "荣誉", "studio": "工作室", "member": "成员",
               "achievement": "创新成果", "activity": "活动", "mentorship": "师带徒",
