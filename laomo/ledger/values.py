@@ -50,7 +50,7 @@ def parse_date(raw: object) -> _dt.date:
 
 
 def parse_year(raw: object) -> int:
-    text = str(whole(raw)).strip()  # an .xlsx number 2024.0 is the year 2024
+    text = raw.strip() if isinstance(raw, str) else str(whole(raw))  # an .xlsx number 2024.0 is 2024
     if len(text) != 4 or not text.isascii() or not text.isdigit():
         raise Invalid("年份应为4位数字")
     year = int(text)
