@@ -169,7 +169,7 @@ def check_engine(engine: Engine, facts: dict[str, Any], other_checks: dict[str, 
     for given_checks in (checks, other_checks):  # the studio's own results, and any others
         assert_same(engine.score(derived, given_checks), engine._score_reference(derived, given_checks), "score")
 
-    items, total = engine.score(derived, checks)
+    _items, total = engine.score(derived, checks)
     for run in ({**derived, "total": total, "grade": engine.grade(total)}, derived):
         assert_same(engine.recommend(run, year), engine._recommend_reference(run, year), "recommend")
 
