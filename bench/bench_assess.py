@@ -177,7 +177,7 @@ def build(studios: int, seed: int, years: tuple[int, int], rebuild: bool = False
         for kind, csv_path in files:
             t0 = time.perf_counter()
             with db.write_session(engine, snapshot=True) as session, open_source(str(csv_path)) as src:
-                result = import_source(session, kind, src)
+                result = import_source(session, src, kind=kind)
             if result.rejected:
                 raise SystemExit(f"导入 {kind} 有 {result.rejected} 行被拒收：{result.errors[:3]}")
             meta["imported"][kind] = {"rows": result.inserted, "seconds": round(time.perf_counter() - t0, 1)}

@@ -80,7 +80,7 @@ def laomo_import(csv_path: Path, db_path: Path) -> tuple[float, dict]:
     engine = db.open_engine(str(db_path))
     started = time.perf_counter()
     with open_source(str(csv_path)) as source, db.write_session(engine) as session:
-        result = import_source(session, "people", source)
+        result = import_source(session, source, kind="people")
     elapsed = time.perf_counter() - started
     db.dispose_all()
     assert result.inserted == result.read and not result.rejected, result.as_dict()

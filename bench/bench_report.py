@@ -39,7 +39,7 @@ def build(db: Path, studios: int, work: Path) -> None:
     for kind, path in files:
         started = time.perf_counter()
         with open_source(str(path)) as src, dbmod.write_session(engine) as session:
-            result = import_source(session, kind, src)
+            result = import_source(session, src, kind=kind)
         print(f"导入 {kind}: {result.inserted} 行, {time.perf_counter() - started:.1f} s", flush=True)
     engine.dispose()
 

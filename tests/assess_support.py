@@ -29,7 +29,7 @@ def import_sample(path) -> None:  # type: ignore[no-untyped-def]
     engine = open_engine(str(path))
     for kind in ORDER:
         with write_session(engine) as session, open_source(str(SAMPLE / f"{kind}.csv")) as src:
-            result = import_source(session, kind, src)
+            result = import_source(session, src, kind=kind)
             assert result.rejected == 0, result.errors
     engine.dispose()
 
@@ -97,7 +97,7 @@ def load(engine, records: dict[str, list[dict[str, Any]]]) -> None:  # type: ign
         for kind in ORDER:
             rows = records.get(kind)
             if rows:
-                result = import_source(session, kind, RecordSource(kind, rows))
+                result = import_source(session, RecordSource(kind, rows), kind=kind)
                 assert result.rejected == 0, [e.as_dict() for e in result.errors]
 
 

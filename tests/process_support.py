@@ -45,7 +45,7 @@ def build_sample(path: Path, *, assess: tuple[int, ...] = ()) -> Path:
         db.migrate(engine)
         for kind in ORDER:
             with db.write_session(engine) as session, open_source(str(SAMPLE / f"{kind}.csv")) as src:
-                result = import_source(session, kind, src)
+                result = import_source(session, src, kind=kind)
                 assert result.rejected == 0, result.errors
         if assess:
             from laomo.assess import run_assessment

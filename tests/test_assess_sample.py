@@ -139,8 +139,9 @@ def test_revoked_studio_left_out_and_rerun_earlier_year_leaves_out_revoked_since
     assert "S0040" not in got  # revoked in 2023
     assert "S0023" not in got and "S0034" not in got  # never named
     with write_session(sample_engine) as s:
-        import_source(s, "designations", RecordSource("designations", [
-            {"studio": "S0002", "action": "revoke", "level": "county", "year": 2026, "date": "2026-03-01"}]))
+        import_source(s, RecordSource("designations", [
+            {"studio": "S0002", "action": "revoke", "level": "county", "year": 2026, "date": "2026-03-01"}]),
+            kind="designations")
     again = run(sample_engine, 2024)
     assert "S0002" not in again and len(again) == 36
 

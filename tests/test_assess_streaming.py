@@ -129,7 +129,7 @@ def county_template(tmp_path_factory, make_session_db):  # type: ignore[no-untyp
     eng = open_engine(str(path))
     for kind, csv_path in write_large_county(tmp / "csv", 120, seed=7):
         with write_session(eng) as session, open_source(str(csv_path)) as src:
-            assert import_source(session, kind, src).rejected == 0
+            assert import_source(session, src, kind=kind).rejected == 0
     return seal_db(path)
 
 

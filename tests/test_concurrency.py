@@ -56,7 +56,7 @@ def _serially(db: Path, people: Path) -> None:
     engine = dbmod.make_engine(dbmod.resolve_url(str(db)))
     try:
         with dbmod.write_session(engine, snapshot=True) as session, open_source(str(people)) as src:
-            assert import_source(session, "people", src).inserted == PEOPLE
+            assert import_source(session, src, kind="people").inserted == PEOPLE
         for _ in range(2):
             with dbmod.write_session(engine) as session:
                 run_assessment(session, YEAR)

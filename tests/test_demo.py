@@ -6,6 +6,7 @@ import ast
 import csv
 import datetime as dt
 import re
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -291,4 +292,10 @@ def test_stdlib_only():
     tree = ast.parse(Path(demo.__file__).read_text(encoding="utf-8"))
     modules = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     modules |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0}
-    assert modules <= set(sys.stdlib_module_names) | {"__future__"}, modules
+    assert modules <= set(sys.stdlib_module_names) | {"__future__", "laomo"}, modules
+    # the laomo modules it uses (the check characters of laomo.ledger.values) are stdlib-only too
+    code = ("import sys\nbefore = set(sys.modules)\nimport laomo.demo.generator\n"
+            "new = {m.split('.')[0] for m in set(sys.modules) - before}\n"
+            "print(sorted(new - set(sys.stdlib_module_names) - {'laomo'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out

@@ -104,8 +104,9 @@ def test_achievements_registered_at_once_get_distinct_codes(cli, studio_db):
             for n in range(per):
                 with write_session(engine) as session:
                     result = register_record(
-                        session, "achievements",
-                        {"studio": "S1", "title": f"成果{repeat}-{i}-{n}", "type": "技术革新", "date": "2025-03-01"},
+                        session, kind="achievements",
+                        record={"studio": "S1", "title": f"成果{repeat}-{i}-{n}", "type": "技术革新",
+                                "date": "2025-03-01"},
                         new_code=("achievement", "A"))
                 assert (result.inserted, result.updated) == (1, 0), result.as_dict()
                 keys.extend(result.keys)

@@ -25,7 +25,7 @@ def init_cmd(
     """创建或升级数据库（可重复执行）。"""
     from laomo.ledger.records import init_database
 
-    result = init_database(engine(check=False), union)
+    result = init_database(engine(check=False), union=union)
     if json_out:
         emit_json(result)
         return

@@ -33,7 +33,7 @@ def _register(kind: str, record: dict[str, Any], label: str, new_code: tuple[str
     from laomo.store.db import write_session
 
     with write_session(engine()) as session:
-        result = register_record(session, kind, record, new_code=new_code)
+        result = register_record(session, kind=kind, record=record, new_code=new_code)
     if result.rejected:
         for e in result.errors:
             typer.echo(f"错误：选项「--{e.column.replace('_', '-')}」值「{e.value}」: {e.reason}", err=True)
@@ -217,7 +217,7 @@ def register_import(
     with (open_source(file, encoding, sheet) as source,
           Progress(f"导入 {kind}", quiet=quiet or json_out) as progress,
           write_session(eng, snapshot=True) as session):
-        result = import_source(session, kind, source, dry_run=dry_run, on_error=on_error,
+        result = import_source(session, source, kind=kind, dry_run=dry_run, on_error=on_error,
                                rejects_path=rejects, progress=progress)
     if json_out:
         emit_json(result.as_dict())

@@ -1,7 +1,8 @@
 """演示数据生成器：一个虚构的「演示县」和全国规模的流式数据集。
 
 Deterministic generator of demo data, used by ``laomo quickstart`` and by the
-benchmark scripts.  Standard library only.
+benchmark scripts.  Standard library only, besides laomo.ledger.values (itself stdlib-only)
+for the ID-number and credit-code check characters.
 
 * :func:`write_demo_county` writes one CSV per import KIND (import-formats.md)
   for a fictional county, 演示县, with the districts 演示新区 and 演示高新区:
@@ -34,13 +35,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import operator
 import random
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+# the check characters are written once, with the rules that validate them on import
+from laomo.ledger.values import credit_check_char, id_check_char
 
 __all__ = [
     "HEADERS",
@@ -74,28 +77,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "assessments": ("工作室编号", "年度", "得分", "等级"),
 }
 PEOPLE_HEADER = HEADERS["people"]
-
-# --- check characters ----------------------------------------------------------
-
-_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, …
-CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, …
-
-
-def id_check_char(first17: str) -> str:
-    """Check character of an 18-digit ID number (GB 11643, ISO 7064 MOD 11-2)."""
-    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
-        raise ValueError(f"需要17位数字: {first17!r}")
-    return "10X98765432"[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
-
-
-def credit_check_char(first17: str) -> str:
-    """Check character of a unified social credit code (GB 32100)."""
-    if len(first17) != 17 or any(c not in CREDIT_CHARSET for c in first17):
-        raise ValueError(f"需要17位代码字符: {first17!r}")
-    total = sum(CREDIT_CHARSET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS))
-    return CREDIT_CHARSET[(31 - total % 31) % 31]
-
 
 # --- vocabulary ------------------------------------------------------------------
 

@@ -122,7 +122,7 @@ def _import_demo(engine: Engine, directory: Path, progress: Callable[[str], None
     imports = []
     for kind, path in write_demo_county(directory / "data"):
         with open_source(str(path)) as source, write_session(engine) as session:
-            result = import_source(session, kind, source)
+            result = import_source(session, source, kind=kind)
         if result.rejected:  # the generator and the validator disagree: a bug, say so plainly
             raise LaomoError(f"演示数据 {path} 导入失败", lines=[e.format(result.file) for e in result.errors])
         imports.append(result.as_dict())
@@ -174,7 +174,7 @@ class _Summary:
 
         with read_session(engine) as session:
             counts = ledger_counts(session)
-            union = get_setting(session, UNION_SETTING)
+            union = get_setting(session, key=UNION_SETTING)
             check = check_standards(session)
         passed = sum(1 for r in check["results"] if r["passed"])
         return cls(union, counts, check["profile"], passed, len(check["results"]))

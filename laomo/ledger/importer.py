@@ -14,10 +14,10 @@ transaction:
    written earlier in the same import are remembered in a temporary table
    (not in Python memory), so a key repeated with different values is an
    error naming both lines, and an exact duplicate row is counted once.
-4. ``--on-error abort`` (default): after the last row, if any row was bad,
-   the transaction is rolled back — nothing is written, exit 1.
-   ``--on-error skip``: bad rows go to the rejects file, the rest is written.
-   ``--dry-run``: everything is computed, then rolled back.
+4. ``on_error="abort"`` (default): after the last row, if any row was bad,
+   the transaction is rolled back — nothing is written (``committed`` is false).
+   ``on_error="skip"``: bad rows go to the rejects file, the rest is written.
+   ``dry_run=True``: everything is computed, then rolled back.
 
 Audit: one entry for the import (file, SHA-256, counts) and one per updated
 row with the changed fields before and after.
@@ -25,6 +25,7 @@ row with the changed fields before and after.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import time
@@ -32,16 +33,21 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
-from laomo.errors import LaomoError
+from laomo.errors import LaomoError, UsageError
 from laomo.ledger import pipeline
 from laomo.ledger.columns import KINDS, Col, Kind
-from laomo.ledger.rowparser import Row, compile_row_parser
+from laomo.ledger.rowparser import PlanEntry, Problem, Row, compile_row_parser
 from laomo.ledger.sources import Source
 from laomo.safe import mask, neutralise, scrub, visible
 from laomo.store import audit
 from laomo.store.bulk import BulkStatement
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+    from sqlalchemy.engine import Connection, Dialect
+    from sqlalchemy.orm import Session
 
 CHUNK = 2000
 #: Cells of low-variety columns (enumerations, flags, years, units) repeat a
@@ -67,6 +73,9 @@ class RowError:
 
 @dataclass
 class ImportResult:
+    """What one import did.  Filled in while the import runs; ``to_json()`` is the JSON summary
+    the import command prints."""
+
     kind: str
     file: str
     encoding: str
@@ -85,7 +94,7 @@ class ImportResult:
     rejects_file: str | None = None
     keys: list[str] = field(default_factory=list)  # keys written (single-record commands)
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind, "file": self.file, "encoding": self.encoding,
             "read": self.read, "inserted": self.inserted, "updated": self.updated,
@@ -95,6 +104,8 @@ class ImportResult:
             "warnings": self.warnings, "dry_run": self.dry_run, "committed": self.committed,
             "rejects_file": self.rejects_file,
         }
+
+    as_dict = to_json
 
 
 def _blank(raw: Any) -> bool:
@@ -131,13 +142,16 @@ def _norm_header(text: str) -> str:
     return str(text).replace("\ufeff", "").strip().rstrip("*＊").strip()
 
 
-def map_header(kind: Kind, header: list[str], file: str) -> tuple[list[tuple[int, Col, str]], list[str]]:
+Mapped = list[tuple[int, Col, str]]  # (cell index, column, header as written)
+
+
+def map_header(kind: Kind, header: list[str], file: str) -> tuple[Mapped, list[str]]:
     """Match header cells to columns; raise on a missing required column."""
     by_name: dict[str, Col] = {}
-    for col in kind.columns:
-        by_name[col.header] = col
-        by_name[col.key.lower()] = col
-    mapped: list[tuple[int, Col, str]] = []
+    for c in kind.columns:
+        by_name[c.header] = c
+        by_name[c.key.lower()] = c
+    mapped: Mapped = []
     seen: dict[str, int] = {}
     warnings: list[str] = []
     for idx, cell in enumerate(header):
@@ -161,14 +175,55 @@ def map_header(kind: Kind, header: list[str], file: str) -> tuple[list[tuple[int
     return mapped, warnings
 
 
+@dataclass(frozen=True)
+class RowLayout:
+    """How one file's parsed rows look: the table's insert columns in a fixed order, with
+    their defaults, and the row parser's plan (which cell goes where, after which conversion)."""
+
+    cols: list[str]
+    defaults: list[Any]
+    procs: dict[str, Callable[[Any], Any]]  # driver-form conversion of the stored columns that need it
+    plan: list[PlanEntry]
+
+    @property
+    def pos(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.cols)}
+
+
+def row_layout(kind: Kind, mapped: Mapped, table: Table, dialect: Dialect) -> RowLayout:
+    """The parsed-row layout of a file with these mapped columns, in the dialect's driver form
+    (dates as the dialect stores them, booleans as the driver sends them)."""
+    present = [col.target for _, col, _ in mapped]
+    procs: dict[str, Callable[[Any], Any]] = {}
+    for name in {*present, *kind.fixed, *(c.target for c in kind.columns)}:
+        proc = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if proc is not None:
+            procs[name] = proc
+
+    def raw(name: str, value: Any) -> Any:
+        proc = procs.get(name)
+        return value if proc is None or value is None else proc(value)
+
+    defaults = {c.target: raw(c.target, c.default) for c in kind.columns}
+    defaults.update({k: raw(k, v) for k, v in kind.fixed.items()})
+    if "created_at" in table.c:
+        defaults["created_at"] = raw("created_at", dt.datetime.now(dt.UTC))
+    if kind.seq:
+        defaults[kind.seq] = 1
+    cols = list(defaults)
+    pos = {name: i for i, name in enumerate(cols)}
+    plan = [(idx, col, shown, procs.get(col.target), pos[col.target]) for idx, col, shown in mapped]
+    return RowLayout(cols, [defaults[c] for c in cols], procs, plan)
+
+
 class _Importer:
     """One import's per-row parsing and per-chunk writing (see the module docstring).
 
     A parsed row is a list of the table's insert columns in a fixed order
     (absent columns hold their defaults), already in the driver's own form
-    (dates as the dialect stores them, booleans as the driver sends them).
-    Fresh rows go to the driver's executemany as they are; comparison with
-    the rows read back needs no per-row SQLAlchemy processing either.
+    (:func:`row_layout`).  Fresh rows go to the driver's executemany as they
+    are; comparison with the rows read back needs no per-row SQLAlchemy
+    processing either.
 
     Rows written earlier by the same import are recognised without keeping
     keys in memory: a row inserted by this import has an id above the largest
@@ -180,7 +235,7 @@ class _Importer:
     that only happens on the error path.
     """
 
-    def __init__(self, session, kind: Kind, mapped, result: ImportResult,  # type: ignore[no-untyped-def]
+    def __init__(self, session: Session, kind: Kind, mapped: Mapped, result: ImportResult,
                  rejects: _Rejects | None):
         from sqlalchemy import bindparam, func, insert, select, update
 
@@ -188,40 +243,25 @@ class _Importer:
 
         self.conn = conn = session.connection()
         self.kind = kind
-        self.mapped = mapped
         self.result = result
         self.rejects = rejects
         self.table = table = SQLModel.metadata.tables[kind.table]
-        dialect = conn.dialect
         self.shown = {col.key: shown for _, col, shown in mapped}
         self.pii_shown = {shown for _, col, shown in mapped if col.pii}  # columns whose values are masked
+        layout = row_layout(kind, mapped, table, conn.dialect)
+        self.procs = layout.procs
+        self.cols = layout.cols  # the insert columns, in the order of a parsed row
+        self.pos = pos = layout.pos
+        self._cells = compile_row_parser(layout.plan, layout.defaults)
         present = [col.target for _, col, _ in mapped]
         full_key = kind.key + ((kind.seq,) if kind.seq else ())
         compare = present + [k for k in kind.fixed if k not in present]
         self.data_cols = [c for c in compare if c not in full_key]
         self.nkey = len(kind.key)
-        # driver-form conversion of each stored column that needs it (dates, booleans, JSON)
-        self.procs: dict[str, Any] = {}
-        for name in {*present, *kind.fixed, *(c.target for c in kind.columns)}:
-            proc = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if proc is not None:
-                self.procs[name] = proc
-        defaults = {c.target: self._raw(c.target, c.default) for c in kind.columns}
-        defaults.update({k: self._raw(k, v) for k, v in kind.fixed.items()})
-        if "created_at" in table.c:
-            defaults["created_at"] = self._raw("created_at", dt.datetime.now(dt.UTC))
-        if kind.seq:
-            defaults[kind.seq] = 1
-        self.cols = list(defaults)  # the insert columns, in the order of a parsed row
-        self.pos = {name: i for i, name in enumerate(self.cols)}
-        self.defaults = [defaults[c] for c in self.cols]
-        self._cells = compile_row_parser(
-            [(idx, col, shown, self.procs.get(col.target), self.pos[col.target]) for idx, col, shown in mapped],
-            self.defaults)
-        self.key_pos = [self.pos[k] for k in kind.key]
-        self.data_pos = [self.pos[c] for c in self.data_cols]
-        self.seq_pos = self.pos[kind.seq] if kind.seq else None
-        self.ref_pos = [(self.pos[col.target], col, shown) for _, col, shown in mapped if col.ref]
+        self.key_pos = [pos[k] for k in kind.key]
+        self.data_pos = [pos[c] for c in self.data_cols]
+        self.seq_pos = pos[kind.seq] if kind.seq else None
+        self.ref_pos = [(pos[col.target], col, shown) for _, col, shown in mapped if col.ref]
         self._insert = BulkStatement(conn, insert(table), self.cols)
         self._update = BulkStatement(
             conn,
@@ -229,15 +269,11 @@ class _Importer:
             [*self.data_cols, "_id"],
         ) if self.data_cols else None
         self._select = _KeyQuery(conn, table, kind.key, ["id", *((kind.seq,) if kind.seq else ()), *self.data_cols])
-        self.max_before = conn.execute(select(func.max(table.c.id))).scalar() or 0
+        self.max_before: int = conn.execute(select(func.max(table.c.id))).scalar() or 0
         self.touched = bytearray((self.max_before >> 3) + 1)
         self.audit_entries: list[tuple[str, str, Any, Any]] = []
         self.audit_inserts = False  # single records: every insert gets its own entry
         self.conflicts: list[tuple[Row, str]] = []  # rows whose key repeated with other values
-
-    def _raw(self, name: str, value: Any) -> Any:
-        proc = self.procs.get(name)
-        return value if proc is None or value is None else proc(value)
 
     def as_dict(self, values: list[Any], names: list[str] | None = None) -> dict[str, Any]:
         pos = self.pos
@@ -248,7 +284,7 @@ class _Importer:
         parsed = self.parse_packed(line, cells)
         return None if parsed is None else Row(*parsed)
 
-    def parse_packed(self, line: int, cells: list[Any]) -> tuple | None:
+    def parse_packed(self, line: int, cells: list[Any]) -> tuple[int, list[Any], list[Any], list[Problem]] | None:
         """``(line, cells, values, problems)`` for a row, None for a blank one."""
         values, problems, empty = self._cells(cells)
         if empty and all(_blank(c) for c in cells):
@@ -266,23 +302,41 @@ class _Importer:
         out = dict(zip(self.cols, values))
         for name, value in out.items():
             if name in self.procs and isinstance(value, str):
-                try:
+                with contextlib.suppress(ValueError):
                     out[name] = dt.date.fromisoformat(value)
-                except ValueError:
-                    pass
         return out
 
     # -- per chunk ---------------------------------------------------------
     def flush(self, rows: list[Row]) -> None:
+        """Write one chunk: references resolved, then each good row inserted, updated, counted
+        unchanged or as a repeat, or held back as a conflicting repeat (set-based SQL)."""
+        self._resolve_references(rows)
+        good = [r for r in rows if not r.problems]
+        existing = self._existing(good)
+        inserts: list[list[Any]] = []
+        updates: list[list[Any]] = []
+        self._classify(good, existing, inserts, updates)
+        self.result.inserted += len(inserts)
+        self._insert.run(inserts)
+        if updates and self._update is not None:
+            self._update.run(updates)
+        if self.kind.name == "studios":
+            self._ensure_leaders(good)
+        if self.audit_entries:  # audit entries go out with their chunk: memory stays flat
+            audit.record_many(self.conn, self.audit_entries)
+            self.audit_entries.clear()
+        self._report(rows)
+
+    def _resolve_references(self, rows: list[Row]) -> None:
+        """Codes of reference columns become row ids: one query per reference column for the chunk."""
         from sqlalchemy import select
 
-        conn, kind, result = self.conn, self.kind, self.result
-        # 1. references: one query per reference column for the whole chunk
         for p, col, shown in self.ref_pos:
-            table_name, label = REF_TABLES[col.ref]  # type: ignore[index]
+            assert col.ref is not None
+            table_name, label = REF_TABLES[col.ref]
             ref_table = self.table.metadata.tables[table_name]
             codes = {r.values[p] for r in rows if not r.problems and r.values[p] is not None}
-            ids = dict(conn.execute(
+            ids = dict(self.conn.execute(
                 select(ref_table.c.code, ref_table.c.id).where(ref_table.c.code.in_(codes))
             ).all()) if codes else {}
             for r in rows:
@@ -294,8 +348,10 @@ class _Importer:
                     r.codes[p] = code
                 else:
                     r.problems.append((shown, code, f"{label}编号 {code} 不存在（须先导入或登记）"))
-        # 2. the rows already in the table with these natural keys
-        good = [r for r in rows if not r.problems]
+
+    def _existing(self, good: list[Row]) -> dict[tuple[Any, ...], list[Any]]:
+        """Sets each row's natural key; the rows already stored under these keys, by key
+        (several for a kind with ``seq``)."""
         if len(self.key_pos) == 1:
             k0 = self.key_pos[0]
             for r in good:
@@ -304,79 +360,73 @@ class _Importer:
             keyget = itemgetter(*self.key_pos)
             for r in good:
                 r.key = keyget(r.values)
-        existing: dict[tuple, list] = {}  # base key -> rows (several for seq kinds)
+        existing: dict[tuple[Any, ...], list[Any]] = {}
         if good:
             nkey = self.nkey
             for row in self._select.run([r.key for r in good]):
                 existing.setdefault(tuple(row[:nkey]), []).append(row)
-        # 3. classify each row: insert, update, unchanged, exact repeat, or conflicting repeat
-        data_cols, data_pos, seq_pos = self.data_cols, self.data_pos, self.seq_pos
-        nkey, max_before, touched = self.nkey, self.max_before, self.touched
-        off = nkey + (2 if kind.seq else 1)  # data columns start here in a selected row
-        mine: dict[tuple, list] = {}  # base key -> [(seq, data values)] written by this chunk
-        inserts: list[list[Any]] = []
-        updates: list[list[Any]] = []
+        return existing
+
+    def _classify(self, good: list[Row], existing: dict[tuple[Any, ...], list[Any]],
+                  inserts: list[list[Any]], updates: list[list[Any]]) -> None:
+        """Each good row: a fresh insert (the common case, handled inline) or a repeated key."""
+        mine: dict[tuple[Any, ...], list[Any]] = {}  # base key -> [(seq, values)] written by this chunk
         audit_inserts = self.audit_inserts
         for r in good:
-            values = r.values
             olds = existing.get(r.key)
             earlier = mine.get(r.key)
             if olds is None and earlier is None:  # the common case of a fresh import
-                inserts.append(values)
-                mine[r.key] = [(1, values)]
+                inserts.append(r.values)
+                mine[r.key] = [(1, r.values)]
                 if audit_inserts:
-                    self._audit(r, None, self.as_dict(values, data_cols))
+                    self._audit(r, None, self.as_dict(r.values, self.data_cols))
                 continue
-            new = [values[p] for p in data_pos]
-            # what this import already wrote under this key, by seq: this chunk's rows
-            # first (the table still holds their old values), then earlier chunks' rows
-            done: dict[int, list] = {seq: [written[p] for p in data_pos] for seq, written in earlier or ()}
-            for old in olds or ():
-                rid = old[nkey]
-                seq = old[nkey + 1] if kind.seq else 1
-                if seq not in done and (rid > max_before or touched[rid >> 3] & (1 << (rid & 7))):
-                    done[seq] = list(old[off:])
-            if any(prev == new for prev in done.values()):
-                result.duplicates += 1
-                continue
-            if done and not kind.seq:
-                self.conflicts.append((r, self._keytext(r)))
-                continue
-            seq = len(done) + 1
-            old = None
-            for candidate in olds or ():
-                if not kind.seq or candidate[nkey + 1] == seq:
-                    old = candidate
-                    break
-            if seq_pos is not None:
-                values[seq_pos] = seq
-            mine.setdefault(r.key, []).append((seq, values))
-            if old is None:
-                inserts.append(values)
-                if audit_inserts:
-                    self._audit(r, None, self.as_dict(values, data_cols))
-                continue
+            self._repeated(r, olds, earlier, mine, inserts, updates)
+
+    def _repeated(self, r: Row, olds: list[Any] | None, earlier: list[Any] | None,
+                  mine: dict[tuple[Any, ...], list[Any]], inserts: list[list[Any]],
+                  updates: list[list[Any]]) -> None:
+        """A row whose key is stored already or was written earlier by this import: an update,
+        unchanged, an exact repeat, a conflict, or (``seq`` kinds) the next record under the key."""
+        kind, result, nkey, data_pos = self.kind, self.result, self.nkey, self.data_pos
+        off = nkey + (2 if kind.seq else 1)  # data columns start here in a selected row
+        values = r.values
+        new = [values[p] for p in data_pos]
+        # what this import already wrote under this key, by seq: this chunk's rows
+        # first (the table still holds their old values), then earlier chunks' rows
+        done: dict[int, list[Any]] = {seq: [written[p] for p in data_pos] for seq, written in earlier or ()}
+        for old in olds or ():
             rid = old[nkey]
-            if rid <= max_before:
-                touched[rid >> 3] |= 1 << (rid & 7)
-            before = old[off:]
-            changed = {c: v for c, v, b in zip(data_cols, new, before) if v != b}
-            if not changed:
-                result.unchanged += 1
-                continue
-            updates.append([*new, rid])
-            result.updated += 1
-            self._audit(r, {c: b for c, v, b in zip(data_cols, new, before) if v != b}, changed)
-        result.inserted += len(inserts)
-        self._insert.run(inserts)
-        if updates and self._update is not None:
-            self._update.run(updates)
-        if kind.name == "studios":
-            self._ensure_leaders(good)
-        if self.audit_entries:  # audit entries go out with their chunk: memory stays flat
-            audit.record_many(conn, self.audit_entries)
-            self.audit_entries.clear()
-        self._report(rows)
+            seq = old[nkey + 1] if kind.seq else 1
+            if seq not in done and (rid > self.max_before or self.touched[rid >> 3] & (1 << (rid & 7))):
+                done[seq] = list(old[off:])
+        if any(prev == new for prev in done.values()):
+            result.duplicates += 1
+            return
+        if done and not kind.seq:
+            self.conflicts.append((r, self._keytext(r)))
+            return
+        seq = len(done) + 1
+        old = next((c for c in olds or () if not kind.seq or c[nkey + 1] == seq), None)
+        if self.seq_pos is not None:
+            values[self.seq_pos] = seq
+        mine.setdefault(r.key, []).append((seq, values))
+        if old is None:
+            inserts.append(values)
+            if self.audit_inserts:
+                self._audit(r, None, self.as_dict(values, self.data_cols))
+            return
+        rid = old[nkey]
+        if rid <= self.max_before:
+            self.touched[rid >> 3] |= 1 << (rid & 7)
+        before = old[off:]
+        changed = {c: v for c, v, b in zip(self.data_cols, new, before) if v != b}
+        if not changed:
+            result.unchanged += 1
+            return
+        updates.append([*new, rid])
+        result.updated += 1
+        self._audit(r, {c: b for c, v, b in zip(self.data_cols, new, before) if v != b}, changed)
 
     def _audit(self, r: Row, before: Any, after: Any) -> None:
         key = self._keytext(r)
@@ -452,7 +502,7 @@ class _Importer:
                 if len(res.errors) < MAX_LISTED_ERRORS:
                     res.errors.append(RowError(r.line, shown, _shown(raw, shown in pii), scrub(reason)))
             if self.rejects is not None:
-                self.rejects.write(r.cells, "；".join(
+                self.rejects.write(r.cells or [], "；".join(
                     f"第{r.line}行 列「{s}」值「{_shown(v, s in pii)}」: {scrub(why)}" for s, v, why in r.problems))
 
 
@@ -465,7 +515,7 @@ class _KeyQuery:
     by the caller.
     """
 
-    def __init__(self, conn, table, key: tuple[str, ...], extra: list[str]):  # type: ignore[no-untyped-def]
+    def __init__(self, conn: Connection, table: Table, key: tuple[str, ...], extra: list[str]):
         prep = conn.dialect.identifier_preparer
         self.conn = conn
         self.key = key
@@ -474,8 +524,9 @@ class _KeyQuery:
         self.quoted = [prep.quote(k) for k in key]
         self.ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
-    def run(self, keys: list[tuple]) -> list[tuple]:
-        where, params = [], []
+    def run(self, keys: list[tuple[Any, ...]]) -> list[Any]:
+        where: list[str] = []
+        params: list[Any] = []
         for pos, qcol in enumerate(self.quoted):
             vals = {k[pos] for k in keys}
             non_null = [v for v in vals if v is not None]
@@ -484,12 +535,10 @@ class _KeyQuery:
                 part = f"({part} OR {qcol} IS NULL)"
             where.append(part)
             params.extend(non_null)
-        return self.conn.exec_driver_sql(self.head + " AND ".join(where), tuple(params)).fetchall()
+        return list(self.conn.exec_driver_sql(self.head + " AND ".join(where), tuple(params)).fetchall())
 
 
-
-
-def open_private(path: Path):  # type: ignore[no-untyped-def]
+def open_private(path: Path) -> IO[str]:
     """Open ``path`` for writing UTF-8 text with BOM, readable by its owner only (mode 0600).
 
     The rejects file holds the rejected rows as written, personal data included.
@@ -502,10 +551,9 @@ def open_private(path: Path):  # type: ignore[no-untyped-def]
         raise LaomoError(f"无法写入拒收文件 {path}：{exc.strerror or exc}") from None
     try:
         if hasattr(os, "fchmod"):
-            try:
-                os.fchmod(fd, 0o600)  # an existing file keeps its mode on O_TRUNC
-            except PermissionError:  # someone else's file we may write to: leave its mode
-                pass
+            # an existing file keeps its mode on O_TRUNC; someone else's file we may write to keeps it
+            with contextlib.suppress(PermissionError):
+                os.fchmod(fd, 0o600)
         return open(fd, "w", encoding="utf-8-sig", newline="")
     except BaseException:
         os.close(fd)
@@ -513,7 +561,7 @@ def open_private(path: Path):  # type: ignore[no-untyped-def]
 
 
 class _Rejects:
-    """The rejects file of ``--on-error skip``: original columns plus 错误原因, UTF-8 with BOM."""
+    """The rejects file of ``on_error="skip"``: original columns plus 错误原因, UTF-8 with BOM."""
 
     def __init__(self, path: Path, header: list[str]):
         self.path = path
@@ -534,38 +582,36 @@ class _Rejects:
 
 
 def import_source(
-    session,  # type: ignore[no-untyped-def]
-    kind_name: str,
+    session: Session,
     source: Source,
     *,
+    kind: str,
     dry_run: bool = False,
     on_error: str = "abort",
     rejects_path: Path | None = None,
     progress: Callable[[float], None] | None = None,
     audit_inserts: bool = False,
 ) -> ImportResult:
-    """Import one source into the session's transaction and return the summary.
+    """Import one source of ``kind`` (a key of ``KINDS``) into the session's transaction.
 
     The caller owns the transaction (``laomo.store.db.write_session``); this function
     rolls it back itself for ``dry_run`` and for an aborted import, so the
-    database is left exactly as before.
+    database is left exactly as before.  ``on_error``: ``"abort"`` (any bad row:
+    nothing is written) or ``"skip"`` (bad rows go to ``rejects_path``, by default
+    ``<file>.rejects.csv``).  ``progress`` is called with the fraction read.
+    ``audit_inserts``: one audit entry per inserted row and none for the import
+    (the single-record commands).
     """
-    kind = KINDS.get(kind_name)
-    if kind is None:
-        raise LaomoError(f"未知的导入类型 {kind_name}，可选：{' '.join(KINDS)}", exit_code=2)
+    kind_def = KINDS.get(kind)
+    if kind_def is None:
+        raise UsageError(f"未知的导入类型 {kind}，可选：{' '.join(KINDS)}")
     if on_error not in ("abort", "skip"):
-        raise LaomoError("--on-error 只能是 abort 或 skip", exit_code=2)
+        raise UsageError(f"出错时的处理方式「{on_error}」无效，只能是 abort 或 skip", option="on_error")
     started = time.perf_counter()
-    result = ImportResult(kind_name, source.name, source.encoding, dry_run=dry_run)
-    mapped, result.warnings = map_header(kind, source.header, source.name)
-    rejects = None
-    if on_error == "skip" and not dry_run:
-        path = rejects_path or Path(
-            (source.name if source.name != "<标准输入>" else "stdin") + ".rejects.csv")
-        if path.exists() and Path(source.name).exists() and path.samefile(source.name):
-            raise LaomoError(f"拒收文件 {path} 就是正在导入的文件，请用 --rejects 指定另一个文件", exit_code=2)
-        rejects = _Rejects(path, source.header)
-    imp = _Importer(session, kind, mapped, result, rejects)
+    result = ImportResult(kind, source.name, source.encoding, dry_run=dry_run)
+    mapped, result.warnings = map_header(kind_def, source.header, source.name)
+    rejects = _open_rejects(source, rejects_path) if on_error == "skip" and not dry_run else None
+    imp = _Importer(session, kind_def, mapped, result, rejects)
     imp.audit_inserts = audit_inserts
     try:
         for rows, count, fraction in pipeline.chunks(imp.parse_packed, source, CHUNK,
@@ -586,21 +632,33 @@ def import_source(
             else:
                 rejects.path.unlink(missing_ok=True)
     result.errors.sort(key=lambda e: e.line)  # conflicts are found after the other problems
-    aborted = result.rejected > 0 and on_error == "abort"
-    if dry_run or aborted:
+    _finish(session, source, result, aborted=result.rejected > 0 and on_error == "abort",
+            audit_import=not audit_inserts)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _open_rejects(source: Source, rejects_path: Path | None) -> _Rejects:
+    path = rejects_path or Path((source.name if source.name != "<标准输入>" else "stdin") + ".rejects.csv")
+    if path.exists() and Path(source.name).exists() and path.samefile(source.name):
+        raise UsageError(f"拒收文件 {path} 就是正在导入的文件，请另指定一个拒收文件", option="rejects")
+    return _Rejects(path, source.header)
+
+
+def _finish(session: Session, source: Source, result: ImportResult, *, aborted: bool, audit_import: bool) -> None:
+    """Roll back a dry run or an aborted import; otherwise audit the import (unless its rows were)."""
+    if result.dry_run or aborted:
         session.rollback()
         if aborted:
             result.inserted = result.updated = result.unchanged = 0
-    else:
-        if not audit_inserts:
-            audit.record(session.connection(), "import", f"{result.kind}:{source.name}"[:200], None, {
-                "file": source.name, "sha256": source.sha256, "encoding": source.encoding,
-                "read": result.read, "inserted": result.inserted, "updated": result.updated,
-                "unchanged": result.unchanged, "rejected": result.rejected,
-            })
-        result.committed = True
-    result.seconds = time.perf_counter() - started
-    return result
+        return
+    if audit_import:
+        audit.record(session.connection(), "import", f"{result.kind}:{source.name}"[:200], None, {
+            "file": source.name, "sha256": source.sha256, "encoding": source.encoding,
+            "read": result.read, "inserted": result.inserted, "updated": result.updated,
+            "unchanged": result.unchanged, "rejected": result.rejected,
+        })
+    result.committed = True
 
 
 class RecordSource(Source):

@@ -11,11 +11,15 @@ cost of a bare ``csv`` + ``executemany`` load.
 The child only reads the file; it never touches the database, and it ends
 with ``os._exit`` so that no inherited connection is finalised in it.  If the
 parent dies (even SIGKILL), the pipe breaks and the child exits; its work
-was never visible to anyone.  ``LAOMO_IMPORT_WORKER=0`` turns the worker off.
+was never visible to anyone.  A :class:`~laomo.errors.LaomoError` raised while
+reading (an undecodable line, a broken CSV) reaches the parent as the same
+exception, class, ``option`` and ``lines`` included.  ``LAOMO_IMPORT_WORKER=0``
+turns the worker off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -24,15 +28,26 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from laomo.errors import LaomoError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from laomo.ledger.rowparser import Problem, Row
+    from laomo.ledger.sources import Source
+
+#: ``(line, cells, values, problems)``; cells None for a good row the writer need not keep.
+Packed = tuple[int, "list[Any] | None", "list[Any]", "list[Problem]"]
+Parse = Callable[[int, list[Any]], "Packed | None"]
+Chunks = Iterator[tuple["list[Row]", int, float]]
 
 WORKER_MIN_BYTES = 4 << 20
 QUEUE_CHUNKS = 8  # parsed chunks waiting for the writer, at most (memory stays flat)
 
 
-def _wanted(source: Any, size: int | None) -> bool:
+def _wanted(source: Source, size: int | None) -> bool:
     if os.environ.get("LAOMO_IMPORT_WORKER", "1") == "0":
         return False
     if sys.platform == "win32" or not hasattr(os, "fork"):
@@ -40,8 +55,7 @@ def _wanted(source: Any, size: int | None) -> bool:
     return size is not None and size >= WORKER_MIN_BYTES
 
 
-def chunks(parse: Callable[[int, list[Any]], Any], source: Any, chunk: int,
-           keep_cells: bool, size: int | None) -> Iterator[tuple[list[Any], int, float]]:
+def chunks(parse: Parse, source: Source, chunk: int, keep_cells: bool, size: int | None) -> Chunks:
     """Yield ``(rows, rows_read, fraction)`` with ``rows`` the parsed non-blank rows.
 
     ``parse(line, cells)`` returns ``(line, cells, values, problems)`` or None.
@@ -51,7 +65,7 @@ def chunks(parse: Callable[[int, list[Any]], Any], source: Any, chunk: int,
         return
     from laomo.ledger.rowparser import Row
 
-    pending: list[Any] = []
+    pending: list[Row] = []
     for line, cells in source.rows():
         row = parse(line, cells)
         if row is None:
@@ -64,7 +78,7 @@ def chunks(parse: Callable[[int, list[Any]], Any], source: Any, chunk: int,
         yield pending, len(pending), source.fraction()
 
 
-def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[list[Any], int, float]]:  # type: ignore[no-untyped-def]
+def _with_worker(parse: Parse, source: Source, chunk: int, keep_cells: bool) -> Chunks:
     import multiprocessing
 
     from laomo.ledger.rowparser import Row
@@ -77,7 +91,7 @@ def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[
     # A reader thread drains the pipe into a bounded queue, so the child never
     # waits for this process to finish writing a chunk (a chunk is larger than
     # the pipe's buffer): reading and writing then really overlap.
-    inbox: queue.Queue = queue.Queue(maxsize=QUEUE_CHUNKS)
+    inbox: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_CHUNKS)
     reader = threading.Thread(target=_drain, args=(receiver, inbox), daemon=True)
     reader.start()
     finished = False
@@ -95,8 +109,8 @@ def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[
             elif tag == "done":
                 finished = True
                 return
-            elif tag == "error":
-                raise LaomoError(message[1], exit_code=message[2])
+            elif tag == "error":  # the child's LaomoError itself: its class, option and lines
+                raise message[1] from None
             else:
                 raise RuntimeError(f"读取文件的子进程出错：\n{message[1]}")
     finally:
@@ -114,7 +128,7 @@ def _with_worker(parse, source, chunk: int, keep_cells: bool) -> Iterator[tuple[
         receiver.close()
 
 
-def _drain(receiver, inbox: queue.Queue) -> None:  # type: ignore[no-untyped-def]
+def _drain(receiver: Connection, inbox: queue.Queue[bytes | None]) -> None:
     try:
         while True:
             inbox.put(receiver.recv_bytes())
@@ -122,14 +136,15 @@ def _drain(receiver, inbox: queue.Queue) -> None:  # type: ignore[no-untyped-def
         inbox.put(None)
 
 
-def _produce(parse, source, chunk: int, keep_cells: bool, sender, receiver) -> None:  # type: ignore[no-untyped-def]
+def _produce(parse: Parse, source: Source, chunk: int, keep_cells: bool, sender: Connection,
+             receiver: Connection) -> None:
     code = 0
     # Close this process's copy of the read end: when the parent dies, the
     # pipe then has no reader left and the next send fails, ending the child.
     receiver.close()
     gc.disable()  # short-lived, acyclic data: reference counting frees it, the cycle collector only costs
     try:
-        pending: list[tuple] = []
+        pending: list[Packed] = []
         for line, cells in source.rows():
             row = parse(line, cells)
             if row is None:
@@ -146,16 +161,28 @@ def _produce(parse, source, chunk: int, keep_cells: bool, sender, receiver) -> N
     except (BrokenPipeError, EOFError, KeyboardInterrupt):
         code = 1
     except LaomoError as exc:
-        code = _try_send(sender, ("error", str(exc), exc.exit_code))
+        code = _try_send(sender, ("error", _portable(exc)))
     except BaseException:  # a bug: hand the traceback to the parent, which shows it without locals
         code = _try_send(sender, ("crash", traceback.format_exc()))
     finally:
         os._exit(code)
 
 
-def _try_send(sender, message: tuple) -> int:  # type: ignore[no-untyped-def]
+def _portable(exc: LaomoError) -> LaomoError:
+    """The error as it can cross the pipe: itself (exceptions pickle with their attributes),
+    or, for a subclass that does not unpickle, a plain LaomoError with the same text."""
+    exc = exc.with_traceback(None)
+    exc.__context__ = exc.__cause__ = None
     try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        plain = LaomoError(str(exc), lines=exc.lines, option=exc.option)
+        plain.exit_code = exc.exit_code
+        return plain
+    return exc
+
+
+def _try_send(sender: Connection, message: tuple[Any, ...]) -> int:
+    with contextlib.suppress(BrokenPipeError, OSError):
         sender.send_bytes(pickle.dumps(message))
-    except (BrokenPipeError, OSError):
-        pass
     return 1

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from laomo.errors import LaomoError
 from laomo.ledger.importer import ImportResult, RecordSource, import_source
 from laomo.store import audit
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
 UNION_SETTING = "union"
 
 
-def register_record(session, kind: str, record: dict[str, Any],  # type: ignore[no-untyped-def]
+def register_record(session: Session, *, kind: str, record: Mapping[str, Any],
                     new_code: tuple[str, str] | None = None) -> ImportResult:
-    """Insert or update one record exactly as a one-row import would.
+    """Insert or update one record of ``kind`` exactly as a one-row import would.
 
     ``record`` maps column keys (English aliases, e.g. ``id_number``) to raw
     values; keys absent from it leave an existing record's fields untouched.
@@ -25,12 +30,13 @@ def register_record(session, kind: str, record: dict[str, Any],  # type: ignore[
     silently overwrite the first's record).
     """
     if new_code is not None and not record.get("code"):
-        record = {**record, "code": next_code(session, *new_code)}
+        table, prefix = new_code
+        record = {**record, "code": next_code(session, table=table, prefix=prefix)}
     source = RecordSource(kind, [{k: v for k, v in record.items() if v is not None}])
-    return import_source(session, kind, source, audit_inserts=True)
+    return import_source(session, source, kind=kind, audit_inserts=True)
 
 
-def next_code(session, table: str, prefix: str, width: int = 5) -> str:  # type: ignore[no-untyped-def]
+def next_code(session: Session, *, table: str, prefix: str, width: int = 5) -> str:
     """The next free code like ``A00543`` for records registered without one.
 
     Call it in the write session that inserts the record: the session's write
@@ -54,14 +60,14 @@ def next_code(session, table: str, prefix: str, width: int = 5) -> str:  # type:
     return f"{prefix}{highest + 1:0{width}d}"
 
 
-def get_setting(session, key: str, default: str | None = None) -> str | None:  # type: ignore[no-untyped-def]
+def get_setting(session: Session, *, key: str, default: str | None = None) -> str | None:
     from laomo.models import Setting
 
     row = session.get(Setting, key)
     return row.value if row is not None else default
 
 
-def set_setting(session, key: str, value: str) -> bool:  # type: ignore[no-untyped-def]
+def set_setting(session: Session, *, key: str, value: str) -> bool:
     """Store a setting; audited.  Returns True when it changed."""
     from laomo.models import Setting
 
@@ -78,7 +84,7 @@ def set_setting(session, key: str, value: str) -> bool:  # type: ignore[no-untyp
     return True
 
 
-def init_database(engine, union: str | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def init_database(engine: Engine, *, union: str | None = None) -> dict[str, Any]:
     """Create or upgrade the schema (idempotent) and record the union's name."""
     from laomo.store import db
     before, after = db.migrate(engine)
@@ -89,15 +95,15 @@ def init_database(engine, union: str | None = None) -> dict[str, Any]:  # type: 
         if union is not None:
             union = union.strip()
             if not union:
-                raise LaomoError("--union 不能为空")
-            changed_union = set_setting(session, UNION_SETTING, union)
-        current_union = get_setting(session, UNION_SETTING)
+                raise LaomoError("工会名称不能为空", option="union")
+            changed_union = set_setting(session, key=UNION_SETTING, value=union)
+        current_union = get_setting(session, key=UNION_SETTING)
     return {"database": db.describe(str(engine.url)), "from": before, "to": after,
             "created": before is None, "upgraded": before is not None and before != after,
             "union": current_union, "union_changed": changed_union}
 
 
-def ledger_counts(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def ledger_counts(session: Session) -> dict[str, int]:
     """Row counts of the ledger's tables (one COUNT per table)."""
     from sqlalchemy import func, select
 

@@ -16,23 +16,36 @@ from laomo.ledger.values import Invalid
 MEMO_SIZE = 4096  # remembered cell texts per low-variety column
 _MISSING = object()
 
+#: One mapped column: (cell index, column, header as written, driver-form conversion or None,
+#: position of the value in a parsed row).
+PlanEntry = tuple[int, Col, str, Callable[[Any], Any] | None, int]
+#: A problem with one cell: (header as written, raw value, reason).
+Problem = tuple[str, Any, str]
+#: ``cells -> (values, problems, empty)``.
+RowParser = Callable[[list[Any]], tuple[list[Any], list[Problem], bool]]
+
 
 class Row:
     __slots__ = ("cells", "codes", "key", "line", "problems", "values")
 
-    def __init__(self, line: int, cells: list[Any], values: dict[str, Any],
-                 problems: list[tuple[str, Any, str]]):
+    def __init__(self, line: int, cells: list[Any] | None, values: list[Any], problems: list[Problem]):
         self.line = line
-        self.cells = cells
-        self.values = values
+        self.cells = cells  # None when the parse worker did not send a good row's cells
+        self.values = values  # the table's insert columns, in the importer's order
         self.problems = problems  # (column shown, raw value, reason)
         self.key: tuple[Any, ...] = ()
         self.codes: dict[int, str] = {}  # reference codes as written (by position), before they become ids
 
 
-def compile_row_parser(plan: list[tuple[int, Col, str, Any, int]],
-                        defaults: list[Any]) -> Callable[[list[Any]], tuple]:
+def compile_row_parser(plan: list[PlanEntry], defaults: list[Any]) -> RowParser:
     """Build ``cells -> (values, problems, empty)`` for one file's columns.
+
+    The contract is :func:`reference_row_parser`'s: ``values`` starts as a copy of
+    ``defaults``; each mapped cell is stripped when it is text; a blank one (None or
+    empty text) is a problem for a required column and leaves the default; any other
+    cell makes the row not ``empty`` and is parsed (then converted by the entry's
+    driver-form function, if any) into its position, or gives the problem
+    ``(shown, stripped cell, reason)``.  Problems come in plan order.
 
     This is the import's innermost loop (every cell of every row), so it is
     generated as straight-line code, one block per mapped column, instead of
@@ -91,6 +104,39 @@ def compile_row_parser(plan: list[tuple[int, Col, str, Any, int]],
             ]
     lines.append("    return values, problems, empty")
     exec(compile("\n".join(lines), "<laomo row parser>", "exec"), env)
-    return env["row_parser"]
+    parser: RowParser = env["row_parser"]
+    return parser
+
+
+def reference_row_parser(plan: list[PlanEntry], defaults: list[Any]) -> RowParser:
+    """The plain loop over the plan that :func:`compile_row_parser` generates straight-line code
+    for: the same contract, without remembering results (so, for parsers that are functions of
+    the cell, the same output; tests/test_rowparser_reference.py holds the two together)."""
+    start = list(defaults)
+
+    def row_parser(cells: list[Any]) -> tuple[list[Any], list[Problem], bool]:
+        values = list(start)
+        problems: list[Problem] = []
+        empty = True
+        for idx, col, shown, proc, pos in plan:
+            raw = cells[idx] if idx < len(cells) else None
+            if isinstance(raw, str):
+                raw = raw.strip()
+            if raw is None or raw == "":
+                if col.required:
+                    problems.append((shown, "", "必填项为空"))
+                continue
+            empty = False
+            try:
+                value = col.parse(raw)
+                if proc is not None:
+                    value = proc(value)
+            except Invalid as exc:
+                problems.append((shown, raw, str(exc)))
+            else:
+                values[pos] = value
+        return values, problems, empty
+
+    return row_parser
 
 

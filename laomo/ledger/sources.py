@@ -4,8 +4,8 @@ A :class:`Source` yields ``(line_number, cells)`` one row at a time, so an
 import never holds the file in memory.  Encoding detection (``auto``): a
 UTF-8 or UTF-16 byte-order mark is honoured; otherwise the whole file is
 decoded strictly as UTF-8, then as GB18030 (a superset of GBK), in a cheap
-streaming pre-pass; if neither decodes, the import stops and says which
-``--encoding`` to pass.  The same pre-pass computes the file's SHA-256 for
+streaming pre-pass; if neither decodes, the import stops and asks for the
+encoding (``encoding=``).  The same pre-pass computes the file's SHA-256 for
 the audit log.  Standard input (``-``) is spooled to a temporary file first
 (in memory up to 8 MB), because detection needs a second pass.
 """
@@ -13,6 +13,7 @@ the audit log.  Standard input (``-``) is spooled to a temporary file first
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from laomo.errors import LaomoError
+from laomo.errors import LaomoError, UsageError
 
 ENCODINGS = ("auto", "utf-8", "gb18030", "utf-16")
 _BLOCK = 1 << 20
@@ -76,10 +77,8 @@ def _first_bad_line(fp: IO[bytes], encoding: str) -> int | None:
             text = decoder.decode(block, final=not block)
         except UnicodeError as exc:  # UnicodeDecodeError, or UTF-16 without a byte-order mark
             good = block[: max(getattr(exc, "start", 0), 0)]
-            try:
+            with contextlib.suppress(UnicodeError):
                 lines += decoder.decode(good).count("\n") if good else 0
-            except UnicodeError:
-                pass
             return lines
         lines += text.count("\n")
         if not block:
@@ -111,7 +110,8 @@ def detect_encoding(fp: IO[bytes], name: str) -> str:
     line = _first_bad_line(fp, "utf-8")
     raise LaomoError(
         f"{name}:{line}: 无法识别文件编码（既不是 UTF-8 也不是 GB18030/GBK，第 {line} 行起无法按 UTF-8 解码）。"
-        "请确认文件内容，或用 --encoding utf-16 / --encoding gb18030 / --encoding utf-8 指定"
+        "请确认文件内容，或指定编码（utf-16 / gb18030 / utf-8）",
+        option="encoding",
     )
 
 
@@ -125,13 +125,13 @@ class CsvSource(Source):
             encoding = detect_encoding(fp, name)
         else:
             if encoding not in ENCODINGS:
-                raise LaomoError(f"不支持的编码 {encoding}，可选：{'、'.join(ENCODINGS)}", exit_code=2)
+                raise UsageError(f"不支持的编码 {encoding}，可选：{'、'.join(ENCODINGS)}", option="encoding")
             if encoding == "utf-8":
                 encoding = "utf-8-sig"  # a BOM is never data
             bad = _first_bad_line(fp, encoding)
             if bad is not None:
-                raise LaomoError(f"{name}:{bad}: 按 {encoding} 解码失败，请用 --encoding 指定正确的编码"
-                                 "（auto、utf-8、gb18030 或 utf-16）")
+                raise LaomoError(f"{name}:{bad}: 按 {encoding} 解码失败，请指定正确的编码"
+                                 "（auto、utf-8、gb18030 或 utf-16）", option="encoding")
         self.encoding = encoding
         fp.seek(0)
         self._text = io.TextIOWrapper(fp, encoding=encoding, errors="strict", newline="")
@@ -150,7 +150,7 @@ class CsvSource(Source):
                 start = reader.line_num + 1
         except UnicodeError:
             raise LaomoError(
-                f"{self.name}:{start}: 按 {self.encoding} 解码失败，请用 --encoding 指定正确的编码"
+                f"{self.name}:{start}: 按 {self.encoding} 解码失败，请指定正确的编码", option="encoding"
             ) from None
         except csv.Error as exc:
             raise LaomoError(f"{self.name}:{start}: CSV 格式错误：{exc}") from None
@@ -171,10 +171,8 @@ class CsvSource(Source):
         return min(1.0, pos / self._size) if self._size else 1.0
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(ValueError):  # already detached
             self._text.detach()
-        except ValueError:
-            pass
         self._fp.close()
 
 
@@ -235,7 +233,7 @@ class XlsxSource(Source):
 def open_source(file: str, encoding: str = "auto", sheet: str | None = None) -> Source:
     """Open ``file`` (a path, or ``-`` for CSV on standard input) for import."""
     if file == "-":
-        spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+        spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - the source owns and closes it
         shutil.copyfileobj(sys.stdin.buffer, spool)
         size = spool.tell()
         return CsvSource(spool, "<标准输入>", encoding, size=size)
@@ -250,7 +248,7 @@ def open_source(file: str, encoding: str = "auto", sheet: str | None = None) -> 
     if suffix in (".xls", ".et"):
         raise LaomoError(f"{file}: 不支持旧版 .xls 格式，请在 Excel/WPS 中另存为 .xlsx 或 CSV")
     try:
-        fp = open(path, "rb")
+        fp = open(path, "rb")  # noqa: SIM115 - the source owns and closes it
     except OSError as exc:
         raise LaomoError(f"无法打开文件 {file}：{exc.strerror}") from None
     try:

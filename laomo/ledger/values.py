@@ -14,6 +14,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from operator import mul
 
+from laomo.domain.numbers import whole
 from laomo.enums import Enumeration
 
 
@@ -49,9 +50,7 @@ def parse_date(raw: object) -> _dt.date:
 
 
 def parse_year(raw: object) -> int:
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    text = str(raw).strip()
+    text = raw.strip() if isinstance(raw, str) else str(whole(raw))  # an .xlsx number 2024.0 is 2024
     if len(text) != 4 or not text.isascii() or not text.isdigit():
         raise Invalid("年份应为4位数字")
     year = int(text)
@@ -140,11 +139,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF, CR are
 
 def parse_code(raw: object, what: str = "编号") -> str:
     """Codes stay text: leading zeros are kept; an int-valued Excel number loses '.0'."""
-    if raw.__class__ is not str:
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        raw = str(raw)
-    text = raw.strip()  # type: ignore[union-attr]
+    text = raw.strip() if isinstance(raw, str) else str(whole(raw)).strip()
     if len(text) > 64:
         raise Invalid(f"{what}过长（最多64个字符）")
     if _SPACE_RE.search(text) or _CONTROL_RE.search(text):
@@ -153,11 +148,7 @@ def parse_code(raw: object, what: str = "编号") -> str:
 
 
 def parse_text(raw: object, max_len: int = 500) -> str:
-    if raw.__class__ is not str:
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        raw = str(raw)
-    text = raw.strip()  # type: ignore[union-attr]
+    text = raw.strip() if isinstance(raw, str) else str(whole(raw)).strip()
     if len(text) > max_len:
         raise Invalid(f"文字过长（最多{max_len}个字符）")
     if _CONTROL_RE.search(text):
@@ -173,6 +164,9 @@ _ID_CHECK = "10X98765432"
 
 
 def id_check_char(first17: str) -> str:
+    """The check character of an 18-digit ID number (GB 11643, ISO 7064 MOD 11-2) from its first 17 digits."""
+    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
+        raise ValueError(f"需要17位数字: {first17!r}")
     return _ID_CHECK[(sum(map(mul, first17.encode("ascii"), _ID_WEIGHTS)) - _ID_OFFSET) % 11]
 
 
@@ -196,11 +190,11 @@ def _valid_birth(yyyymmdd: str) -> bool:
 
 
 def parse_id_number(raw: object) -> str:
-    if raw.__class__ is not str:
+    if not isinstance(raw, str):
         if isinstance(raw, (int, float)):
             raise Invalid("身份证号应按文本保存（数字格式会丢失末位）")
         raw = str(raw)
-    text = raw.strip().upper()  # type: ignore[union-attr]
+    text = raw.strip().upper()
     if _ID18_RE.fullmatch(text):  # the common case, kept short: it runs once per imported person
         if _ID_CHECK[(sum(map(mul, text.encode("ascii"), _ID_WEIGHTS)) - _ID_OFFSET) % 11] != text[17]:
             raise Invalid("身份证号校验位错误")
@@ -231,6 +225,9 @@ _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 2
 
 
 def credit_check_char(first17: str) -> str:
+    """The check character of a unified social credit code (GB 32100) from its first 17 characters."""
+    if len(first17) != 17 or any(c not in _CREDIT_CHARS for c in first17):
+        raise ValueError(f"需要17位代码字符: {first17!r}")
     total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS))
     return _CREDIT_CHARS[(31 - total % 31) % 31]
 
@@ -251,11 +248,7 @@ _MOBILE_SECOND = frozenset("3456789")
 
 
 def parse_phone(raw: object) -> str:
-    if raw.__class__ is not str:
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        raw = str(raw)
-    text = raw.strip()  # type: ignore[union-attr]
+    text = raw.strip() if isinstance(raw, str) else str(whole(raw)).strip()
     if len(text) == 11 and text[0] == "1" and text.isascii() and text.isdigit():
         if text[1] not in _MOBILE_SECOND:
             raise Invalid("手机号码格式不正确")

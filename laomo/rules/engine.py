@@ -4,10 +4,12 @@ One :class:`Engine` per loaded profile (:func:`engine_for`).  Everything a
 profile says — standards, ladder, items, grade lines, the cap, the
 recommendations — is turned once into generated straight-line Python (one
 function each for derive, check, score and recommend; see ``Engine._build``
-and ``engine._source``); evaluating a studio is then a handful of dictionary
+and ``Engine._source``); evaluating a studio is then a handful of dictionary
 look-ups and comparisons.  The ``_…_reference`` methods are the same
-computations written as loops over the rules, kept as the readable
-specification the generated code is checked against.  No threshold lives here:
+computations written as loops over the rules, reading each check with
+:func:`laomo.rules.expr.evaluate` (no generated code): the readable
+specification that tests/test_rules_reference.py checks the generated code
+against, for every bundled profile.  No threshold lives here:
 every number comes from the profile.
 
 Numbers: item points are rounded to 2 decimals and given back as ``int`` when
@@ -24,13 +26,14 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import laomo.rules.vocab as vocab
 from laomo.enums import GRADE, LEVEL
-from laomo.rules import vocab
 from laomo.rules.expr import (
     CodeGen,
     check_source,
     compile_check,
     describe,
+    evaluate,
     fact_names,
     failure_fn,
     failures,
@@ -56,10 +59,15 @@ _EXACT = 2 ** 53  # ints of smaller magnitude survive float() unchanged
 
 
 def num(x: float) -> int | float:
-    """Round to 2 decimals; an int when whole."""
+    """Round to 2 decimals; an int when whole.
+
+    Not :func:`laomo.domain.numbers.whole`, which does not round: points are rounded to
+    2 decimals.  It stays here, with its cache of rounded floats, because the generated
+    scoring code calls it for every item of every studio (the assessment's hot path).
+    """
     t = type(x)
     if t is int:
-        if -_EXACT < x < _EXACT:  # type: ignore[operator]
+        if -_EXACT < x < _EXACT:
             return x  # == int(round(float(x), 2))
     elif t is float:
         if x.is_integer():
@@ -98,17 +106,13 @@ class Engine:
     def __init__(self, profile: Profile):
         self.profile = profile
         self.labels = dict(profile.labels)
-        self._checks = [(s.id, s.label, s.check, compile_check(s.check)) for s in profile.all_checks]
+        self._checks = [(s.id, s.label, s.check) for s in profile.all_checks]
         self.standard_ids = [s.id for s in profile.standards]
         self.check_ids = [c[0] for c in self._checks]
-        self._ladder = [(lv, compile_check(getattr(profile.ladder, lv))) for lv, _ in LEVEL.items]
-        self._items = [(item_id, item, self._scorer(item)) for item_id, item in profile.scorecard.items.items()]
-        self.item_ids = [i for i, _, _ in self._items]
+        self._items = [(item_id, item) for item_id, item in profile.scorecard.items.items()]
+        self.item_ids = [i for i, _ in self._items]
         self._grades = [(g.min, g.grade) for g in profile.grades]
-        self._recs = [
-            (r.action, [(c.reason, c.check, compile_check(c.check)) for c in r.when], r.deadline)
-            for r in profile.recommendations
-        ]
+        self._recs = [(r.action, [(c.reason, c.check) for c in r.when], r.deadline) for r in profile.recommendations]
         naming = profile.naming
         self._demonstrative = [] if naming is None else [
             (d.id, d.label, d.check, compile_check(d.check)) for d in naming.demonstrative]
@@ -116,6 +120,8 @@ class Engine:
             self.labels.setdefault(
                 "significant_achievements_total",
                 f"累计经济效益不低于 {amount_text(naming.significant_benefit)}的成果数")
+        self._failure_fns = [(cid, f"{cid} {label}：", failure_fn(check, self.labels), describe(check, self.labels))
+                             for cid, label, check in self._checks]
         self._build()
 
     # ------------------------------------------------------------------ code generation
@@ -123,79 +129,12 @@ class Engine:
     def _build(self) -> None:
         """Generate one straight-line function each for derive, check, score and recommend.
 
-        The generated code does exactly what the closures describe (same order of
-        operations, same types), without walking the rules per studio.
+        The generated code does exactly what the ``_…_reference`` methods describe (same
+        order of operations, same types), without walking the rules per studio.
         """
         gen = CodeGen()
-        lines: list[str] = []
-        add = lines.append
-
-        self._failure_fns = [(cid, f"{cid} {label}：", failure_fn(check, self.labels), describe(check, self.labels))
-                             for cid, label, check, _ in self._checks]
-
-        # derive
-        add("def _derive(f):")
-        add("    g = f.get")
-        add("    best = None")
-        for level, _ in LEVEL.items:
-            add(f"    ok = {check_source(getattr(self.profile.ladder, level), gen)}")
-            add(f"    f[{('leader_qualifies_' + level)!r}] = ok")
-            add(f"    if ok: best = {level!r}")
-        add("    f['leader_max_level'] = best")
-        add("    current = g('named_level')")
-        add("    f['leader_qualifies_current'] = bool(current) and bool(g(f'leader_qualifies_{current}'))")
-        add("    return f")
-
-        # check
-        add("def _check(f):")
-        add("    g = f.get")
-        add("    return {" + ", ".join(f"{cid!r}: {check_source(c, gen)}" for cid, _, c, _ in self._checks) + "}")
-
-        # score
-        add("def _score(f, c):")
-        add("    g = f.get")
-        add("    cg = c.get")
-        names = []
-        for k, (item_id, item, _) in enumerate(self._items):
-            v = f"_v{k}"
-            lines_ = self._item_lines(item, v, gen)
-            for line in lines_:
-                add("    " + line)
-            cap = gen.const(item.max)
-            # num(max(0.0, min(item.max, v))), with min/max spelled out (same result, same object);
-            # min(cap, ·) is idempotent, so it is not repeated after an item that ends with it
-            clip = f"{v} = {v} if {v} < {cap} else {cap}"
-            if lines_[-1] != clip:
-                add("    " + clip)
-            add(f"    {v} = {v} if {v} > 0.0 else 0.0")
-            if item.max < 2 ** 53:  # then 0 <= v <= max: num(v) is v for an int, int(v) for a whole float
-                add(f"    {v} = {v} if {v}.__class__ is int else int({v}) if {v}.__class__ is float "
-                    f"and {v}.is_integer() else _num({v})")
-            else:
-                add(f"    {v} = _num({v})")
-            names.append((item_id, v))
-        add("    items = {" + ", ".join(f"{i!r}: {v}" for i, v in names) + "}")
-        add("    return items, _num(_sum(items.values()))")
-
-        # recommend
-        add("def _recommend(f, year):")
-        add("    g = f.get")
-        add("    action = 'none'")
-        add("    reasons = []")
-        add("    deadline = None")
-        for rec_action, conditions, rec_deadline in self._recs:
-            add("    matched = False")
-            for reason, check, _ in conditions:
-                text = gen.bind(self._reason_fn(reason, check))
-                add(f"    if {check_source(check, gen)}:")
-                add("        matched = True")
-                add(f"        reasons.append({text}(f))")
-            add("    if matched and action == 'none':")
-            add(f"        action = {gen.const(rec_action)}")
-            if rec_deadline is not None:
-                add(f"        deadline = {gen.bind(rec_deadline)}.for_year(year)")
-        add("    return action, reasons, deadline")
-
+        lines = [*self._derive_lines(gen), *self._check_lines(gen), *self._score_lines(gen),
+                 *self._recommend_lines(gen)]
         gen.env.update({"_num": num, "_min": min, "_max": max, "_sum": sum})
         namespace: dict[str, Any] = dict(gen.env)
         source = "\n".join(lines) + "\n"
@@ -205,6 +144,64 @@ class Engine:
         self._check_fn = namespace["_check"]
         self._score_fn = namespace["_score"]
         self._recommend_fn = namespace["_recommend"]
+
+    def _derive_lines(self, gen: CodeGen) -> list[str]:
+        """``_derive(f)``: :meth:`_derive_reference`."""
+        lines = ["def _derive(f):", "    g = f.get", "    best = None"]
+        for level, _ in LEVEL.items:
+            lines += [f"    ok = {check_source(getattr(self.profile.ladder, level), gen)}",
+                      f"    f[{('leader_qualifies_' + level)!r}] = ok",
+                      f"    if ok: best = {level!r}"]
+        return lines + ["    f['leader_max_level'] = best",
+                        "    current = g('named_level')",
+                        "    f['leader_qualifies_current'] = bool(current) and bool(g(f'leader_qualifies_{current}'))",
+                        "    return f"]
+
+    def _check_lines(self, gen: CodeGen) -> list[str]:
+        """``_check(f)``: :meth:`_check_reference`."""
+        pairs = ", ".join(f"{cid!r}: {check_source(c, gen)}" for cid, _, c in self._checks)
+        return ["def _check(f):", "    g = f.get", "    return {" + pairs + "}"]
+
+    def _score_lines(self, gen: CodeGen) -> list[str]:
+        """``_score(f, c)``: :meth:`_score_reference`."""
+        lines = ["def _score(f, c):", "    g = f.get", "    cg = c.get"]
+        names = []
+        for k, (item_id, item) in enumerate(self._items):
+            v = f"_v{k}"
+            item_lines = self._item_lines(item, v, gen)
+            lines += ["    " + line for line in item_lines]
+            cap = gen.const(item.max)
+            # num(max(0.0, min(item.max, v))), with min/max spelled out (same result, same object);
+            # min(cap, ·) is idempotent, so it is not repeated after an item that ends with it
+            clip = f"{v} = {v} if {v} < {cap} else {cap}"
+            if item_lines[-1] != clip:
+                lines.append("    " + clip)
+            lines.append(f"    {v} = {v} if {v} > 0.0 else 0.0")
+            if item.max < 2 ** 53:  # then 0 <= v <= max: num(v) is v for an int, int(v) for a whole float
+                lines.append(f"    {v} = {v} if {v}.__class__ is int else int({v}) if {v}.__class__ is float "
+                             f"and {v}.is_integer() else _num({v})")
+            else:
+                lines.append(f"    {v} = _num({v})")
+            names.append((item_id, v))
+        return lines + ["    items = {" + ", ".join(f"{i!r}: {v}" for i, v in names) + "}",
+                        "    return items, _num(_sum(items.values()))"]
+
+    def _recommend_lines(self, gen: CodeGen) -> list[str]:
+        """``_recommend(f, year)``: :meth:`_recommend_reference`."""
+        lines = ["def _recommend(f, year):", "    g = f.get", "    action = 'none'", "    reasons = []",
+                 "    deadline = None"]
+        for rec_action, conditions, rec_deadline in self._recs:
+            lines.append("    matched = False")
+            for reason, check in conditions:
+                text = gen.bind(self._reason_fn(reason, check))
+                lines += [f"    if {check_source(check, gen)}:",
+                          "        matched = True",
+                          f"        reasons.append({text}(f))"]
+            lines += ["    if matched and action == 'none':",
+                      f"        action = {gen.const(rec_action)}"]
+            if rec_deadline is not None:
+                lines.append(f"        deadline = {gen.bind(rec_deadline)}.for_year(year)")
+        return lines + ["    return action, reasons, deadline"]
 
     def _item_lines(self, item: Any, v: str, gen: CodeGen) -> list[str]:
         """Statements leaving an item's raw points in ``v`` (before the 0…max clip and rounding).
@@ -268,8 +265,8 @@ class Engine:
 
     def _derive_reference(self, facts: Facts) -> Facts:
         best = None
-        for level, fn in self._ladder:
-            ok = fn(facts)
+        for level, _ in LEVEL.items:
+            ok = evaluate(getattr(self.profile.ladder, level), facts)
             facts[f"leader_qualifies_{level}"] = ok
             if ok:
                 best = level
@@ -287,8 +284,8 @@ class Engine:
         """
         facts["years_held_target"] = facts.get(f"years_held_{level}")
         rank = LEVEL.rank(level)
-        lower = [facts.get(f"years_held_{lv}") for lv, _ in LEVEL.items[:max(rank, 0)]]
-        lower = [v for v in lower if v is not None]
+        held = [facts.get(f"years_held_{lv}") for lv, _ in LEVEL.items[:max(rank, 0)]]
+        lower = [v for v in held if v is not None]
         facts["years_held_lower"] = max(lower) if lower else None
         return facts
 
@@ -316,7 +313,7 @@ class Engine:
         return self._check_fn(facts)
 
     def _check_reference(self, facts: Mapping[str, Any]) -> dict[str, bool]:
-        return {cid: fn(facts) for cid, _, _, fn in self._checks}
+        return {cid: evaluate(check, facts) for cid, _, check in self._checks}
 
     def failure_texts(self, facts: Mapping[str, Any], results: Mapping[str, bool]) -> list[str]:
         out = []
@@ -327,7 +324,7 @@ class Engine:
 
     def _failure_texts_reference(self, facts: Mapping[str, Any], results: Mapping[str, bool]) -> list[str]:
         out = []
-        for cid, label, check, _ in self._checks:
+        for cid, label, check in self._checks:
             if not results.get(cid, True):
                 why = "；".join(failures(check, facts, self.labels)) or describe(check, self.labels)
                 out.append(f"{cid} {label}：{why}")
@@ -335,48 +332,35 @@ class Engine:
 
     def check_rules(self) -> list[tuple[str, str, str]]:
         """(id, label, rule in words) for every check."""
-        return [(cid, label, describe(check, self.labels)) for cid, label, check, _ in self._checks]
+        return [(cid, label, describe(check, self.labels)) for cid, label, check in self._checks]
 
     # ------------------------------------------------------------------ scorecard
 
     def _check_list(self, checks: Any) -> list[str]:
         return list(self.standard_ids) if checks == "standards" else list(checks)
 
-    def _scorer(self, item: Any) -> Callable[[Mapping[str, Any], Mapping[str, bool]], float]:
+    def _points_reference(self, item: Any, facts: Mapping[str, Any], checks: Mapping[str, bool]) -> float:
+        """An item's raw points, before the 0…max clip and rounding."""
         cap = item.max
         if isinstance(item, CheckShareItem):
             ids = self._check_list(item.checks)
-            n = len(ids)
-            return lambda f, c: cap * sum(1 for i in ids if c.get(i)) / n
+            return cap * sum(1 for i in ids if checks.get(i)) / len(ids)
         if isinstance(item, PerCheckItem):
-            ids = self._check_list(item.checks)
-            pts = item.points
-            return lambda f, c: min(cap, pts * sum(1 for i in ids if c.get(i)))
+            return min(cap, item.points * sum(1 for i in self._check_list(item.checks) if checks.get(i)))
         if isinstance(item, ConditionsItem):
-            parts = [(compile_check(p.when), p.points) for p in item.parts]
-            return lambda f, c: min(cap, sum(p for fn, p in parts if fn(f)))
+            return min(cap, sum(p.points for p in item.parts if evaluate(p.when, facts)))
         if isinstance(item, PerUnitItem):
-            units = [(u.fact, u.points) for u in item.units]
-            return lambda f, c: min(cap, sum((f.get(n) or 0) * p for n, p in units))
+            return min(cap, sum((facts.get(u.fact) or 0) * u.points for u in item.units))
         if isinstance(item, TiersItem):
-            tiers = [(compile_check(t.when), t.points) for t in item.tiers]
-            otherwise = item.otherwise
-
-            def tiered(f: Mapping[str, Any], c: Mapping[str, bool]) -> float:
-                for fn, p in tiers:
-                    if fn(f):
-                        return p
-                return otherwise
-            return tiered
+            for t in item.tiers:
+                if evaluate(t.when, facts):
+                    return t.points
+            return item.otherwise
         if isinstance(item, FactItem):
-            name, lo, default = item.fact, item.min, item.default
-
-            def clipped(f: Mapping[str, Any], c: Mapping[str, bool]) -> float:
-                v = f.get(name)
-                if v is None:
-                    return default
-                return max(lo, min(cap, v))
-            return clipped
+            v = facts.get(item.fact)
+            if v is None:
+                return item.default
+            return max(item.min, min(cap, v))
         raise TypeError(item)  # pragma: no cover - the schema admits no other kind
 
     def score(self, facts: Mapping[str, Any], checks: Mapping[str, bool]) -> tuple[dict[str, int | float], int | float]:
@@ -384,7 +368,8 @@ class Engine:
 
     def _score_reference(self, facts: Mapping[str, Any],
                          checks: Mapping[str, bool]) -> tuple[dict[str, int | float], int | float]:
-        items = {item_id: num(max(0.0, min(item.max, fn(facts, checks)))) for item_id, item, fn in self._items}
+        items = {item_id: num(max(0.0, min(item.max, self._points_reference(item, facts, checks))))
+                 for item_id, item in self._items}
         return items, num(sum(items.values()))
 
     def grade(self, total: float) -> str:
@@ -408,8 +393,7 @@ class Engine:
             elif key.by == "code":
                 top.sort(key=lambda s: s.code, reverse=key.desc)
             else:
-                ids = list(key.by)
-                top.sort(key=lambda s, ids=ids: sum(s.items.get(i, 0) for i in ids), reverse=key.desc)
+                top.sort(key=_items_sum(list(key.by)), reverse=key.desc)
         for s in top[keep:]:
             s.grade = cap.demote_to
             s.capped = True
@@ -426,8 +410,8 @@ class Engine:
         deadline = None
         for rec_action, conditions, rec_deadline in self._recs:
             matched = False
-            for reason, check, fn in conditions:
-                if fn(facts):
+            for reason, check in conditions:
+                if evaluate(check, facts):
                     matched = True
                     reasons.append(self.reason_text(reason, check, facts))
             if matched and action == "none":
@@ -447,7 +431,7 @@ class Engine:
                       items: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Per item: points, max, the rule in words and the facts it read."""
         out = []
-        for item_id, item, _ in self._items:
+        for item_id, item in self._items:
             names, rule = self._item_rule(item)
             shown = {n: facts.get(n) for n in names}
             out.append({
@@ -493,7 +477,7 @@ class Engine:
             "checks": [{"id": i, "label": lab, "rule": r} for i, lab, r in self.check_rules()],
             "ladder": [{"level": lv, "rule": describe(getattr(p.ladder, lv), self.labels)} for lv, _ in LEVEL.items],
             "items": [{"item": i, "label": it.label, "max": num(it.max), "rule": self._item_rule(it)[1]}
-                      for i, it, _ in self._items],
+                      for i, it in self._items],
             "grades": [{"grade": g.grade, "min": num(g.min)} for g in p.grades],
             "cap": None if p.cap is None else {
                 "grade": p.cap.grade, "demote_to": p.cap.demote_to, "ratio": p.cap.ratio,
@@ -517,6 +501,11 @@ class Engine:
                                   for cid, label, check, _ in self._demonstrative],
             },
         }
+
+
+def _items_sum(ids: list[str]) -> Callable[[Scored], float]:
+    """Sort key of a cap order ``by = [item, …]``: the sum of those items' points."""
+    return lambda s: sum(s.items.get(i, 0) for i in ids)
 
 
 def _unique(names: Iterable[str]) -> list[str]:

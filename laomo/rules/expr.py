@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from laomo.rules import vocab
+import laomo.rules.vocab as vocab
 
 Op = Literal[">=", ">", "<=", "<", "==", "!="]
 OPS = (">=", ">", "<=", "<", "==", "!=")
@@ -218,14 +218,40 @@ def fact_names(check: Any) -> list[str]:
 
 # --------------------------------------------------------------------------- evaluation
 
-def _rank_fn(ftype: str) -> Callable[[Any], int | None]:
-    return lambda v: vocab.rank(ftype, v)
-
-
 _CMP: dict[str, Callable[[Any, Any], bool]] = {
     ">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
     "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
 }
+
+
+def evaluate(check: Any, facts: Mapping[str, Any]) -> bool:
+    """A validated check read plainly, walking it at every call: the specification that the
+    generated code (:func:`check_source`, :func:`compile_check`, the engine's functions) is
+    checked against (tests/test_rules_reference.py).  Too slow for a studio at a time.
+
+    A bool fact is ``bool(value)``; a missing value (``None``) fails every comparison but
+    ``!=``; summed facts count a missing one as 0; enumerated facts compare by rank.
+    """
+    if isinstance(check, AllOf):
+        return all(evaluate(c, facts) for c in check.all)
+    if isinstance(check, AnyOf):
+        return any(evaluate(c, facts) for c in check.any)
+    if isinstance(check, Not):
+        return not evaluate(check.not_, facts)
+    assert isinstance(check, Comparison)
+    if check.op is None:
+        return bool(facts.get(check.fact[0]))
+    target = check.value
+    if len(check.fact) > 1:
+        value = sum((facts.get(n) or 0) for n in check.fact)
+    elif check.ftype in vocab.ENUM_OF_TYPE:
+        value = vocab.rank(check.ftype, facts.get(check.fact[0]))
+        target = vocab.rank(check.ftype, check.value)
+    else:
+        value = facts.get(check.fact[0])
+    if value is None:
+        return check.op == "!="
+    return _CMP[check.op](value, target)
 
 
 class CodeGen:
@@ -267,7 +293,7 @@ class CodeGen:
         if name not in self.env:
             enum = vocab.ENUM_OF_TYPE[ftype]
             table = {}
-            for v in enum._rank:  # type: ignore[attr-defined]
+            for v in enum.values:
                 r = vocab.rank(ftype, v)
                 if r is not None:
                     table[v] = r

@@ -55,18 +55,20 @@ not change any result); equal rules written differently (``a>=3`` vs
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, field_validator
 
+import laomo.rules.vocab as vocab
 from laomo.enums import GRADE, LEVEL
 from laomo.errors import LaomoError
-from laomo.rules import vocab
 from laomo.rules.expr import Check, Comparison, compile_check, fact_names
 
 BUNDLED_DIR = Path(__file__).parent
@@ -256,8 +258,6 @@ class Deadline(_Strict):
     @field_validator("day")
     @classmethod
     def _valid(cls, day: int, info: Any) -> int:
-        import datetime as dt
-
         month = info.data.get("month")
         if month is not None:
             try:
@@ -266,9 +266,7 @@ class Deadline(_Strict):
                 raise ValueError(f"{month} 月没有 {day} 日（不接受 2 月 29 日）") from None
         return day
 
-    def for_year(self, year: int):  # type: ignore[no-untyped-def]
-        import datetime as dt
-
+    def for_year(self, year: int) -> dt.date:
         return dt.date(year + self.year_offset, self.month, self.day)
 
 
@@ -391,7 +389,7 @@ class Profile(_Strict):
     def all_checks(self) -> list[StandardDef]:
         return list(self.standards) + list(self.common)
 
-    def rectify_deadline(self, year: int):  # type: ignore[no-untyped-def]
+    def rectify_deadline(self, year: int) -> dt.date | None:
         for rec in self.recommendations:
             if rec.action == "rectify" and rec.deadline is not None:
                 return rec.deadline.for_year(year)
@@ -424,7 +422,7 @@ _PYDANTIC_TEXT = {
 }
 
 
-def _error_text(err: dict[str, Any]) -> str:
+def _error_text(err: Mapping[str, Any]) -> str:
     etype = err.get("type", "")
     if etype == "string_pattern_mismatch" and tuple(err.get("loc", ())) == ("name",):
         return f"名称「{err.get('input')}」无效：只能用字母、数字和 . _ -，以字母或数字开头，最长 100 个字符"
@@ -479,63 +477,108 @@ def _loc_text(loc: tuple[Any, ...], data: Any) -> str:
     return out or "（整个文件）"
 
 
-def _semantic_problems(p: Profile) -> list[tuple[str, str]]:
+Problems = list[tuple[str, str]]  # (where, what)
+
+_PHASE_WHY = {"run": "只在考核时才有（只能用于 recommendations）",
+              "ladder": "由领衔人阶梯推出，不能用在阶梯本身",
+              "naming": "只在判断命名条件时才有（只能用于 [[naming.demonstrative]]）"}
+_BASE_LADDER = frozenset({"base", "ladder"})
+
+
+def _semantic_problems(p: Profile) -> Problems:
     """Cross-field checks that need the whole profile: ids, references, sums, phases."""
-    problems: list[tuple[str, str]] = []
+    problems, ids = _id_problems(p)
+    problems += _check_phase_problems(p)
+    problems += _scorecard_problems(p, ids)
+    problems += _grade_problems(p)
+    for i, rec in enumerate(p.recommendations):
+        for j, cond in enumerate(rec.when):
+            problems += _phase_problems(f"recommendations[{i}]（{rec.action}）.when[{j}].check", cond.check,
+                                        {"base", "ladder", "run"})
+    problems += _naming_problems(p)
+    actions = [r.action for r in p.recommendations]
+    if len(set(actions)) != len(actions):
+        problems.append(("recommendations", "同一处理建议出现了两次"))
+    for i, rec in enumerate(p.recommendations):
+        if rec.deadline is not None and rec.action != "rectify":
+            problems.append((f"recommendations[{i}]（{rec.action}）.deadline", "只有 rectify（限期整改）有期限"))
+    return problems
+
+
+def _id_problems(p: Profile) -> tuple[Problems, dict[str, str]]:
+    """Repeated check ids; and every id of ``standards``/``common`` with where it is defined."""
+    problems: Problems = []
     ids: dict[str, str] = {}
     for section in ("standards", "common"):
         for i, s in enumerate(getattr(p, section)):
-            where = f"{section}[{i}]（{s.id}）.id"
             if s.id in ids:
-                problems.append((where, f"编号 {s.id} 重复（{ids[s.id]} 已用）"))
+                problems.append((f"{section}[{i}]（{s.id}）.id", f"编号 {s.id} 重复（{ids[s.id]} 已用）"))
             ids[s.id] = f"{section}[{i}]"
+    return problems, ids
 
-    def phase_check(where: str, check: Any, allowed: set[str]) -> None:
-        for name in fact_names(check):
-            d = vocab.fact_def(name)
-            if d is not None and d.phase not in allowed:
-                why = {"run": "只在考核时才有（只能用于 recommendations）",
-                       "ladder": "由领衔人阶梯推出，不能用在阶梯本身",
-                       "naming": "只在判断命名条件时才有（只能用于 [[naming.demonstrative]]）",
-                       }.get(d.phase, f"不能用在这里（{d.phase}）")
-                problems.append((where, f"事实「{name}」{why}"))
 
-    base_ladder = {"base", "ladder"}
+def _phase_problems(where: str, check: Any, allowed: set[str] | frozenset[str]) -> Problems:
+    """Facts of a phase (vocab.FactDef.phase) that ``check`` may not read where it stands."""
+    problems: Problems = []
+    for name in fact_names(check):
+        d = vocab.fact_def(name)
+        if d is not None and d.phase not in allowed:
+            why = _PHASE_WHY.get(d.phase, f"不能用在这里（{d.phase}）")
+            problems.append((where, f"事实「{name}」{why}"))
+    return problems
+
+
+def _check_phase_problems(p: Profile) -> Problems:
+    problems: Problems = []
     for section in ("standards", "common"):
         for i, s in enumerate(getattr(p, section)):
-            phase_check(f"{section}[{i}]（{s.id}）.check", s.check, base_ladder)
+            problems += _phase_problems(f"{section}[{i}]（{s.id}）.check", s.check, _BASE_LADDER)
     for level, _ in LEVEL.items:
-        phase_check(f"ladder.{level}", getattr(p.ladder, level), {"base"})
+        problems += _phase_problems(f"ladder.{level}", getattr(p.ladder, level), {"base"})
+    return problems
 
-    items = p.scorecard.items
+
+def _scorecard_problems(p: Profile, ids: Mapping[str, str]) -> Problems:
+    problems: Problems = []
     total_max = 0.0
-    for item_id, item in items.items():
-        where = f"scorecard.items.{item_id}"
+    for item_id, item in p.scorecard.items.items():
         total_max += item.max
-        if isinstance(item, (CheckShareItem, PerCheckItem)) and isinstance(item.checks, list):
-            if not item.checks:
-                problems.append((where + ".checks", "不能为空"))
-            for cid in item.checks:
-                if cid not in ids:
-                    problems.append((where + ".checks", f"没有编号为 {cid} 的检查（standards/common）"))
-        if isinstance(item, ConditionsItem):
-            for j, part in enumerate(item.parts):
-                phase_check(f"{where}.parts[{j}].when", part.when, base_ladder)
-        if isinstance(item, TiersItem):
-            for j, tier in enumerate(item.tiers):
-                phase_check(f"{where}.tiers[{j}].when", tier.when, base_ladder)
-                if tier.points > item.max:
-                    problems.append((f"{where}.tiers[{j}].points", f"{tier.points:g} 超过该项满分 {item.max:g}"))
-        if isinstance(item, PerUnitItem):
-            for j, unit in enumerate(item.units):
-                phase_check(f"{where}.units[{j}].fact", Comparison(fact=[unit.fact], op=">=", value=0), base_ladder)
-        if isinstance(item, FactItem):
-            phase_check(f"{where}.fact", Comparison(fact=[item.fact], op=">=", value=0), base_ladder)
-        if isinstance(item, FactItem) and item.min > item.max:
-            problems.append((where + ".min", f"min {item.min:g} 大于 max {item.max:g}"))
+        problems += _item_problems(f"scorecard.items.{item_id}", item, ids)
     if abs(total_max - p.scorecard.total) > 1e-9:
         problems.append(("scorecard.total", f"各项满分之和 {total_max:g} 不等于总分 {p.scorecard.total:g}"))
+    return problems
 
+
+def _item_problems(where: str, item: Any, ids: Mapping[str, str]) -> Problems:
+    problems: Problems = []
+    if isinstance(item, (CheckShareItem, PerCheckItem)) and isinstance(item.checks, list):
+        if not item.checks:
+            problems.append((where + ".checks", "不能为空"))
+        for cid in item.checks:
+            if cid not in ids:
+                problems.append((where + ".checks", f"没有编号为 {cid} 的检查（standards/common）"))
+    if isinstance(item, ConditionsItem):
+        for j, part in enumerate(item.parts):
+            problems += _phase_problems(f"{where}.parts[{j}].when", part.when, _BASE_LADDER)
+    if isinstance(item, TiersItem):
+        for j, tier in enumerate(item.tiers):
+            problems += _phase_problems(f"{where}.tiers[{j}].when", tier.when, _BASE_LADDER)
+            if tier.points > item.max:
+                problems.append((f"{where}.tiers[{j}].points", f"{tier.points:g} 超过该项满分 {item.max:g}"))
+    if isinstance(item, PerUnitItem):
+        for j, unit in enumerate(item.units):
+            problems += _phase_problems(f"{where}.units[{j}].fact", Comparison(fact=[unit.fact], op=">=", value=0),
+                                        _BASE_LADDER)
+    if isinstance(item, FactItem):
+        problems += _phase_problems(f"{where}.fact", Comparison(fact=[item.fact], op=">=", value=0), _BASE_LADDER)
+        if item.min > item.max:
+            problems.append((where + ".min", f"min {item.min:g} 大于 max {item.max:g}"))
+    return problems
+
+
+def _grade_problems(p: Profile) -> Problems:
+    """Grade lines (from high to low, distinct, ending at 0) and the cap's grades and item keys."""
+    problems: Problems = []
     mins = [g.min for g in p.grades]
     if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
         problems.append(("grades", "等级线应从高到低排列，且各不相同"))
@@ -545,37 +588,32 @@ def _semantic_problems(p: Profile) -> list[tuple[str, str]]:
     if len(set(seen_grades)) != len(seen_grades):
         problems.append(("grades", "等级重复"))
     if p.cap is not None:
-        for g, key in ((p.cap.grade, "grade"), (p.cap.demote_to, "demote_to")):
+        for g, field in ((p.cap.grade, "grade"), (p.cap.demote_to, "demote_to")):
             if g not in seen_grades:
-                problems.append((f"cap.{key}", f"等级 {g} 不在 grades 中"))
+                problems.append((f"cap.{field}", f"等级 {g} 不在 grades 中"))
         for j, key in enumerate(p.cap.order):
             if isinstance(key.by, list):
                 for item_id in key.by:
-                    if item_id not in items:
+                    if item_id not in p.scorecard.items:
                         problems.append((f"cap.order[{j}].by", f"没有计分项 {item_id}"))
+    return problems
 
-    for i, rec in enumerate(p.recommendations):
-        for j, cond in enumerate(rec.when):
-            phase_check(f"recommendations[{i}]（{rec.action}）.when[{j}].check", cond.check,
-                        {"base", "ladder", "run"})
-    if p.naming is not None:
-        n = p.naming
-        if len(set(n.entry_levels)) != len(n.entry_levels):
-            problems.append(("naming.entry_levels", "级别重复"))
-        seen: dict[str, int] = {}
-        for i, d in enumerate(n.demonstrative):
-            if d.id in seen:
-                problems.append((f"naming.demonstrative[{i}]（{d.id}）.id",
-                                 f"编号 {d.id} 重复（naming.demonstrative[{seen[d.id]}] 已用）"))
-            seen[d.id] = i
-            phase_check(f"naming.demonstrative[{i}]（{d.id}）.check", d.check, {"base", "ladder", "naming"})
 
-    actions = [r.action for r in p.recommendations]
-    if len(set(actions)) != len(actions):
-        problems.append(("recommendations", "同一处理建议出现了两次"))
-    for i, rec in enumerate(p.recommendations):
-        if rec.deadline is not None and rec.action != "rectify":
-            problems.append((f"recommendations[{i}]（{rec.action}）.deadline", "只有 rectify（限期整改）有期限"))
+def _naming_problems(p: Profile) -> Problems:
+    problems: Problems = []
+    if p.naming is None:
+        return problems
+    n = p.naming
+    if len(set(n.entry_levels)) != len(n.entry_levels):
+        problems.append(("naming.entry_levels", "级别重复"))
+    seen: dict[str, int] = {}
+    for i, d in enumerate(n.demonstrative):
+        if d.id in seen:
+            problems.append((f"naming.demonstrative[{i}]（{d.id}）.id",
+                             f"编号 {d.id} 重复（naming.demonstrative[{seen[d.id]}] 已用）"))
+        seen[d.id] = i
+        problems += _phase_problems(f"naming.demonstrative[{i}]（{d.id}）.check", d.check,
+                                    {"base", "ladder", "naming"})
     return problems
 
 

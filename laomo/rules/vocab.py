@@ -148,9 +148,9 @@ def fact_def(name: str) -> FactDef | None:
     return None
 
 
-def rank(type_: str, value: str | None) -> int | None:
-    """The order of an enumerated value; grades are ordered worst (0) to best."""
-    if value is None:
+def rank(type_: str, value: object) -> int | None:
+    """The order of an enumerated value; grades are ordered worst (0) to best; None for anything else."""
+    if not isinstance(value, str):
         return None
     enum = ENUM_OF_TYPE[type_]
     r = enum.rank(value)
