@@ -54,7 +54,7 @@ def run_quickstart(directory: Path, db: str | None = None,
     for year in ASSESS_YEARS:  # the earlier year first: its grades are the later year's "previous year"
         with dbmod.write_session(engine) as session:
             stored = _stored_run(session, year)  # run once: a second quickstart changes nothing
-            assessments[year] = stored or run_assessment(session, year)
+            assessments[year] = stored or run_assessment(session, year=year).to_json()
         progress(f"{year} 年度考核：{assessments[year]['assessed']} 个工作室")
     from laomo.award import apply_and_name
 
@@ -67,7 +67,7 @@ def run_quickstart(directory: Path, db: str | None = None,
     with dbmod.read_session(engine) as session:
         counts = ledger_counts(session)
         union = get_setting(session, UNION_SETTING)
-        check = check_standards(session)
+        check = check_standards(session).to_json()
     labels = {"person": "人员", "honor": "荣誉", "studio": "工作室", "member": "成员",
               "achievement": "创新成果", "activity": "活动", "mentorship": "师带徒",
               "inspection": "现场检查评分", "designation": "命名/处理记录", "assessment": "考核结果"}
