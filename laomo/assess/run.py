@@ -127,6 +127,8 @@ def _compute(conn: Connection, part: Part, emit: Emit, add_result: Callable[[Stu
     studio ids here and the upper ones in a worker process.  Returns the held studios of both."""
     if not parallel:
         return part.run(conn, emit, (None, None))
+    # imported here, never at the top: the package imports this module, and the worker runs as
+    # ``python -m laomo.assess.worker``, which must not find itself imported by its package first
     from laomo.assess import worker
 
     split = worker.split_point(conn, part.prof)
