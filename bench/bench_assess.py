@@ -30,10 +30,10 @@ after one untimed warm-up pass that brings the file into the page cache:
   per studio and kind, mentorships running in Y / promoted in Y, on-site
   inspections of Y, designations per studio/action/level, stored grades of
   Y−1; ``fetchall()`` of each;
-* **dry run** — ``run_assessment(session, Y, dry_run=True)`` in a read
+* **dry run** — ``run_assessment(session, year=Y, dry_run=True)`` in a read
   session (what ``assess run --year Y --dry-run`` computes, without the
   what-if comparison with stored rows);
-* **stored run** — ``store_assessment(engine, Y)``, committed (what
+* **stored run** — ``store_assessment(engine, year=Y)``, committed (what
   ``assess run --year Y`` does: its own transaction, holding the write lock
   only while writing, and at this scale half of the studios computed by a
   child process).  Before each one, the
@@ -251,12 +251,12 @@ def measure_assess(path: Path, year: int, dry_run: bool) -> dict:
     started = time.perf_counter()
     if dry_run:
         with db.read_session(engine) as session:
-            result = run_assessment(session, year, dry_run=True)
+            result = run_assessment(session, year=year, dry_run=True)
     else:
-        result = store_assessment(engine, year)
+        result = store_assessment(engine, year=year)
     elapsed = time.perf_counter() - started
-    return {"seconds": elapsed, "assessed": result["assessed"], "by_grade": result["by_grade"],
-            "by_recommendation": result["by_recommendation"]}
+    return {"seconds": elapsed, "assessed": result.assessed, "by_grade": result.by_grade,
+            "by_recommendation": result.by_recommendation}
 
 
 def measure_split(path: Path, year: int) -> dict:
@@ -285,7 +285,7 @@ def measure_split(path: Path, year: int) -> dict:
     engine = db.open_engine(str(path))
     started = time.perf_counter()
     with db.read_session(engine) as session:
-        run_assessment(session, year, dry_run=True, results=False)
+        run_assessment(session, year=year, dry_run=True, results=False)
     elapsed = time.perf_counter() - started
     return {"seconds": elapsed, "facts_seconds": in_facts[0], "rules_seconds": elapsed - in_facts[0]}
 

@@ -52,7 +52,7 @@ def assessed_template(sample_template, make_session_db):  # type: ignore[no-unty
     engine = open_engine(str(path))
     for year in (2024, 2025):
         with write_session(engine) as session:
-            run_assessment(session, year)
+            run_assessment(session, year=year)
     return seal_db(path)
 
 
@@ -184,5 +184,6 @@ def run(engine, year: int, profile: str | None = None, dry_run: bool = False) ->
     from laomo.store.db import write_session
 
     with write_session(engine) as session:
-        out = run_assessment(session, year, profile, dry_run=dry_run)
-    return {r["studio"]: r for r in out["results"]}
+        out = run_assessment(session, year=year, profile=profile, dry_run=dry_run)
+    assert out.results is not None
+    return {r["studio"]: r for r in out.results}

@@ -52,7 +52,7 @@ def build_sample(path: Path, *, assess: tuple[int, ...] = ()) -> Path:
 
             for year in assess:
                 with db.write_session(engine) as session:
-                    run_assessment(session, year)
+                    run_assessment(session, year=year)
     finally:
         engine.dispose()
     return seal(path)

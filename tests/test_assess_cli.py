@@ -38,7 +38,7 @@ def test_run_text_quiet_and_missing_year(cli, sample_engine):
     from laomo.store.db import read_session
 
     with read_session(sample_engine) as session:
-        stored = stored_results(session, 2025)
+        stored = stored_results(session, year=2025)
     assert {c: (s["grade"], s["recommendation"]) for c, s in stored.items() if c in EXPECTED["2025"]} == \
         {c: (e["grade"], e["recommendation"]) for c, e in EXPECTED["2025"].items()}
     r = cli("assess", "run")

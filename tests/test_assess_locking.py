@@ -13,6 +13,7 @@ from assess_support import EXPECTED, sample_engine, sample_template  # noqa: F40
 from conftest import execute, query
 
 import laomo.assess as assess_mod
+from laomo.assess.store import Stage
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -23,7 +24,7 @@ RENAME = "UPDATE studio SET funds = coalesce(funds, 0) + 1 WHERE code = 'S0005'"
 def interfere(monkeypatch, laomo_db, times: int) -> list[int]:
     """Commit RENAME from another connection in the first ``times`` runs, just before they write."""
     calls: list[int] = []
-    inner = assess_mod._Stage.replace_year
+    inner = Stage.replace_year
 
     def replace_year(self, *args):  # type: ignore[no-untyped-def]
         calls.append(len(calls) + 1)
@@ -31,7 +32,7 @@ def interfere(monkeypatch, laomo_db, times: int) -> list[int]:
             execute(laomo_db, RENAME)
         return inner(self, *args)
 
-    monkeypatch.setattr(assess_mod._Stage, "replace_year", replace_year)
+    monkeypatch.setattr(Stage, "replace_year", replace_year)
     return calls
 
 
@@ -46,10 +47,10 @@ def stored(laomo_db) -> dict[str, tuple]:
 
 
 def test_an_undisturbed_run_computes_once(sample_engine, laomo_db, monkeypatch):
-    assert assess_mod.store_assessment(sample_engine, 2024)["attempts"] == 1  # 2025 reads 2024's grades
+    assert assess_mod.store_assessment(sample_engine, year=2024).attempts == 1  # 2025 reads 2024's grades
     calls = interfere(monkeypatch, laomo_db, 0)
-    out = assess_mod.store_assessment(sample_engine, 2025)
-    assert out["attempts"] == 1 and calls == [1]
+    out = assess_mod.store_assessment(sample_engine, year=2025)
+    assert out.attempts == 1 and calls == [1]
     got = stored(laomo_db)
     assert {c: got[c][:2] for c in EXPECTED["2025"]} == \
         {c: (e["grade"], e["recommendation"]) for c, e in EXPECTED["2025"].items()}
@@ -58,13 +59,13 @@ def test_an_undisturbed_run_computes_once(sample_engine, laomo_db, monkeypatch):
 def test_a_commit_during_the_computation_makes_the_run_start_again(sample_engine, laomo_db, monkeypatch):
     before = funds(laomo_db)
     calls = interfere(monkeypatch, laomo_db, 1)
-    out = assess_mod.store_assessment(sample_engine, 2025)
-    assert out["attempts"] == 2 and calls == [1, 2]
+    out = assess_mod.store_assessment(sample_engine, year=2025)
+    assert out.attempts == 2 and calls == [1, 2]
     assert funds(laomo_db) == before + 1  # the other clerk's change stands
     first = stored(laomo_db)
     # what was stored is what the new state gives (a plain rerun changes nothing)
     monkeypatch.undo()
-    assert assess_mod.store_assessment(sample_engine, 2025)["attempts"] == 1
+    assert assess_mod.store_assessment(sample_engine, year=2025).attempts == 1
     assert stored(laomo_db) == first
     audit = query(laomo_db, "SELECT count(*) FROM audit WHERE entity = 'assessment' AND key = '2025'")[0][0]
     assert audit == 2  # one entry per stored run, none for the abandoned computation
@@ -73,7 +74,7 @@ def test_a_commit_during_the_computation_makes_the_run_start_again(sample_engine
 def test_the_second_attempt_holds_the_lock_from_the_start(sample_engine, laomo_db, monkeypatch):
     import sqlite3
 
-    inner = assess_mod._Stage.replace_year
+    inner = Stage.replace_year
     seen: list[str] = []
 
     def replace_year(self, *args):  # type: ignore[no-untyped-def]
@@ -88,10 +89,10 @@ def test_the_second_attempt_holds_the_lock_from_the_start(sample_engine, laomo_d
             con.close()
         return inner(self, *args)
 
-    monkeypatch.setattr(assess_mod._Stage, "replace_year", replace_year)
-    out = assess_mod.store_assessment(sample_engine, 2025)
+    monkeypatch.setattr(Stage, "replace_year", replace_year)
+    out = assess_mod.store_assessment(sample_engine, year=2025)
     # the first computation left the lock free (the other write went through); the second held it
-    assert out["attempts"] == 2 and seen == ["written", "database is locked"]
+    assert out.attempts == 2 and seen == ["written", "database is locked"]
     assert stored(laomo_db)
 
 
@@ -102,9 +103,9 @@ def test_other_errors_are_not_retried(sample_engine, laomo_db, monkeypatch):
         calls.append(1)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(assess_mod._Stage, "replace_year", broken)
+    monkeypatch.setattr(Stage, "replace_year", broken)
     with pytest.raises(RuntimeError):
-        assess_mod.store_assessment(sample_engine, 2025)
+        assess_mod.store_assessment(sample_engine, year=2025)
     assert calls == [1] and not stored(laomo_db)
 
 

@@ -31,7 +31,7 @@ def failing(engine, profile: str) -> dict[str, list[str]]:  # type: ignore[no-un
     from laomo.store.db import read_session
 
     with read_session(engine) as session:
-        out = check_standards(session, profile=profile, as_of=AS_OF)
+        out = check_standards(session, profile=profile, as_of=AS_OF).to_json()
     assert out["profile"] == profile
     return {r["studio"]: sorted(k for k, v in r["checks"].items() if not v) for r in out["results"]}
 
@@ -127,7 +127,7 @@ def test_failure_texts_name_the_fact(ledger):
     from laomo.store.db import read_session
 
     with read_session(ledger) as session:
-        out = check_standards(session, ["TEAM2", "FEWACT"], profile="hebei-2021", as_of=AS_OF)
+        out = check_standards(session, codes=["TEAM2", "FEWACT"], profile="hebei-2021", as_of=AS_OF).to_json()
     by = {r["studio"]: r for r in out["results"]}
     assert by["TEAM2"]["failures"] == ["HB2 团队结构合理：团队人数 2，要求至少 3"]
     assert by["FEWACT"]["failures"] == ["HB3 运行规范：近12个月活动次数 1，要求至少 4"]

@@ -152,12 +152,12 @@ def test_what_if_and_explain(sample_engine):
 
     run(sample_engine, 2024)
     with read_session(sample_engine) as s:
-        same = what_if(s, 2024, "henan-2015")
-        assert same["changed"] == 0 and same["stored"] == 37
-        other = what_if(s, 2024, "hebei-2021")
-        assert other["profile"] == "hebei-2021"
-        assert {c["studio"] for c in other["changes"]} == set(EXPECTED["2024"])
-        ex = explain(s, "S0008", 2024)
+        same = what_if(s, year=2024, profile="henan-2015")
+        assert same.changed == 0 and same.stored == 37
+        other = what_if(s, year=2024, profile="hebei-2021")
+        assert other.profile == "hebei-2021"
+        assert {c["studio"] for c in other.changes} == set(EXPECTED["2024"])
+        ex = explain(s, code="S0008", year=2024).to_json()
     r = ex["results"][0]
     assert r["items"] == EXPECTED["2024"]["S0008"]["items"]
     assert r["total"] == 54.5 and r["grade"] == "fail" and r["recommendation"] == "rectify"
@@ -173,9 +173,9 @@ def test_explain_without_a_stored_result_and_for_imported_history(sample_engine)
     from laomo.store.db import read_session
 
     with read_session(sample_engine) as s:
-        fresh = explain(s, "S0005", 2024)
-        imported = explain(s, "S0007", 2023)
-        outside = explain(s, "S0023", 2024)
+        fresh = explain(s, code="S0005", year=2024).to_json()
+        imported = explain(s, code="S0007", year=2023).to_json()
+        outside = explain(s, code="S0023", year=2024).to_json()
     r = fresh["results"][0]
     assert fresh["stored"] is False and r["items"] == EXPECTED["2024"]["S0005"]["items"]
     assert r["grade"] == "excellent" and any("尚未保存" in n for n in fresh["notes"])
@@ -189,7 +189,7 @@ def test_check_reports_status_and_level(sample_engine):
     from laomo.store.db import read_session
 
     with read_session(sample_engine) as s:
-        out = check_standards(s, ["S0040", "S0023", "S0004"], as_of=dt.date(2025, 11, 22))
+        out = check_standards(s, codes=["S0040", "S0023", "S0004"], as_of=dt.date(2025, 11, 22)).to_json()
     by = {r["studio"]: r for r in out["results"]}
     assert (by["S0040"]["status"], by["S0040"]["level"]) == ("revoked", None)
     assert (by["S0023"]["status"], by["S0023"]["level"]) == ("registered", None)

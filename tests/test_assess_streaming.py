@@ -86,8 +86,8 @@ def check_year(eng_, year: int, prof, store: bool = False) -> None:  # type: ign
 
     with read_session(eng_) as session:
         ref = reference(session, year, prof)
-        dry = run_assessment(session, year, prof, dry_run=True)
-        flat = run_assessment(session, year, prof, dry_run=True, results=False)
+        dry = run_assessment(session, year=year, profile=prof, dry_run=True).to_json()
+        flat = run_assessment(session, year=year, profile=prof, dry_run=True, results=False).to_json()
     assert [r["studio"] for r in dry["results"]] == sorted(ref)
     assert dry["results"] == [as_result(ref[c]) for c in sorted(ref)]
     assert "results" not in flat
@@ -96,10 +96,10 @@ def check_year(eng_, year: int, prof, store: bool = False) -> None:  # type: ign
     assert dry["assessed"] == len(ref)
 
     if store:
-        out = store_assessment(eng_, year, prof)
+        out = store_assessment(eng_, year=year, profile=prof).to_json()
     else:
         with write_session(eng_) as session:
-            out = run_assessment(session, year, prof)
+            out = run_assessment(session, year=year, profile=prof).to_json()
     assert out["results"] == dry["results"]
     for key in ("assessed", "by_grade", "by_recommendation"):
         assert out[key] == dry[key]
@@ -153,17 +153,17 @@ def test_streamed_run_equals_the_plain_algorithm_on_a_generated_county(county, n
 def test_a_run_split_with_a_child_process_equals_the_plain_algorithm(county, name, monkeypatch):
     """``assess run`` computes the upper half of the studio ids in a child process at national scale;
     forced here on 120 studios: the same results, counts, cap and stored rows."""
-    import laomo.assess as assess_mod
+    import laomo.assess.worker as worker
 
     forks = []
-    inner = assess_mod._Child.__init__
+    inner = worker.Child.__init__
 
     def spy(self, conn, part, split):  # type: ignore[no-untyped-def]
         forks.append(split)
         inner(self, conn, part, split)
 
-    monkeypatch.setattr(assess_mod._Child, "__init__", spy)
-    monkeypatch.setattr(assess_mod, "PARALLEL_MIN_STUDIOS", 2)
+    monkeypatch.setattr(worker.Child, "__init__", spy)
+    monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
     prof = load_profile(name)
     for year in YEARS:
         check_year(county, year, prof, store=True)
@@ -177,12 +177,12 @@ def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
 
     from conftest import dump
 
-    import laomo.assess as assess_mod
+    import laomo.assess.worker as worker
     from laomo.assess import store_assessment
     from laomo.rules import load_profile
     from laomo.rules.profile import BUNDLED_DIR
 
-    monkeypatch.setattr(assess_mod, "PARALLEL_MIN_STUDIOS", 2)
+    monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
     path = tmp_path / "mine.toml"
     shutil.copy(BUNDLED_DIR / "henan-2015.toml", path)
     prof = load_profile(str(path))
@@ -194,7 +194,7 @@ def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
     from laomo.errors import LaomoError
 
     with pytest.raises(LaomoError, match="考核期间被改动"):
-        store_assessment(county, 2024, prof)
+        store_assessment(county, year=2024, profile=prof)
     assert dump(county.url.database) == before
 
 
@@ -204,21 +204,21 @@ def test_a_child_that_dies_is_a_message_and_stores_nothing(county, monkeypatch):
 
     from conftest import dump
 
-    import laomo.assess as assess_mod
+    import laomo.assess.worker as worker
     from laomo.assess import store_assessment
     from laomo.errors import LaomoError
 
-    monkeypatch.setattr(assess_mod, "PARALLEL_MIN_STUDIOS", 2)
+    monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
     monkeypatch.setattr(sys, "executable", "/bin/sh")  # the child's program fails at once
     before = dump(county.url.database)
     with pytest.raises(LaomoError, match="子进程意外退出") as caught:
-        store_assessment(county, 2024)
+        store_assessment(county, year=2024)
     assert "LAOMO_ASSESS_WORKER=0" in str(caught.value) and caught.value.lines  # its stderr is shown
     assert dump(county.url.database) == before
     monkeypatch.undo()
     monkeypatch.setenv("LAOMO_ASSESS_WORKER", "0")
-    monkeypatch.setattr(assess_mod, "PARALLEL_MIN_STUDIOS", 2)
-    assert store_assessment(county, 2024)["assessed"] > 0  # the advice works
+    monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
+    assert store_assessment(county, year=2024).assessed > 0  # the advice works
 
 
 @pytest.mark.parametrize("name", bundled_names())
@@ -335,7 +335,7 @@ def test_cap_demotion_takes_the_recommendation_of_the_lower_grade(sample_engine,
     from laomo.store.db import read_session
 
     with read_session(sample_engine) as session:
-        out = run_assessment(session, 2025, prof, dry_run=True)
+        out = run_assessment(session, year=2025, profile=prof, dry_run=True).to_json()
     capped = [r for r in out["results"] if r.get("capped")]
     assert capped and all(r["grade"] == "good" and r["recommendation"] == "warn" for r in capped)
     kept = [r for r in out["results"] if r["grade"] == "excellent"]
@@ -348,14 +348,14 @@ def test_a_rerun_replaces_the_year_and_keeps_imported_history(county):
     from laomo.store.db import read_session, write_session
 
     with write_session(county) as session:
-        first = run_assessment(session, 2023)
+        first = run_assessment(session, year=2023)
     with write_session(county) as session:
-        second = run_assessment(session, 2023, results=False)
-    assert second["replaced"] == first["assessed"]
+        second = run_assessment(session, year=2023, results=False)
+    assert second.replaced == first.assessed
     with read_session(county) as session:
         rows = stored_rows(session, 2023)
-    assert {r["run_id"] for r in rows.values() if not r["imported"]} == {second["run_id"]}
-    assert len([r for r in rows.values() if not r["imported"]]) == second["assessed"]
+    assert {r["run_id"] for r in rows.values() if not r["imported"]} == {second.run_id}
+    assert len([r for r in rows.values() if not r["imported"]]) == second.assessed
     # the staged JSON reads back as JSON
     assert all(isinstance(r["items"], dict) and isinstance(r["reasons"], list) for r in rows.values()
                if not r["imported"])

@@ -59,7 +59,7 @@ def _serially(db: Path, people: Path) -> None:
             assert import_source(session, src, kind="people").inserted == PEOPLE
         for _ in range(2):
             with dbmod.write_session(engine) as session:
-                run_assessment(session, YEAR)
+                run_assessment(session, year=YEAR)
     finally:
         engine.dispose()
 

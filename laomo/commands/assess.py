@@ -70,7 +70,7 @@ def check_cmd(
 
     day = _date(as_of) if as_of else None
     with read_session(engine()) as session:
-        result = check_standards(session, codes or None, rules, day)
+        result = check_standards(session, codes=codes or None, profile=rules, as_of=day).to_json()
     if json_out:
         emit_json(result)
         return
@@ -131,14 +131,11 @@ def run_cmd(
     diff = None
     if dry_run:
         with read_session(eng) as session:
-            diff = what_if(session, y, rules)
-        result = {"year": y, "profile": diff["profile"], "profile_hash": diff["profile_hash"],
-                  "dry_run": True, "results": diff["results"],
-                  "what_if": {k: diff[k] for k in ("stored", "stored_profiles", "changed", "changes")}}
+            result = what_if(session, year=y, profile=rules).to_json()
+        diff = {"year": y, **result["what_if"]}
     else:
         # a quiet (cron) run prints nothing: the per-studio results are not even kept in memory
-        result = store_assessment(eng, y, rules, results=json_out or not (quiet or STATE.quiet))
-        del result["attempts"]  # not part of cli.md's JSON shape
+        result = store_assessment(eng, year=y, profile=rules, results=json_out or not (quiet or STATE.quiet)).to_json()
     if json_out:
         emit_json(result)
         return
@@ -147,7 +144,7 @@ def run_cmd(
     _print_run(result, items)
     if diff is not None:
         _print_diff(diff)
-    counts = {}
+    counts: dict[str, int] = {}
     for r in result["results"]:
         counts[r["grade"]] = counts.get(r["grade"], 0) + 1
     GRADE, _ = _labels()
@@ -249,7 +246,7 @@ def explain_cmd(
 
     y = _year(year)
     with read_session(engine()) as session:
-        data = explain(session, code, y, rules)
+        data = explain(session, code=code, year=y, profile=rules).to_json()
     if json_out:
         emit_json(data)
         return
@@ -303,10 +300,10 @@ def rules_list(json_out: JsonOpt = False) -> None:
 
     ctx = _existing_db_session()
     if ctx is None:
-        data = list_profiles(None)
+        data = list_profiles(None).to_json()
     else:
         with ctx as session:
-            data = list_profiles(session)
+            data = list_profiles(session).to_json()
     if json_out:
         emit_json(data)
         return
@@ -335,7 +332,7 @@ def rules_show(
     """显示规则的全部内容：创建标准、领衔人阶梯、计分项、等级线、优秀比例、处理建议。"""
     from laomo.assess import show_profile
 
-    data = show_profile(name)
+    data = show_profile(name).to_json()
     if json_out:
         emit_json(data)
         return
@@ -400,7 +397,7 @@ def rules_use(
     from laomo.store.db import write_session
 
     with write_session(engine()) as session:
-        data = use_profile(session, name)
+        data = use_profile(session, profile=name).to_json()
     if json_out:
         emit_json(data)
         return

@@ -138,7 +138,7 @@ def _assess_demo(engine: Engine, progress: Callable[[str], None]) -> dict[int, d
     assessments: dict[int, dict[str, Any]] = {}
     for year in ASSESS_YEARS:  # the earlier year first: its grades are the later year's "previous year"
         with write_session(engine) as session:
-            assessments[year] = _stored_run(session, year) or run_assessment(session, year)
+            assessments[year] = _stored_run(session, year) or run_assessment(session, year=year).to_json()
         progress(f"{year} 年度考核：{assessments[year]['assessed']} 个工作室")
     return assessments
 
@@ -175,7 +175,7 @@ class _Summary:
         with read_session(engine) as session:
             counts = ledger_counts(session)
             union = get_setting(session, key=UNION_SETTING)
-            check = check_standards(session)
+            check = check_standards(session).to_json()
         passed = sum(1 for r in check["results"] if r["passed"])
         return cls(union, counts, check["profile"], passed, len(check["results"]))
 

@@ -1,0 +1,243 @@
+"""The yearly assessment (年度考核): a run over every studio due for a year, stored or not, and what
+another profile would change.
+
+How a run scales (issue 3, "Performance"): the facts stream in studio order
+(:func:`laomo.facts.iter_facts`, a fixed number of queries) and each studio is
+scored as it comes and then forgotten (:class:`~laomo.assess.scoring.Part`).
+What is kept across studios: the counts; for the 优秀 cap, the studios at the
+capped grade until the cap is known; the results handed back (``results=True``,
+the default, as the CLI prints them).  A stored run stages its rows and moves
+them in at the end (:class:`~laomo.assess.store.Stage`); a large stored run on
+SQLite computes part of the studios in a worker process
+(:mod:`laomo.assess.worker`).
+
+A studio is due for year Y when it holds now a naming dated on or before
+31 Dec Y and is not revoked or closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from laomo.assess.outcome import Emit, Row, StudioResult, emitter
+from laomo.assess.profiles import ProfileArg, resolve_profile
+from laomo.assess.scoring import Held, Part, release_held
+from laomo.assess.store import Stage, record_run, stored_results
+from laomo.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.engine import Connection, Engine
+    from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A run: cli.md's ``assess run`` JSON (:meth:`to_json`), and how many computations a stored run
+    took (``attempts``, from :func:`store_assessment`; not part of that JSON)."""
+
+    year: int
+    profile: str
+    profile_hash: str
+    run_id: str | None  # None for a dry run
+    dry_run: bool
+    assessed: int
+    by_grade: dict[str, int]
+    by_recommendation: dict[str, int]
+    results: list[StudioResult] | None = None  # sorted by code; None when not asked for
+    replaced: int | None = None  # rows the stored run replaced; None for a dry run
+    attempts: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "year": self.year, "profile": self.profile, "profile_hash": self.profile_hash,
+            "run_id": self.run_id, "dry_run": self.dry_run, "assessed": self.assessed,
+            "by_grade": self.by_grade, "by_recommendation": self.by_recommendation,
+        }
+        if self.results is not None:
+            out["results"] = self.results
+        if self.replaced is not None:
+            out["replaced"] = self.replaced
+        return out
+
+
+def run_assessment(session: Session, *, year: int, profile: ProfileArg = None, dry_run: bool = False,
+                   now: dt.datetime | None = None, results: bool = True, parallel: bool = False) -> RunResult:
+    """Assess every studio due for ``year``; store the results (replacing that year's) unless ``dry_run``.
+
+    Runs inside the caller's transaction (``write_session``; ``read_session``
+    for a dry run): one transaction for the delete, the inserts and the audit
+    entry.  Returns the summary and, with ``results`` (the default), every
+    studio's result sorted by code; ``results=False`` leaves them out (a stored
+    run's results can be read back with :func:`~laomo.assess.store.stored_results`),
+    and the memory then stays flat whatever the number of studios.
+
+    ``parallel`` (only :func:`store_assessment` passes it): a large stored run
+    on SQLite computes part of the studios in a worker process (see
+    :mod:`laomo.assess.worker`); the caller's transaction must then be one that
+    has written nothing yet, as the worker reads on a connection of its own.
+    """
+    import gc
+
+    # The run allocates hundreds of thousands of short-lived dicts and tuples and makes no
+    # reference cycles: the cyclic collector would only rescan them (about 3% of the run).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(session, year, profile, dry_run=dry_run, now=now, results=results, parallel=parallel)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(session: Session, year: int, profile: ProfileArg, *, dry_run: bool, now: dt.datetime | None,
+         results: bool, parallel: bool) -> RunResult:
+    if not 1900 <= int(year) <= 2200:
+        raise UsageError(f"年度 {year} 超出范围 1900–2200", option="year")
+    prof = resolve_profile(session, profile)
+    now = now or dt.datetime.now(dt.UTC)
+    run_id = f"{year}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    conn = session.connection()
+    stage = None if dry_run else Stage(conn)
+    out_results: list[StudioResult] | None = [] if results else None
+    part = Part(prof, year, results=results, store=stage is not None)
+    add_result = out_results.append if out_results is not None else None
+    add_row = stage.add if stage is not None else None
+    emit = emitter(part.tally, add_result, add_row)
+    held = _compute(conn, part, emit, add_result, add_row, parallel=parallel and stage is not None)
+    tally = part.tally
+    release_held(prof, held, tally.assessed, emit)
+    if out_results is not None:
+        out_results.sort(key=lambda r: r["studio"])
+    replaced = None
+    if stage is not None:
+        replaced, before = stage.replace_year(year, prof, run_id, now)
+        record_run(conn, year=year, prof=prof, run_id=run_id, replaced=replaced, before=before, tally=tally)
+    return RunResult(year, prof.name, prof.hash, None if dry_run else run_id, dry_run, tally.assessed,
+                     tally.by_grade, tally.by_recommendation, out_results, replaced)
+
+
+def _compute(conn: Connection, part: Part, emit: Emit, add_result: Callable[[StudioResult], Any] | None,
+             add_row: Callable[[Row], Any] | None, *, parallel: bool) -> list[Held]:
+    """The studio loop over every studio: all here, or (``parallel``, when it is worth it) the lower
+    studio ids here and the upper ones in a worker process.  Returns the held studios of both."""
+    if not parallel:
+        return part.run(conn, emit, (None, None))
+    # imported here, never at the top: the package imports this module, and the worker runs as
+    # ``python -m laomo.assess.worker``, which must not find itself imported by its package first
+    from laomo.assess import worker
+
+    split = worker.split_point(conn, part.prof)
+    if split is None:
+        return part.run(conn, emit, (None, None))
+    child = worker.Child(conn, part, split)
+    try:
+        held = part.run(conn, emit, (None, split))
+        held += child.merge(part, add_result, add_row)
+    finally:
+        child.stop()
+    return held
+
+
+def store_assessment(engine: Engine, *, year: int, profile: ProfileArg = None, results: bool = True,
+                     now: dt.datetime | None = None) -> RunResult:
+    """``assess run --year Y``: compute and store a year in its own transaction, holding the
+    write lock only while the results are written.
+
+    The facts are read and the results staged in a SQLite transaction that
+    has not taken the write lock (``write_session(deferred=True)``), so a
+    clerk's import or naming is not kept waiting for the whole computation
+    (seconds at national scale) — only for the final delete/insert/commit.
+    If another writer holds the lock at that moment, or committed since the
+    computation began (it then read a state that is no longer current),
+    SQLite refuses the first write and nothing has been written: the run is
+    done again, this time holding the lock from the start (waiting for it up
+    to the busy timeout), so it always ends after at most two computations.
+    On a server the write lock is taken up front (its readers never wait for
+    it anyway).
+
+    A large run computes part of the studios in a worker process that reads on
+    a connection of its own (:mod:`laomo.assess.worker`).  Both see the same
+    state: the worker's first read comes after this transaction's, and before
+    its first write; a commit by anyone in between would make that write fail
+    (and the run be done again), and in the second attempt this transaction
+    holds the lock, so nobody can commit.  Returns :func:`run_assessment`'s
+    result with ``attempts`` (1 or 2).
+    """
+    from laomo.store.db import lost_write_race, write_session
+
+    try:
+        with write_session(engine, deferred=True) as session:
+            out = run_assessment(session, year=year, profile=profile, results=results, now=now, parallel=True)
+        return replace(out, attempts=1)
+    except Exception as exc:
+        if not lost_write_race(exc):
+            raise
+    with write_session(engine) as session:
+        out = run_assessment(session, year=year, profile=profile, results=results, now=now, parallel=True)
+    return replace(out, attempts=2)
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+class Side(TypedDict):
+    total: Any
+    grade: str
+    recommendation: str | None
+
+
+class Change(TypedDict):
+    """One studio's stored result (``before``) against the profile's (``after``); None: it has none."""
+
+    studio: str
+    name: str | None
+    before: Side | None
+    after: Side | None
+    changed: bool  # the grade or the recommendation differs, or only one side exists
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A dry run with a profile, compared with the year's stored results: cli.md's
+    ``assess run --dry-run`` JSON (:meth:`to_json`)."""
+
+    year: int
+    profile: str
+    profile_hash: str
+    stored_profiles: list[str]  # the profiles of the stored run rows
+    stored: int  # stored rows of the year (run or imported)
+    changed: int
+    changes: list[Change]  # every studio with a stored or a new result, by code
+    results: list[StudioResult]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"year": self.year, "profile": self.profile, "profile_hash": self.profile_hash, "dry_run": True,
+                "results": self.results,
+                "what_if": {"stored": self.stored, "stored_profiles": self.stored_profiles,
+                            "changed": self.changed, "changes": self.changes}}
+
+
+def what_if(session: Session, *, year: int, profile: ProfileArg = None) -> WhatIf:
+    """Per studio: the stored grade/recommendation for ``year`` versus what ``profile`` would give."""
+    new = run_assessment(session, year=year, profile=profile, dry_run=True)
+    assert new.results is not None
+    stored = stored_results(session, year=year)
+    changes: list[Change] = []
+    after_by_code = {r["studio"]: r for r in new.results}
+    for code in sorted(set(stored) | set(after_by_code)):
+        b, a = stored.get(code), after_by_code.get(code)
+        before = None if b is None else Side(total=b["total"], grade=b["grade"], recommendation=b["recommendation"])
+        after = None if a is None else Side(total=a["total"], grade=a["grade"], recommendation=a["recommendation"])
+        changed = (before is None) != (after is None) or (
+            before is not None and after is not None and
+            (before["grade"], before["recommendation"]) != (after["grade"], after["recommendation"]))
+        name = a["name"] if a is not None else b["name"] if b is not None else None
+        changes.append({"studio": code, "name": name, "before": before, "after": after, "changed": changed})
+    profiles = sorted({str(b["profile"]) for b in stored.values() if b["profile"]})
+    return WhatIf(year, new.profile, new.profile_hash, profiles, len(stored),
+                  sum(1 for c in changes if c["changed"]), changes, new.results)
