@@ -9,8 +9,8 @@ state, this time holding the lock from the start.
 from __future__ import annotations
 
 import pytest
-from assess_support import EXPECTED, sample_engine, sample_template  # noqa: F401 - fixtures
-from conftest import execute, query
+from support.db import execute, query
+from support.sample import EXPECTED
 
 import laomo.assess as assess_mod
 

@@ -10,8 +10,7 @@ import datetime as dt
 import json
 
 import pytest
-from assess_support import engine, sample_engine, sample_template  # noqa: F401 - fixtures
-from conftest import copy_db, seal_db
+from support.db import copy_db, seal_db
 
 from laomo.rules import bundled_names, load_profile
 from laomo.rules.engine import engine_for
@@ -175,7 +174,7 @@ def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
     """The child runs in its own interpreter: make it fail by a profile file changed under it."""
     import shutil
 
-    from conftest import dump
+    from support.db import dump
 
     import laomo.assess as assess_mod
     from laomo.assess import store_assessment
@@ -202,7 +201,7 @@ def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
 def test_a_child_that_dies_is_a_message_and_stores_nothing(county, monkeypatch):
     import sys
 
-    from conftest import dump
+    from support.db import dump
 
     import laomo.assess as assess_mod
     from laomo.assess import store_assessment

@@ -5,18 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from assess_support import EXPECTED, engine, load, merge, sample_template, studio  # noqa: F401 - fixtures
-from test_award_support import (  # noqa: F401 - fixtures
-    assessed_engine,
-    assessed_template,
-    audit_entries,
-    designations,
-    refused,
-    ro,
-    rw,
-    snapshot,
-    state,
-)
+from support.assess import load, merge, studio
+from support.award import audit_entries, designations, refused, ro, rw, snapshot, state
+from support.sample import EXPECTED
 
 from laomo import award
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from assess_support import engine, load, merge, studio  # noqa: F401 - fixtures
-from test_award_support import audit_entries, designations, refused, rw, snapshot, state
+from support.assess import load, merge, studio
+from support.award import audit_entries, designations, refused, rw, snapshot, state
 
 from laomo import award
 

@@ -39,11 +39,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from assess_support import sample_template  # noqa: F401 - fixture
-from conftest import ORDER, SAMPLE, copy_db, dump
 from hypothesis import HealthCheck, Phase, event, given, seed, settings
 from hypothesis import strategies as st
-from test_import_fuzz import small_chunks
+from support.db import copy_db, dump
+from support.fuzzing import small_chunks
+from support.sample import ORDER, SAMPLE
 
 settings.register_profile(
     "laomo-fuzz",
