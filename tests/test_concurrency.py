@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from support.process import Laomo, content, copy, integrity
 
-pytestmark = [pytest.mark.sqlite_only,
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only,
               pytest.mark.skipif(not hasattr(signal, "SIGSTOP") or not Path("/proc").is_dir(),
                                  reason="needs POSIX signals and /proc")]
 

@@ -30,7 +30,7 @@ import pytest
 from support.db import dump
 from support.process import Laomo, content, copy, integrity, run, wal_size
 
-pytestmark = [pytest.mark.sqlite_only,
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only,
               pytest.mark.skipif(not hasattr(signal, "SIGKILL") or not Path("/proc").is_dir(),
                                  reason="needs POSIX signals and /proc")]
 

@@ -22,7 +22,7 @@ import pytest
 from support.db import dump
 from support.process import Laomo, copy, env_for, integrity, run, seal
 
-pytestmark = [pytest.mark.sqlite_only,
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only,
               pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs POSIX")]
 
 ASSESS = ("assess", "run", "--year", "2025", "--quiet")

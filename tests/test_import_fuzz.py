@@ -30,6 +30,8 @@ from support.db import dump, query
 from support.fuzzing import small_chunks
 from support.sample import sample_file
 
+pytestmark = pytest.mark.slow
+
 # --- values -------------------------------------------------------------------------
 
 GARBAGE = st.one_of(

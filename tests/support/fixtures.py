@@ -32,7 +32,7 @@ from support.db import (
 from support.sample import build_sample
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -153,6 +153,38 @@ def assessed_engine(assessed: DbRef) -> Engine:
     from laomo.store.db import open_engine
 
     return open_engine(str(assessed))
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+@pytest.fixture
+def before_statement() -> Iterator[Callable[[str, Callable[[], object]], None]]:
+    """``before_statement(prefix, fn)``: call ``fn()`` just before the first SQL statement starting with
+    ``prefix`` (case-insensitive) in each transaction, on any engine, until the test ends.
+
+    A test interferes with a run at a point of its SQL (e.g. just before its first write) instead
+    of patching the run's private functions; an exception ``fn`` raises comes out of that statement."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    listeners: list[Callable[..., None]] = []
+
+    def add(prefix: str, fn: Callable[[], object]) -> None:
+        done: list[object] = []  # the transactions fn was called in
+
+        def listener(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
+            tx = conn.get_transaction()
+            if statement.lstrip().upper().startswith(prefix.upper()) and not any(t is tx for t in done):
+                done.append(tx)
+                fn()
+
+        event.listen(Engine, "before_cursor_execute", listener)
+        listeners.append(listener)
+
+    yield add
+    for listener in listeners:
+        event.remove(Engine, "before_cursor_execute", listener)
 
 
 # --------------------------------------------------------------------------- the CLI

@@ -54,7 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     seed = os.environ.get(SEED_ENV, "")
-    return f"import fuzz seed: {seed} ({SEED_ENV}={seed} replays it)"
+    return (f"hypothesis profile: {PROFILE or 'default'}; import fuzz seed: {seed} "
+            f"({SEED_ENV}={seed} replays it)")
 
 
 @contextmanager

@@ -1,10 +1,9 @@
 """The shared data (``shared/data``) and the one builder of the sample county.
 
-The data is looked for in ``LAOMO_TEST_SHARED`` when set, else in the ``shared``
-folder beside the checkout, or beside a folder further up that holds it (a
-checkout inside a folder of working copies).  :func:`build_sample` is the only
-place the sample county is imported (and assessed) for the tests; the session
-fixtures of :mod:`support.fixtures` build it once and hand out copies.
+The data is read from ``LAOMO_TEST_SHARED`` when set, else from the ``shared``
+folder beside the checkout.  :func:`build_sample` is the only place the sample
+county is imported (and assessed) for the tests; the session fixtures of
+:mod:`support.fixtures` build it once and hand out copies.
 """
 
 from __future__ import annotations
@@ -17,19 +16,7 @@ from typing import Any
 from support.db import DbRef, copy_db, seal_db
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-
-
-def _shared() -> Path:
-    given = os.environ.get("LAOMO_TEST_SHARED", "").strip()
-    if given:
-        return Path(given)
-    for folder in CHECKOUT.parents:
-        if (folder / "shared" / "data" / "sample-county").is_dir():
-            return folder / "shared"
-    return CHECKOUT.parent / "shared"
-
-
-SHARED = _shared()
+SHARED = Path(os.environ.get("LAOMO_TEST_SHARED", "").strip() or CHECKOUT.parent / "shared")
 SAMPLE = SHARED / "data" / "sample-county"
 BAD = SHARED / "data" / "bad-input"
 #: The import KINDs in dependency order (expected.json says the same).
