@@ -10,7 +10,6 @@ import pickle
 import tempfile
 
 import pytest
-from assess_support import sample_engine, sample_template  # noqa: F401 - fixtures
 
 import laomo.assess
 from laomo.errors import LaomoError, NotFound, UsageError

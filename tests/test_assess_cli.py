@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from assess_support import EXPECTED, sample_engine, sample_template  # noqa: F401 - fixtures
+from support.sample import EXPECTED
 
 
 def test_run_json_shape_and_values(cli, sample_engine):

@@ -9,30 +9,29 @@ state, this time holding the lock from the start.
 from __future__ import annotations
 
 import pytest
-from assess_support import EXPECTED, sample_engine, sample_template  # noqa: F401 - fixtures
-from conftest import execute, query
+from support.db import execute, query
+from support.sample import EXPECTED
 
 import laomo.assess as assess_mod
-from laomo.assess.store import Stage
 
 pytestmark = pytest.mark.sqlite_only
 
 # another clerk's change, committed on its own connection while the run computes
 RENAME = "UPDATE studio SET funds = coalesce(funds, 0) + 1 WHERE code = 'S0005'"
+# a run's first write to the database: it replaces the year's assessment rows
+FIRST_WRITE = "DELETE FROM assessment"
 
 
-def interfere(monkeypatch, laomo_db, times: int) -> list[int]:
+def interfere(before_statement, laomo_db, times: int) -> list[int]:
     """Commit RENAME from another connection in the first ``times`` runs, just before they write."""
     calls: list[int] = []
-    inner = Stage.replace_year
 
-    def replace_year(self, *args):  # type: ignore[no-untyped-def]
+    def commit_rename() -> None:
         calls.append(len(calls) + 1)
         if len(calls) <= times:
             execute(laomo_db, RENAME)
-        return inner(self, *args)
 
-    monkeypatch.setattr(Stage, "replace_year", replace_year)
+    before_statement(FIRST_WRITE, commit_rename)
     return calls
 
 
@@ -46,9 +45,9 @@ def stored(laomo_db) -> dict[str, tuple]:
     return {code: (grade, rec, total) for code, grade, rec, total in rows}
 
 
-def test_an_undisturbed_run_computes_once(sample_engine, laomo_db, monkeypatch):
+def test_an_undisturbed_run_computes_once(sample_engine, laomo_db, before_statement):
     assert assess_mod.store_assessment(sample_engine, year=2024).attempts == 1  # 2025 reads 2024's grades
-    calls = interfere(monkeypatch, laomo_db, 0)
+    calls = interfere(before_statement, laomo_db, 0)
     out = assess_mod.store_assessment(sample_engine, year=2025)
     assert out.attempts == 1 and calls == [1]
     got = stored(laomo_db)
@@ -56,28 +55,26 @@ def test_an_undisturbed_run_computes_once(sample_engine, laomo_db, monkeypatch):
         {c: (e["grade"], e["recommendation"]) for c, e in EXPECTED["2025"].items()}
 
 
-def test_a_commit_during_the_computation_makes_the_run_start_again(sample_engine, laomo_db, monkeypatch):
+def test_a_commit_during_the_computation_makes_the_run_start_again(sample_engine, laomo_db, before_statement):
     before = funds(laomo_db)
-    calls = interfere(monkeypatch, laomo_db, 1)
+    calls = interfere(before_statement, laomo_db, 1)
     out = assess_mod.store_assessment(sample_engine, year=2025)
     assert out.attempts == 2 and calls == [1, 2]
     assert funds(laomo_db) == before + 1  # the other clerk's change stands
     first = stored(laomo_db)
-    # what was stored is what the new state gives (a plain rerun changes nothing)
-    monkeypatch.undo()
+    # what was stored is what the new state gives (a plain rerun, not interfered with, changes nothing)
     assert assess_mod.store_assessment(sample_engine, year=2025).attempts == 1
     assert stored(laomo_db) == first
     audit = query(laomo_db, "SELECT count(*) FROM audit WHERE entity = 'assessment' AND key = '2025'")[0][0]
     assert audit == 2  # one entry per stored run, none for the abandoned computation
 
 
-def test_the_second_attempt_holds_the_lock_from_the_start(sample_engine, laomo_db, monkeypatch):
+def test_the_second_attempt_holds_the_lock_from_the_start(sample_engine, laomo_db, before_statement):
     import sqlite3
 
-    inner = Stage.replace_year
     seen: list[str] = []
 
-    def replace_year(self, *args):  # type: ignore[no-untyped-def]
+    def try_to_write() -> None:
         con = sqlite3.connect(laomo_db, timeout=0.2)
         try:
             con.execute(RENAME)
@@ -87,30 +84,29 @@ def test_the_second_attempt_holds_the_lock_from_the_start(sample_engine, laomo_d
             seen.append(str(exc))
         finally:
             con.close()
-        return inner(self, *args)
 
-    monkeypatch.setattr(Stage, "replace_year", replace_year)
+    before_statement(FIRST_WRITE, try_to_write)
     out = assess_mod.store_assessment(sample_engine, year=2025)
     # the first computation left the lock free (the other write went through); the second held it
     assert out.attempts == 2 and seen == ["written", "database is locked"]
     assert stored(laomo_db)
 
 
-def test_other_errors_are_not_retried(sample_engine, laomo_db, monkeypatch):
+def test_other_errors_are_not_retried(sample_engine, laomo_db, before_statement):
     calls = []
 
-    def broken(self, *args):  # type: ignore[no-untyped-def]
+    def broken() -> None:
         calls.append(1)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(Stage, "replace_year", broken)
+    before_statement(FIRST_WRITE, broken)
     with pytest.raises(RuntimeError):
         assess_mod.store_assessment(sample_engine, year=2025)
     assert calls == [1] and not stored(laomo_db)
 
 
-def test_the_cli_run_retries_too(cli, sample_engine, laomo_db, monkeypatch):
-    calls = interfere(monkeypatch, laomo_db, 1)
+def test_the_cli_run_retries_too(cli, sample_engine, laomo_db, before_statement):
+    calls = interfere(before_statement, laomo_db, 1)
     r = cli("assess", "run", "--year", "2025", "--json")
     assert r.code == 0, r
     assert calls == [1, 2] and "attempts" not in r.json

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from assess_support import engine, load, merge, run, studio  # noqa: F401 - fixtures
+from support.assess import load, merge, run, studio
 
 from laomo.rules import load_profile
 from laomo.rules.engine import engine_for

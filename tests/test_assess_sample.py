@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assess_support import EXPECTED, run, sample_engine, sample_template  # noqa: F401 - fixtures
+from support.assess import run
+from support.sample import EXPECTED
 
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "B4", "C1", "C2", "C3", "C4", "D1", "D2"]
 

@@ -10,8 +10,7 @@ import datetime as dt
 import json
 
 import pytest
-from assess_support import engine, sample_engine, sample_template  # noqa: F401 - fixtures
-from conftest import copy_db, seal_db
+from support.db import copy_db, seal_db
 
 from laomo.rules import bundled_names, load_profile
 from laomo.rules.engine import engine_for
@@ -150,24 +149,24 @@ def test_streamed_run_equals_the_plain_algorithm_on_a_generated_county(county, n
 
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("name", bundled_names())
-def test_a_run_split_with_a_child_process_equals_the_plain_algorithm(county, name, monkeypatch):
+def test_a_run_split_with_a_child_process_equals_the_plain_algorithm(county, name, monkeypatch, tmp_path):
     """``assess run`` computes the upper half of the studio ids in a child process at national scale;
     forced here on 120 studios: the same results, counts, cap and stored rows."""
+    import sys
+
     import laomo.assess.worker as worker
 
-    forks = []
-    inner = worker.Child.__init__
-
-    def spy(self, conn, part, split):  # type: ignore[no-untyped-def]
-        forks.append(split)
-        inner(self, conn, part, split)
-
-    monkeypatch.setattr(worker.Child, "__init__", spy)
+    # the child is a new interpreter (sys.executable): one that notes each start, then is Python
+    started = tmp_path / "children"
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\necho started >> "{started}"\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(python))
     monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
     prof = load_profile(name)
     for year in YEARS:
         check_year(county, year, prof, store=True)
-    assert len(forks) == len(YEARS) and all(forks)
+    assert started.read_text().splitlines() == ["started"] * len(YEARS)
 
 
 @pytest.mark.sqlite_only
@@ -175,7 +174,7 @@ def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
     """The child runs in its own interpreter: make it fail by a profile file changed under it."""
     import shutil
 
-    from conftest import dump
+    from support.db import dump
 
     import laomo.assess.worker as worker
     from laomo.assess import store_assessment
@@ -202,7 +201,7 @@ def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
 def test_a_child_that_dies_is_a_message_and_stores_nothing(county, monkeypatch):
     import sys
 
-    from conftest import dump
+    from support.db import dump
 
     import laomo.assess.worker as worker
     from laomo.assess import store_assessment

@@ -6,19 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from assess_support import EXPECTED, engine, load, merge, sample_template, studio  # noqa: F401 - fixtures
 from sqlalchemy.engine import Engine
-from test_award_support import (  # noqa: F401 - fixtures
-    assessed_engine,
-    assessed_template,
-    audit_entries,
-    designations,
-    refused,
-    ro,
-    rw,
-    snapshot,
-    state,
-)
+from support.assess import load, merge, studio
+from support.award import audit_entries, designations, refused, ro, rw, snapshot, state
+from support.sample import EXPECTED
 
 from laomo import award
 from laomo.demo.quickstart import apply_and_name

@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from assess_support import EXPECTED, engine, load, merge, sample_template, studio  # noqa: F401 - fixtures
 from sqlalchemy.engine import Engine
-from test_award_support import CHECK_DAY, assessed_engine, assessed_template, ro  # noqa: F401 - fixtures
+from support.assess import load, merge, studio
+from support.award import CHECK_DAY, ro
+from support.sample import EXPECTED
 
 from laomo import award
 from laomo.errors import LaomoError
@@ -285,7 +286,7 @@ def test_naming_facts(engine):
 
 
 def test_naming_facts_use_a_fixed_number_of_queries(engine, make_db, monkeypatch):
-    from conftest import counted_statements
+    from support.db import counted_statements
 
     from laomo.store.db import open_engine
 

@@ -6,8 +6,8 @@ import io
 import sys
 
 import pytest
-from assess_support import EXPECTED, sample_template  # noqa: F401 - fixtures
-from test_award_support import assessed_engine, assessed_template, audit_entries, snapshot, state  # noqa: F401
+from support.award import audit_entries, snapshot, state
+from support.sample import EXPECTED
 
 AS_OF = ("--as-of", "2025-11-22")
 

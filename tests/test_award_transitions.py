@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from assess_support import engine, load, merge, studio  # noqa: F401 - fixtures
-from test_award_support import audit_entries, designations, refused, rw, snapshot, state
+from support.assess import load, merge, studio
+from support.award import audit_entries, designations, refused, rw, snapshot, state
 
 from laomo import award
 from laomo.award import records

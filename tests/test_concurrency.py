@@ -8,7 +8,7 @@ leaves it: every one of the 20,000 people, the same assessment rows,
 ``laomo db check`` ok (integrity, foreign keys, audit chain).
 
 The scenarios: all three started at once (plain ``python -m laomo``), and
-three where one writer is frozen (SIGSTOP through tests/sqlite_probe.py)
+three where one writer is frozen (SIGSTOP through tests/support/sqlite_probe.py)
 while it holds the write lock until the other two are waiting for it, so
 the wait really happens; plus staggered starts.  The probe logs how long
 each process waited for the write lock and held it.
@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 import pytest
-from process_support import Laomo, build_sample, content, copy, integrity
+from support.process import Laomo, content, copy, integrity
 
-pytestmark = [pytest.mark.sqlite_only,
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only,
               pytest.mark.skipif(not hasattr(signal, "SIGSTOP") or not Path("/proc").is_dir(),
                                  reason="needs POSIX signals and /proc")]
 
@@ -34,12 +34,12 @@ ASSESS = ("assess", "run", "--year", str(YEAR), "--quiet")
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
+def county(tmp_path_factory, sample_template):
     """(the sample county, a 20,000-people CSV, what a serial run leaves)."""
     from laomo.demo.generator import write_people_csv
 
     folder = tmp_path_factory.mktemp("concurrency")
-    template = build_sample(folder / "template.db")
+    template = sample_template
     people = write_people_csv(folder / "people.csv", PEOPLE, seed=7)
     serial = copy(template, folder / "serial.db")
     _serially(serial, people)

@@ -5,7 +5,7 @@ import sqlite3
 import stat
 
 import pytest
-from conftest import POSTGRES, db_exists, execute, query
+from support.db import POSTGRES, db_exists, execute, query
 
 from laomo.store import db
 

@@ -14,7 +14,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from assess_support import assessed, assessed_template, sample_template  # noqa: F401 - fixtures
 
 from laomo.store import copy as dbcopy
 from laomo.store import db as laomo_db_module

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assess_support import engine, facts_of, load, merge, run, studio  # noqa: F401 - fixtures
+from support.assess import facts_of, load, merge, studio
 
 
 def _people(*codes: str, frontline: bool = True) -> dict[str, list]:
@@ -151,7 +151,7 @@ def test_previous_and_latest_grade(engine):
 
 
 def test_fixed_number_of_queries_whatever_the_number_of_studios(engine, make_db, monkeypatch):
-    from conftest import counted_statements
+    from support.db import counted_statements
 
     from laomo.store.db import open_engine
 

@@ -2,7 +2,7 @@
 (a full disk and read-only files: test_faults_disk.py).
 
 Kills (the import's are in test_import_kill.py): ``laomo assess run`` and
-``laomo award apply --yes`` run under tests/sqlite_probe.py, which stops the
+``laomo award apply --yes`` run under tests/support/sqlite_probe.py, which stops the
 process (SIGSTOP) right after it took the write lock, after each of its write
 statements, and just before COMMIT; the test then SIGKILLs it.  Each point is
 tried with SQLite's normal page cache and with a 10-page cache that spills the
@@ -27,10 +27,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import dump
-from process_support import Laomo, build_sample, content, copy, integrity, run, wal_size
+from support.db import dump
+from support.process import Laomo, content, copy, integrity, run, wal_size
 
-pytestmark = [pytest.mark.sqlite_only,
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only,
               pytest.mark.skipif(not hasattr(signal, "SIGKILL") or not Path("/proc").is_dir(),
                                  reason="needs POSIX signals and /proc")]
 
@@ -41,9 +41,9 @@ MAX_BACKUPS, BACKUP_EVERY = 40, 0.2
 
 
 @pytest.fixture(scope="module")
-def assessed(tmp_path_factory) -> Path:
-    """The sample county imported and assessed for 2024 and 2025 (a sealed file to copy)."""
-    return build_sample(tmp_path_factory.mktemp("faults") / "assessed.db", assess=(2024, 2025))
+def assessed(assessed_template) -> Path:
+    """The sample county imported and assessed for 2024 and 2025 (the session's sealed file, to copy)."""
+    return assessed_template
 
 
 @pytest.fixture(scope="module")

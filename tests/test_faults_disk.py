@@ -19,19 +19,19 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import dump
-from process_support import Laomo, build_sample, copy, env_for, integrity, run, seal
+from support.db import dump
+from support.process import Laomo, copy, env_for, integrity, run, seal
 
-pytestmark = [pytest.mark.sqlite_only,
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only,
               pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs POSIX")]
 
 ASSESS = ("assess", "run", "--year", "2025", "--quiet")
 
 
 @pytest.fixture(scope="module")
-def assessed(tmp_path_factory) -> Path:
-    """The sample county imported and assessed for 2024 and 2025 (a sealed file to copy)."""
-    return build_sample(tmp_path_factory.mktemp("disk") / "assessed.db", assess=(2024, 2025))
+def assessed(assessed_template) -> Path:
+    """The sample county imported and assessed for 2024 and 2025 (the session's sealed file, to copy)."""
+    return assessed_template
 
 
 # --------------------------------------------------------------------------- a full disk

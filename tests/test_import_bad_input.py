@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BAD, dump, query, sample_file
+from support.db import dump, query
+from support.sample import BAD, sample_file
 
 
 def _prepare(cli, kinds: tuple[str, ...]) -> None:

@@ -20,15 +20,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from unittest import mock
 
 import pytest
-from conftest import dump, query, sample_file
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from support.db import dump, query
+from support.fuzzing import small_chunks
+from support.sample import sample_file
+
+pytestmark = pytest.mark.slow
 
 # --- values -------------------------------------------------------------------------
 
@@ -277,17 +279,6 @@ def check_import(cli, db: Path, tmp_path: Path, kind: str, header, rows, skip: b
         assert skip and doc["rejected"] > 0 and doc["read"] == written + doc["rejected"], r
         with rejects.open(encoding="utf-8-sig", newline="") as fp:
             assert len(list(csv.reader(fp))) == doc["rejected"] + 1
-
-
-@contextmanager
-def small_chunks(size: int | None):
-    """Let the importer write every ``size`` rows (repeated keys then span chunks)."""
-    from laomo.ledger import importer
-    if size is None or not hasattr(importer, "CHUNK"):
-        yield
-        return
-    with mock.patch.object(importer, "CHUNK", size):
-        yield
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ of examples, rows and exit codes per KIND; ``LAOMO_FUZZ_SEED=N`` replays a run.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -39,11 +40,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from assess_support import sample_template  # noqa: F401 - fixture
-from conftest import ORDER, SAMPLE, copy_db, dump
 from hypothesis import HealthCheck, Phase, event, given, seed, settings
 from hypothesis import strategies as st
-from test_import_fuzz import small_chunks
+from support.db import copy_db, dump
+from support.fuzzing import small_chunks
+from support.sample import ORDER, SAMPLE
+
+pytestmark = pytest.mark.slow
 
 settings.register_profile(
     "laomo-fuzz",
@@ -135,7 +138,7 @@ def mutated_file(draw, kind: str):
     for _ in range(draw(st.integers(0, 10))):
         r, c = draw(st.integers(0, len(picked) - 1)), draw(st.integers(0, width - 1))
         value = picked[r][c]
-        picked[r][c] = draw(st.sampled_from([" ", "\u3000", "\t"]).map(lambda p: p + value + p)
+        picked[r][c] = draw(st.sampled_from([" ", "\u3000", "\t"]).map(lambda p, v=value: p + v + p)
                             if clean else cell_mutation(value, picked[r]))
         meta["cell"] += 1
     key_idx = [i for i, c in enumerate(cols)
@@ -407,10 +410,8 @@ def _fuzz_test(kind: str):
 def _decodings(raw: bytes) -> set[str]:
     out = set()
     for enc in ENCODINGS:
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             out.add(raw.decode(enc))
-        except UnicodeDecodeError:
-            pass
     return out
 
 
@@ -450,7 +451,7 @@ def test_an_echoed_value_stays_on_one_line_and_cannot_drive_the_terminal(cli, la
     went to the terminal as is.  Such characters are now shown as escapes."""
     path = tmp_path / "people.csv"
     path.write_text(f"编号,姓名,技能等级,不认识{char}的列\nP1,甲,中{char}级工,x\n", encoding="utf-8")
-    escaped = "\\x%02x" % ord(char) if ord(char) < 0x100 else "\\u%04x" % ord(char)
+    escaped = f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
     r = cli("register", "import", "people", path, "--on-error", "skip", "--rejects", tmp_path / "r.csv")
 

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import dump, query
+from support.db import dump, query
 
 HEADER = ["编号", "姓名", "性别", "出生年份", "身份证号", "手机", "单位", "岗位", "一线职工", "技能等级"]
 ALIASES = ["code", "name", "gender", "birth_year", "id_number", "phone", "unit", "post", "frontline",

@@ -1,7 +1,8 @@
 """The whole sample county imports with 0 rejects; importing it again changes nothing."""
 
 import pytest
-from conftest import ORDER, SAMPLE, dump, query, sample_file
+from support.db import dump, query
+from support.sample import ORDER, SAMPLE, sample_file
 
 # rows per file (header excluded) and what a first import into an empty database does
 EXPECTED = {

@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from assess_support import assessed, assessed_template, sample_template  # noqa: F401 - fixtures
-from conftest import query
+from support.db import query
 
 pytestmark = pytest.mark.postgres_only
 

@@ -3,7 +3,7 @@
 import os
 import stat
 
-from conftest import db_exists
+from support.db import db_exists
 
 
 def test_quickstart_builds_a_demo_ledger(cli, tmp_path, laomo_db):

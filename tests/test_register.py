@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import query as q
+from support.db import query as q
 
 
 def test_register_person_then_update_only_given_fields(cli, laomo_db):

@@ -9,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assess_support import EXPECTED, sample_template  # noqa: F401 - fixtures
-from conftest import query
-from test_report_summary import assessed, assessed_template  # noqa: F401 - fixtures
+from support.db import query
+from support.sample import EXPECTED
 
 ROOT = Path(__file__).resolve().parents[1]
 

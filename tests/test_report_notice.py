@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from assess_support import load, sample_template  # noqa: F401 - fixtures
-from conftest import execute, query
-from test_report_summary import assessed, assessed_template  # noqa: F401 - fixtures
+from support.assess import load
+from support.db import execute, query
 
 NAMINGS = [
     {"studio": "S0023", "action": "命名", "level": "县级", "year": 2025, "date": "2025-12-20",

@@ -6,9 +6,8 @@ import csv
 import io
 
 import pytest
-from assess_support import load, sample_template, studio  # noqa: F401 - fixtures
-from conftest import query
-from test_report_summary import assessed, assessed_template  # noqa: F401 - fixtures
+from support.assess import load, studio
+from support.db import query
 
 SCRIPT = "<script>alert(1)</script>"
 

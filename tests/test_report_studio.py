@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from assess_support import EXPECTED, sample_template  # noqa: F401 - fixtures
-from conftest import query
-from test_report_summary import assessed, assessed_template  # noqa: F401 - fixtures
+from support.db import query
+from support.sample import EXPECTED
 
 
 def _count(db, sql, sid=None):

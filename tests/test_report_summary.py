@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from assess_support import EXPECTED, assessed, assessed_template, run, sample_template  # noqa: F401 - fixtures
+from support.sample import EXPECTED
 
 
 def test_summary_2025_matches_expected_json(cli, assessed):

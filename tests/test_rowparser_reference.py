@@ -21,7 +21,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from conftest import SAMPLE
+from support.sample import SAMPLE
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite

@@ -31,8 +31,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from assess_support import assessed, assessed_template, sample_template  # noqa: F401 - fixtures
-from conftest import dump, query
+from support.db import dump, query
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assess_support import engine, load, studio  # noqa: F401 - fixtures
+from support.assess import load, studio
 
 from laomo.domain.status import State, fold
 

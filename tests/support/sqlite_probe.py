@@ -1,6 +1,6 @@
 """Run ``laomo`` in a subprocess with its SQLite connections observed (no test here).
 
-    python tests/sqlite_probe.py ARGS…        # exactly ``python -m laomo ARGS…``, plus:
+    python tests/support/sqlite_probe.py ARGS…   # exactly ``python -m laomo ARGS…``, plus:
 
 * ``LAOMO_PROBE_LOG=FILE``: append one JSON line per write transaction to
   FILE: when ``BEGIN IMMEDIATE`` was asked for, when it got the write lock,
@@ -35,6 +35,7 @@ import sqlite3
 import sqlite3.dbapi2
 import sys
 import time
+from typing import Any
 
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "REPLACE")
 
@@ -113,27 +114,29 @@ class ProbeCursor(sqlite3.Cursor):
             tx.writes += 1
             _event("write")
 
-    def execute(self, sql, *args):  # type: ignore[no-untyped-def, override]
-        write = self._before(sql)
-        out = super().execute(sql, *args)
-        self._after(sql.strip(), write)
-        return out
+    connection: ProbeConnection
 
-    def executemany(self, sql, *args):  # type: ignore[no-untyped-def, override]
+    def execute(self, sql: str, *args: Any) -> ProbeCursor:
         write = self._before(sql)
-        out = super().executemany(sql, *args)
+        super().execute(sql, *args)
         self._after(sql.strip(), write)
-        return out
+        return self
+
+    def executemany(self, sql: str, *args: Any) -> ProbeCursor:
+        write = self._before(sql)
+        super().executemany(sql, *args)
+        self._after(sql.strip(), write)
+        return self
 
 
 class ProbeConnection(sqlite3.Connection):
     _tx: _Tx | None = None
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._temp: set[str] = set()  # this connection's TEMPORARY tables
 
-    def cursor(self, factory=ProbeCursor):  # type: ignore[no-untyped-def, override]
+    def cursor(self, factory: Any = ProbeCursor) -> Any:
         return super().cursor(factory)
 
     def commit(self) -> None:
@@ -158,7 +161,7 @@ class ProbeConnection(sqlite3.Connection):
 _connect = sqlite3.connect
 
 
-def _probe_connect(*args, **kwargs):  # type: ignore[no-untyped-def]
+def _probe_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
     kwargs.setdefault("factory", ProbeConnection)
     con = _connect(*args, **kwargs)
     pages = os.environ.get("LAOMO_PROBE_CACHE_PAGES")
@@ -175,7 +178,7 @@ def _write_counts() -> None:
 
 
 def main() -> int:
-    sqlite3.connect = sqlite3.dbapi2.connect = _probe_connect
+    sqlite3.connect = sqlite3.dbapi2.connect = _probe_connect  # type: ignore[assignment]  # a wrapper, same call
     atexit.register(_write_counts)
     from laomo.cli import main as laomo_main
 

@@ -1,9 +1,10 @@
-"""Helpers for the tests that run real ``laomo`` processes on one SQLite file (no tests here).
+"""Helpers for the tests that run real ``laomo`` processes on one SQLite file.
 
-:class:`Laomo` starts ``python tests/sqlite_probe.py ARGS…`` (or plainly
+:class:`Laomo` starts ``python tests/support/sqlite_probe.py ARGS…`` (or plainly
 ``python -m laomo ARGS…``) with its output in files, a pipe for the probe's
-event lines, and the probe's lock log; the helpers below build the sample
-county once and read a database's content for comparisons.
+event lines, and the probe's lock log; the helpers below copy a sealed
+database (the session's sample county, see support.fixtures) and read a
+database's content for comparisons.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.db import seal_file
 
-HERE = Path(__file__).resolve().parent
-PROBE = HERE / "sqlite_probe.py"
-SAMPLE = HERE.parents[1] / "shared" / "data" / "sample-county"
-ORDER = ["people", "honors", "studios", "members", "achievements", "activities",
-         "mentorships", "inspections", "designations", "assessments"]
+PROBE = Path(__file__).resolve().parent / "sqlite_probe.py"
 TIMEOUT = 180  # seconds any one process may take, at most (a loaded 2-core machine)
 
 #: Columns that differ between two equal runs (the clock, the run's id, the audit chain's hashes).
@@ -34,40 +33,7 @@ VOLATILE = {"assessment": ("id", "run_id", "created_at"), "designation": ("id", 
             "audit": ("id", "at", "prev_hash", "hash", "command", "after", "before")}
 
 
-def build_sample(path: Path, *, assess: tuple[int, ...] = ()) -> Path:
-    """The sample county imported into a new SQLite file (in this process), optionally assessed."""
-    from laomo.ledger.importer import import_source
-    from laomo.ledger.sources import open_source
-    from laomo.store import db
-
-    engine = db.make_engine(db.resolve_url(str(path)))
-    try:
-        db.migrate(engine)
-        for kind in ORDER:
-            with db.write_session(engine) as session, open_source(str(SAMPLE / f"{kind}.csv")) as src:
-                result = import_source(session, src, kind=kind)
-                assert result.rejected == 0, result.errors
-        if assess:
-            from laomo.assess import run_assessment
-
-            for year in assess:
-                with db.write_session(engine) as session:
-                    run_assessment(session, year=year)
-    finally:
-        engine.dispose()
-    return seal(path)
-
-
-def seal(path: Path) -> Path:
-    """Fold the WAL into the file (no connection may be open), so a plain file copy is the database."""
-    con = sqlite3.connect(path)
-    try:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        con.close()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return path
+seal = seal_file  # fold a copy's WAL back into it (after a process wrote to it)
 
 
 def copy(template: Path, target: Path) -> Path:
@@ -82,18 +48,18 @@ def env_for(db: Path, **extra: str) -> dict[str, str]:
 
 
 class Laomo:
-    """One ``laomo`` process: ``probe=True`` runs it under tests/sqlite_probe.py."""
+    """One ``laomo`` process: ``probe=True`` runs it under support/sqlite_probe.py."""
 
-    def __init__(self, db: Path, *args: str, workdir: Path, name: str, probe: bool = True,
-                 stop: str | None = None, notify: str | None = None, preexec_fn=None,  # type: ignore[no-untyped-def]
-                 extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, db: Path, *args: object, workdir: Path, name: str, probe: bool = True,
+                 stop: str | None = None, notify: str | None = None,
+                 preexec_fn: Callable[[], object] | None = None, extra_env: dict[str, str] | None = None) -> None:
         self.name, self.args = name, [str(a) for a in args]
         self.out_path, self.err_path = workdir / f"{name}.out", workdir / f"{name}.err"
         self.log_path = workdir / f"{name}.locks.jsonl"
         self.count_path = workdir / f"{name}.counts.json"
         env = env_for(db, **(extra_env or {}))
         pass_fds: tuple[int, ...] = ()
-        self.read_fd = None
+        self.read_fd: int | None = None
         if probe:
             env.update(LAOMO_PROBE_LOG=str(self.log_path), LAOMO_PROBE_COUNT=str(self.count_path))
             if stop or notify:
@@ -194,7 +160,7 @@ def _state(pid: int) -> str | None:
     return stat[stat.rindex(")") + 2:].split()[0]
 
 
-def run(db: Path, *args: str, timeout: float = TIMEOUT, **kw: Any) -> subprocess.CompletedProcess:
+def run(db: Path, *args: object, timeout: float = TIMEOUT, **kw: Any) -> subprocess.CompletedProcess[str]:
     """``python -m laomo ARGS…`` to completion."""
     return subprocess.run([sys.executable, "-m", "laomo", *map(str, args)], env=env_for(db), capture_output=True,
                           text=True, encoding="utf-8", timeout=timeout, **kw)
@@ -211,7 +177,7 @@ def tables(db: Path) -> list[str]:
         con.close()
 
 
-def content(db: Path, *, stable: bool = False) -> dict[str, list[tuple]]:
+def content(db: Path, *, stable: bool = False) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table in primary-key order; ``stable`` leaves out the :data:`VOLATILE` columns
     (and orders by the rest), so two equal runs at different times compare equal."""
     con = sqlite3.connect(db)

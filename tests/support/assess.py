@@ -1,4 +1,4 @@
-"""Helpers for the assessment tests: the sample county, and hand-built studios.
+"""Hand-built studios for the assessment, facts and award tests, and shortcuts to run them.
 
 Hand-built studios go through the real import path (``RecordSource`` +
 ``import_source``), so they are validated exactly like user data.
@@ -7,88 +7,16 @@ Hand-built studios go through the real import path (``RecordSource`` +
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-import pytest
-from conftest import copy_db, seal_db
+from support.sample import ORDER
 
-from laomo.rules.engine import engine_for
-
-SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sample-county"
-EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
-ORDER = EXPECTED["order"]
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
-def import_sample(path) -> None:  # type: ignore[no-untyped-def]
-    from laomo.ledger.importer import import_source
-    from laomo.ledger.sources import open_source
-    from laomo.store.db import open_engine, write_session
-
-    engine = open_engine(str(path))
-    for kind in ORDER:
-        with write_session(engine) as session, open_source(str(SAMPLE / f"{kind}.csv")) as src:
-            result = import_source(session, src, kind=kind)
-            assert result.rejected == 0, result.errors
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def sample_template(make_session_db):  # type: ignore[no-untyped-def]
-    """The sample county imported once per test session (a closed database, see conftest.copy_db)."""
-    path = make_session_db("sample")
-    import_sample(path)
-    return seal_db(path)
-
-
-@pytest.fixture(scope="session")
-def assessed_template(sample_template, make_session_db):  # type: ignore[no-untyped-def]
-    """The sample county assessed for 2024 and then 2025 (as expected.json says), once per session."""
-    from laomo.assess import run_assessment
-    from laomo.store.db import open_engine, write_session
-
-    path = copy_db(sample_template, make_session_db("assessed"))
-    engine = open_engine(str(path))
-    for year in (2024, 2025):
-        with write_session(engine) as session:
-            run_assessment(session, year=year)
-    return seal_db(path)
-
-
-@pytest.fixture
-def assessed(assessed_template, laomo_db):  # type: ignore[no-untyped-def]
-    """A private copy of the assessed sample county at LAOMO_DB."""
-    return copy_db(assessed_template, laomo_db)
-
-
-@pytest.fixture
-def assessed_engine(assessed_template, laomo_db):  # type: ignore[no-untyped-def]
-    """The same private copy, and its engine."""
-    from laomo.store.db import open_engine
-
-    copy_db(assessed_template, laomo_db)
-    return open_engine(str(laomo_db))
-
-
-@pytest.fixture
-def sample_engine(sample_template, laomo_db):
-    """A private copy of the sample county at LAOMO_DB, and its engine."""
-    from laomo.store.db import open_engine
-
-    copy_db(sample_template, laomo_db)
-    return open_engine(str(laomo_db))
-
-
-@pytest.fixture
-def engine(laomo_db):
-    """An empty database at LAOMO_DB."""
-    from laomo.store.db import open_engine
-
-    return open_engine(str(laomo_db))
-
-
-def load(engine, records: dict[str, list[dict[str, Any]]]) -> None:  # type: ignore[no-untyped-def]
+def load(engine: Engine, records: dict[str, list[dict[str, Any]]]) -> None:
     """Import record dicts (column keys → raw values) kind by kind, in dependency order."""
     from laomo.ledger.importer import RecordSource, import_source
     from laomo.store.db import write_session
@@ -101,8 +29,8 @@ def load(engine, records: dict[str, list[dict[str, Any]]]) -> None:  # type: ign
                 assert result.rejected == 0, [e.as_dict() for e in result.errors]
 
 
-def merge(*parts: dict[str, list]) -> dict[str, list]:
-    out: dict[str, list] = {}
+def merge(*parts: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
     for part in parts:
         for kind, rows in part.items():
             out.setdefault(kind, []).extend(rows)
@@ -114,10 +42,11 @@ def studio(code: str, *, team: int = 3, frontline: int | None = None, leader_fro
            honor_year: int = 2015, founded: str | None = "2015-01-01", area: Any = 50, funds: Any = 100000,
            sign: bool = True, rules: bool = True, plan: bool = True, display: bool = True,
            records: bool = True, facilities: bool = True,
-           named: list[tuple[str, str]] | None = (("county", "2020-12-01"),),  # type: ignore[assignment]
-           designations: list[dict] = (), achievements: list[dict] = (), activities: list[tuple] = (),
-           mentorships: list[dict] = (), inspections: dict[tuple[int, str], float] | None = None,
-           members: list[dict] = (), assessments: list[tuple[int, str, float]] = ()) -> dict[str, list]:
+           named: Sequence[tuple[str, str]] | None = (("county", "2020-12-01"),),
+           designations: Sequence[dict[str, Any]] = (), achievements: Sequence[dict[str, Any]] = (),
+           activities: Sequence[tuple[str, str, int]] = (), mentorships: Sequence[dict[str, Any]] = (),
+           inspections: dict[tuple[int, str], float] | None = None, members: Sequence[dict[str, Any]] = (),
+           assessments: Sequence[tuple[int, str, float]] = ()) -> dict[str, list[Any]]:
     """Records for one studio that passes every henan-2015 standard unless told otherwise.
 
     ``team`` members besides the leader (``frontline`` of them front-line, default all);
@@ -162,10 +91,12 @@ def studio(code: str, *, team: int = 3, frontline: int | None = None, leader_fro
             "designations": desig, "assessments": assess}
 
 
-def facts_of(engine, year: int | None = None, as_of: dt.date | None = None, profile: str | None = None):  # type: ignore[no-untyped-def]
+def facts_of(engine: Engine, year: int | None = None, as_of: dt.date | None = None,
+             profile: str | None = None) -> dict[str, dict[str, Any]]:
     """Facts by studio code (with the profile's ladder facts)."""
     from laomo.facts import compute_facts
     from laomo.rules import load_profile
+    from laomo.rules.engine import engine_for
     from laomo.store.db import read_session
 
     prof = load_profile(profile)
@@ -178,7 +109,7 @@ def facts_of(engine, year: int | None = None, as_of: dt.date | None = None, prof
     return out
 
 
-def run(engine, year: int, profile: str | None = None, dry_run: bool = False) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def run(engine: Engine, year: int, profile: str | None = None, dry_run: bool = False) -> dict[str, dict[str, Any]]:
     """Run the assessment; results by studio code."""
     from laomo.assess import run_assessment
     from laomo.store.db import write_session
