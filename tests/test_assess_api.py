@@ -79,7 +79,7 @@ def test_a_year_out_of_range_is_a_usage_error_about_the_year(sample_engine):
 
 
 def test_a_broken_configured_profile_names_the_rules_argument_not_the_flag(sample_engine, laomo_db):
-    from conftest import execute
+    from support.db import execute
 
     from laomo.assess import check_standards
     from laomo.rules import ProfileError

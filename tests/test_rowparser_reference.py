@@ -21,11 +21,11 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from support.sample import SAMPLE
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import psycopg
+from support.sample import SAMPLE
 
 from laomo.ledger import rowparser
 from laomo.ledger.columns import KINDS, Col, Kind
