@@ -418,12 +418,14 @@ def rules_validate(
     except ProfileError as exc:
         if json_out:
             emit_json({"file": file, "valid": False, "problems": exc.lines or [str(exc)]})
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         raise
+    standards = [s.id for s in p.standards]
+    items = list(p.scorecard.items)
     data = {"file": file, "valid": True, "profile": p.name, "profile_hash": p.hash,
-            "standards": [s.id for s in p.standards], "items": list(p.scorecard.items)}
+            "standards": standards, "items": items}
     if json_out:
         emit_json(data)
         return
-    info(f"规则文件有效：{p.name}（创建标准 {'、'.join(data['standards'])}；计分项 {len(data['items'])} 项），"
+    info(f"规则文件有效：{p.name}（创建标准 {'、'.join(standards)}；计分项 {len(items)} 项），"
          f"内容哈希 {p.hash}")

@@ -135,7 +135,7 @@ _HONORS = {
     "county": (("县级劳动模范", "{c}人民政府"),),
     "enterprise": (("企业劳动模范", "{u}"),),
 }
-_ACHIEVEMENTS = {  # type: (weight, title template; {t} topic, {n} leader's name)
+_ACHIEVEMENTS = {  # kind: (weight, title template; {t} topic, {n} leader's name)
     "发明专利": (8, "一种{t}装置"), "实用新型专利": (18, "一种{t}专用工具"), "外观设计专利": (1, "{t}工具箱"),
     "技术革新": (15, "{t}技术革新"), "先进操作法": (9, "{n}{t}操作法"), "工法": (7, "{t}工法"),
     "五小成果": (15, "{t}小改小革"), "合理化建议": (14, "关于改进{t}的建议"),
@@ -322,8 +322,9 @@ def _grade(score: float) -> str:
 
 def _studio_rows(rng: random.Random, s: _Spec, codes: _Codes, y0: int, y1: int) -> dict[str, list[list[str]]]:
     """All rows of every KIND that belong to one studio: leader, team, mentorships, then the rest."""
-    t, rows = s.tier, {k: [] for k in KINDS}
-    posts, topics = s.sector[2], s.sector[3]
+    t = s.tier
+    rows: dict[str, list[list[str]]] = {k: [] for k in KINDS}
+    posts = s.sector[2]
     start, end = max(s.founded, dt.date(y0, 1, 1)), dt.date(y1, 12, 31)
 
     def person(frontline: bool, grade: str, born: tuple[int, int]) -> list[str]:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -242,7 +242,7 @@ ROW = {"no": ("序号",), "name": ("名称",), "unit": ("单位",), "county": ("
        "group": ("分组",), "reason": ("原因",), "code": ("编号",)}
 
 
-def _aliases(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def _aliases(table: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     out = {}
     for key, names in table.items():
         out[key] = key

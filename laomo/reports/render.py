@@ -390,7 +390,7 @@ def _summary_tables(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def summary_context(data: dict[str, Any], charts: bool = False) -> dict[str, Any]:
-    ctx = {"d": data, "title": summary_title(data), "generated": generated_at(), "tables": _summary_tables(data)}
+    ctx: dict[str, Any] = {"d": data, "title": summary_title(data), "generated": generated_at(), "tables": _summary_tables(data)}
     if charts:
         from laomo.reports.charts import summary_charts
 
