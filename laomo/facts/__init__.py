@@ -191,15 +191,9 @@ def iter_facts(conn: Connection | Session, year: int | None = None, *, as_of: dt
                 attached = stream
             else:
                 streams.append(stream)
-    zero = _zero(scope)
-    fill = STUDIOS.fill(scope, STUDIOS.facts)
-
-    def start(r: Row) -> Facts:
-        f = dict(zero)
-        fill(f, r)
-        return f
-    studios = _rows(conn, STUDIOS, scope, STUDIOS.facts, ids is not None)
-    yield from merged(studios, start, streams, chunk=FACTS_CHUNK, attached=attached, only_attached=with_state_only)
+    studios = Stream(_rows(conn, STUDIOS, scope, STUDIOS.facts, ids is not None), STUDIOS.fill(scope, STUDIOS.facts))
+    yield from merged(studios, _zero(scope), streams, chunk=FACTS_CHUNK, attached=attached,
+                      only_attached=with_state_only)
 
 
 # --------------------------------------------------------------------------- naming eligibility

@@ -66,26 +66,29 @@ class Stream:
         return out
 
 
-def merged(driver: Iterator[Row], start: Callable[[Row], Facts], streams: list[Stream], *, chunk: int,
-           attached: Stream | None = None, only_attached: bool = False) -> Iterator[tuple[int, Facts, Any]]:
+def merged(driver: Stream, zero: Facts, streams: list[Stream], *, chunk: int, attached: Stream | None = None,
+           only_attached: bool = False) -> Iterator[tuple[int, Facts, Any]]:
     """Yield ``(studio_id, facts, extra)`` for every row of ``driver``, in its (studio id) order.
 
-    ``start(row)`` makes a studio's facts from its driver row; every stream then fills them.
-    ``attached``: a stream of one row per studio, filled like the others, whose second value
-    is handed back as ``extra`` (None for a studio without a row); with ``only_attached``, a
-    studio without a row there is skipped — its facts are never made.
+    A studio's facts start as a copy of ``zero`` filled from its ``driver`` row; every stream
+    then fills them.  ``attached``: a stream of one row per studio, filled like the others,
+    whose second value is handed back as ``extra`` (None for a studio without a row); with
+    ``only_attached``, a studio without a row there is skipped — its facts are never made.
     """
+    rows, start = driver.rows, driver.fill
     while True:
-        batch = list(islice(driver, chunk))
+        batch = list(islice(rows, chunk))
         if not batch:
             return
         last = batch[-1][0]
         extra = attached.take(last) if attached is not None else None
+        keep = extra if only_attached else None
         chunk_facts: dict[int, Facts] = {}
         for r in batch:
-            if only_attached and extra is not None and r[0] not in extra:
+            if keep is not None and r[0] not in keep:
                 continue
-            chunk_facts[r[0]] = start(r)
+            f = chunk_facts[r[0]] = dict(zero)
+            start(f, r)
         get = chunk_facts.get
         for stream in streams:
             stream.feed(last, get)
@@ -93,14 +96,14 @@ def merged(driver: Iterator[Row], start: Callable[[Row], Facts], streams: list[S
             for sid, f in chunk_facts.items():
                 yield sid, f, None
             continue
-        fill = attached.fill
-        for sid, row in extra.items():
-            found = get(sid)
-            if found is not None:
-                fill(found, row)
+        fill, pick = attached.fill, extra.get
         for sid, f in chunk_facts.items():
-            own = extra.get(sid)
-            yield sid, f, None if own is None else own[1]
+            own = pick(sid)
+            if own is None:
+                yield sid, f, None
+            else:
+                fill(f, own)
+                yield sid, f, own[1]
 
 
 def fill_all(facts: dict[int, Facts], streams: list[Stream]) -> None:
