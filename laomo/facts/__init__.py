@@ -116,6 +116,21 @@ def _rows(conn: Connection, query: FactQuery, scope: Scope, wanted: tuple[str, .
     return rows if query.transform is None else query.transform(rows, scope)
 
 
+def _streams(conn: Connection, scope: Scope, few: bool) -> tuple[list[Stream], Stream | None]:
+    """The streams of the queries the scope needs; apart, the attached one (the designations)."""
+    streams: list[Stream] = []
+    attached = None
+    for query in QUERIES:
+        wanted = query.wanted(scope)
+        if query.runs(scope, wanted):
+            stream = Stream(_rows(conn, query, scope, wanted, few), query.fill(scope, wanted))
+            if query.attached:
+                attached = stream
+            else:
+                streams.append(stream)
+    return streams, attached
+
+
 def _zero(scope: Scope) -> Facts:
     """The defaults of the facts the scope computes (vocabulary order)."""
     declared = {n for query in (STUDIOS, *QUERIES) for n in query.facts}
@@ -181,16 +196,7 @@ def iter_facts(conn: Connection | Session, year: int | None = None, *, as_of: dt
     conn = _connection(conn)
     scope = Scope(day, "base", None if needed is None else frozenset(needed), state_now=state_now,
                   narrow=_narrower(id_range, ids))
-    streams: list[Stream] = []
-    attached = None
-    for query in QUERIES:
-        wanted = query.wanted(scope)
-        if query.runs(scope, wanted):
-            stream = Stream(_rows(conn, query, scope, wanted, ids is not None), query.fill(scope, wanted))
-            if query.attached:
-                attached = stream
-            else:
-                streams.append(stream)
+    streams, attached = _streams(conn, scope, ids is not None)
     studios = Stream(_rows(conn, STUDIOS, scope, STUDIOS.facts, ids is not None), STUDIOS.fill(scope, STUDIOS.facts))
     yield from merged(studios, _zero(scope), streams, chunk=FACTS_CHUNK, attached=attached,
                       only_attached=with_state_only)
@@ -223,10 +229,5 @@ def add_naming_facts(conn: Connection | Session, facts: dict[int, dict[str, Any]
         f.update(zero)
     if not facts:
         return
-    conn = _connection(conn)
-    streams = []
-    for query in QUERIES:
-        wanted = query.wanted(scope)
-        if query.runs(scope, wanted):
-            streams.append(Stream(_rows(conn, query, scope, wanted, ids is not None), query.fill(scope, wanted)))
-    fill_all(facts, streams)
+    streams, attached = _streams(_connection(conn), scope, ids is not None)
+    fill_all(facts, streams if attached is None else [*streams, attached])
