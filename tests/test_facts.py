@@ -170,3 +170,28 @@ def test_fixed_number_of_queries_whatever_the_number_of_studios(engine, make_db,
     load(many, merge(*(studio(f"Q{i:02d}", **rich) for i in range(25))))
     assert count_queries(many, 2025) == one
     assert 8 <= one <= 12  # the fact queries themselves are counted (read from the driver's cursor)
+
+
+def test_boundaries_on_d_itself(engine):
+    """The day D belongs to every window that ends on D; the same day a year earlier does not belong to
+    "the last 12 months" (rules.md: after D minus one year, up to D); a naming dated D counts on D."""
+    load(engine, merge(
+        studio("FG", named=[("county", "2025-12-31")],
+               achievements=[{"date": "2024-06-30"}, {"date": "2024-07-01"}, {"date": "2025-06-30"}],
+               activities=[("培训", "2024-06-30", 5), ("培训", "2024-07-01", 5)]),
+        studio("FH", named=[("county", "2026-01-01")]),
+    ))
+    f = facts_of(engine, 2025)
+    assert f["FG"]["named_level"] == "county" and f["FG"]["years_named"] == 0
+    assert f["FH"]["named_level"] is None
+    assert facts_of(engine, as_of=dt.date(2025, 12, 30))["FG"]["named_level"] is None
+    mid = facts_of(engine, as_of=dt.date(2025, 6, 30))["FG"]
+    assert mid["achievements_last_12_months"] == 2  # 2024-07-01 and D itself, not 2024-06-30
+    assert mid["activities_last_12_months"] == 1
+    assert mid["achievements_total"] == 3 and mid["achievements_in_year"] == 1
+
+
+def test_honor_of_the_year_of_d_counts(engine):
+    load(engine, studio("FI", honor="city_model_worker", honor_year=2025))
+    assert facts_of(engine, 2025)["FI"]["leader_honor_level"] == "city"
+    assert facts_of(engine, 2024)["FI"]["leader_honor_level"] is None

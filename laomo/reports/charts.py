@@ -97,7 +97,7 @@ def columns(chart_id: str, title: str, categories: list[str], series: list[tuple
     bar_w = group_w if stacked else group_w / max(len(series), 1)
     for i, cat in enumerate(categories):
         x0 = left + slot * i + (slot - group_w) / 2
-        base = top + plot_h
+        base: float = top + plot_h
         for j, (name, values, color) in enumerate(series):
             value = values[i]
             h = plot_h * value / axis if axis else 0

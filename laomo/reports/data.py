@@ -7,9 +7,11 @@ display, and nothing here runs a query per studio: each report is a fixed
 number of set-based queries (``GROUP BY`` aggregates, or one ordered scan)
 plus cheap Python over their results.
 
-Studio status and levels come from :func:`laomo.domain.status.studio_states` (or its
-fold, :func:`laomo.domain.status.fold`, over the same rows restricted to a county):
-the one place that derives them.
+Studio status and levels come from :func:`laomo.domain.studios.states` (the status fold
+of :mod:`laomo.domain.status`, for every studio, some or a county's): the one place that
+derives them.  Which member is active, which mentorship runs in a year and which
+apprentice was promoted in it are the predicates of :mod:`laomo.domain.predicates`,
+the same the assessment's facts use.
 
 Personal data (ID numbers, phones) is masked *here*, unless ``show_pii``, so
 no renderer can leak it.
@@ -53,23 +55,42 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-from laomo.enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, GRADE, INDUSTRY, LEVEL, RECOMMENDATION, STATUS, STUDIO_KIND
-from laomo.errors import LaomoError, NotFound
+from laomo.domain import predicates
+from laomo.domain.numbers import whole
+from laomo.domain.studios import in_county, state_of, states
+from laomo.enums import (
+    ACHIEVEMENT_TYPE,
+    ACTIVITY_KIND,
+    GRADE,
+    INDUSTRY,
+    LEVEL,
+    RECOMMENDATION,
+    STATUS,
+    STUDIO_KIND,
+    Enumeration,
+)
+from laomo.errors import NotFound, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    from laomo.domain.status import State
 
 #: Statuses whose studios hold a naming in force (cli.md ``by_level``).
 ACTIVE_STATUSES = ("named", "rectification", "warned")
 
-
 # --------------------------------------------------------------------------- helpers
 
 
-def _conn(session):  # type: ignore[no-untyped-def]
-    if hasattr(session, "connection") and not hasattr(session, "exec_driver_sql"):
-        return session.connection()
-    return session
+def _conn(session: Session | Connection) -> Connection:
+    from sqlalchemy.orm import Session
+
+    return session.connection() if isinstance(session, Session) else session
 
 
 def _int(value: Any) -> int:
@@ -77,37 +98,25 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
-def _num(value: Any) -> Any:
-    if value is None:
-        return None
-    f = float(value)
-    return int(f) if f.is_integer() else f
-
-
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _ordered(counts: dict[str, int], enum) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _ordered(counts: dict[str, int], enum: Enumeration) -> dict[str, int]:
     """Non-zero counts in the enumeration's order (unknown values last, sorted)."""
     known = [v for v in enum.values if counts.get(v)]
     rest = sorted(k for k in counts if k not in enum.values and counts[k])
     return {k: counts[k] for k in known + rest}
 
 
-def _year_col(col):  # type: ignore[no-untyped-def]
-    from sqlalchemy import extract
-
-    return extract("year", col)
-
-
-def _count_if(cond):  # type: ignore[no-untyped-def]
-    from sqlalchemy import case, func
-
-    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+def _scoper(county: str | None) -> Callable[[Select[Any], Any], Select[Any]]:
+    """``scoped(q, col)``: ``q`` kept to ``county``'s studios (``col``: its studio id column)."""
+    def scoped(q: Select[Any], col: Any) -> Select[Any]:
+        return q.where(in_county(col, county)) if county else q
+    return scoped
 
 
-def union_name(session) -> str | None:  # type: ignore[no-untyped-def]
+def union_name(session: Session | Connection) -> str | None:
     """The union keeping this ledger (``laomo init --union``), for 落款."""
     from sqlalchemy import select
 
@@ -118,58 +127,19 @@ def union_name(session) -> str | None:  # type: ignore[no-untyped-def]
     return _conn(session).execute(select(t.c.value).where(t.c.key == UNION_SETTING)).scalar() or None
 
 
-def _states(conn, as_of: dt.date | None, county: str | None):  # type: ignore[no-untyped-def]
-    """``{studio_id: State}`` for every studio (of ``county``) that has designations.
-
-    Without a county this is :func:`laomo.domain.status.studio_states`; with one, the
-    same ordered rows restricted to the county's studios go through the same
-    fold, so the status is still derived in one place.
-    """
-    from sqlalchemy import select
-
-    from laomo.domain.status import fold, studio_states
-    from laomo.models import Designation, Studio
-
-    if county is None:
-        return studio_states(conn, as_of=as_of)
-    t, s = Designation.__table__, Studio.__table__
-    q = (select(t.c.studio_id, t.c.action, t.c.level, t.c.date, t.c.deadline)
-         .where(t.c.studio_id.in_(select(s.c.id).where(s.c.county == county)))
-         .order_by(t.c.studio_id, t.c.date, t.c.id))
-    if as_of is not None:
-        q = q.where(t.c.date <= as_of)
-    return fold(tuple(r) for r in conn.execute(q))
-
-
-def _blank_state():  # type: ignore[no-untyped-def]
-    from laomo.domain.status import State
-
-    return State()
-
-
 # --------------------------------------------------------------------------- summary
 
+#: Per year, per type or kind: (rows, their summed amount).
+Yearly = dict[int, dict[str, tuple[int, int]]]
 
-def summary(session, year: int | None = None, county: str | None = None,  # type: ignore[no-untyped-def]
-            today: dt.date | None = None) -> dict[str, Any]:
-    """Statistics for ``year`` (cli.md ``report summary`` JSON, plus trends).
 
-    Queries: studios by industry and county; achievements by year and type;
-    activities by year and kind; assessments by year, grade and
-    recommendation; designations by year, action and level; one aggregate
-    over mentorships; the ordered designation scan of the status fold.
-    """
-    from sqlalchemy import and_, func, or_, select
+def _studio_counts(conn: Connection, county: str | None) -> tuple[Counter[str], Counter[str]]:
+    """Studios by industry section, and by county."""
+    from sqlalchemy import func, select
 
-    from laomo.models import Achievement, Activity, Assessment, Designation, Mentorship, Studio
+    from laomo.models import Studio
 
-    conn = _conn(session)
     s = Studio.__table__
-
-    def scoped(q, col):  # type: ignore[no-untyped-def]
-        return q.where(col.in_(select(s.c.id).where(s.c.county == county))) if county else q
-
-    # 1. studios by industry section and county
     q = select(s.c.industry, s.c.county, func.count().label("n")).group_by(s.c.industry, s.c.county)
     if county:
         q = q.where(s.c.county == county)
@@ -178,28 +148,32 @@ def summary(session, year: int | None = None, county: str | None = None,  # type
     for r in conn.execute(q):
         by_industry[r.industry] += r.n
         by_county[r.county] += r.n
-    total = sum(by_county.values())
+    return by_industry, by_county
 
-    # 2. achievements by year and type
-    a = Achievement.__table__
-    ya = _year_col(a.c.date)
-    q = scoped(select(ya.label("y"), a.c.type, func.count().label("n"),
-                      func.coalesce(func.sum(a.c.benefit), 0).label("benefit")).group_by(ya, a.c.type), a.c.studio_id)
-    achievements: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+
+def _yearly(conn: Connection, scoped: Callable[[Select[Any], Any], Select[Any]], table: Any, by: str,
+            amount: str) -> Yearly:
+    """Rows of a dated table (achievements, activities) by the year they are dated in and ``by``:
+    their number and the sum of ``amount``."""
+    from sqlalchemy import func, select
+
+    year = predicates.year_of(table.c.date)
+    q = scoped(select(year.label("y"), table.c[by].label("by"), func.count().label("n"),
+                      func.coalesce(func.sum(table.c[amount]), 0).label("amount")).group_by(year, table.c[by]),
+               table.c.studio_id)
+    out: Yearly = defaultdict(dict)
     for r in conn.execute(q):
-        achievements[int(r.y)][r.type] = (_int(r.n), _int(r.benefit))
+        out[int(r.y)][r.by] = (_int(r.n), _int(r.amount))
+    return out
 
-    # 3. activities by year and kind
-    act = Activity.__table__
-    yact = _year_col(act.c.date)
-    q = scoped(select(yact.label("y"), act.c.kind, func.count().label("n"),
-                      func.coalesce(func.sum(act.c.participants), 0).label("p")).group_by(yact, act.c.kind),
-               act.c.studio_id)
-    activities: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for r in conn.execute(q):
-        activities[int(r.y)][r.kind] = (_int(r.n), _int(r.p))
 
-    # 4. assessments by year, grade and recommendation
+def _assessments_by_year(conn: Connection, scoped: Callable[[Select[Any], Any], Select[Any]],
+                         ) -> tuple[dict[int, Counter[str]], dict[int, Counter[str]]]:
+    """Stored assessments by year: by grade, and by recommendation."""
+    from sqlalchemy import func, select
+
+    from laomo.models import Assessment
+
     t = Assessment.__table__
     q = scoped(select(t.c.year, t.c.grade, t.c.recommendation, func.count().label("n"))
                .group_by(t.c.year, t.c.grade, t.c.recommendation), t.c.studio_id)
@@ -208,35 +182,45 @@ def summary(session, year: int | None = None, county: str | None = None,  # type
     for r in conn.execute(q):
         grades[int(r.year)][r.grade] += r.n
         recs[int(r.year)][r.recommendation or "none"] += r.n
+    return grades, recs
 
-    # 5. designations by year, action and level
+
+def _designations_by_year(conn: Connection, scoped: Callable[[Select[Any], Any], Select[Any]],
+                          ) -> dict[int, dict[str, Counter[str]]]:
+    """Designations by year, action and level (``all`` for a revocation of every level)."""
+    from sqlalchemy import func, select
+
+    from laomo.models import Designation
+
     d = Designation.__table__
     q = scoped(select(d.c.year, d.c.action, d.c.level, func.count().label("n"))
                .group_by(d.c.year, d.c.action, d.c.level), d.c.studio_id)
-    designations: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    out: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for r in conn.execute(q):
-        designations[int(r.year)][r.action][r.level or "all"] += r.n
+        out[int(r.year)][r.action][r.level or "all"] += r.n
+    return out
 
-    years = sorted(set(achievements) | set(activities) | set(grades) | set(designations))
-    today = today or dt.date.today()
-    if year is None:
-        past = [y for y in years if y <= today.year]
-        year = past[-1] if past else today.year
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
 
-    # 6. mentorships of the year (C3: overlapping the year; promoted in the year)
+def _mentorships_in(conn: Connection, scoped: Callable[[Select[Any], Any], Select[Any]], year: int) -> dict[str, int]:
+    """cli.md: ``active`` — running in the year as in C3; ``promoted`` — promoted in the year (C4)."""
+    from sqlalchemy import select
+
+    from laomo.models import Mentorship
+
     ms = Mentorship.__table__
-    running = and_(ms.c.start <= end, or_(ms.c.end.is_(None), ms.c.end >= start))
-    q = scoped(select(_count_if(running).label("active"),
-                      _count_if(and_(ms.c.promoted_on >= start, ms.c.promoted_on <= end)).label("promoted")),
-               ms.c.studio_id)
-    mrow = conn.execute(q).one()
+    period = predicates.whole_year(year)
+    q = scoped(select(predicates.count_if(predicates.mentorship_running_in(period)).label("active"),
+                      predicates.count_if(predicates.promoted_in(period)).label("promoted")), ms.c.studio_id)
+    row = conn.execute(q).one()
+    return {"active": _int(row.active), "promoted": _int(row.promoted)}
 
-    # 7. status and level of every studio as of 31 December of the year
+
+def _studios_on(conn: Connection, day: dt.date, county: str | None, total: int) -> dict[str, Any]:
+    """Studios by status and by level held (with the demonstrative ones) on ``day``."""
     status_counts: Counter[str] = Counter()
     level_counts: Counter[str] = Counter()
     demonstrative = 0
-    for state in _states(conn, end, county).values():
+    for state in states(conn, as_of=day, county=county).values():
         status_counts[state.status] += 1
         if state.status in ACTIVE_STATUSES:
             level = state.level
@@ -245,7 +229,64 @@ def summary(session, year: int | None = None, county: str | None = None,  # type
                 if state.demonstrative_levels:  # most studios have none: skip the property
                     demonstrative += state.demonstrative
     status_counts["registered"] += total - sum(status_counts.values())
+    return {"by_status": _ordered(dict(status_counts), STATUS), "by_level": _ordered(dict(level_counts), LEVEL),
+            "demonstrative": demonstrative}
 
+
+def _summary_year(year: int | None, years: list[int], today: dt.date | None) -> int:
+    """The year asked for, else the latest year with data up to the current one."""
+    if year is not None:
+        return year
+    today = today or dt.date.today()
+    past = [y for y in years if y <= today.year]
+    return past[-1] if past else today.year
+
+
+def _trend(y: int, achievements: Yearly, activities: Yearly, grades: dict[int, Counter[str]],
+           designations: dict[int, dict[str, Counter[str]]]) -> dict[str, Any]:
+    """One year's entry of ``trends``."""
+    acts = activities.get(y, {})
+    ach = achievements.get(y, {})
+    des = designations.get(y, {})
+    return {
+        "year": y,
+        "namings": sum(des.get("name", Counter()).values()),
+        "revocations": sum(des.get("revoke", Counter()).values()),
+        "achievements": sum(n for n, _ in ach.values()),
+        "benefit": sum(b for _, b in ach.values()),
+        "training_sessions": acts.get("training", (0, 0))[0],
+        "training_participants": acts.get("training", (0, 0))[1],
+        "activities": sum(n for n, _ in acts.values()),
+        "assessed": sum(grades.get(y, Counter()).values()),
+        "by_grade": _ordered(dict(grades.get(y, {})), GRADE),
+    }
+
+
+def summary(session: Session | Connection, year: int | None = None, county: str | None = None,
+            today: dt.date | None = None) -> dict[str, Any]:
+    """Statistics for ``year`` (cli.md ``report summary`` JSON, plus trends).
+
+    Queries: studios by industry and county; achievements by year and type;
+    activities by year and kind; assessments by year, grade and
+    recommendation; designations by year, action and level; one aggregate
+    over mentorships; the ordered designation scan of the status fold.
+    """
+    from laomo.models import Achievement, Activity
+
+    conn = _conn(session)
+    scoped = _scoper(county)
+    by_industry, by_county = _studio_counts(conn, county)
+    total = sum(by_county.values())
+    achievements = _yearly(conn, scoped, Achievement.__table__, "type", "benefit")
+    activities = _yearly(conn, scoped, Activity.__table__, "kind", "participants")
+    grades, recs = _assessments_by_year(conn, scoped)
+    designations = _designations_by_year(conn, scoped)
+    years = sorted(set(achievements) | set(activities) | set(grades) | set(designations))
+    year = _summary_year(year, years, today)
+    end = dt.date(year, 12, 31)
+    mentorships = _mentorships_in(conn, scoped, year)
+    # status and level of every studio as of 31 December of the year
+    on_end = _studios_on(conn, end, county, total)
     ach = achievements.get(year, {})
     acts = activities.get(year, {})
     training = acts.get("training", (0, 0))
@@ -257,11 +298,11 @@ def summary(session, year: int | None = None, county: str | None = None,  # type
         "as_of": end.isoformat(),
         "studios": {
             "total": total,
-            "by_status": _ordered(dict(status_counts), STATUS),
-            "by_level": _ordered(dict(level_counts), LEVEL),
+            "by_status": on_end["by_status"],
+            "by_level": on_end["by_level"],
             "by_industry": _ordered(dict(by_industry), INDUSTRY),
             "by_county": {k: by_county[k] for k in sorted(by_county) if by_county[k]},
-            "demonstrative": demonstrative,
+            "demonstrative": on_end["demonstrative"],
         },
         "achievements": {
             "count": sum(n for n, _ in ach.values()),
@@ -276,7 +317,7 @@ def summary(session, year: int | None = None, county: str | None = None,  # type
             "by_kind": {k: {"sessions": acts[k][0], "participants": acts[k][1]}
                         for k in _ordered({k: v[0] for k, v in acts.items()}, ACTIVITY_KIND)},
         },
-        "mentorships": {"active": _int(mrow.active), "promoted": _int(mrow.promoted)},
+        "mentorships": mentorships,
         "assessment": {
             "assessed": sum(grades.get(year, Counter()).values()),
             "by_grade": _ordered(dict(grades.get(year, {})), GRADE),
@@ -286,28 +327,14 @@ def summary(session, year: int | None = None, county: str | None = None,  # type
             "named": _ordered(dict(des.get("name", {})), LEVEL),
             "revoked": _ordered(dict(des.get("revoke", {})), LEVEL),
         },
-        "trends": [
-            {
-                "year": y,
-                "namings": sum(designations.get(y, {}).get("name", Counter()).values()),
-                "revocations": sum(designations.get(y, {}).get("revoke", Counter()).values()),
-                "achievements": sum(n for n, _ in achievements.get(y, {}).values()),
-                "benefit": sum(b for _, b in achievements.get(y, {}).values()),
-                "training_sessions": activities.get(y, {}).get("training", (0, 0))[0],
-                "training_participants": activities.get(y, {}).get("training", (0, 0))[1],
-                "activities": sum(n for n, _ in activities.get(y, {}).values()),
-                "assessed": sum(grades.get(y, Counter()).values()),
-                "by_grade": _ordered(dict(grades.get(y, {})), GRADE),
-            }
-            for y in years
-        ],
+        "trends": [_trend(y, achievements, activities, grades, designations) for y in years],
     }
 
 
 # --------------------------------------------------------------------------- ledger
 
 
-def _mask(show_pii: bool):  # type: ignore[no-untyped-def]
+def _mask(show_pii: bool) -> tuple[Callable[[str | None], str], Callable[[str | None], str]]:
     from laomo.safe import mask_id_number, mask_phone
 
     if show_pii:
@@ -315,28 +342,18 @@ def _mask(show_pii: bool):  # type: ignore[no-untyped-def]
     return mask_id_number, mask_phone
 
 
-def ledger(session, status: str | None = None, level: str | None = None,  # type: ignore[no-untyped-def]
-           county: str | None = None, show_pii: bool = False, today: dt.date | None = None) -> dict[str, Any]:
-    """The 台账: one row per studio with its leader, status, levels and running totals."""
-    from sqlalchemy import and_, func, or_, select
+def _ledger_totals(conn: Connection, scoped: Callable[[Select[Any], Any], Select[Any]], today: dt.date,
+                   ) -> tuple[dict[int, int], dict[int, tuple[int, int]], dict[int, tuple[Any, ...]]]:
+    """Per studio: members active ``today``; achievements and their benefit; the latest assessment
+    (year, grade, recommendation) — one GROUP BY each."""
+    from sqlalchemy import and_, func, select
 
-    from laomo.models import Achievement, Assessment, Member, Person, Studio
+    from laomo.models import Achievement, Assessment, Member
 
-    conn = _conn(session)
-    s, p = Studio.__table__, Person.__table__
-    today = today or dt.date.today()
-    mask_id, mask_ph = _mask(show_pii)
-
-    def scoped(q, col):  # type: ignore[no-untyped-def]
-        return q.where(col.in_(select(s.c.id).where(s.c.county == county))) if county else q
-
-    states = _states(conn, None, county)
-
-    # members active today, achievements, latest assessment: one GROUP BY each
     m = Member.__table__
-    active = and_(or_(m.c.joined.is_(None), m.c.joined <= today), or_(m.c.left.is_(None), m.c.left >= today))
     members = {r.studio_id: r.n for r in conn.execute(scoped(
-        select(m.c.studio_id, func.count().label("n")).where(active).group_by(m.c.studio_id), m.c.studio_id))}
+        select(m.c.studio_id, func.count().label("n")).where(predicates.member_active_on(today))
+        .group_by(m.c.studio_id), m.c.studio_id))}
     a = Achievement.__table__
     achievements = {r.studio_id: (r.n, _int(r.b)) for r in conn.execute(scoped(
         select(a.c.studio_id, func.count().label("n"), func.sum(a.c.benefit).label("b")).group_by(a.c.studio_id),
@@ -347,6 +364,22 @@ def ledger(session, status: str | None = None, level: str | None = None,  # type
     latest = {r.studio_id: (r.year, r.grade, r.recommendation) for r in conn.execute(
         select(t.c.studio_id, t.c.year, t.c.grade, t.c.recommendation).select_from(
             t.join(latest_q, and_(t.c.studio_id == latest_q.c.sid, t.c.year == latest_q.c.y))))}
+    return members, achievements, latest
+
+
+def ledger(session: Session | Connection, status: str | None = None, level: str | None = None,
+           county: str | None = None, show_pii: bool = False, today: dt.date | None = None) -> dict[str, Any]:
+    """The 台账: one row per studio with its leader, status, levels and running totals."""
+    from sqlalchemy import select
+
+    from laomo.models import Person, Studio
+
+    conn = _conn(session)
+    s, p = Studio.__table__, Person.__table__
+    today = today or dt.date.today()
+    mask_id, mask_ph = _mask(show_pii)
+    found = states(conn, county=county)
+    members, achievements, latest = _ledger_totals(conn, _scoper(county), today)
 
     q = select(s.c.id, s.c.code, s.c.name, s.c.kind, s.c.unit, s.c.credit_code, s.c.industry, s.c.county,
                s.c.founded, s.c.area, s.c.funds, p.c.code.label("leader_code"), p.c.name.label("leader"),
@@ -354,9 +387,8 @@ def ledger(session, status: str | None = None, level: str | None = None,  # type
     if county:
         q = q.where(s.c.county == county)
     rows = []
-    blank = _blank_state()
     for r in conn.execute(q):
-        st = states.get(r.id) or blank
+        st = state_of(found, r.id)
         if status and st.status != status:
             continue
         if level and st.level != level:
@@ -366,7 +398,7 @@ def ledger(session, status: str | None = None, level: str | None = None,  # type
         rows.append({
             "studio": r.code, "name": r.name, "kind": r.kind, "unit": r.unit, "credit_code": r.credit_code,
             "industry": r.industry, "county": r.county, "founded": _iso(r.founded),
-            "area": _num(r.area), "funds": r.funds,
+            "area": whole(r.area), "funds": r.funds,
             "leader_code": r.leader_code, "leader": r.leader,
             "id_number": mask_id(r.id_number), "phone": mask_ph(r.phone),
             "status": st.status, "level": st.level, "levels_held": st.levels_held,
@@ -401,11 +433,11 @@ def _item_labels(profiles: Iterable[str | None]) -> dict[str, dict[str, Any]]:
         except Exception:  # a profile file moved since the run: ids only
             continue
         for item_id, item in prof.scorecard.items.items():
-            out.setdefault(item_id, {"label": item.label, "max": _num(item.max)})
+            out.setdefault(item_id, {"label": item.label, "max": whole(item.max)})
     return out
 
 
-def assessment(session, year: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def assessment(session: Session | Connection, year: int) -> dict[str, Any]:
     """The stored result list of ``year``: every studio's items, total, grade and recommendation.
 
     Sorted by grade (优秀 first), then total (highest first), then code.
@@ -433,7 +465,7 @@ def assessment(session, year: int) -> dict[str, Any]:  # type: ignore[no-untyped
         profiles[r.profile or ""] += 1
         results.append({
             "studio": r.code, "name": r.name, "unit": r.unit, "county": r.county, "industry": r.industry,
-            "total": _num(r.total), "grade": r.grade, "items": {k: _num(v) for k, v in items.items()},
+            "total": whole(r.total), "grade": r.grade, "items": {k: whole(v) for k, v in items.items()},
             "recommendation": r.recommendation or "none", "reasons": list(r.reasons or []),
             "deadline": standards.get("deadline"), "capped": bool(standards.get("capped")),
             "imported": bool(r.imported), "profile": r.profile,
@@ -485,19 +517,12 @@ def _cn_date(d: dt.date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else ""
 
 
-def notice(session, year: int, kind: str, level: str | None = None, doc: str | None = None,  # type: ignore[no-untyped-def]
-           group_by: str = "auto", date: dt.date | None = None) -> dict[str, Any]:
-    """The decision notice of ``year``: namings or revocations, its list grouped, and its wording."""
+def _notice_rows(conn: Connection, year: int, action: str, level: str | None) -> list[dict[str, Any]]:
+    """The designations of the notice, by studio code, date and id."""
     from sqlalchemy import or_, select
 
     from laomo.models import Designation, Studio
 
-    if kind not in NOTICE_ACTIONS:
-        raise LaomoError(f"--kind 只能是 naming（命名）或 revocation（撤销），不是「{kind}」", exit_code=2)
-    if group_by not in ("auto", "county", "industry"):
-        raise LaomoError(f"--group-by 只能是 auto、county 或 industry，不是「{group_by}」", exit_code=2)
-    action = NOTICE_ACTIONS[kind]
-    conn = _conn(session)
     d, s = Designation.__table__, Studio.__table__
     q = (select(s.c.code, s.c.name, s.c.unit, s.c.kind, s.c.county, s.c.industry, d.c.level, d.c.date,
                 d.c.doc, d.c.batch, d.c.reason, d.c.amount)
@@ -505,49 +530,32 @@ def notice(session, year: int, kind: str, level: str | None = None, doc: str | N
          .where(d.c.action == action, d.c.year == year).order_by(s.c.code, d.c.date, d.c.id))
     if level:
         q = q.where(or_(d.c.level == level, d.c.level.is_(None)) if action == "revoke" else d.c.level == level)
-    rows = [dict(r._mapping) for r in conn.execute(q)]
-    what = "命名" if action == "name" else "撤销命名（摘牌）"
-    if not rows:
-        where = f"{LEVEL.label(level)}" if level else ""
-        raise NotFound(f"{year} 年度没有{where}{what}记录（命名/处理记录中 年度={year}、处理={'命名' if action == 'name' else '摘牌'}）")
-    levels = sorted({r["level"] for r in rows if r["level"]}, key=LEVEL.rank)
-    if level is None and len(levels) > 1:
-        raise LaomoError(f"{year} 年度的{what}记录有多个级别（{'、'.join(LEVEL.label(v) for v in levels)}），"
-                         "一份决定只对应一个级别，请用 --level 指定", exit_code=2)
-    level = level or (levels[0] if levels else None)
-    # one row per studio (a studio named twice at the same level in one year is listed once)
-    seen: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        seen.setdefault(r["code"], r)
-    rows = list(seen.values())
+    return [dict(r._mapping) for r in conn.execute(q)]
 
-    warnings: list[str] = []
+
+def _notice_doc(rows: list[dict[str, Any]], doc: str | None, warnings: list[str]) -> str:
+    """The 文号: ``doc``, else the one the rows share (blank, with a warning, otherwise)."""
+    if doc is not None:
+        return doc
     docs = sorted({r["doc"] for r in rows if r["doc"]})
-    if doc is None:
-        if len(docs) == 1:
-            doc = docs[0]
-        else:
-            doc = ""
-            if len(docs) > 1:
-                warnings.append(f"这些记录的文号不一致（{len(docs)} 个：{'、'.join(docs[:3])}…），文号留空，请用 --doc 指定")
-            else:
-                warnings.append("这些记录没有文号，文号留空，可用 --doc 指定")
-    union = union_name(session)
-    if not union:
-        warnings.append("未设置台账单位（落款），请运行 laomo init --union 工会名称")
-    date = date or max(r["date"] for r in rows)
-    level_label = LEVEL.label(level) if level else ""
-    studio_kind = kind_title(r["kind"] for r in rows)
-    n = len(rows)
-    first = rows[0]["name"] if n else ""
+    if len(docs) == 1:
+        return docs[0]
+    if len(docs) > 1:
+        warnings.append(f"这些记录的文号不一致（{len(docs)} 个：{'、'.join(docs[:3])}…），文号留空，请用 --doc 指定")
+    else:
+        warnings.append("这些记录没有文号，文号留空，可用 --doc 指定")
+    return ""
 
+
+def _notice_groups(rows: list[dict[str, Any]], group_by: str) -> tuple[str, list[dict[str, Any]]]:
+    """The attachment's grouping (by county when the studios span several, else by industry) and groups."""
     counties = {r["county"] for r in rows}
     mode = group_by if group_by != "auto" else ("county" if len(counties) > 1 else "industry")
     groups_map: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         groups_map[r["county"] if mode == "county" else r["industry"]].append(r)
     keys = sorted(groups_map) if mode == "county" else sorted(groups_map, key=lambda k: (INDUSTRY.rank(k), k))
-    groups = [{
+    return mode, [{
         "key": k, "name": k if mode == "county" else INDUSTRY.label(k), "count": len(groups_map[k]),
         "studios": [{
             "studio": r["code"], "name": r["name"], "unit": r["unit"], "county": r["county"],
@@ -557,36 +565,72 @@ def notice(session, year: int, kind: str, level: str | None = None, doc: str | N
         } for r in groups_map[k]],
     } for k in keys]
 
-    union_text = union or "（工会名称）"
+
+def _notice_text(action: str, year: int, rows: list[dict[str, Any]], level_label: str, studio_kind: str,
+                 union_text: str) -> tuple[str, str, list[str]]:
+    """The title, the attachment's title and the body's paragraphs."""
+    n = len(rows)
+    first = rows[0]["name"] if n else ""
+    more = f"等{n}个工作室" if n > 1 else ""
     if action == "name":
-        title = f"关于命名{year}年度{level_label}{studio_kind}的决定"
-        attachment_title = f"{year}年度{level_label}{studio_kind}名单"
-        more = f"等{n}个工作室" if n > 1 else ""
-        body = [
+        return f"关于命名{year}年度{level_label}{studio_kind}的决定", f"{year}年度{level_label}{studio_kind}名单", [
             "为大力弘扬劳模精神、劳动精神、工匠精神，充分发挥劳模和工匠人才在技术攻关、创新创效和技能传承中的"
             f"示范引领作用，根据劳模和工匠人才创新工作室创建管理有关规定，经基层工会推荐、{union_text}审核评估，"
             f"决定命名{first}{more}为“{year}年度{level_label}{studio_kind}”。",
             "希望被命名的工作室珍惜荣誉，再接再厉，在技术攻关、创新创效、人才培养等方面取得新的更大成绩。"
             "各级工会要加强对工作室的指导和服务，落实经费保障，推动工作室规范运行、持续发展。",
         ]
-    else:
-        title = f"关于撤销部分{level_label}{studio_kind}命名的决定"
-        attachment_title = f"撤销{level_label}{studio_kind}命名名单"
-        more = f"等{n}个工作室" if n > 1 else ""
-        reasons = Counter(r["reason"] for r in rows if r["reason"])
-        why = "年度考核结果和工作室运行情况"
-        body = [
-            f"根据劳模和工匠人才创新工作室动态管理有关规定，依据{why}，经研究，决定撤销{first}{more}的"
-            f"“{level_label}{studio_kind}”命名，收回标牌，停止享受相关待遇。各工作室撤销原因见附件。",
-            "希望各级工会以此为鉴，加强对工作室的日常管理和指导，督促工作室规范运行、切实发挥作用。",
-        ]
-        if reasons and n <= 3:
-            body.insert(1, "撤销原因：" + "；".join(f"{r['name']}，{r['reason']}" for r in rows if r["reason"]) + "。")
+    reasons = Counter(r["reason"] for r in rows if r["reason"])
+    why = "年度考核结果和工作室运行情况"
+    body = [
+        f"根据劳模和工匠人才创新工作室动态管理有关规定，依据{why}，经研究，决定撤销{first}{more}的"
+        f"“{level_label}{studio_kind}”命名，收回标牌，停止享受相关待遇。各工作室撤销原因见附件。",
+        "希望各级工会以此为鉴，加强对工作室的日常管理和指导，督促工作室规范运行、切实发挥作用。",
+    ]
+    if reasons and n <= 3:
+        body.insert(1, "撤销原因：" + "；".join(f"{r['name']}，{r['reason']}" for r in rows if r["reason"]) + "。")
+    return f"关于撤销部分{level_label}{studio_kind}命名的决定", f"撤销{level_label}{studio_kind}命名名单", body
+
+
+def notice(session: Session | Connection, year: int, kind: str, level: str | None = None, doc: str | None = None,
+           group_by: str = "auto", date: dt.date | None = None) -> dict[str, Any]:
+    """The decision notice of ``year``: namings or revocations, its list grouped, and its wording."""
+    if kind not in NOTICE_ACTIONS:
+        raise UsageError(f"--kind 只能是 naming（命名）或 revocation（撤销），不是「{kind}」")
+    if group_by not in ("auto", "county", "industry"):
+        raise UsageError(f"--group-by 只能是 auto、county 或 industry，不是「{group_by}」")
+    action = NOTICE_ACTIONS[kind]
+    rows = _notice_rows(_conn(session), year, action, level)
+    what = "命名" if action == "name" else "撤销命名（摘牌）"
+    if not rows:
+        where = f"{LEVEL.label(level)}" if level else ""
+        raise NotFound(f"{year} 年度没有{where}{what}记录（命名/处理记录中 年度={year}、处理={'命名' if action == 'name' else '摘牌'}）")
+    levels = sorted({r["level"] for r in rows if r["level"]}, key=LEVEL.rank)
+    if level is None and len(levels) > 1:
+        raise UsageError(f"{year} 年度的{what}记录有多个级别（{'、'.join(LEVEL.label(v) for v in levels)}），"
+                         "一份决定只对应一个级别，请用 --level 指定")
+    level = level or (levels[0] if levels else None)
+    # one row per studio (a studio named twice at the same level in one year is listed once)
+    seen: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        seen.setdefault(r["code"], r)
+    rows = list(seen.values())
+    warnings: list[str] = []
+    doc = _notice_doc(rows, doc, warnings)
+    union = union_name(session)
+    if not union:
+        warnings.append("未设置台账单位（落款），请运行 laomo init --union 工会名称")
+    date = date or max(r["date"] for r in rows)
+    level_label = LEVEL.label(level) if level else ""
+    studio_kind = kind_title(r["kind"] for r in rows)
+    mode, groups = _notice_groups(rows, group_by)
+    union_text = union or "（工会名称）"
+    title, attachment_title, body = _notice_text(action, year, rows, level_label, studio_kind, union_text)
     return {
         "year": year, "kind": kind, "action": action, "level": level, "level_label": level_label,
         "studio_kind": studio_kind, "title": title, "doc": doc, "union": union_text,
         "header": f"{union_text}文件" if union else "",
-        "addressees": addressees(union), "body": body, "count": n,
+        "addressees": addressees(union), "body": body, "count": len(rows),
         "date": _iso(date), "date_text": _cn_date(date),
         "attachment_title": attachment_title, "group_by": mode, "groups": groups,
         "batches": sorted({r["batch"] for r in rows if r["batch"]}),
@@ -597,39 +641,23 @@ def notice(session, year: int, kind: str, level: str | None = None, doc: str | N
 # --------------------------------------------------------------------------- studio dossier
 
 
-def studio(session, code: str, show_pii: bool = False) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """One studio's dossier: people, honors, results, activities, 师带徒, assessments, designations."""
+def _people_of(conn: Connection, sid: int, leader_id: int, show_pii: bool,
+               ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The leader, the members (leader first, then core members, then the rest, by joining date) and
+    the honors of everyone who is or was a member."""
     from sqlalchemy import select
 
-    from laomo.domain.status import studio_states
-    from laomo.models import (
-        Achievement,
-        Activity,
-        Assessment,
-        Designation,
-        Honor,
-        Inspection,
-        Member,
-        Mentorship,
-        Person,
-        Studio,
-    )
+    from laomo.models import Honor, Member, Person
 
-    conn = _conn(session)
-    s, p = Studio.__table__, Person.__table__
-    row = conn.execute(select(s).where(s.c.code == code)).mappings().first()
-    if row is None:
-        raise NotFound(f"工作室 {code} 不存在")
-    sid = row["id"]
+    p, m, h = Person.__table__, Member.__table__, Honor.__table__
     mask_id, mask_ph = _mask(show_pii)
 
-    def person(r) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    def person(r: Any) -> dict[str, Any]:
         return {"code": r["code"], "name": r["name"], "gender": r["gender"], "birth_year": r["birth_year"],
                 "id_number": mask_id(r["id_number"]), "phone": mask_ph(r["phone"]), "unit": r["unit"],
                 "post": r["post"], "frontline": r["frontline"], "skill_grade": r["skill_grade"]}
 
-    leader = conn.execute(select(p).where(p.c.id == row["leader_id"])).mappings().one()
-    m = Member.__table__
+    leader = conn.execute(select(p).where(p.c.id == leader_id)).mappings().one()
     members = []
     person_ids = {leader["id"]}
     for r in conn.execute(select(m.c.role, m.c.joined, m.c.left, p).select_from(m.join(p, p.c.id == m.c.person_id))
@@ -638,62 +666,101 @@ def studio(session, code: str, show_pii: bool = False) -> dict[str, Any]:  # typ
         members.append({**person(r), "role": r["role"], "joined": _iso(r["joined"]), "left": _iso(r["left"])})
     role_rank = {"leader": 0, "core": 1, "member": 2}
     members.sort(key=lambda x: (role_rank.get(x["role"], 3), x["joined"] or "", x["code"]))
-
-    h = Honor.__table__
     honors = [{"person": r.code, "name": r.name, "kind": r.kind, "year": r.year, "issuer": r.issuer}
               for r in conn.execute(select(p.c.code, p.c.name, h.c.kind, h.c.year, h.c.issuer)
                                     .select_from(h.join(p, p.c.id == h.c.person_id))
                                     .where(h.c.person_id.in_(sorted(person_ids)))
                                     .order_by(h.c.year, p.c.code))]
-    a = Achievement.__table__
-    achievements = [{"code": r.code, "title": r.title, "type": r.type, "stage": r.stage, "date": _iso(r.date),
-                     "benefit": r.benefit, "patent_no": r.patent_no, "frontline_led": r.frontline_led}
-                    for r in conn.execute(select(a).where(a.c.studio_id == sid).order_by(a.c.date, a.c.code))]
-    act = Activity.__table__
-    activities = [{"date": _iso(r.date), "kind": r.kind, "title": r.title, "participants": r.participants,
-                   "hours": _num(r.hours)}
-                  for r in conn.execute(select(act).where(act.c.studio_id == sid)
-                                        .order_by(act.c.date, act.c.kind, act.c.title, act.c.seq))]
-    ms = Mentorship.__table__
-    mentor, apprentice = p.alias("mentor"), p.alias("apprentice")
-    mentorships = [{"mentor": r.mentor, "mentor_code": r.mentor_code, "apprentice": r.apprentice,
-                    "apprentice_code": r.apprentice_code, "start": _iso(r.start), "end": _iso(r.end),
-                    "agreement": r.agreement, "promoted_on": _iso(r.promoted_on)}
-                   for r in conn.execute(
-                       select(mentor.c.name.label("mentor"), mentor.c.code.label("mentor_code"),
-                              apprentice.c.name.label("apprentice"), apprentice.c.code.label("apprentice_code"),
-                              ms.c.start, ms.c.end, ms.c.agreement, ms.c.promoted_on)
-                       .select_from(ms.join(mentor, mentor.c.id == ms.c.mentor_id)
-                                    .join(apprentice, apprentice.c.id == ms.c.apprentice_id))
-                       .where(ms.c.studio_id == sid).order_by(ms.c.start, apprentice.c.code))]
-    ins = Inspection.__table__
-    inspections = [{"year": r.year, "item": r.item, "score": _num(r.score), "inspector": r.inspector}
-                   for r in conn.execute(select(ins).where(ins.c.studio_id == sid).order_by(ins.c.year, ins.c.item))]
-    t = Assessment.__table__
-    assessments = [{"year": r.year, "total": _num(r.total), "grade": r.grade,
-                    "items": {k: _num(v) for k, v in (r._mapping["items"] or {}).items()},
-                    "recommendation": r.recommendation or "none", "reasons": list(r.reasons or []),
-                    "profile": r.profile, "imported": bool(r.imported)}
-                   for r in conn.execute(select(t).where(t.c.studio_id == sid).order_by(t.c.year))]
-    d = Designation.__table__
-    designations = [{"action": r.action, "level": r.level, "year": r.year, "date": _iso(r.date),
-                     "batch": r.batch, "doc": r.doc, "amount": r.amount, "reason": r.reason,
-                     "deadline": _iso(r.deadline)}
-                    for r in conn.execute(select(d).where(d.c.studio_id == sid).order_by(d.c.date, d.c.id))]
-    state = studio_states(conn, studio_ids=[sid]).get(sid) or _blank_state()
+    return person(leader), members, honors
+
+
+def _work_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
+    """A studio's achievements, activities and 师带徒, each in date order."""
+    from sqlalchemy import select
+
+    from laomo.models import Achievement, Activity, Mentorship, Person
+
+    a, act, ms = Achievement.__table__, Activity.__table__, Mentorship.__table__
+    mentor, apprentice = Person.__table__.alias("mentor"), Person.__table__.alias("apprentice")
+    return {
+        "achievements": [
+            {"code": r.code, "title": r.title, "type": r.type, "stage": r.stage, "date": _iso(r.date),
+             "benefit": r.benefit, "patent_no": r.patent_no, "frontline_led": r.frontline_led}
+            for r in conn.execute(select(a).where(a.c.studio_id == sid).order_by(a.c.date, a.c.code))],
+        "activities": [
+            {"date": _iso(r.date), "kind": r.kind, "title": r.title, "participants": r.participants,
+             "hours": whole(r.hours)}
+            for r in conn.execute(select(act).where(act.c.studio_id == sid)
+                                  .order_by(act.c.date, act.c.kind, act.c.title, act.c.seq))],
+        "mentorships": [
+            {"mentor": r.mentor, "mentor_code": r.mentor_code, "apprentice": r.apprentice,
+             "apprentice_code": r.apprentice_code, "start": _iso(r.start), "end": _iso(r.end),
+             "agreement": r.agreement, "promoted_on": _iso(r.promoted_on)}
+            for r in conn.execute(
+                select(mentor.c.name.label("mentor"), mentor.c.code.label("mentor_code"),
+                       apprentice.c.name.label("apprentice"), apprentice.c.code.label("apprentice_code"),
+                       ms.c.start, ms.c.end, ms.c.agreement, ms.c.promoted_on)
+                .select_from(ms.join(mentor, mentor.c.id == ms.c.mentor_id)
+                             .join(apprentice, apprentice.c.id == ms.c.apprentice_id))
+                .where(ms.c.studio_id == sid).order_by(ms.c.start, apprentice.c.code))],
+    }
+
+
+def _records_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
+    """A studio's on-site inspections, assessments and designations."""
+    from sqlalchemy import select
+
+    from laomo.models import Assessment, Designation, Inspection
+
+    ins, t, d = Inspection.__table__, Assessment.__table__, Designation.__table__
+    return {
+        "inspections": [
+            {"year": r.year, "item": r.item, "score": whole(r.score), "inspector": r.inspector}
+            for r in conn.execute(select(ins).where(ins.c.studio_id == sid).order_by(ins.c.year, ins.c.item))],
+        "assessments": [
+            {"year": r.year, "total": whole(r.total), "grade": r.grade,
+             "items": {k: whole(v) for k, v in (r._mapping["items"] or {}).items()},
+             "recommendation": r.recommendation or "none", "reasons": list(r.reasons or []),
+             "profile": r.profile, "imported": bool(r.imported)}
+            for r in conn.execute(select(t).where(t.c.studio_id == sid).order_by(t.c.year))],
+        "designations": [
+            {"action": r.action, "level": r.level, "year": r.year, "date": _iso(r.date),
+             "batch": r.batch, "doc": r.doc, "amount": r.amount, "reason": r.reason,
+             "deadline": _iso(r.deadline)}
+            for r in conn.execute(select(d).where(d.c.studio_id == sid).order_by(d.c.date, d.c.id))],
+    }
+
+
+def studio(session: Session | Connection, code: str, show_pii: bool = False) -> dict[str, Any]:
+    """One studio's dossier: people, honors, results, activities, 师带徒, assessments, designations."""
+    from sqlalchemy import select
+
+    from laomo.models import Studio
+
+    conn = _conn(session)
+    s = Studio.__table__
+    row = conn.execute(select(s).where(s.c.code == code)).mappings().first()
+    if row is None:
+        raise NotFound(f"工作室 {code} 不存在")
+    sid = row["id"]
+    leader, members, honors = _people_of(conn, sid, row["leader_id"], show_pii)
+    work = _work_of(conn, sid)
+    records = _records_of(conn, sid)
+    state: State = state_of(states(conn, studio_ids=[sid]), sid)
+    achievements, activities, mentorships = work["achievements"], work["activities"], work["mentorships"]
     return {
         "studio": row["code"], "name": row["name"], "kind": row["kind"], "unit": row["unit"],
         "credit_code": row["credit_code"], "industry": row["industry"], "county": row["county"],
-        "founded": _iso(row["founded"]), "area": _num(row["area"]), "funds": row["funds"],
+        "founded": _iso(row["founded"]), "area": whole(row["area"]), "funds": row["funds"],
         "flags": {k: bool(row[k]) for k in ("has_sign", "has_rules", "has_plan", "has_display",
                                             "has_records", "has_facilities")},
         "notes": row["notes"],
         "status": state.status, "level": state.level, "levels_held": state.levels_held,
         "demonstrative": state.demonstrative, "first_named": _iso(state.first_named),
         "deadline": _iso(state.deadline),
-        "leader": person(leader), "members": members, "honors": honors, "achievements": achievements,
-        "activities": activities, "mentorships": mentorships, "inspections": inspections,
-        "assessments": assessments, "designations": designations,
+        "leader": leader, "members": members, "honors": honors, "achievements": achievements,
+        "activities": activities, "mentorships": mentorships, "inspections": records["inspections"],
+        "assessments": records["assessments"], "designations": records["designations"],
         "totals": {"achievements": len(achievements), "benefit": sum(x["benefit"] or 0 for x in achievements),
                    "activities": len(activities),
                    "participants": sum(x["participants"] or 0 for x in activities),

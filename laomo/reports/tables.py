@@ -9,6 +9,7 @@ to format a column: ``text``, ``int`` (counts), ``year``, ``num`` (decimals), ``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +141,8 @@ def summary_tables(data: dict[str, Any]) -> list[Table]:
     ], "概况")
     tables = [overview]
 
-    def counts(title: str, header: str, mapping: dict[str, int], label, sheet: str) -> Table:  # type: ignore[no-untyped-def]
+    def counts(title: str, header: str, mapping: dict[str, int], label: Callable[[str], str],
+               sheet: str) -> Table:
         total = sum(mapping.values())
         rows = [[label(k), v, v / total if total else None] for k, v in mapping.items()]
         rows.append(["合计", total, 1.0 if total else None])

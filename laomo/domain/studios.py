@@ -1,0 +1,82 @@
+"""Studios as a whole: their states on a day (the status fold of :mod:`laomo.domain.status`), and a
+county's studios.
+
+:func:`designation_rows` is the one statement whose rows the fold reads (ordered by studio,
+date, id; only those in force on the day when a day is given); :func:`states` folds them for
+every studio, some studios or a county's studios.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from laomo.domain import predicates
+from laomo.domain.status import State, fold
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
+    from sqlalchemy.engine import Connection
+
+
+def in_county(col: Any, county: str) -> predicates.Condition:
+    """The studio id in ``col`` is one of ``county``'s studios."""
+    from sqlalchemy import select
+
+    from laomo.models import Studio
+
+    s = Studio.__table__
+    return col.in_(select(s.c.id).where(s.c.county == county))
+
+
+def designation_rows(*, as_of: dt.date | None = None, in_force_flag: dt.date | None = None) -> Select[Any]:
+    """``(studio_id, action, level, date, deadline)`` of the designations, unordered.
+
+    ``as_of``: only those in force on that day (every one for None).  ``in_force_flag``: a sixth
+    column, true for the rows in force on that day (the rows after it come last for a studio).
+    """
+    from sqlalchemy import select
+
+    from laomo.models import Designation
+
+    d = Designation.__table__
+    cols: list[Any] = [d.c.studio_id, d.c.action, d.c.level, d.c.date, d.c.deadline]
+    if in_force_flag is not None:
+        cols.append(predicates.designation_in_force_on(in_force_flag))
+    q = select(*cols)
+    return q if as_of is None else q.where(predicates.designation_in_force_on(as_of))
+
+
+def fold_order() -> tuple[Any, ...]:
+    """The order the fold reads designations in, after the studio id: date, then id."""
+    from laomo.models import Designation
+
+    d = Designation.__table__
+    return d.c.date, d.c.id
+
+
+def states(conn: Connection, *, as_of: dt.date | None = None, studio_ids: Iterable[int] | None = None,
+           county: str | None = None) -> dict[int, State]:
+    """``{studio_id: State}`` on ``as_of`` (now for None) of every studio that has designations —
+    or of ``studio_ids``, or of ``county``'s studios.  A studio absent is ``registered``
+    (:func:`state_of`)."""
+    from laomo.models import Designation
+
+    d = Designation.__table__
+    q = designation_rows(as_of=as_of).order_by(d.c.studio_id, *fold_order())
+    if studio_ids is not None:
+        q = q.where(d.c.studio_id.in_(list(studio_ids)))
+    if county is not None:
+        q = q.where(in_county(d.c.studio_id, county))
+    # a statement option, not the connection's: that one would stick to the caller's connection
+    return fold(tuple(r) for r in conn.execute(q.execution_options(yield_per=5000)))
+
+
+#: The state of a studio with no designation (read only: shared).
+REGISTERED = State()
+
+
+def state_of(found: dict[int, State], studio_id: int) -> State:
+    """A studio's state from :func:`states`: ``registered`` when it has none (do not mutate it)."""
+    return found.get(studio_id) or REGISTERED
