@@ -9,9 +9,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from assess_support import engine, facts_of, load, studio  # noqa: F401 - fixtures
 from sqlalchemy import and_, func, or_, true
-from test_report_boundaries import boundary_county
+from support.assess import facts_of, load, studio
+from support.boundaries import boundary_county
 
 from laomo.domain import predicates
 from laomo.domain.numbers import years_before
