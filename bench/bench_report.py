@@ -61,7 +61,7 @@ def capture(db: Path, year: int) -> list[tuple[str, Any]]:
 
     try:
         with read_session(engine) as session:
-            data.summary(session, year)
+            data.summary(session, year=year)
     finally:
         event.remove(engine, "before_cursor_execute", _record)
     engine.dispose()
@@ -106,7 +106,7 @@ def in_process(db: Path, year: int) -> float:
     engine = open_engine(str(db))
     started = time.perf_counter()
     with read_session(engine) as session:
-        render("summary", "json", data.summary(session, year))
+        render("summary", "json", data.summary(session, year=year))
     elapsed = time.perf_counter() - started
     engine.dispose()
     return elapsed

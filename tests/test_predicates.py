@@ -85,7 +85,7 @@ def report_figures(engine) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from laomo.store.db import read_session
 
     with read_session(engine) as session:
-        summary = data.summary(session, 2025)
+        summary = data.summary(session, year=2025)
         ledger = data.ledger(session, today=D)
     return {"mentorships": summary["mentorships"], "studios": summary["studios"],
             "members": {r["studio"]: r["members"] for r in ledger["studios"]}}
@@ -112,9 +112,9 @@ def test_a_wrong_year_of_changes_the_summary(county, monkeypatch):
     from laomo.store.db import read_session
 
     with read_session(county) as session:
-        before = data.summary(session, 2025)["trends"]
+        before = data.summary(session, year=2025)["trends"]
         monkeypatch.setattr(predicates, "year_of", lambda col: func.extract("year", col) + 1)
-        assert data.summary(session, 2025)["trends"] != before
+        assert data.summary(session, year=2025)["trends"] != before
 
 
 def test_every_fact_is_filled_by_one_declared_query():

@@ -162,7 +162,7 @@ def test_quickstart_function_writes_the_four_reports(assessed, tmp_path):
     import docx
     from openpyxl import load_workbook
 
-    from laomo.reports import write_quickstart_reports
+    from laomo.demo.quickstart import write_reports as write_quickstart_reports
     from laomo.store.db import open_engine
 
     written = write_quickstart_reports(open_engine(str(assessed)), tmp_path / "reports")

@@ -80,7 +80,7 @@ def test_fixed_number_of_set_based_queries(assessed):
         statements.append(statement)
 
     with read_session(engine) as session:
-        data.summary(session, 2025)
+        data.summary(session, year=2025)
     event.remove(engine, "before_cursor_execute", record)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 8, selects

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from laomo.commands.common import engine, fail, info
+from laomo.commands.errors import flag
 from laomo.commands.options import (
     ItemsOpt,
     OutOpt,
@@ -177,7 +178,7 @@ def summary_cmd(
 
     fmt = _format("summary", fmt, json_out, out)
     with _session() as session:
-        data = d.summary(session, year, county or None)
+        data = d.summary(session, year=year, county=county or None)
     if fmt == "text":
         _text_out(out, lambda console: _summary_text(console, data))
         return
@@ -231,8 +232,8 @@ def ledger_cmd(
 
     fmt = _format("ledger", fmt, json_out, out)
     with _session() as session:
-        data = d.ledger(session, _enum(status, "STATUS", "--status"), _enum(level, "LEVEL", "--level"),
-                        county or None, show_pii=show_pii)
+        data = d.ledger(session, status=_enum(status, "STATUS", "--status"), level=_enum(level, "LEVEL", "--level"),
+                        county=county or None, show_pii=show_pii)
     if fmt == "text":
         def draw(console: "Console") -> None:
             from laomo.reports import tables as tb
@@ -263,7 +264,7 @@ def assessment_cmd(
     assert year is not None  # required: checked while parsing
     fmt = _format("assessment", fmt, json_out, out)
     with _session() as session:
-        data = d.assessment(session, year)
+        data = d.assessment(session, year=year)
     if not data["results"]:
         info(f"{year} 年度没有考核结果（先运行 laomo assess run --year {year}）")
     if fmt == "text":
@@ -316,9 +317,11 @@ def notice_cmd(
         fail(f"模板文件 {template} 不存在", 1)
     fmt = _format("notice", fmt, json_out, out, template)
     with _session() as session:
-        data = d.notice(session, year, k, _enum(level, "LEVEL", "--level"), doc, group_by.lower())
+        data = d.notice(session, year=year, kind=k, level=_enum(level, "LEVEL", "--level"), doc=doc,
+                        group_by=group_by.lower())
     for warning in data["warnings"]:
-        info(f"提示：{warning}")
+        how = "laomo init --union" if warning["option"] == "union" else flag(warning["option"])
+        info(f"提示：{warning['text']}（{how}）")
     _emit("notice", fmt, data, render("notice", fmt, data, template), out)
 
 
@@ -339,7 +342,7 @@ def studio_cmd(
 
     fmt = _format("studio", fmt, json_out, out)
     with _session() as session:
-        data = d.studio(session, code.strip(), show_pii=show_pii)
+        data = d.studio(session, code=code.strip(), show_pii=show_pii)
     if fmt == "text":
         _text_out(out, lambda console: _studio_text(console, data), private=show_pii)
         return

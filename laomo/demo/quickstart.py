@@ -92,9 +92,8 @@ def run_quickstart(directory: Path, db: str | None = None,
     database = dbmod.describe(str(engine.url))
     lines = [f"演示台账（{summary.union}）已建好：", f"  数据库：{database}", f"  导入文件：{directory / 'data'}"]
     lines += summary.lines(assessments, awards)
-    from laomo.reports import write_quickstart_reports
 
-    reports = write_quickstart_reports(engine, directory, year=awards.year)
+    reports = write_reports(engine, directory, year=awards.year)
     lines.append("报表：")
     lines += [f"  {label}：{path}" for label, path in reports]
     codes = list(awards.named.values())[-1] if awards.named else []  # the last level named
@@ -216,3 +215,51 @@ def _stored_run(session: Session, year: int) -> dict[str, Any] | None:
         by_grade[grade] = by_grade.get(grade, 0) + n
         by_rec[rec] = by_rec.get(rec, 0) + n
     return {"assessed": sum(by_grade.values()), "by_grade": by_grade, "by_recommendation": by_rec}
+
+
+def write_reports(engine: Engine, directory: Path, year: int | None = None) -> list[tuple[str, Path]]:
+    """Write the demo reports into ``directory`` and return ``[(中文名称, path), …]``.
+
+    * ``summary-Y.html`` — the summary (Y = ``year``, else the latest year with data);
+    * ``ledger.xlsx`` — the whole ledger (personal data masked);
+    * ``assessment-Y.xlsx`` — the result list of the latest assessed year ≤ Y (skipped when none);
+    * ``notice-naming-Y-LEVEL.docx`` — the naming decision of the latest year ≤ Y with
+      namings, one file per level named that year (skipped when none).
+    """
+    from sqlalchemy import func, select
+
+    from laomo.enums import LEVEL
+    from laomo.models import Assessment, Designation
+    from laomo.reports import data as d
+    from laomo.reports import default_filename, write_file
+    from laomo.reports.render import render
+    from laomo.store.db import read_session
+
+    directory = Path(directory).expanduser()
+    directory.mkdir(parents=True, exist_ok=True)
+    out: list[tuple[str, Path]] = []
+    with read_session(engine) as session:
+        summary = d.summary(session, year=year)
+        y = summary["year"]
+        out.append((f"{y}年度统计报告（HTML）", write_file(directory / default_filename("summary", "html", summary),
+                                                         render("summary", "html", summary))))
+        ledger = d.ledger(session)
+        out.append(("工作室台账（Excel）", write_file(directory / "ledger.xlsx", render("ledger", "xlsx", ledger))))
+        conn = session.connection()
+        t = Assessment.__table__
+        ay = conn.execute(select(func.max(t.c.year)).where(t.c.year <= y)).scalar()
+        if ay is not None:
+            res = d.assessment(session, year=int(ay))
+            out.append((f"{ay}年度考核结果（Excel）", write_file(directory / default_filename("assessment", "xlsx", res),
+                                                            render("assessment", "xlsx", res))))
+        dt_ = Designation.__table__
+        ny = conn.execute(select(func.max(dt_.c.year)).where(dt_.c.action == "name", dt_.c.year <= y)).scalar()
+        if ny is not None:
+            levels = [r[0] for r in conn.execute(select(dt_.c.level).where(dt_.c.action == "name", dt_.c.year == ny)
+                                                 .group_by(dt_.c.level)) if r[0]]
+            for level in sorted(levels, key=LEVEL.rank):
+                notice = d.notice(session, year=int(ny), kind="naming", level=level)
+                out.append((f"{ny}年度{LEVEL.label(level)}命名决定（Word）",
+                            write_file(directory / default_filename("notice", "docx", notice),
+                                       render("notice", "docx", notice))))
+    return out

@@ -69,10 +69,10 @@ from laomo.enums import (
     LEVEL,
     RECOMMENDATION,
     STATUS,
-    STUDIO_KIND,
     Enumeration,
 )
 from laomo.errors import NotFound, UsageError
+from laomo.reports.notice_text import addressees, cn_date, kind_title, notice_text
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -262,7 +262,7 @@ def _trend(y: int, achievements: Yearly, activities: Yearly, grades: dict[int, C
     }
 
 
-def summary(session: Session | Connection, year: int | None = None, county: str | None = None,
+def summary(session: Session | Connection, *, year: int | None = None, county: str | None = None,
             today: dt.date | None = None) -> dict[str, Any]:
     """Statistics for ``year`` (cli.md ``report summary`` JSON, plus trends).
 
@@ -367,7 +367,7 @@ def _ledger_totals(conn: Connection, scoped: Callable[[Select[Any], Any], Select
     return members, achievements, latest
 
 
-def ledger(session: Session | Connection, status: str | None = None, level: str | None = None,
+def ledger(session: Session | Connection, *, status: str | None = None, level: str | None = None,
            county: str | None = None, show_pii: bool = False, today: dt.date | None = None) -> dict[str, Any]:
     """The 台账: one row per studio with its leader, status, levels and running totals."""
     from sqlalchemy import select
@@ -437,7 +437,7 @@ def _item_labels(profiles: Iterable[str | None]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def assessment(session: Session | Connection, year: int) -> dict[str, Any]:
+def assessment(session: Session | Connection, *, year: int) -> dict[str, Any]:
     """The stored result list of ``year``: every studio's items, total, grade and recommendation.
 
     Sorted by grade (优秀 first), then total (highest first), then code.
@@ -491,32 +491,6 @@ def assessment(session: Session | Connection, year: int) -> dict[str, Any]:
 NOTICE_ACTIONS = {"naming": "name", "revocation": "revoke"}
 
 
-def kind_title(kinds: Iterable[str]) -> str:
-    """劳模创新工作室 / 工匠人才创新工作室 / 劳模和工匠人才创新工作室 for the studios' kinds."""
-    ks = set(kinds)
-    if len(ks) == 1:
-        return STUDIO_KIND.label(ks.pop())
-    return "劳模和工匠人才创新工作室"
-
-
-def addressees(union: str | None) -> str:
-    """主送: the unions below the issuing union, by the kind of union it is."""
-    u = union or ""
-    if u.startswith("全国总工会") or u == "中华全国总工会":
-        return "各省、自治区、直辖市总工会，各全国产业工会，中央和国家机关工会联合会，全总各部门、各直属单位："
-    if u.endswith(("省总工会", "自治区总工会")):
-        return "各市（州）总工会，各省级产业工会，省直机关工会，各中央在省企业工会："
-    if u.endswith("市总工会") and not u.endswith(("县级市总工会",)):
-        return "各县（市、区）总工会，各产业工会，市直机关工会，各直属基层工会："
-    if u.endswith("区总工会"):
-        return "各街道（乡镇）总工会，区直各产业（系统）工会，各直属基层工会："
-    return "各乡镇（街道）工会，县直各产业（系统）工会，各直属基层工会："
-
-
-def _cn_date(d: dt.date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else ""
-
-
 def _notice_rows(conn: Connection, year: int, action: str, level: str | None) -> list[dict[str, Any]]:
     """The designations of the notice, by studio code, date and id."""
     from sqlalchemy import or_, select
@@ -533,7 +507,7 @@ def _notice_rows(conn: Connection, year: int, action: str, level: str | None) ->
     return [dict(r._mapping) for r in conn.execute(q)]
 
 
-def _notice_doc(rows: list[dict[str, Any]], doc: str | None, warnings: list[str]) -> str:
+def _notice_doc(rows: list[dict[str, Any]], doc: str | None, warnings: list[dict[str, str]]) -> str:
     """The 文号: ``doc``, else the one the rows share (blank, with a warning, otherwise)."""
     if doc is not None:
         return doc
@@ -541,9 +515,9 @@ def _notice_doc(rows: list[dict[str, Any]], doc: str | None, warnings: list[str]
     if len(docs) == 1:
         return docs[0]
     if len(docs) > 1:
-        warnings.append(f"这些记录的文号不一致（{len(docs)} 个：{'、'.join(docs[:3])}…），文号留空，请用 --doc 指定")
+        warnings.append({"text": f"这些记录的文号不一致（{len(docs)} 个：{'、'.join(docs[:3])}…），文号留空，请指定文号", "option": "doc"})
     else:
-        warnings.append("这些记录没有文号，文号留空，可用 --doc 指定")
+        warnings.append({"text": "这些记录没有文号，文号留空，可以指定文号", "option": "doc"})
     return ""
 
 
@@ -566,39 +540,13 @@ def _notice_groups(rows: list[dict[str, Any]], group_by: str) -> tuple[str, list
     } for k in keys]
 
 
-def _notice_text(action: str, year: int, rows: list[dict[str, Any]], level_label: str, studio_kind: str,
-                 union_text: str) -> tuple[str, str, list[str]]:
-    """The title, the attachment's title and the body's paragraphs."""
-    n = len(rows)
-    first = rows[0]["name"] if n else ""
-    more = f"等{n}个工作室" if n > 1 else ""
-    if action == "name":
-        return f"关于命名{year}年度{level_label}{studio_kind}的决定", f"{year}年度{level_label}{studio_kind}名单", [
-            "为大力弘扬劳模精神、劳动精神、工匠精神，充分发挥劳模和工匠人才在技术攻关、创新创效和技能传承中的"
-            f"示范引领作用，根据劳模和工匠人才创新工作室创建管理有关规定，经基层工会推荐、{union_text}审核评估，"
-            f"决定命名{first}{more}为“{year}年度{level_label}{studio_kind}”。",
-            "希望被命名的工作室珍惜荣誉，再接再厉，在技术攻关、创新创效、人才培养等方面取得新的更大成绩。"
-            "各级工会要加强对工作室的指导和服务，落实经费保障，推动工作室规范运行、持续发展。",
-        ]
-    reasons = Counter(r["reason"] for r in rows if r["reason"])
-    why = "年度考核结果和工作室运行情况"
-    body = [
-        f"根据劳模和工匠人才创新工作室动态管理有关规定，依据{why}，经研究，决定撤销{first}{more}的"
-        f"“{level_label}{studio_kind}”命名，收回标牌，停止享受相关待遇。各工作室撤销原因见附件。",
-        "希望各级工会以此为鉴，加强对工作室的日常管理和指导，督促工作室规范运行、切实发挥作用。",
-    ]
-    if reasons and n <= 3:
-        body.insert(1, "撤销原因：" + "；".join(f"{r['name']}，{r['reason']}" for r in rows if r["reason"]) + "。")
-    return f"关于撤销部分{level_label}{studio_kind}命名的决定", f"撤销{level_label}{studio_kind}命名名单", body
-
-
-def notice(session: Session | Connection, year: int, kind: str, level: str | None = None, doc: str | None = None,
+def notice(session: Session | Connection, *, year: int, kind: str, level: str | None = None, doc: str | None = None,
            group_by: str = "auto", date: dt.date | None = None) -> dict[str, Any]:
     """The decision notice of ``year``: namings or revocations, its list grouped, and its wording."""
     if kind not in NOTICE_ACTIONS:
-        raise UsageError(f"--kind 只能是 naming（命名）或 revocation（撤销），不是「{kind}」")
+        raise UsageError(f"决定类型只能是 naming（命名）或 revocation（撤销），不是「{kind}」", option="kind")
     if group_by not in ("auto", "county", "industry"):
-        raise UsageError(f"--group-by 只能是 auto、county 或 industry，不是「{group_by}」")
+        raise UsageError(f"附件分组只能是 auto、county 或 industry，不是「{group_by}」", option="group_by")
     action = NOTICE_ACTIONS[kind]
     rows = _notice_rows(_conn(session), year, action, level)
     what = "命名" if action == "name" else "撤销命名（摘牌）"
@@ -608,33 +556,33 @@ def notice(session: Session | Connection, year: int, kind: str, level: str | Non
     levels = sorted({r["level"] for r in rows if r["level"]}, key=LEVEL.rank)
     if level is None and len(levels) > 1:
         raise UsageError(f"{year} 年度的{what}记录有多个级别（{'、'.join(LEVEL.label(v) for v in levels)}），"
-                         "一份决定只对应一个级别，请用 --level 指定")
+                         "一份决定只对应一个级别，请指定级别", option="level")
     level = level or (levels[0] if levels else None)
     # one row per studio (a studio named twice at the same level in one year is listed once)
     seen: dict[str, dict[str, Any]] = {}
     for r in rows:
         seen.setdefault(r["code"], r)
     rows = list(seen.values())
-    warnings: list[str] = []
+    warnings: list[dict[str, str]] = []
     doc = _notice_doc(rows, doc, warnings)
     union = union_name(session)
     if not union:
-        warnings.append("未设置台账单位（落款），请运行 laomo init --union 工会名称")
+        warnings.append({"text": "未设置台账单位（落款），请设置本台账的工会名称", "option": "union"})
     date = date or max(r["date"] for r in rows)
     level_label = LEVEL.label(level) if level else ""
     studio_kind = kind_title(r["kind"] for r in rows)
     mode, groups = _notice_groups(rows, group_by)
     union_text = union or "（工会名称）"
-    title, attachment_title, body = _notice_text(action, year, rows, level_label, studio_kind, union_text)
+    title, attachment_title, body = notice_text(action, year, rows, level_label, studio_kind, union_text)
     return {
         "year": year, "kind": kind, "action": action, "level": level, "level_label": level_label,
         "studio_kind": studio_kind, "title": title, "doc": doc, "union": union_text,
         "header": f"{union_text}文件" if union else "",
         "addressees": addressees(union), "body": body, "count": len(rows),
-        "date": _iso(date), "date_text": _cn_date(date),
+        "date": _iso(date), "date_text": cn_date(date),
         "attachment_title": attachment_title, "group_by": mode, "groups": groups,
         "batches": sorted({r["batch"] for r in rows if r["batch"]}),
-        "warnings": warnings,
+        "warnings": warnings,  # [{"text", "option"}]: the argument that would settle it
     }
 
 
@@ -731,7 +679,7 @@ def _records_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def studio(session: Session | Connection, code: str, show_pii: bool = False) -> dict[str, Any]:
+def studio(session: Session | Connection, *, code: str, show_pii: bool = False) -> dict[str, Any]:
     """One studio's dossier: people, honors, results, activities, 师带徒, assessments, designations."""
     from sqlalchemy import select
 
