@@ -34,9 +34,15 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # python-docx ships no type hints: these name what is passed, for the reader
+    from docx.document import Document
+    from docx.section import Section
+    from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
 from laomo.errors import LaomoError
 
@@ -62,7 +68,7 @@ def _em(text: str) -> float:
     return sum(1 if ord(ch) > 0x2E80 else 0.5 for ch in text)
 
 
-def _set_font(run, name: str, size: float | None = None, bold: bool | None = None,  # type: ignore[no-untyped-def]
+def _set_font(run: Run, name: str, size: float | None = None, bold: bool | None = None,
               color: str | None = None, latin: str = LATIN) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
@@ -78,9 +84,9 @@ def _set_font(run, name: str, size: float | None = None, bold: bool | None = Non
         run.font.color.rgb = RGBColor.from_string(color)
 
 
-def _para(doc, text: str = "", font: str = FANGSONG, size: float = BODY_PT, align: str | None = None,  # type: ignore[no-untyped-def]
+def _para(doc: Document, text: str = "", font: str = FANGSONG, size: float = BODY_PT, align: str | None = None,
           indent_chars: float = 0, right_chars: float = 0, line: float | None = LINE_PT, color: str | None = None,
-          before: float = 0, after: float = 0, keep_next: bool = False):
+          before: float = 0, after: float = 0, keep_next: bool = False) -> Paragraph:
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.shared import Pt
 
@@ -103,7 +109,7 @@ def _para(doc, text: str = "", font: str = FANGSONG, size: float = BODY_PT, alig
     return p
 
 
-def _red_rule(paragraph) -> None:  # type: ignore[no-untyped-def]
+def _red_rule(paragraph: Paragraph) -> None:
     """A red line under the masthead: the paragraph's bottom border."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -117,7 +123,7 @@ def _red_rule(paragraph) -> None:  # type: ignore[no-untyped-def]
     ppr.append(borders)
 
 
-def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
+def _page_number_footer(section: Section) -> None:
     """Footer "— N —" (4号宋体, centred) with a PAGE field."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -275,7 +281,7 @@ def _values(data: dict[str, Any]) -> tuple[dict[str, str], dict[str, list[str]],
     return scalars, multi, rows
 
 
-def _set_text(paragraph, text: str) -> None:  # type: ignore[no-untyped-def]
+def _set_text(paragraph: Paragraph, text: str) -> None:
     """Put ``text`` in the paragraph's first run (keeping its formatting) and empty the others."""
     runs = paragraph.runs
     if not runs:
@@ -286,7 +292,7 @@ def _set_text(paragraph, text: str) -> None:  # type: ignore[no-untyped-def]
         r.text = ""
 
 
-def _replace(paragraph, lookup) -> None:  # type: ignore[no-untyped-def]
+def _replace(paragraph: Paragraph, lookup: Callable[[str], str]) -> None:
     """Replace placeholders run by run when each lies within one run, else over the joined text."""
     for run in paragraph.runs:
         if "{{" in run.text and _PLACEHOLDER.search(run.text):
@@ -296,7 +302,7 @@ def _replace(paragraph, lookup) -> None:  # type: ignore[no-untyped-def]
         _set_text(paragraph, _PLACEHOLDER.sub(lambda m: lookup(m.group(1)), text))
 
 
-def _containers(doc) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+def _containers(doc: Document) -> Iterator[Any]:
     """The document body, every header and footer (each has .paragraphs and .tables)."""
     yield doc
     for section in doc.sections:
@@ -306,7 +312,7 @@ def _containers(doc) -> Iterator[Any]:  # type: ignore[no-untyped-def]
                 yield part
 
 
-def _cells(container) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+def _cells(container: Any) -> Iterator[Any]:
     for table in container.tables:
         for row in table.rows:
             for cell in row.cells:
@@ -351,7 +357,10 @@ def fill_template(path: Path, data: dict[str, Any]) -> bytes:
                     new_row = _Row(tr, table)
                     for cell in new_row.cells:
                         for p in cell.paragraphs:
-                            _replace(p, lambda n, v=values: v[_ROW_NAMES[n]] if n in _ROW_NAMES else lookup(n))
+                            def cell_value(n: str, v: Any = values) -> str:
+                                return str(v[_ROW_NAMES[n]]) if n in _ROW_NAMES else lookup(n)
+
+                            _replace(p, cell_value)
                 template_tr.getparent().remove(template_tr)
 
     # 2. paragraphs: several-paragraph placeholders alone in a paragraph, then inline replacement
@@ -383,7 +392,7 @@ def fill_template(path: Path, data: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def _all_tables(container) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+def _all_tables(container: Any) -> Iterator[Any]:
     for table in container.tables:
         yield table
         for row in table.rows:

@@ -26,7 +26,10 @@ import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 from laomo.enums import (
     ACHIEVEMENT_TYPE,
@@ -157,13 +160,13 @@ def _md_finalize(value: Any) -> Any:
     return md_escape(value)
 
 
-def _install(env) -> None:  # type: ignore[no-untyped-def]
+def _install(env: Environment) -> None:
     env.filters.update(num=num, money=money, wan=wan, label=label, yesno=yesno, cn=tb.cn_number)
     env.globals.update(cellfmt=cellfmt)
 
 
 @cache
-def environment(fmt: str):  # type: ignore[no-untyped-def]
+def environment(fmt: str) -> Environment:
     """The environment of the bundled templates (trusted files of this package)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -189,7 +192,7 @@ MAX_REPEAT = 1_000_000
 _sandbox_class = None
 
 
-def _sandbox_class_():  # type: ignore[no-untyped-def]
+def _sandbox_class_() -> type[Environment]:
     global _sandbox_class
     if _sandbox_class is None:
         from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -197,7 +200,7 @@ def _sandbox_class_():  # type: ignore[no-untyped-def]
         class LimitedSandbox(ImmutableSandboxedEnvironment):
             intercepted_binops = frozenset({"*", "**"})
 
-            def call_binop(self, context, operator, left, right):  # type: ignore[no-untyped-def]
+            def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
                 if operator == "**" and _is_int(left) and _is_int(right) and right > 0 and abs(left) > 1 \
                         and right * abs(left).bit_length() > MAX_POWER_BITS:
                     raise SecurityError("乘方的结果过大")
@@ -215,7 +218,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def sandboxed(fmt: str):  # type: ignore[no-untyped-def]
+def sandboxed(fmt: str) -> Environment:
     """A sandbox for a union's own template: no loader, no Python internals, no mutation of the data,
     no runaway arithmetic."""
     sandbox = _sandbox_class_()
