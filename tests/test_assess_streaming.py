@@ -20,13 +20,13 @@ YEARS = (2022, 2023, 2024, 2025)
 
 def reference(session, year: int, prof) -> dict:  # type: ignore[no-untyped-def]
     """{code: Scored} by the plain algorithm (every studio's facts in one dict)."""
-    from laomo.domain.status import studio_states
+    from laomo.domain.studios import states
     from laomo.facts import compute_facts
     from laomo.rules.engine import Scored
 
     conn = session.connection()
     day = dt.date(year, 12, 31)
-    due = {sid for sid, st in studio_states(conn).items() if st.held_on(day)}
+    due = {sid for sid, st in states(conn).items() if st.held_on(day)}
     facts = compute_facts(conn, year)
     eng = engine_for(prof)
     scored = []
@@ -265,14 +265,14 @@ def test_driver_cursor_path_equals_sqlalchemy_results(county, monkeypatch):
 
 
 def test_state_now_is_the_status_fold_of_every_designation(county):
-    from laomo.domain.status import studio_states
+    from laomo.domain.studios import states
     from laomo.facts import iter_facts
     from laomo.store.db import read_session
 
     with read_session(county) as session:
         conn = session.connection()
-        now = studio_states(conn)
-        on_d = studio_states(conn, as_of=dt.date(2022, 12, 31))
+        now = states(conn)
+        on_d = states(conn, as_of=dt.date(2022, 12, 31))
         seen = 0
         for sid, f, state in iter_facts(conn, 2022, state_now=True):
             assert (state is None) == (sid not in now)

@@ -58,8 +58,8 @@ def test_held_on_uses_the_naming_date():
     assert s.status == "named" and not s.held_on(D(2025, 12, 31))
 
 
-def test_studio_states_from_the_database_as_of(engine):
-    from laomo.domain.status import studio_states
+def test_states_from_the_database_as_of(engine):
+    from laomo.domain.studios import states
     from laomo.store.db import read_session
 
     load(engine, studio("T1", named=[("county", "2021-12-01")], designations=[
@@ -67,8 +67,35 @@ def test_studio_states_from_the_database_as_of(engine):
         {"action": "restore", "year": 2026, "date": "2026-02-01"}]))
     load(engine, studio("T2", named=None))
     with read_session(engine) as session:
-        now = studio_states(session)
-        then = studio_states(session, as_of=D(2025, 12, 31))
+        now = states(session)
+        then = states(session, as_of=D(2025, 12, 31))
     ids = {st.status for st in now.values()}
     assert ids == {"named"} and len(now) == 1  # T2 has no designation: registered, absent
     assert [st.status for st in then.values()] == ["rectification"]
+
+
+def test_find_studios_by_code_in_chunks(engine, monkeypatch):
+    """One lookup by code: order given, blanks and duplicates dropped, every unknown code named,
+    codes read in IN lists of at most MAX_IN; no code is a usage mistake only when one is required."""
+    import pytest
+
+    from laomo.domain import studios
+    from laomo.errors import NotFound, UsageError
+    from laomo.store.db import read_session
+
+    for code in ("F1", "F2", "F3"):
+        load(engine, studio(code, named=None))
+    monkeypatch.setattr(studios, "MAX_IN", 2)
+    with read_session(engine) as session:
+        found = studios.find(session, [" F3", "F1", "", "F3 ", "F2"])
+        assert [s.code for s in found] == ["F3", "F1", "F2"]
+        assert len({s.id for s in found}) == 3 and all(s.name for s in found)
+        assert studios.find(session.connection(), ["F2"]) == [found[2]]
+        assert studios.find(session, [" "]) == []
+        assert studios.find_one(session, " F1 ") == found[1]
+        with pytest.raises(NotFound, match=r"^没有编号为 X1、X2 的工作室$"):
+            studios.find(session, ["X1", "F1", "X2", "X1"])
+        with pytest.raises(UsageError, match="请给出至少一个工作室编号"):
+            studios.find(session, [" "], required=True)
+        with pytest.raises(UsageError):
+            studios.find_one(session, "")

@@ -14,7 +14,7 @@ renders them.
 * :mod:`laomo.assess.store`     — the assessment table: a run's rows staged and moved in, read back;
 * :mod:`laomo.assess.worker`    — the worker process of a large stored run, and its protocol;
 * :mod:`laomo.assess.explain`   — one studio's items with the facts behind them (``assess explain``);
-* :mod:`laomo.assess.studios`   — studios by code, and those due for a year.
+* :mod:`laomo.assess.studios`   — the studios due for a year.
 
 This package re-exports the functions other layers and the tests call; the
 result types are in their modules.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from laomo.assess.profiles import ProfileArg, resolve_profile
-from laomo.assess.studios import due, studio_ids
+from laomo.assess.studios import due
 from laomo.rules.engine import Engine, engine_for, num
 
 if TYPE_CHECKING:
@@ -51,13 +51,14 @@ def explain(session: Session, *, code: str, year: int, profile: ProfileArg = Non
     """One studio's items for ``year``: points, the rule in words and the facts behind them."""
     from sqlalchemy import select
 
+    from laomo.domain.studios import find_one
     from laomo.facts import compute_facts
     from laomo.models import Assessment
     from laomo.rules.expr import format_value
 
     prof = resolve_profile(session, profile)
     engine = engine_for(prof)
-    sid = studio_ids(session, [code])[code.strip()]
+    sid = find_one(session, code).id
     conn = session.connection()
     f = compute_facts(conn, year, studio_ids=[sid])[sid]
     engine.derive(f)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from laomo.assess.profiles import ProfileArg, resolve_profile
-from laomo.assess.studios import studio_ids
 from laomo.rules.engine import engine_for
 
 if TYPE_CHECKING:
@@ -54,12 +53,13 @@ def check_standards(session: Session, *, codes: Iterable[str] | None = None, pro
                     as_of: dt.date | None = None) -> StandardsCheck:
     """The creation-standards check of some (``codes``) or all studios as of a day (default today)."""
     from laomo.domain.status import State
+    from laomo.domain.studios import find
     from laomo.facts import iter_facts
 
     prof = resolve_profile(session, profile)
     engine = engine_for(prof)
     as_of = as_of or dt.date.today()
-    ids = list(dict.fromkeys(studio_ids(session, codes).values())) if codes else None
+    ids = [s.id for s in find(session, codes)] if codes else None
     results = []
     for _, f, state in iter_facts(session.connection(), as_of=as_of, studio_ids=ids, state_now=True):
         engine.derive(f)

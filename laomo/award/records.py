@@ -1,19 +1,20 @@
-"""What the award functions read and write: studios by code, states, the rules profile, designation rows.
+"""What the award functions read and write: states, the rules profile, designation rows.
+
+Studios are found by code with :func:`laomo.domain.studios.find` (and ``find_one``).
 
 Every write is a new :class:`~laomo.models.Designation` row plus its audit entry (who: the
 OS user, also in the ``operator`` column; why: the reason), in the caller's transaction.
-The state of a studio is never stored: it is folded from its rows by :mod:`laomo.domain.status`.
+The state of a studio is never stored: it is folded from its rows by :func:`laomo.domain.studios.states`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from laomo.enums import LEVEL, STATUS
-from laomo.errors import LaomoError, NotFound, UsageError
+from laomo.errors import LaomoError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -34,43 +35,8 @@ MAX_IN = 500
 AuditEntry = tuple[str, str, Any, Any]
 
 
-@dataclass(frozen=True)
-class StudioRef:
-    """A studio as the award functions name it."""
-
-    id: int
-    code: str
-    name: str
-
-
 def connection(session: Session) -> Connection:
     return session.connection()
-
-
-def find_studios(session: Session, codes: Iterable[str]) -> list[StudioRef]:
-    """The studios of ``codes`` in the order given (duplicates dropped); NotFound names every unknown code."""
-    from sqlalchemy import select
-
-    from laomo.models import Studio
-
-    wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
-    if not wanted:
-        raise UsageError("请给出至少一个工作室编号")
-    t = Studio.__table__
-    found: dict[str, StudioRef] = {}
-    for i in range(0, len(wanted), MAX_IN):
-        query = select(t.c.id, t.c.code, t.c.name).where(t.c.code.in_(wanted[i:i + MAX_IN]))
-        for r in connection(session).execute(query):
-            found[r.code] = StudioRef(r.id, r.code, r.name)
-    missing = [c for c in wanted if c not in found]
-    if missing:
-        raise NotFound(f"没有编号为 {'、'.join(missing)} 的工作室")
-    return [found[c] for c in wanted]
-
-
-def find_studio(session: Session, code: str) -> StudioRef:
-    (studio,) = find_studios(session, [code])
-    return studio
 
 
 def rules_profile(session: Session, profile: str | Profile | None) -> Profile:
@@ -98,16 +64,18 @@ def wanted_ids(ids: Iterable[int] | None) -> list[int] | None:
 
 
 def states(session: Session, as_of: dt.date | None, ids: Iterable[int] | None = None) -> dict[int, State]:
-    """The states folded from the designations dated on or before ``as_of`` (``None``: every row)."""
-    from laomo.domain.status import studio_states
+    """The states folded from the designations dated on or before ``as_of`` (``None``: every row); with
+    more ``ids`` than :data:`MAX_IN`, those of every studio."""
+    from laomo.domain import studios
 
-    return studio_states(connection(session), as_of=as_of, studio_ids=wanted_ids(ids))
+    return studios.states(connection(session), as_of=as_of, studio_ids=wanted_ids(ids))
 
 
 def state_of(session: Session, studio_id: int, as_of: dt.date | None = None) -> State:
-    from laomo.domain.status import State
+    """One studio's state on ``as_of`` (now for None); ``registered`` when it has no designation."""
+    from laomo.domain import studios
 
-    return states(session, as_of, [studio_id]).get(studio_id) or State()
+    return studios.state_of(states(session, as_of, [studio_id]), studio_id)
 
 
 def state_text(state: State) -> str:

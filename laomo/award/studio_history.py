@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from laomo.award.records import connection, find_studio, state_of
+from laomo.award.records import connection, state_of
 from laomo.enums import LEVEL
 
 if TYPE_CHECKING:
@@ -57,9 +57,10 @@ def history(session: Session, *, code: str) -> History:
     """The designations of the studio ``code`` (oldest first) and its state now."""
     from sqlalchemy import select
 
+    from laomo.domain.studios import find_one
     from laomo.models import Designation
 
-    s = find_studio(session, code)
+    s = find_one(session, code)
     t = Designation.__table__
     rows = connection(session).execute(
         select(t.c.action, t.c.level, t.c.year, t.c.date, t.c.batch, t.c.doc, t.c.amount, t.c.reason,

@@ -32,9 +32,6 @@ from typing import TYPE_CHECKING, Any
 from laomo.award.eligibility import Verdict, evaluate
 from laomo.award.records import (
     AuditEntry,
-    StudioRef,
-    find_studio,
-    find_studios,
     row_json,
     rules_profile,
     state_json,
@@ -60,6 +57,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from laomo.domain.status import State
+    from laomo.domain.studios import StudioRef
     from laomo.rules import Profile
 
 
@@ -152,6 +150,8 @@ def demonstrate(session: Session, *, codes: Iterable[str], level: str, year: int
 def _award(session: Session, action: str, *, codes: Iterable[str], level: str, year: int, batch: str | None,
            doc: str | None, date: DateLike | None, amount: int | str | None, force: bool, reason: str | None,
            profile: str | Profile | None) -> NamingResult:
+    from laomo.domain.studios import find
+
     level = parse_level(level)
     year = parse_year(year)
     day = parse_day(date, label="日期", option="date") or dt.date.today()
@@ -161,7 +161,7 @@ def _award(session: Session, action: str, *, codes: Iterable[str], level: str, y
     reason = clean_text(reason, label="理由", option="reason", max_len=REASON_TEXT)
     if force and not reason:
         raise UsageError("强制办理时必须写明理由（将记入操作日志）", option="reason")
-    studios = find_studios(session, codes)
+    studios = find(session, codes, required=True)
     prof = rules_profile(session, profile)
     demonstrative = action == "demonstrate"
     label = LEVEL.label(level) + ("示范性工作室" if demonstrative else "工作室")
@@ -286,7 +286,9 @@ def _common(reason: str | None, date: DateLike | None, doc: str | None) -> tuple
 
 
 def _one(session: Session, code: str, as_of: dt.date) -> tuple[StudioRef, State]:
-    s = find_studio(session, code)
+    from laomo.domain.studios import find_one
+
+    s = find_one(session, code)
     return s, state_of(session, s.id, as_of)
 
 

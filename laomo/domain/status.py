@@ -1,8 +1,9 @@
 """工作室状态：由命名/处理记录（Designation）推出，从不单独存储。
 
-:func:`studio_states` reads the designation rows of every studio in one query
-(ordered by studio, date, id) and folds them in Python, one studio at a time,
-so its cost is one pass over the table whatever the number of studios.
+This module holds the fold itself: :class:`State` and :func:`fold`.
+:func:`laomo.domain.studios.states` reads the designation rows of every studio (or some) in
+one query, ordered by studio, date, id, and folds them here one studio at a time, so its
+cost is one pass over the table whatever the number of studios.
 
 The fold follows the lifecycle of domain.md:
 
@@ -32,13 +33,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from laomo.enums import LEVEL
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-    from sqlalchemy.orm import Session
 
 
 @dataclass
@@ -141,28 +138,3 @@ def fold(rows: Iterable[tuple[int, str, str | None, dt.date, dt.date | None]]) -
         state.apply(action, level, date, deadline)
     return states
 
-
-def studio_states(conn: Connection | Session, *, as_of: dt.date | None = None,
-                  studio_ids: Iterable[int] | None = None) -> dict[int, State]:
-    """The state of every studio that has designations, from designations dated on or before ``as_of``.
-
-    ``as_of=None`` takes every row (the state now); ``studio_ids`` limits the
-    read to those studios.  Studios without designations are absent: they are
-    ``registered`` (use ``states.get(id) or State()``).
-    """
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from laomo.models import Designation
-
-    if isinstance(conn, Session):
-        conn = conn.connection()
-    t = Designation.__table__
-    q = select(t.c.studio_id, t.c.action, t.c.level, t.c.date, t.c.deadline).order_by(
-        t.c.studio_id, t.c.date, t.c.id)
-    if as_of is not None:
-        q = q.where(t.c.date <= as_of)
-    if studio_ids is not None:
-        q = q.where(t.c.studio_id.in_(list(studio_ids)))
-    result = conn.execute(q.execution_options(yield_per=5000))  # not the connection's: that sticks
-    return fold(tuple(r) for r in result)

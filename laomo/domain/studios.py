@@ -1,6 +1,7 @@
-"""Studios as a whole: their states on a day (the status fold of :mod:`laomo.domain.status`), and a
-county's studios.
+"""Studios as a whole: found by their codes, their states on a day (the status fold of
+:mod:`laomo.domain.status`), and a county's studios.
 
+:func:`find` is the one lookup of studios by code (:func:`find_one` for one code).
 :func:`designation_rows` is the one statement whose rows the fold reads (ordered by studio,
 date, id; only those in force on the day when a day is given); :func:`states` folds them for
 every studio, some studios or a county's studios.
@@ -10,14 +11,67 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from laomo.domain import predicates
 from laomo.domain.status import State, fold
+from laomo.errors import NotFound, UsageError
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
     from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+#: The most codes passed to one ``IN (…)`` by :func:`find`; more are read in chunks of this size.
+MAX_IN = 500
+
+
+@dataclass(frozen=True)
+class StudioRef:
+    """A studio as found by its code."""
+
+    id: int
+    code: str
+    name: str
+
+
+def connection_of(conn: Connection | Session) -> Connection:
+    """``conn`` itself, or the connection of a session."""
+    from sqlalchemy.orm import Session
+
+    return conn.connection() if isinstance(conn, Session) else conn
+
+
+def find(conn: Connection | Session, codes: Iterable[str], *, required: bool = False) -> list[StudioRef]:
+    """The studios of ``codes`` (stripped, blanks skipped) in the order given, duplicates dropped.
+
+    NotFound names every unknown code; with ``required``, no code at all is a usage mistake
+    (without it, the answer is empty).
+    """
+    from sqlalchemy import select
+
+    from laomo.models import Studio
+
+    wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    if required and not wanted:
+        raise UsageError("请给出至少一个工作室编号")
+    conn = connection_of(conn)
+    t = Studio.__table__
+    found: dict[str, StudioRef] = {}
+    for i in range(0, len(wanted), MAX_IN):
+        query = select(t.c.id, t.c.code, t.c.name).where(t.c.code.in_(wanted[i:i + MAX_IN]))
+        found.update((r.code, StudioRef(r.id, r.code, r.name)) for r in conn.execute(query))
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise NotFound(f"没有编号为 {'、'.join(missing)} 的工作室")
+    return [found[c] for c in wanted]
+
+
+def find_one(conn: Connection | Session, code: str) -> StudioRef:
+    """The studio ``code``: NotFound when there is none, a usage mistake when ``code`` is blank."""
+    (studio,) = find(conn, [code], required=True)
+    return studio
 
 
 def in_county(col: Any, county: str) -> predicates.Condition:
@@ -56,7 +110,7 @@ def fold_order() -> tuple[Any, ...]:
     return d.c.date, d.c.id
 
 
-def states(conn: Connection, *, as_of: dt.date | None = None, studio_ids: Iterable[int] | None = None,
+def states(conn: Connection | Session, *, as_of: dt.date | None = None, studio_ids: Iterable[int] | None = None,
            county: str | None = None) -> dict[int, State]:
     """``{studio_id: State}`` on ``as_of`` (now for None) of every studio that has designations —
     or of ``studio_ids``, or of ``county``'s studios.  A studio absent is ``registered``
@@ -70,7 +124,7 @@ def states(conn: Connection, *, as_of: dt.date | None = None, studio_ids: Iterab
     if county is not None:
         q = q.where(in_county(d.c.studio_id, county))
     # a statement option, not the connection's: that one would stick to the caller's connection
-    return fold(tuple(r) for r in conn.execute(q.execution_options(yield_per=5000)))
+    return fold(tuple(r) for r in connection_of(conn).execute(q.execution_options(yield_per=5000)))
 
 
 #: The state of a studio with no designation (read only: shared).

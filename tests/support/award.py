@@ -83,10 +83,10 @@ def audit_entries(engine: Engine, entity: str = "designation") -> list[dict[str,
 
 
 def state(engine: Engine, code: str, as_of: dt.date | None = None) -> State:
-    from laomo.domain import status
+    from laomo.domain import status, studios
 
     with engine.connect() as conn:
         sid = conn.execute(text("SELECT id FROM studio WHERE code = :code"), {"code": code}).scalar()
         if sid is None:  # no such studio: no designations, the empty state
             return status.State()
-        return status.studio_states(conn, as_of=as_of, studio_ids=[sid]).get(sid) or status.State()
+        return studios.states(conn, as_of=as_of, studio_ids=[sid]).get(sid) or status.State()
