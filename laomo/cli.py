@@ -46,12 +46,12 @@ def _mount() -> None:
     from laomo.commands import assess, award, db, quickstart, register, report
 
     app.add_typer(db.init_app)
+    app.add_typer(quickstart.app)
     app.add_typer(register.app, name="register")
     app.add_typer(db.app, name="db")
     app.add_typer(assess.app, name="assess")
     app.add_typer(award.app, name="award")
     app.add_typer(report.app, name="report")
-    app.add_typer(quickstart.app)
 
 
 _mount()

@@ -209,13 +209,21 @@ def test_user_errors(cli, db, args, code, text):
      "错误：强制办理时必须写明理由（将记入操作日志）（--reason）"),
     (("award", "rectify", "S0001", "--reason", "x", "--deadline", "2020-01-01"), "（--deadline）"),
     (("award", "name", "S0012", "--level", "市级", "--year", "2025", "--date", "2025-11-22"),
-     "确需办理请强制办理并写明理由（将记入操作日志）（--force）"),
+     "确需办理请强制办理并写明理由（将记入操作日志）（--force --reason）"),
 ])
 def test_the_core_names_the_argument_and_the_cli_adds_its_flag(cli, db, args, line):
     r = cli(*args)
     assert r.code in (1, 2) and line in r.err, r
     (last,) = [x for x in r.err.splitlines() if x.startswith("错误：")]
-    assert last.count("--") == 1 and last.endswith("）")  # the flag once, at the end
+    assert last.count("（--") == 1 and last.endswith("）")  # the flag once, at the end
+
+
+def test_a_refusal_that_forcing_cannot_lift_names_no_flag(cli, db):
+    """Only conditions that --force may override point at it (a missing year of naming cannot be forced)."""
+    r = cli("award", "demonstrate", "S0006", "--level", "city", "--year", "2025", "--date", "2026-01-10")
+    assert r.code == 1, r
+    (last,) = [x for x in r.err.splitlines() if x.startswith("错误：")]
+    assert "即使强制办理也不能办理" in last and "--force" not in last
 
 
 def test_close_twice(cli, db):

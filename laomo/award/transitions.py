@@ -205,8 +205,9 @@ def _refuse(verdicts: Sequence[Verdict], what: str, force: bool) -> None:
     else:
         hint = "；确需办理请强制办理并写明理由（将记入操作日志）"
     codes = "、".join(v.code for v in bad)
+    forcible = not (force or all(v.fixed for v in bad))  # naming the override only where it can help
     raise LaomoError(f"{len(bad)} 个工作室（{codes}）不符合{what}条件，未作任何改动{hint}", lines=lines,
-                     option="force")
+                     option="force" if forcible else None)
 
 
 # --------------------------------------------------------------------------- single-studio transitions

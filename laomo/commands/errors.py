@@ -42,9 +42,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+# arguments that are given together: naming one names both (forcing needs a reason, cli.md)
+_FLAGS_TOGETHER = {"force": "--force --reason"}
+
+
 def flag(option: str) -> str:
     """The command-line flag of a keyword name: ``on_error`` → ``--on-error``."""
-    return "--" + option.replace("_", "-")
+    return _FLAGS_TOGETHER.get(option) or "--" + option.replace("_", "-")
 
 
 def message_of(exc: LaomoError) -> str:
