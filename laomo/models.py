@@ -234,9 +234,3 @@ class AuditEntry(LedgerTable, table=True):
     after: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
     prev_hash: str = Field(default="", max_length=64)
     hash: str = Field(default="", max_length=64)
-
-
-ALL_TABLES = (
-    Setting, Person, Honor, Studio, Member, Achievement, Activity,
-    Mentorship, Inspection, Assessment, Designation, AuditEntry,
-)

@@ -47,8 +47,6 @@ class State:
     demonstrative_levels: set[str] = field(default_factory=set)
     first_named: dt.date | None = None
     deadline: dt.date | None = None  # of the current rectification
-    last_action: str | None = None
-    last_date: dt.date | None = None
     status_date: dt.date | None = None  # date of the designation that set the current status
 
     @property
@@ -78,7 +76,6 @@ class State:
 
     def apply(self, action: str, level: str | None, date: dt.date, deadline: dt.date | None = None) -> None:
         """Fold one designation row (the fields in the row's order: the facts' hot loop calls it so)."""
-        self.last_action, self.last_date = action, date
         if action == "name" and level:
             self.named_since.setdefault(level, date)
             if self.first_named is None or date < self.first_named:

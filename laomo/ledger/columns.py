@@ -260,4 +260,3 @@ KINDS: dict[str, Kind] = {
     )
 }
 
-KIND_LABELS = {name: k.label for name, k in KINDS.items()}

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlmodel import Session
 
-REPORTS = ("summary", "ledger", "assessment", "notice", "studio")
 
 
 def collect(session: Session | Connection, report: str, **params: Any) -> dict[str, Any]:

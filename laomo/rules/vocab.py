@@ -29,8 +29,6 @@ from dataclasses import dataclass
 
 from laomo.enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, GRADE, LEVEL, SKILL_GRADE, Enumeration
 
-TYPES = ("bool", "number", "level", "skill", "grade", "text")
-
 
 @dataclass(frozen=True)
 class FactDef:

@@ -49,7 +49,6 @@ def _script_name() -> str:
 _command: ContextVar[str] = ContextVar("laomo_command", default=_script_name()[:500])
 _user: str | None = None
 
-AUDIT_TABLE = "audit"
 
 
 def set_command(command: str) -> None:
