@@ -13,6 +13,11 @@ SQLite computes part of the studios in a worker process
 
 A studio is due for year Y when it holds now a naming dated on or before
 31 Dec Y and is not revoked or closed.
+
+Only an ended year is stored (cli.md: ``assess run`` "refuses a year that has
+not ended yet"): a year's ledger is not complete before 31 December has passed,
+and results stored early (a cron line with this year) would stand as that year's
+grades.  A dry run (试算) of such a year still computes.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from laomo.assess.outcome import Emit, Row, StudioResult, emitter
 from laomo.assess.profiles import ProfileArg, resolve_profile
 from laomo.assess.scoring import Held, Part, release_held
 from laomo.assess.store import Stage, record_run, stored_results
-from laomo.errors import UsageError
+from laomo.errors import LaomoError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,8 +71,13 @@ class RunResult:
 
 
 def run_assessment(session: Session, *, year: int, profile: ProfileArg = None, dry_run: bool = False,
-                   now: dt.datetime | None = None, results: bool = True, parallel: bool = False) -> RunResult:
+                   now: dt.datetime | None = None, results: bool = True, parallel: bool = False,
+                   today: dt.date | None = None) -> RunResult:
     """Assess every studio due for ``year``; store the results (replacing that year's) unless ``dry_run``.
+
+    A stored run refuses (:class:`~laomo.errors.LaomoError`, nothing written) a
+    year that has not ended on ``today`` (default: the local date), i.e. unless
+    31 December of ``year`` is before it; a dry run computes any year.
 
     Runs inside the caller's transaction (``write_session``; ``read_session``
     for a dry run): one transaction for the delete, the inserts and the audit
@@ -88,16 +98,19 @@ def run_assessment(session: Session, *, year: int, profile: ProfileArg = None, d
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(session, year, profile, dry_run=dry_run, now=now, results=results, parallel=parallel)
+        return _run(session, year, profile, dry_run=dry_run, now=now, results=results, parallel=parallel,
+                    today=today)
     finally:
         if enabled:
             gc.enable()
 
 
 def _run(session: Session, year: int, profile: ProfileArg, *, dry_run: bool, now: dt.datetime | None,
-         results: bool, parallel: bool) -> RunResult:
+         results: bool, parallel: bool, today: dt.date | None) -> RunResult:
     if not 1900 <= int(year) <= 2200:
         raise UsageError(f"年度 {year} 超出范围 1900–2200", option="year")
+    if not dry_run:
+        _refuse_unended(int(year), today)
     prof = resolve_profile(session, profile)
     now = now or dt.datetime.now(dt.UTC)
     run_id = f"{year}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
@@ -119,6 +132,14 @@ def _run(session: Session, year: int, profile: ProfileArg, *, dry_run: bool, now
         record_run(conn, year=year, prof=prof, run_id=run_id, replaced=replaced, before=before, tally=tally)
     return RunResult(year, prof.name, prof.hash, None if dry_run else run_id, dry_run, tally.assessed,
                      tally.by_grade, tally.by_recommendation, out_results, replaced)
+
+
+def _refuse_unended(year: int, today: dt.date | None = None) -> None:
+    """Refuse to store ``year`` unless it has ended on ``today`` (default: the local date)."""
+    today = today or dt.date.today()
+    if dt.date(year, 12, 31) >= today:
+        raise LaomoError(f"{year} 年度尚未结束（今天是 {today.isoformat()}），不能存储该年度的考核结果；"
+                         "可先用试算查看", option="dry_run")
 
 
 def _compute(conn: Connection, part: Part, emit: Emit, add_result: Callable[[StudioResult], Any] | None,
@@ -144,7 +165,7 @@ def _compute(conn: Connection, part: Part, emit: Emit, add_result: Callable[[Stu
 
 
 def store_assessment(engine: Engine, *, year: int, profile: ProfileArg = None, results: bool = True,
-                     now: dt.datetime | None = None) -> RunResult:
+                     now: dt.datetime | None = None, today: dt.date | None = None) -> RunResult:
     """``assess run --year Y``: compute and store a year in its own transaction, holding the
     write lock only while the results are written.
 
@@ -166,19 +187,22 @@ def store_assessment(engine: Engine, *, year: int, profile: ProfileArg = None, r
     its first write; a commit by anyone in between would make that write fail
     (and the run be done again), and in the second attempt this transaction
     holds the lock, so nobody can commit.  Returns :func:`run_assessment`'s
-    result with ``attempts`` (1 or 2).
+    result with ``attempts`` (1 or 2).  A year that has not ended on ``today``
+    is refused, nothing written (see :func:`run_assessment`).
     """
     from laomo.store.db import lost_write_race, write_session
 
     try:
         with write_session(engine, deferred=True) as session:
-            out = run_assessment(session, year=year, profile=profile, results=results, now=now, parallel=True)
+            out = run_assessment(session, year=year, profile=profile, results=results, now=now, parallel=True,
+                                 today=today)
         return replace(out, attempts=1)
     except Exception as exc:
         if not lost_write_race(exc):
             raise
     with write_session(engine) as session:
-        out = run_assessment(session, year=year, profile=profile, results=results, now=now, parallel=True)
+        out = run_assessment(session, year=year, profile=profile, results=results, now=now, parallel=True,
+                             today=today)
     return replace(out, attempts=2)
 
 
