@@ -183,6 +183,45 @@ def test_the_deadline_falls_back_to_the_profile(engine):
     assert out["actions"][0]["deadline"] == "2026-06-30"
 
 
+@pytest.mark.parametrize("stored", ["2025-06-30", None])
+def test_a_late_apply_gives_the_apply_date_plus_three_months(engine, stored):
+    # `award apply --year 2024` run on 30 November 2026: 30 June 2025 has passed.
+    load(engine, _named("F"))
+    _assess(engine, "F", 2024, "rectify", "fail", 40, ["本年度考核不合格"], deadline=stored)
+    out = applied(engine, year=2024, date="2026-11-30")
+    assert out["actions"][0]["deadline"] == "2027-02-28"  # end of month: no 30 February
+    assert designations(engine, "F")[-1]["deadline"] == "2027-02-28"
+    assert state(engine, "F").deadline == D(2027, 2, 28)
+
+
+def test_a_late_apply_by_default_is_today_plus_three_months(engine):
+    from laomo.rules.profile import add_months
+
+    load(engine, _named("F"))
+    _assess(engine, "F", 2020, "rectify", "fail", 40, ["本年度考核不合格"], deadline="2021-06-30")
+    out = applied(engine, year=2020)
+    assert out["actions"][0]["deadline"] == add_months(dt.date.today(), 3).isoformat()
+
+
+@pytest.mark.parametrize("day", ["2025-01-20", "2025-06-30"])
+def test_an_apply_in_time_keeps_30_june_of_the_next_year(engine, day):
+    load(engine, _named("F"))
+    _assess(engine, "F", 2024, "rectify", "fail", 40, ["本年度考核不合格"], deadline="2025-06-30")
+    assert applied(engine, year=2024, date=day)["actions"][0]["deadline"] == "2025-06-30"
+
+
+def test_a_profile_with_another_late_period_is_honoured(engine, tmp_path):
+    rules = tmp_path / "late6.toml"
+    rules.write_text('extends = "henan-2015"\n[[recommendations]]\naction = "rectify"\n'
+                     'deadline = { month = 6, day = 30, late_months = 6 }\n'
+                     'when = [{ reason = "本年度考核不合格", check = "grade == \'fail\'" }]\n', encoding="utf-8")
+    load(engine, _named("F", "G"))
+    _assess(engine, "F", 2024, "rectify", "fail", 40, ["本年度考核不合格"], deadline="2025-06-30")
+    _assess(engine, "G", 2024, "rectify", "fail", 40, ["本年度考核不合格"])
+    out = applied(engine, year=2024, date="2026-08-31", profile=str(rules))
+    assert [(a["studio"], a["deadline"]) for a in out["actions"]] == [("F", "2027-02-28"), ("G", "2027-02-28")]
+
+
 def test_revoke_removes_every_level_and_skips_the_closed(engine):
     load(engine, merge(studio("V", named=[("county", "2020-01-01"), ("city", "2022-01-01")]), _named("X")))
     rw(engine, award.close, code="X", reason="企业关闭", date="2025-06-01")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,7 @@ def test_henan_values_come_from_the_file():
     assert [(g.grade, g.min) for g in p.grades] == [("excellent", 90), ("good", 80), ("pass", 60), ("fail", 0)]
     assert p.cap.ratio == 0.2 and p.cap.minimum == 1
     assert [r.action for r in p.recommendations] == ["revoke", "rectify", "warn"]
-    assert str(p.rectify_deadline(2025)) == "2026-06-30"
+    assert str(p.rectify_deadline(2025, applied=dt.date(2026, 1, 20))) == "2026-06-30"
 
 
 # --------------------------------------------------------------------------- hashing
@@ -165,6 +166,10 @@ CASES = [
      "recommendations[0]（expel）.action", "expel"),
     ('[[recommendations]]\naction = "rectify"\ndeadline = { month = 2, day = 30 }\nwhen = [{ check = "has_sign" }]\n',
      "recommendations[0]（rectify）.deadline.day", "2 月没有 30 日"),
+    ('[[recommendations]]\naction = "rectify"\ndeadline = { month = 6, day = 30, late_months = 0 }\n'
+     'when = [{ check = "has_sign" }]\n', "recommendations[0]（rectify）.deadline.late_months", "不小于 1"),
+    ('[[recommendations]]\naction = "rectify"\ndeadline = { month = 6, day = 30, late_months = "3个月" }\n'
+     'when = [{ check = "has_sign" }]\n', "recommendations[0]（rectify）.deadline.late_months", "应为整数"),
     ('[[recommendations]]\naction = "warn"\nwhen = [{ check = "has_sign", reason = "{nope}" }]\n',
      "recommendations[0]（warn）.when[0].reason", "nope"),
     ('[ladder]\ncity = "leader_qualifies_county"\n', "ladder.city", "阶梯本身"),
@@ -246,3 +251,61 @@ def test_any_of_failure_lists_every_alternative():
     c = check({"any": ["leader_honor_level >= 'enterprise'", "leader_skill_grade >= 'technician'"]})
     (text,) = failures(c, {"leader_honor_level": None, "leader_skill_grade": "senior"})
     assert "领衔人最高荣誉级别 无，要求至少 企业级" in text and "领衔人技能等级 高级工，要求至少 技师" in text
+
+
+# --------------------------------------------------------------------------- rectification deadline
+
+RECTIFY = """extends = "henan-2015"
+[[recommendations]]
+action = "rectify"
+deadline = {{ year_offset = 1, month = 6, day = 30{late} }}
+when = [{{ reason = "本年度考核不合格", check = "grade == 'fail'" }}]
+"""
+
+
+@pytest.mark.parametrize("day, months, expected", [
+    ("2026-11-30", 3, "2027-02-28"),   # end of month: no 30 February
+    ("2027-11-30", 3, "2028-02-29"),   # leap year
+    ("2026-01-31", 1, "2026-02-28"),
+    ("2026-08-31", 1, "2026-09-30"),
+    ("2026-10-15", 3, "2027-01-15"),   # across the year
+    ("2026-12-31", 12, "2027-12-31"),
+    ("2026-05-31", 24, "2028-05-31"),
+])
+def test_add_months_is_end_of_month_safe(day, months, expected):
+    from laomo.rules.profile import add_months
+
+    assert add_months(dt.date.fromisoformat(day), months).isoformat() == expected
+
+
+@pytest.mark.parametrize("applied, expected", [
+    ("2025-01-20", "2025-06-30"),   # in time: 30 June of Y+1
+    ("2025-06-30", "2025-06-30"),   # that day itself has not passed
+    ("2025-07-01", "2025-10-01"),   # passed: the apply date plus 3 months
+    ("2026-11-30", "2027-02-28"),
+])
+def test_the_rectify_deadline_depends_on_the_apply_date(applied, expected):
+    got = load_profile("henan-2015").rectify_deadline(2024, applied=dt.date.fromisoformat(applied))
+    assert got is not None and got.isoformat() == expected
+
+
+def test_a_stored_regular_deadline_is_kept_or_replaced_by_the_late_one():
+    p = load_profile("henan-2015")
+    assert p.rectify_deadline(2024, applied=dt.date(2025, 3, 1), regular=dt.date(2025, 5, 31)) == dt.date(2025, 5, 31)
+    assert p.rectify_deadline(2024, applied=dt.date(2026, 11, 30),
+                              regular=dt.date(2025, 6, 30)) == dt.date(2027, 2, 28)
+
+
+def test_a_profile_sets_its_own_late_period(tmp_path):
+    p = load_profile(str(write(tmp_path, "six.toml", RECTIFY.format(late=", late_months = 6"))))
+    assert p.rectify_deadline(2024, applied=dt.date(2026, 8, 31)) == dt.date(2027, 2, 28)
+    assert p.rectify_deadline(2024, applied=dt.date(2025, 1, 20)) == dt.date(2025, 6, 30)
+
+
+def test_the_default_late_period_leaves_the_hash_alone(tmp_path):
+    absent = load_profile(str(write(tmp_path, "absent.toml", RECTIFY.format(late=""))))
+    default = load_profile(str(write(tmp_path, "default.toml", RECTIFY.format(late=", late_months = 3"))))
+    six = load_profile(str(write(tmp_path, "six.toml", RECTIFY.format(late=", late_months = 6"))))
+    assert absent.hash == default.hash != six.hash
+    # henan-2015 writes late_months = 3 and hashes as it did before the setting existed
+    assert load_profile("henan-2015").hash.startswith("770d5d9ad37dced5")

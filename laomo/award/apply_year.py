@@ -7,7 +7,10 @@ Decisions where the spec is silent
   idempotent: a studio that already has a revoke/rectify/warn/restore row of year Y with
   that reason is skipped.
 * rectify — also for a studio already in rectification (the new deadline replaces the
-  old; the 通报 that goes with rectification is part of the same row); warn — also for a
+  old; the 通报 that goes with rectification is part of the same row).  Its deadline is
+  the one the assessment stored, else the profile's (30 June of Y+1); when that day is
+  before the apply date, the apply date plus the profile's late period (3 months, end of
+  month safe: :meth:`Profile.rectify_deadline`).  warn — also for a
   warned studio (each year's 通报 is its own decision); revoke removes every level held.
   revoke/rectify/warn are skipped, with a note, for a studio holding no naming.
 * A studio in rectification or warned whose assessment for Y recommends nothing is
@@ -242,7 +245,7 @@ class _Planner:
 
     def __init__(self, year: int, day: dt.date, profile: Callable[[], Profile]):
         self.year, self.day = year, day
-        self._profile = profile  # read only when a stored assessment has no deadline
+        self._profile = profile  # read only when a stored deadline is missing or has passed
         self._prof: Profile | None = None
         self.actions: list[PlannedAction] = []
         self.skipped: list[Skipped] = []
@@ -278,14 +281,15 @@ class _Planner:
         self._add(r, st, rec, st.level, self._deadline(r) if rec == "rectify" else None, reason)
 
     def _deadline(self, r: Assessed) -> dt.date | None:
-        """The deadline the assessment stored, else the profile's."""
+        """The deadline the assessment stored, else the profile's; when that day is before the
+        apply date, the apply date plus the profile's late period."""
         stored = (r.standards or {}).get("deadline")
-        if stored:
-            return dt.date.fromisoformat(stored)
+        regular = dt.date.fromisoformat(stored) if stored else None
+        if regular is not None and regular >= self.day:
+            return regular  # in time: the profile is not needed
         if self._prof is None:
             self._prof = self._profile()
-        deadline: dt.date | None = self._prof.rectify_deadline(self.year)
-        return deadline
+        return self._prof.rectify_deadline(self.year, applied=self.day, regular=regular)
 
     def _restore(self, r: Assessed, st: State) -> None:
         since = st.status_date

@@ -226,7 +226,7 @@ def rectify(session: Session, *, code: str, reason: str | None, deadline: DateLi
         raise _refuse_state(s, st, "限期整改", {"registered": "尚未命名", "revoked": "已摘牌",
                                                "closed": "已撤销"}.get(st.status, ""))
     if limit is None:
-        limit = rules_profile(session, profile).rectify_deadline(day.year)
+        limit = rules_profile(session, profile).rectify_deadline(day.year, applied=day)
         if limit is None:
             raise UsageError("所用规则没有规定整改期限，请指定整改期限", option="deadline")
     if limit <= day:

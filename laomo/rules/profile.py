@@ -27,7 +27,9 @@ Schema in brief (see ``henan-2015.toml`` for the full, commented example)::
     order = [{ by = "total", desc = true }, { by = ["B1", "B2"], desc = true }, { by = "code" }]
     [[recommendations]]            # dynamic management, in order; first match wins
     action = "revoke" | "rectify" | "warn"
-    deadline = { year_offset = 1, month = 6, day = 30 }   # optional
+    deadline = { year_offset = 1, month = 6, day = 30, late_months = 3 }   # optional; late_months:
+                                   # when that day has passed on the apply date, the
+                                   # apply date plus this many months (default 3)
     when = [{ reason = "…{fact}…", check = <check> }, …]
     [naming]                       # optional: naming eligibility (award candidates/name/demonstrate)
     entry_levels = ["enterprise", "county"]   # levels that need no lower naming first
@@ -55,6 +57,7 @@ not change any result); equal rules written differently (``a>=3`` vs
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import json
@@ -74,6 +77,8 @@ from laomo.rules.expr import Check, Comparison, compile_check, fact_names
 BUNDLED_DIR = Path(__file__).parent
 DEFAULT_PROFILE = "henan-2015"
 HASH_EXCLUDED = ("name", "title", "description")
+#: The late period of a rectification deadline (months after the apply date) when the profile sets none.
+LATE_MONTHS = 3
 
 _ID = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
 
@@ -250,10 +255,27 @@ class Condition(_Strict):
         return text
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months, clipped to the month's end (30 Nov + 3 = 28/29 Feb)."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_date(day: dt.date, applied: dt.date, late_months: int = LATE_MONTHS) -> dt.date:
+    """A rectification deadline ``day`` as applied on ``applied``: itself, or when it has already
+    passed (is before ``applied``) the apply date plus ``late_months`` months."""
+    return day if day >= applied else add_months(applied, late_months)
+
+
 class Deadline(_Strict):
+    """限期整改 deadline: ``month``/``day`` of year Y + ``year_offset``; when that day has passed on
+    the apply date, the apply date plus ``late_months`` months."""
+
     year_offset: int = Field(default=1, ge=0, le=10)
     month: int = Field(ge=1, le=12)
     day: int = Field(ge=1, le=31)
+    late_months: int = Field(default=LATE_MONTHS, ge=1, le=24)
 
     @field_validator("day")
     @classmethod
@@ -267,6 +289,7 @@ class Deadline(_Strict):
         return day
 
     def for_year(self, year: int) -> dt.date:
+        """The regular deadline for year ``year``'s assessment (30 June of Y+1)."""
         return dt.date(year + self.year_offset, self.month, self.day)
 
 
@@ -379,6 +402,9 @@ class Profile(_Strict):
             data.pop(key, None)
         if data.get("naming") is None:  # a profile without [naming] hashes as before it existed
             data.pop("naming", None)
+        for rec in data.get("recommendations") or ():  # the default late period hashes as before it existed
+            if isinstance(rec.get("deadline"), dict) and rec["deadline"].get("late_months") == LATE_MONTHS:
+                del rec["deadline"]["late_months"]
         return data
 
     def compute_hash(self) -> str:
@@ -389,11 +415,25 @@ class Profile(_Strict):
     def all_checks(self) -> list[StandardDef]:
         return list(self.standards) + list(self.common)
 
-    def rectify_deadline(self, year: int) -> dt.date | None:
+    def rectify_rule(self) -> Deadline | None:
+        """The deadline rule of the ``rectify`` recommendation, if the profile sets one."""
         for rec in self.recommendations:
             if rec.action == "rectify" and rec.deadline is not None:
-                return rec.deadline.for_year(year)
+                return rec.deadline
         return None
+
+    def rectify_deadline(self, year: int, *, applied: dt.date, regular: dt.date | None = None) -> dt.date | None:
+        """The deadline of a rectification for year ``year`` applied on ``applied``.
+
+        The regular day is ``regular`` (e.g. the one an assessment stored) else the profile's
+        (30 June of Y+1); when it is before ``applied``, the apply date plus the profile's late
+        period.  None when there is no regular day.
+        """
+        rule = self.rectify_rule()
+        day = regular if regular is not None else (rule.for_year(year) if rule is not None else None)
+        if day is None:
+            return None
+        return due_date(day, applied, rule.late_months if rule is not None else LATE_MONTHS)
 
 
 # ----------------------------------------------------------------------------- errors
