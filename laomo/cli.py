@@ -6,19 +6,20 @@ inside its function.
 """
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from laomo.commands.common import STATE, handle_errors, masked_argv
-from laomo.commands.options import QuietOpt
+from laomo.commands.group import Group
+from laomo.commands.options import DbOpt, QuietOpt
 
 HELP = """劳模和工匠人才创新工作室管理工具：登记、达标检查、年度考核、命名与动态管理、统计上报。
 
 数据库：--db 路径或地址，否则环境变量 LAOMO_DB，否则当前目录下的 laomo.db。
 """
 
-app = typer.Typer(
+app = Group(
     help=HELP,
     no_args_is_help=True,
     add_completion=False,
@@ -27,17 +28,30 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from laomo import __version__
+
+        typer.echo(f"laomo {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
-    db: Annotated[Optional[str], typer.Option("--db", help="数据库文件路径或 SQLAlchemy 地址（默认取 LAOMO_DB，否则 ./laomo.db）")] = None,
+    db: DbOpt = None,
     quiet: QuietOpt = False,
+    json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（同命令自身的 --json）")] = False,
+    version: Annotated[bool, typer.Option("--version", help="显示版本号", is_eager=True,
+                                          callback=_version)] = False,
 ) -> None:
     """The global options, and the command line every audit entry of this run records (set
-    here rather than in :func:`main` so that ``laomo --help`` does not load the audit module)."""
+    here rather than in :func:`main` so that ``laomo --help`` does not load the audit module).
+    A command given ``--db``/``--quiet`` after its name overrides these (laomo.commands.group)."""
     from laomo.store import audit
 
     STATE.db = db
     STATE.quiet = quiet
+    STATE.json = json_out
     audit.set_command(masked_argv(STATE.argv))
 
 

@@ -27,7 +27,8 @@ HEADER = f"""# laomo 命令参考
      命令或帮助文字改动后重新生成：{REGENERATE} -->
 
 每个命令的用法、参数和选项，与 `laomo 命令 --help` 的输出相同。
-全局选项 `--db`、`--quiet` 写在命令之前，如 `laomo --db 台账.db report summary`。
+全局选项 `--db`、`--quiet` 写在命令之前或之后，如 `laomo --db 台账.db report summary` 或
+`laomo report summary --db 台账.db`（写在之后的优先）；`--json` 亦可写在命令之前；`-h` 即 `--help`。
 """
 
 

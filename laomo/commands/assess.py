@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from laomo.commands.common import STATE, emit_json, engine, fail, info, out_console
+from laomo.commands.group import Group
 from laomo.commands.options import (
     AsOfOpt,
     ItemsOpt,
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from sqlmodel import Session
 
-app = typer.Typer(help="达标检查、年度考核、考核说明和规则管理。", no_args_is_help=True)
-rules_app = typer.Typer(help="规则文件：列出、查看、选用、校验。", no_args_is_help=True)
+app = Group(help="达标检查、年度考核、考核说明和规则管理。", no_args_is_help=True)
+rules_app = Group(help="规则文件：列出、查看、选用、校验。", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from laomo.commands.common import STATE, emit_json, engine, fail, info, out_console
+from laomo.commands.group import Group
 from laomo.commands.options import (
     LEVEL_HELP,
     AsOfOpt,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
     from laomo.award import ApplyResult
 
-app = typer.Typer(help="命名与动态管理：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、历史。",
+app = Group(help="命名与动态管理：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、历史。",
                   no_args_is_help=True)
 
 ForceReasonOpt = Annotated[Optional[str], typer.Option("--reason", help="理由（使用 --force 时必填）")]
@@ -322,7 +323,7 @@ def apply_cmd(
     if json_out:
         emit_json(data)
         return
-    if yes:
+    if yes and not _quiet():  # --quiet (cron): nothing but errors
         _print_plan(data)
     by = "，".join(f"{_action_label(a)} {n}" for a, n in data["by_action"].items())
     info(f"已写入 {data['written']} 条处理记录（{by}）")

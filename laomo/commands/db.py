@@ -6,11 +6,12 @@ from typing import Annotated, Any, Optional
 import typer
 
 from laomo.commands.common import STATE, Progress, emit_json, engine, info, out_console
+from laomo.commands.group import Group
 from laomo.commands.options import JsonOpt, QuietOpt
 
-app = typer.Typer(help="数据库维护：完整性检查、在线备份、整库复制（如迁移到 PostgreSQL）。", no_args_is_help=True)
+app = Group(help="数据库维护：完整性检查、在线备份、整库复制（如迁移到 PostgreSQL）。", no_args_is_help=True)
 db_app = app
-init_app = typer.Typer()  # holds the top-level `init` command; mounted without a name by laomo.cli
+init_app = Group()  # holds the top-level `init` command; mounted without a name by laomo.cli
 
 
 # --- init, db ------------------------------------------------------------------

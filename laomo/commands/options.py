@@ -35,6 +35,7 @@ LEVEL_HELP = "级别：企业级/县级/市级/省级/全国（或 enterprise/co
 OUT_HELP = "写入文件并输出其路径（不指定时文本格式输出到屏幕，xlsx/docx 写入当前目录下的默认文件名）"
 PII_HELP = "显示完整的身份证号和手机号（默认隐去部分数字）"
 REQUIRED = "（必填）"
+DB_HELP = "数据库文件路径或 SQLAlchemy 地址（默认取 LAOMO_DB，否则 ./laomo.db）"
 
 
 # --------------------------------------------------------------------------- the two checks
@@ -99,6 +100,7 @@ def format_option(*formats: str) -> Any:
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 JsonSummaryOpt = Annotated[bool, typer.Option("--json", help="输出 JSON 摘要")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误")]
+DbOpt = Annotated[Optional[str], typer.Option("--db", help=DB_HELP)]
 RulesOpt = Annotated[Optional[str], typer.Option("--rules", help=RULES_HELP)]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="检查日期（默认今天），如 2025-11-22")]
 ItemsOpt = Annotated[bool, typer.Option("--items", help="终端表格中列出各分项得分")]

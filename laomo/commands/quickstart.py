@@ -6,9 +6,10 @@ from typing import Annotated
 import typer
 
 from laomo.commands.common import STATE, emit_json, info
+from laomo.commands.group import Group
 from laomo.commands.options import JsonOpt
 
-app = typer.Typer()  # holds the top-level `quickstart` command; mounted without a name by laomo.cli
+app = Group()  # holds the top-level `quickstart` command; mounted without a name by laomo.cli
 
 
 # --- quickstart ------------------------------------------------------------------

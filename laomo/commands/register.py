@@ -6,9 +6,10 @@ from typing import Annotated, Any, Optional
 import typer
 
 from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info
+from laomo.commands.group import Group
 from laomo.commands.options import JsonSummaryOpt, QuietOpt, required_option
 
-app = typer.Typer(help="登记人员、荣誉、工作室、成员、成果、活动、师带徒、现场检查，或批量导入。",
+app = Group(help="登记人员、荣誉、工作室、成员、成果、活动、师带徒、现场检查，或批量导入。",
                   no_args_is_help=True)
 register_app = app
 

@@ -21,6 +21,7 @@ import typer
 
 from laomo.commands.common import engine, fail, info
 from laomo.commands.errors import flag
+from laomo.commands.group import Group
 from laomo.commands.options import (
     ItemsOpt,
     OutOpt,
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
     from laomo.reports.tables import Table
 
-app = typer.Typer(help="报表：统计汇总、台账、考核结果、命名/撤销决定、工作室档案（文本、Markdown、HTML、JSON、CSV、Excel、Word）。",
+app = Group(help="报表：统计汇总、台账、考核结果、命名/撤销决定、工作室档案（文本、Markdown、HTML、JSON、CSV、Excel、Word）。",
                   no_args_is_help=True)
 
 _EXT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv",

@@ -1,4 +1,4 @@
-"""One ``laomo`` run: its command line and global options (``--db``, ``--quiet``), set by
+"""One ``laomo`` run: its command line and global options (``--db``, ``--quiet``, ``--json``), set by
 :mod:`laomo.cli` and read by the commands."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 class State:
     db: str | None = None
     quiet: bool = False
+    json: bool = False  # --json before the subcommand
     argv: list[str] = field(default_factory=list)
 
 
