@@ -37,7 +37,7 @@ from laomo.award.records import (
     states,
     write_designations,
 )
-from laomo.award.values import DateLike, parse_day, parse_year
+from laomo.award.values import DateLike, decision_day, parse_year
 from laomo.domain.numbers import whole
 from laomo.enums import GRADE
 from laomo.errors import LaomoError
@@ -182,7 +182,7 @@ def plan_apply(session: Session, *, year: int, date: DateLike | None = None,
     from laomo.domain.status import State
 
     year = parse_year(year)
-    day = parse_day(date, label="日期", option="date") or dt.date.today()
+    day = decision_day(date)
     runs, done = _assessed(session, year)
     found = states(session, day, [r.studio_id for r in runs])
     planner = _Planner(year, day, lambda: rules_profile(session, profile))

@@ -44,6 +44,7 @@ from laomo.award.values import (
     REASON_TEXT,
     DateLike,
     clean_text,
+    decision_day,
     need_reason,
     parse_day,
     parse_level,
@@ -154,7 +155,7 @@ def _award(session: Session, action: str, *, codes: Iterable[str], level: str, y
 
     level = parse_level(level)
     year = parse_year(year)
-    day = parse_day(date, label="日期", option="date") or dt.date.today()
+    day = decision_day(date)
     batch = clean_text(batch, label="批次", option="batch")
     doc = clean_text(doc, label="文号", option="doc")
     money = parse_money(amount)
@@ -282,7 +283,7 @@ def close(session: Session, *, code: str, reason: str | None, date: DateLike | N
 def _common(reason: str | None, date: DateLike | None, doc: str | None) -> tuple[str, dt.date, str | None]:
     """The reason, date (default today) and document number every transition takes."""
     why = need_reason(reason)
-    day = parse_day(date, label="日期", option="date") or dt.date.today()
+    day = decision_day(date)
     return why, day, clean_text(doc, label="文号", option="doc")
 
 

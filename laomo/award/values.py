@@ -54,6 +54,18 @@ def parse_day(value: DateLike | None, *, label: str, option: str) -> dt.date | N
         raise UsageError(f"{label}「{value}」无效：{exc}", option=option) from None
 
 
+def decision_day(value: DateLike | None, *, option: str = "date") -> dt.date:
+    """A designation's date (default today); a day after today is refused: a designation
+    records a decision that has been made."""
+    from laomo.ledger.values import future_reason, today
+
+    now = today()
+    day = parse_day(value, label="日期", option=option) or now
+    if day > now:
+        raise UsageError(future_reason(day, now), option=option)
+    return day
+
+
 def parse_money(value: int | str | None, *, option: str = "amount") -> int | None:
     """An amount of 元 (``20000``, ``2万``); ``None`` for nothing given."""
     from laomo.ledger.values import Invalid, parse_amount

@@ -49,6 +49,31 @@ def parse_date(raw: object) -> _dt.date:
         raise Invalid(f"不存在的日期（{year}年{month}月{day}日）") from None
 
 
+def today() -> _dt.date:
+    """Today's date, the latest day a record of something that happened may carry.
+
+    The one place "today" comes from for the ledger and the award commands: tests that
+    need a fixed today monkeypatch ``laomo.ledger.values.today`` (in-process only).
+    """
+    return _dt.date.today()
+
+
+def future_reason(day: _dt.date, now: _dt.date) -> str:
+    """Why ``day`` (after ``now``) cannot be recorded."""
+    return f"日期 {day.isoformat()} 晚于今天（{now.isoformat()}），不能登记尚未发生的事"
+
+
+def parse_past_date(raw: object) -> _dt.date:
+    """:func:`parse_date` for things that happened (achievements, activities, joining,
+    promotions, designations): a day after :func:`today` is refused.  One comparison
+    after parsing; the import remembers results per cell text, so it is not per row."""
+    day = parse_date(raw)
+    now = today()
+    if day > now:
+        raise Invalid(future_reason(day, now))
+    return day
+
+
 def parse_year(raw: object) -> int:
     text = raw.strip() if isinstance(raw, str) else str(whole(raw))  # an .xlsx number 2024.0 is 2024
     if len(text) != 4 or not text.isascii() or not text.isdigit():
