@@ -121,7 +121,7 @@ def test_non_empty_target_is_refused(cli, sample_db, tmp_path):
     inited = tmp_path / "inited.db"
     assert cli("--db", inited, "init", "--union", "示例县总工会").code == 0
     r = cli("db", "copy", sample_db, inited)
-    assert r.code == 1 and "setting 1 行" in r.err, r
+    assert r.code == 1 and "setting 2 行" in r.err, r  # the union and the audit chain's head
 
 
 def test_empty_target_at_head_is_accepted(cli, sample_db, tmp_path):

@@ -247,7 +247,9 @@ def _write(path: Path, header: list[str], rows: list[list[str]], bom: bool) -> N
 
 
 def _without_audit(d: dict[str, list]) -> dict[str, list]:
-    return {name: rows for name, rows in d.items() if name != "audit"}
+    """The tables without the audit log and its head (the `audit_head` setting moves with every entry)."""
+    return {name: [r for r in rows if name != "setting" or r[0] != "audit_head"]
+            for name, rows in d.items() if name != "audit"}
 
 
 def check_import(cli, db: Path, tmp_path: Path, kind: str, header, rows, skip: bool, bom: bool) -> None:

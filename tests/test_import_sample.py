@@ -48,6 +48,8 @@ def test_reimport_reports_everything_unchanged(cli, sample_db):
         assert summary["inserted"] == summary["updated"] == summary["rejected"] == 0
     after = dump(sample_db)
     after.pop("audit"), before.pop("audit")
+    for d in (after, before):  # the audit chain's head moves with every entry
+        d["setting"] = [r for r in d["setting"] if r[0] != "audit_head"]
     assert after == before
 
 

@@ -173,6 +173,8 @@ def test_init_runs_a_table_rebuilding_upgrade_keeping_every_row(trial_head, cli,
         assert "nickname" in make_fixture.columns(con, "person")[0]
         for table, old in before.items():
             got = make_fixture.rows(con, table, old["columns"], old["pk"])
+            if table == "setting":  # the upgrade's audit entry creates the chain's head (0001 had none)
+                got = [row for row in got if row[0] != "audit_head"]
             assert got[:len(old["rows"])] == old["rows"], f"rows of {table} changed"
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,11 +1,12 @@
 """`laomo init` and `laomo db …`: create/upgrade, check, back up and copy the database."""
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
-from laomo.commands.common import STATE, Progress, emit_json, engine, info, out_console
+from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info, out_console
 from laomo.commands.group import Group
 from laomo.commands.options import JsonOpt, QuietOpt
 
@@ -59,7 +60,8 @@ def db_check(json_out: JsonOpt = False) -> None:
         chain = report.get("audit") or {}
         if chain:
             lines.append(f"操作日志：{chain['entries']} 条，"
-                         + ("哈希链完整" if chain["ok"] else f"发现问题：{chain['problem']}"))
+                         + ("哈希链完整" if chain["ok"] else f"发现问题：{chain['problem']}")
+                         + (f"（{chain['note']}）" if chain.get("note") else ""))
         typer.echo("\n".join(lines))
     if not report["ok"]:
         raise typer.Exit(1)
@@ -119,3 +121,86 @@ def run_copy(source: str, target: str, json_out: bool, quiet: bool) -> None:
          f"操作日志 {chain.get('entries', 0)} 条，哈希链完整；"
          f"用时 {result.seconds:.1f} 秒（{result.rows_per_second:,.0f} 行/秒）")
     info(f"目标数据库结构版本 {result.schema_version}。改用它：设置 LAOMO_DB 为目标地址，然后运行 laomo db check")
+
+
+# --- db log ----------------------------------------------------------------------
+
+
+def _day(text: str | None, flag: str) -> dt.date | None:
+    """A --since/--until date, parsed here (the store layer takes dates, not text)."""
+    if text is None:
+        return None
+    from laomo.ledger.values import Invalid, parse_date
+
+    try:
+        return parse_date(text)
+    except Invalid as exc:
+        fail(f"{flag}「{text}」：{exc}", 2)
+
+
+def _change(before: Any, after: Any) -> str:
+    """What changed, in one line: ``字段: 旧 → 新`` for the fields that differ."""
+    import json
+
+    from laomo.safe import visible
+
+    def text(value: Any) -> str:
+        return "" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+        return visible("；".join(f"{k}: {text(before.get(k))} → {text(after.get(k))}" for k in keys))
+    if before is None:
+        return visible(f"新增 {text(after)}")
+    return visible(f"{text(before)} → {text(after)}")
+
+
+@db_app.command("log")
+def db_log(
+    entity: Annotated[Optional[str], typer.Option("--entity", help="只看这类记录，如 studio、person、import、setting")] = None,
+    key: Annotated[Optional[str], typer.Option("--key", help="只看这个编号（或键）的记录")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="起始日期（含，UTC 日期），如 2025-01-01")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="截止日期（含，UTC 日期）")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="最多显示最新的多少条（0 = 全部）")] = 200,
+    json_out: JsonOpt = False,
+) -> None:
+    """查看操作日志：谁、何时、用什么命令、改了什么（个人信息已脱敏）。"""
+    import sys
+
+    from laomo.store import audit
+    from laomo.store.db import read_session
+
+    since_day, until_day = _day(since, "--since"), _day(until, "--until")
+    with read_session(engine()) as session:
+        log = audit.read_log(session.connection(), entity=entity, key=key, since=since_day, until=until_day,
+                             limit=limit or None)
+    if json_out:
+        emit_json(log.to_json())
+    elif sys.stdout.isatty():
+        _log_table(log)
+    else:
+        from laomo.safe import visible
+
+        for e in log.entries:
+            typer.echo("\t".join(visible(str(v)) for v in (
+                e.id, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.os_user, e.entity, e.key,
+                _change(e.before, e.after), e.command)))
+    if log.left_out:
+        info(f"另有更早的 {log.left_out} 条未显示（共 {log.matched} 条；--limit 0 显示全部）")
+    elif not log.entries:
+        info("没有符合条件的操作日志")
+
+
+def _log_table(log: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from laomo.safe import visible
+
+    table = Table(title="操作日志（时间为 UTC）", title_justify="left")
+    for column in ("id", "时间", "用户", "类别", "键", "变更", "命令"):
+        table.add_column(column, justify="right" if column == "id" else "left")
+    for e in log.entries:
+        table.add_row(str(e.id), e.at.strftime("%Y-%m-%d %H:%M:%S"), *(escape(visible(v)) for v in (
+            e.os_user, e.entity, e.key, _change(e.before, e.after), e.command)))
+    out_console().print(table)

@@ -31,6 +31,8 @@ TIMEOUT = 180  # seconds any one process may take, at most (a loaded 2-core mach
 #: Columns that differ between two equal runs (the clock, the run's id, the audit chain's hashes).
 VOLATILE = {"assessment": ("id", "run_id", "created_at"), "designation": ("id", "created_at"),
             "audit": ("id", "at", "prev_hash", "hash", "command", "after", "before")}
+#: Rows that differ between two equal runs: the audit chain's head holds the last hash.
+VOLATILE_ROWS = {"setting": "key <> 'audit_head'"}
 
 
 seal = seal_file  # fold a copy's WAL back into it (after a process wrote to it)
@@ -189,7 +191,8 @@ def content(db: Path, *, stable: bool = False) -> dict[str, list[tuple[Any, ...]
                 cols = [c for c in cols if c not in VOLATILE.get(t, ())]
             names = ", ".join(f'"{c}"' for c in cols)
             order = "1" if not stable else names
-            out[t] = con.execute(f'SELECT {names} FROM "{t}" ORDER BY {order}').fetchall()
+            where = f" WHERE {VOLATILE_ROWS[t]}" if stable and t in VOLATILE_ROWS else ""
+            out[t] = con.execute(f'SELECT {names} FROM "{t}"{where} ORDER BY {order}').fetchall()
         return out
     finally:
         con.close()
