@@ -31,7 +31,8 @@ from laomo.assess.outcome import Emit, Row, StudioResult, emitter
 from laomo.assess.profiles import ProfileArg, resolve_profile
 from laomo.assess.scoring import Held, Part, release_held
 from laomo.assess.store import Stage, record_run, stored_results
-from laomo.errors import LaomoError, UsageError
+from laomo.domain.numbers import check_year
+from laomo.errors import LaomoError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -107,8 +108,7 @@ def run_assessment(session: Session, *, year: int, profile: ProfileArg = None, d
 
 def _run(session: Session, year: int, profile: ProfileArg, *, dry_run: bool, now: dt.datetime | None,
          results: bool, parallel: bool, today: dt.date | None) -> RunResult:
-    if not 1900 <= int(year) <= 2200:
-        raise UsageError(f"年度 {year} 超出范围 1900–2200", option="year")
+    check_year(int(year))
     if not dry_run:
         _refuse_unended(int(year), today)
     prof = resolve_profile(session, profile)

@@ -9,9 +9,14 @@ carries its keyword name in ``option`` (the command layer shows the flag).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from laomo.domain.numbers import check_year
 from laomo.enums import LEVEL
 from laomo.errors import UsageError
+
+T = TypeVar("T")
 
 #: How long a document number or batch may be; a reason may be longer.
 SHORT_TEXT = 100
@@ -32,26 +37,31 @@ def parse_level(value: object, *, option: str = "level") -> str:
 
 
 def parse_year(value: int | str, *, option: str = "year") -> int:
-    """A year between 1900 and 2200."""
+    """A year in the range of :func:`laomo.domain.numbers.check_year`."""
     try:
         year = int(value)
     except (TypeError, ValueError):
         raise UsageError(f"年度「{value}」无效，应为 4 位数字", option=option) from None
-    if not 1900 <= year <= 2200:
-        raise UsageError(f"年度 {year} 超出范围 1900–2200", option=option)
-    return year
+    return check_year(year, option=option)
 
 
-def parse_day(value: DateLike | None, *, label: str, option: str) -> dt.date | None:
-    """A date (``None`` for nothing given); ``label`` says which date in messages (日期, 整改期限)."""
-    from laomo.ledger.values import Invalid, parse_date
+def _parsed(value: Any, parse: Callable[[Any], T], *, label: str, option: str) -> T | None:
+    """``parse(value)``; ``None`` for nothing given; the parser's refusal as a usage error about ``option``."""
+    from laomo.ledger.values import Invalid
 
     if value is None or value == "":
         return None
     try:
-        return parse_date(value)
+        return parse(value)
     except Invalid as exc:
         raise UsageError(f"{label}「{value}」无效：{exc}", option=option) from None
+
+
+def parse_day(value: DateLike | None, *, label: str, option: str) -> dt.date | None:
+    """A date (``None`` for nothing given); ``label`` says which date in messages (日期, 整改期限)."""
+    from laomo.ledger.values import parse_date
+
+    return _parsed(value, parse_date, label=label, option=option)
 
 
 def decision_day(value: DateLike | None, *, option: str = "date") -> dt.date:
@@ -68,14 +78,9 @@ def decision_day(value: DateLike | None, *, option: str = "date") -> dt.date:
 
 def parse_money(value: int | str | None, *, option: str = "amount") -> int | None:
     """An amount of 元 (``20000``, ``2万``); ``None`` for nothing given."""
-    from laomo.ledger.values import Invalid, parse_amount
+    from laomo.ledger.values import parse_amount
 
-    if value is None or value == "":
-        return None
-    try:
-        return parse_amount(value)
-    except Invalid as exc:
-        raise UsageError(f"金额「{value}」无效：{exc}", option=option) from None
+    return _parsed(value, parse_amount, label="金额", option=option)
 
 
 def clean_text(value: str | None, *, label: str, option: str, max_len: int = SHORT_TEXT) -> str | None:

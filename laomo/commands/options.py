@@ -27,8 +27,6 @@ from laomo.commands.errors import fail
 T = TypeVar("T")
 Callback = Callable[..., Any]
 
-FIRST_YEAR, LAST_YEAR = 1900, 2200
-
 RULES_HELP = ("规则：内置名称（henan-2015、anyang-8、enterprise-5、hebei-2021）或 .toml 文件路径；"
               "默认取数据库设置，否则 henan-2015")
 LEVEL_HELP = "级别：企业级/县级/市级/省级/全国（或 enterprise/county/city/province/national）"
@@ -52,7 +50,11 @@ def need(value: T | None, flag: str, label: str, *, prompt: bool = False) -> T:
 
 
 def check_year(year: int | None, flag: str = "--year") -> int | None:
-    """A year given on the command line, or a usage error (exit 2) when it is outside 1900–2200."""
+    """A year given on the command line, or a usage error (exit 2) when it is outside the ledger's
+    range of years (:data:`laomo.domain.numbers.FIRST_YEAR`–``LAST_YEAR``; imported here, not at
+    start-up)."""
+    from laomo.domain.numbers import FIRST_YEAR, LAST_YEAR
+
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
         fail(f"{flag} {year} 超出范围 {FIRST_YEAR}–{LAST_YEAR}", 2)
     return year

@@ -6,6 +6,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from laomo.errors import UsageError
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # the years a ledger may name (registration, assessment, naming)
+
+
+def check_year(year: int, *, option: str = "year") -> int:
+    """``year`` when it lies in FIRST_YEAR–LAST_YEAR, else a usage error about the argument ``option``."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UsageError(f"年度 {year} 超出范围 {FIRST_YEAR}–{LAST_YEAR}", option=option)
+    return year
+
 
 def whole(value: Any) -> Any:
     """A number as ``int`` when it is whole, else as ``float``; ``None`` and non-numbers unchanged.

@@ -14,7 +14,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from operator import mul
 
-from laomo.domain.numbers import whole
+from laomo.domain.numbers import FIRST_YEAR, LAST_YEAR, whole
 from laomo.enums import Enumeration
 
 
@@ -79,8 +79,8 @@ def parse_year(raw: object) -> int:
     if len(text) != 4 or not text.isascii() or not text.isdigit():
         raise Invalid("年份应为4位数字")
     year = int(text)
-    if not 1900 <= year <= 2200:
-        raise Invalid("年份超出范围 1900–2200")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Invalid(f"年份超出范围 {FIRST_YEAR}–{LAST_YEAR}")
     return year
 
 
