@@ -79,6 +79,10 @@ class Honor(LedgerTable, table=True):
     kind: str = Field(max_length=64)
     year: int
     issuer: Optional[str] = Field(default=None, max_length=200)
+    #: 作废：a record entered by mistake is voided, never deleted (cli.md "Safety"); it then
+    #: counts nowhere.  ``voided_at`` NULL means in force.
+    voided_at: Optional[dt.datetime] = None
+    void_reason: Optional[str] = Field(default=None, max_length=1000)
 
 
 class Studio(LedgerTable, table=True):
@@ -114,12 +118,18 @@ class Member(LedgerTable, table=True):
     role: str = Field(default="member", max_length=16)
     joined: Optional[dt.date] = None
     left: Optional[dt.date] = None
+    #: 作废：a record entered by mistake is voided, never deleted (cli.md "Safety"); it then
+    #: counts nowhere.  ``voided_at`` NULL means in force.
+    voided_at: Optional[dt.datetime] = None
+    void_reason: Optional[str] = Field(default=None, max_length=1000)
 
 
 class Achievement(LedgerTable, table=True):
     __tablename__ = "achievement"
+    #: 编号 identifies an achievement within its studio (enterprise unions number their own rows
+    #: 1, 2, 3): another studio's 编号 1 is another achievement (import-formats.md, Identity).
     __table_args__ = (
-        UniqueConstraint("code"),
+        UniqueConstraint("studio_id", "code"),
         Index("ix_achievement_studio_date", "studio_id", "date"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -132,6 +142,10 @@ class Achievement(LedgerTable, table=True):
     benefit: int = Field(default=0, sa_type=BigInteger)
     patent_no: Optional[str] = Field(default=None, max_length=64)
     frontline_led: Optional[bool] = None
+    #: 作废：a record entered by mistake is voided, never deleted (cli.md "Safety"); it then
+    #: counts nowhere.  ``voided_at`` NULL means in force.
+    voided_at: Optional[dt.datetime] = None
+    void_reason: Optional[str] = Field(default=None, max_length=1000)
 
 
 class Activity(LedgerTable, table=True):
@@ -148,6 +162,10 @@ class Activity(LedgerTable, table=True):
     seq: int = 1
     participants: Optional[int] = None
     hours: Optional[float] = None
+    #: 作废：a record entered by mistake is voided, never deleted (cli.md "Safety"); it then
+    #: counts nowhere.  ``voided_at`` NULL means in force.
+    voided_at: Optional[dt.datetime] = None
+    void_reason: Optional[str] = Field(default=None, max_length=1000)
 
 
 class Mentorship(LedgerTable, table=True):
@@ -161,6 +179,10 @@ class Mentorship(LedgerTable, table=True):
     end: Optional[dt.date] = None
     agreement: Optional[bool] = None
     promoted_on: Optional[dt.date] = None
+    #: 作废：a record entered by mistake is voided, never deleted (cli.md "Safety"); it then
+    #: counts nowhere.  ``voided_at`` NULL means in force.
+    voided_at: Optional[dt.datetime] = None
+    void_reason: Optional[str] = Field(default=None, max_length=1000)
 
 
 class Inspection(LedgerTable, table=True):
@@ -172,6 +194,10 @@ class Inspection(LedgerTable, table=True):
     item: str = Field(max_length=16)
     score: float
     inspector: Optional[str] = Field(default=None, max_length=100)
+    #: 作废：a record entered by mistake is voided, never deleted (cli.md "Safety"); it then
+    #: counts nowhere.  ``voided_at`` NULL means in force.
+    voided_at: Optional[dt.datetime] = None
+    void_reason: Optional[str] = Field(default=None, max_length=1000)
 
 
 class Assessment(LedgerTable, table=True):
@@ -195,6 +221,50 @@ class Assessment(LedgerTable, table=True):
     created_at: Optional[dt.datetime] = None
 
 
+class AssessmentRun(LedgerTable, table=True):
+    """One stored ``assess run`` of a year (``assess history``).
+
+    A re-run of a year supersedes the run before it (``superseded_by``).  Once
+    a year's recommendations were applied, a re-run needs a reason and the
+    superseded run's results are kept in ``assessment_superseded`` (``kept``):
+    the designations of that year cite them.
+    """
+
+    __tablename__ = "assessment_run"
+    run_id: str = Field(primary_key=True, max_length=64)
+    year: int = Field(index=True)
+    at: dt.datetime
+    profile: Optional[str] = Field(default=None, max_length=100)
+    profile_hash: Optional[str] = Field(default=None, max_length=64)
+    studios: int = 0
+    by_grade: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    reason: Optional[str] = Field(default=None, max_length=1000)
+    superseded_by: Optional[str] = Field(default=None, max_length=64)
+    kept: bool = False
+
+
+class SupersededAssessment(LedgerTable, table=True):
+    """A result of a superseded run, kept because that year's recommendations were applied."""
+
+    __tablename__ = "assessment_superseded"
+    __table_args__ = (Index("ix_assessment_superseded_studio_year", "studio_id", "year"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    studio_id: int = Field(foreign_key="studio.id")
+    year: int
+    profile: Optional[str] = Field(default=None, max_length=100)
+    profile_hash: Optional[str] = Field(default=None, max_length=64)
+    total: float
+    grade: str = Field(max_length=16)
+    items: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    standards: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    recommendation: Optional[str] = Field(default=None, max_length=16)
+    reasons: Optional[list[str]] = Field(default=None, sa_column=Column(JSON))
+    imported: bool = False
+    run_id: Optional[str] = Field(default=None, max_length=64)
+    created_at: Optional[dt.datetime] = None
+    superseded_by: str = Field(max_length=64)
+
+
 class Designation(LedgerTable, table=True):
     """One transition of a studio's lifecycle; never overwritten in place."""
 
@@ -213,6 +283,10 @@ class Designation(LedgerTable, table=True):
     deadline: Optional[dt.date] = None
     operator: Optional[str] = Field(default=None, max_length=100)
     created_at: Optional[dt.datetime] = None
+    #: 作废：a record entered by mistake is voided, never deleted (cli.md "Safety"); it then
+    #: counts nowhere.  ``voided_at`` NULL means in force.
+    voided_at: Optional[dt.datetime] = None
+    void_reason: Optional[str] = Field(default=None, max_length=1000)
 
 
 class AuditEntry(LedgerTable, table=True):

@@ -112,6 +112,8 @@ def test_init_upgrades_an_old_database_keeping_every_row(fixture, cli, tmp_path)
                 assert got[:len(old["rows"])] == old["rows"]
                 extra = con.execute("SELECT entity, key FROM audit WHERE id > ?", (old["rows"][-1][0],)).fetchall()
                 assert extra == ([("database", "schema")] if r.json["upgraded"] else [])
+            elif table == "setting":  # the upgrade's audit entry moves the chain's head (0001 kept none)
+                assert [row for row in got if row[0] != "audit_head"] == old["rows"]
             else:
                 assert got == old["rows"], f"rows of {table} changed"
     finally:
@@ -124,16 +126,15 @@ def test_init_upgrades_an_old_database_keeping_every_row(fixture, cli, tmp_path)
 
 # --------------------------------------------------------------------------- a real upgrade
 #
-# With one revision there is nothing to upgrade yet, so the machinery is exercised with a trial
-# revision 0002 that rebuilds `person` (SQLite: copy, drop, rename — the batch mode every column
+# The machinery is also exercised with a trial revision after the head that rebuilds `person` (SQLite: copy, drop, rename — the batch mode every column
 # change needs) while honor, studio, member and mentorship rows point at it, and adds a table.
 
 TRIAL = '''
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0002"
-down_revision = "0001"
+revision = "{rev}"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -145,15 +146,19 @@ def upgrade() -> None:
 '''
 
 
+TRIAL_REV = "9000"
+
+
 @pytest.fixture
 def trial_head(tmp_path, monkeypatch):
     scripts = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_trial.py").write_text(TRIAL, encoding="utf-8")
+    (scripts / "versions" / f"{TRIAL_REV}_trial.py").write_text(
+        TRIAL.format(rev=TRIAL_REV, head=db.HEAD), encoding="utf-8")
     monkeypatch.setattr(schema, "MIGRATIONS", scripts)
-    monkeypatch.setattr(schema, "REVISIONS", ("0001", "0002"))
-    monkeypatch.setattr(schema, "HEAD", "0002")
-    return "0002"
+    monkeypatch.setattr(schema, "REVISIONS", (*db.REVISIONS, TRIAL_REV))
+    monkeypatch.setattr(schema, "HEAD", TRIAL_REV)
+    return TRIAL_REV
 
 
 @pytest.mark.sqlite_only
@@ -163,10 +168,10 @@ def test_init_runs_a_table_rebuilding_upgrade_keeping_every_row(trial_head, cli,
     before = _original(target)
 
     refused = cli("--db", target, "award", "history", "S0001")
-    assert refused.code == 1 and "laomo init" in refused.err and "0002" in refused.err, refused
+    assert refused.code == 1 and "laomo init" in refused.err and TRIAL_REV in refused.err, refused
     r = cli("--db", target, "init", "--json")
     assert r.code == 0, r
-    assert (r.json["from"], r.json["to"], r.json["upgraded"]) == ("0001", "0002", True)
+    assert (r.json["from"], r.json["to"], r.json["upgraded"]) == ("0001", TRIAL_REV, True)
 
     con = sqlite3.connect(target)
     try:
@@ -184,7 +189,7 @@ def test_init_runs_a_table_rebuilding_upgrade_keeping_every_row(trial_head, cli,
     finally:
         con.close()
     check = cli("--db", target, "db", "check", "--json")
-    assert check.code == 0 and check.json["ok"] and check.json["schema_version"] == "0002", check
+    assert check.code == 0 and check.json["ok"] and check.json["schema_version"] == TRIAL_REV, check
     after = cli("--db", target, "award", "history", "S0001", "--json")
     assert after.code == 0, after
 
@@ -228,7 +233,7 @@ def test_copy_builds_its_target_as_init_does_through_a_table_rebuilding_upgrade(
 
     empty = tmp_path / "empty.db"
     r = cli("db", "copy", source, empty, "--json")
-    assert r.code == 0 and r.json["ok"] and r.json["schema_version"] == "0002", r
+    assert r.code == 0 and r.json["ok"] and r.json["schema_version"] == TRIAL_REV, r
     con = sqlite3.connect(empty)
     try:
         assert "nickname" in make_fixture.columns(con, "person")[0]
