@@ -125,7 +125,7 @@ def county_template(tmp_path_factory, make_session_db):  # type: ignore[no-untyp
 
     tmp = tmp_path_factory.mktemp("county")
     path = make_session_db("county")
-    eng = open_engine(str(path))
+    eng = open_engine(str(path), create=True)
     for kind, csv_path in write_large_county(tmp / "csv", 120, seed=7):
         with write_session(eng) as session, open_source(str(csv_path)) as src:
             assert import_source(session, src, kind=kind).rejected == 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -85,11 +84,13 @@ def test_a_missing_required_option_is_asked_for_on_a_terminal(cli, laomo_db, mon
     (("report", "summary", "--year", "2201"), "错误：--year 2201 超出范围 1900–2200"),
     (("award", "apply", "--year", "99"), "错误：--year 99 超出范围 1900–2200"),
 ])
-def test_required_options_and_years_are_checked_before_the_database_is_opened(cli, laomo_db, args, message):
+def test_required_options_and_years_are_checked_before_the_database_is_opened(cli, tmp_path, monkeypatch,
+                                                                              args, message):
+    missing = tmp_path / "none.db"  # opening it would be refused (exit 1): the usage error comes first
+    monkeypatch.setenv("LAOMO_DB", str(missing))
     r = cli(*args)
     assert r.code == 2 and r.err == message + "\n", r
-    if isinstance(laomo_db, Path):  # SQLite: not even created
-        assert not laomo_db.exists()
+    assert not missing.exists()
 
 
 def test_the_help_of_a_required_option_says_so(cli):

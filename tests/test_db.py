@@ -3,6 +3,7 @@
 import os
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 from support.db import POSTGRES, db_exists, execute, query
@@ -34,20 +35,34 @@ def test_a_database_is_named_without_its_password():
     assert redact("no such file", "sqlite:////srv/laomo.db") == "no such file"
 
 
-def test_new_database_is_created_implicitly(cli, laomo_db):
-    assert not db_exists(laomo_db)
-    r = cli("register", "person", "--code", "P1", "--name", "张三")
+def test_only_init_creates_a_database_a_mistyped_path_is_refused(cli, make_db):
+    """Issue 11 item 5: `laomo --db laomo.bd report summary` created an empty database and printed a zero
+    report, exit 0.  Now every command but init/quickstart refuses a database that is not there."""
+    new = make_db("mistyped", absent=True)
+    for args in (("report", "summary"), ("report", "ledger", "--json"), ("award", "history", "S0001"),
+                 ("register", "person", "--code", "P1", "--name", "张三"), ("db", "backup", "b.db")):
+        r = cli("--db", new, *args)
+        assert r.code == 1 and "laomo init" in r.err and "Traceback" not in r.err, (args, r)
+        assert r.out == ""
+        assert not db_exists(new), args
+    if isinstance(new, Path):
+        assert r.err == f"错误：数据库不存在：{new}（新建台账请先运行 laomo init）\n"
+        assert not Path("b.db").exists()
+    r = cli("--db", new, "init")
     assert r.code == 0, r
-    assert query(laomo_db, "SELECT version_num FROM alembic_version") == [(db.HEAD,)]
-    assert query(laomo_db, "SELECT code, name FROM person") == [("P1", "张三")]
+    r = cli("--db", new, "register", "person", "--code", "P1", "--name", "张三")
+    assert r.code == 0, r
+    assert query(new, "SELECT version_num FROM alembic_version") == [(db.HEAD,)]
+    assert query(new, "SELECT code, name FROM person") == [("P1", "张三")]
 
 
 @pytest.mark.sqlite_only
-def test_new_database_file_is_private(cli, laomo_db):
-    assert not laomo_db.exists()
-    r = cli("register", "person", "--code", "P1", "--name", "张三")
+def test_new_database_file_is_private(cli, make_db):
+    new = make_db("new", absent=True)
+    assert not new.exists()
+    r = cli("--db", new, "init")
     assert r.code == 0, r
-    assert stat.S_IMODE(os.stat(laomo_db).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(new).st_mode) == 0o600
 
 
 @pytest.mark.sqlite_only
@@ -72,7 +87,8 @@ def test_foreign_keys_are_enforced(laomo_db):
         pass
 
 
-def test_init_is_idempotent_and_records_the_union(cli, laomo_db):
+def test_init_is_idempotent_and_records_the_union(cli, make_db, monkeypatch):
+    monkeypatch.setenv("LAOMO_DB", str(make_db("new", absent=True)))
     first = cli("init", "--union", "示例县总工会", "--json")
     assert first.code == 0 and first.json["created"] and first.json["union"] == "示例县总工会"
     again = cli("init", "--json")
@@ -80,7 +96,8 @@ def test_init_is_idempotent_and_records_the_union(cli, laomo_db):
     assert again.json["union"] == "示例县总工会"
 
 
-def test_db_check_reports_ok(cli, laomo_db):
+def test_db_check_reports_ok(cli, make_db, monkeypatch):
+    monkeypatch.setenv("LAOMO_DB", str(make_db("new", absent=True)))
     cli("init")
     cli("register", "person", "--code", "P1", "--name", "张三")
     r = cli("db", "check", "--json")
@@ -125,7 +142,7 @@ def test_newer_schema_is_refused(cli, laomo_db):
 
 
 def test_foreign_database_is_refused(cli, make_db):
-    other = make_db("other")
+    other = make_db("other", absent=True)
     execute(other, "CREATE TABLE t (x integer)")
     r = cli("--db", other, "register", "person", "--code", "P1", "--name", "张三")
     assert r.code == 1 and "不是 laomo 数据库" in r.err

@@ -323,6 +323,7 @@ def test_a_dangling_reference_in_the_source_is_not_copied(cli, tmp_path):
     """The target's transaction runs as a migration's does (SQLite: foreign keys off); every reference
     is checked before it commits, so a damaged source is refused and the target is not created."""
     source = tmp_path / "damaged.db"
+    assert cli("--db", source, "init").code == 0
     assert cli("--db", source, "register", "person", "--code", "P1", "--name", "张三").code == 0
     laomo_db_module.dispose_all()
     con = sqlite3.connect(source)

@@ -14,7 +14,7 @@ KEYS = {"id", "at", "os_user", "command", "entity", "key", "before", "after"}
 
 
 def _three_people(cli):
-    cli("init")
+    cli("init", "--union", "示例县总工会")
     for code, name in (("P1", "张三"), ("P2", "李四"), ("P3", "王五")):
         assert cli("register", "person", "--code", code, "--name", name).code == 0
     assert cli("register", "person", "--code", "P1", "--name", "张三", "--phone", PHONE).code == 0
@@ -28,7 +28,7 @@ def test_log_lists_entries_with_filters_in_the_documented_shape(cli, laomo_db):
     entries = r.json["entries"]
     assert list(r.json) == ["entries"] and all(set(e) == KEYS for e in entries)
     assert [e["id"] for e in entries] == sorted(e["id"] for e in entries)  # oldest first
-    assert {e["entity"] for e in entries} >= {"database", "person"}
+    assert {e["entity"] for e in entries} >= {"setting", "person"}
     p1 = cli("db", "log", "--entity", "person", "--key", "P1", "--json").json["entries"]
     assert len(p1) == 2 and all(e["key"] == "P1" and e["entity"] == "person" for e in p1)
     assert p1[-1]["after"]["phone"] == "138****5678" and "register person" in p1[-1]["command"]

@@ -3,7 +3,7 @@
 import os
 import stat
 
-from support.db import db_exists
+from support.db import query
 
 
 def test_quickstart_builds_a_demo_ledger(cli, tmp_path, laomo_db):
@@ -29,7 +29,8 @@ def test_quickstart_builds_a_demo_ledger(cli, tmp_path, laomo_db):
     suffixes = {f.suffix for f in files.values()}
     assert {".html", ".xlsx", ".docx"} <= suffixes
     # never touches the ledger LAOMO_DB points at
-    assert not db_exists(laomo_db)
+    assert query(laomo_db, "SELECT count(*) FROM person") == [(0,)]
+    assert query(laomo_db, "SELECT count(*) FROM audit") == [(0,)]
 
 
 def test_quickstart_twice_changes_nothing(cli, tmp_path):

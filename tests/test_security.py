@@ -329,13 +329,15 @@ def test_a_user_error_is_one_chinese_message_without_traceback(cli, assessed, co
 
 
 @pytest.mark.sqlite_only
-def test_database_wal_and_backup_are_private_whatever_the_umask(cli, laomo_db, tmp_path):
+def test_database_wal_and_backup_are_private_whatever_the_umask(cli, make_db, monkeypatch, tmp_path):
+    laomo_db = make_db("private", absent=True)
+    monkeypatch.setenv("LAOMO_DB", str(laomo_db))
     old = os.umask(0)
     try:
         assert cli("init").code == 0
         assert cli("register", "person", "--code", "P1", "--name", "甲", "--id-number", NEW_ID).code == 0
         files = sorted(laomo_db.parent.glob(laomo_db.name + "*"))
-        assert {f.name for f in files} >= {"laomo.db", "laomo.db-wal", "laomo.db-shm"}, files
+        assert {f.name for f in files} >= {"private.db", "private.db-wal", "private.db-shm"}, files
         assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
         backup = tmp_path / "backup.db"
         r = cli("db", "backup", backup)

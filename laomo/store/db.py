@@ -36,27 +36,33 @@ __all__ = [
     "BUSY_TIMEOUT_MS", "DEFAULT_PATH", "ENV_VAR", "HEAD", "MIGRATIONS", "REVISIONS", "SCHEMA_LOCK_KEY",
     "backup", "check_schema", "current_revision", "describe", "dispose_all", "explain_failure",
     "first_line", "integrity_report", "lost_write_race", "make_engine", "migrate", "newer_error",
-    "open_engine", "read_session", "redact", "resolve_url", "sqlite_path", "write_session",
+    "open_engine", "read_session", "redact", "refuse_missing", "resolve_url", "sqlite_path", "write_session",
 ]
 
 _engines: dict[str, Engine] = {}
 _checked: set[str] = set()  # URLs whose schema this process has checked
 
 
-def open_engine(db: str | None = None, *, check: bool = True) -> Engine:
+def open_engine(db: str | None = None, *, check: bool = True, create: bool = False) -> Engine:
     """The engine for ``db``/``LAOMO_DB``/``./laomo.db``, schema checked once per process.
 
-    An engine first opened with ``check=False`` (``init``, ``db check``) is
-    still checked the first time it is asked for with ``check=True``.
+    Only ``create=True`` (``init``, ``quickstart``) makes a database: otherwise
+    a SQLite file that does not exist is refused before anything touches the
+    disk (a mistyped path must never give an empty report that looks like
+    success), and so is a database without laomo's schema.  An engine first
+    opened with ``check=False`` (``init``, ``db check``) is still checked the
+    first time it is asked for with ``check=True``.
     """
     url = resolve_url(db)
     engine = _engines.get(url)
     fresh = engine is None
+    if check and not create and url not in _checked:
+        refuse_missing(url)
     if engine is None:
         engine = make_engine(url)
     if check and url not in _checked:
         try:
-            check_schema(engine)
+            check_schema(engine, create=create)
         except Exception as exc:
             if fresh:
                 engine.dispose()
@@ -66,6 +72,13 @@ def open_engine(db: str | None = None, *, check: bool = True) -> Engine:
         _checked.add(url)
     _engines[url] = engine
     return engine
+
+
+def refuse_missing(url: str) -> None:
+    """Refuse a SQLite database file that does not exist (nothing is created)."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise LaomoError(f"数据库不存在：{path}（新建台账请先运行 laomo init）")
 
 
 def dispose_all() -> None:

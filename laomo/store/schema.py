@@ -8,8 +8,8 @@
   foreign keys on, the DROP of a table other rows point at fails.  The switch
   only works outside a transaction, so :func:`schema_transaction` turns foreign
   keys off for its transaction and checks every reference before it commits.
-* ``open_engine`` creates a brand-new database implicitly (:func:`check_schema`);
-  an existing database whose revision is older than the code's is refused with
+* Only ``init`` and ``quickstart`` create a database (``open_engine(create=True)``);
+  any other command refuses a missing one.  An existing database whose revision is older than the code's is refused with
   a message asking for ``laomo init``, and one newer than the code is refused
   outright.
 """
@@ -139,10 +139,15 @@ def migrate(engine: Engine) -> tuple[str | None, str]:
     return before, HEAD
 
 
-def check_schema(engine: Engine) -> None:
-    """Create a brand-new database; refuse an old or newer schema with a clear message."""
+def check_schema(engine: Engine, *, create: bool = False) -> None:
+    """Refuse an old or newer schema with a clear message; a database without laomo's schema is
+    created (``create``, for ``init`` and ``quickstart``) or refused."""
     rev = current_revision(engine)
     if rev is None:
+        if not create:
+            from laomo.store.location import describe
+
+            raise LaomoError(f"数据库 {describe(str(engine.url))} 中还没有 laomo 台账（新建台账请先运行 laomo init）")
         migrate(engine)
     elif rev != HEAD:
         if rev in REVISIONS:

@@ -54,10 +54,28 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # --------------------------------------------------------------------------- databases
 
 
+@pytest.fixture(scope="session")
+def empty_template(make_session_db: Callable[[str], DbRef]) -> DbRef:
+    """A database holding the current schema and nothing else, made once per session as
+    `laomo init` makes it (a sealed database: copy it, never open it)."""
+    from support.db import db_url, seal_db
+
+    from laomo.store.db import dispose_all, make_engine, migrate
+
+    ref = make_session_db("empty")
+    engine = make_engine(db_url(ref))
+    migrate(engine)
+    engine.dispose()
+    dispose_all()
+    return seal_db(ref)
+
+
 @pytest.fixture(autouse=True)
-def laomo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DbRef]:
-    """Point LAOMO_DB at a fresh database; close every engine (and drop a server database) afterwards."""
-    ref = fresh_db(tmp_path, "laomo")
+def laomo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_template: DbRef) -> Iterator[DbRef]:
+    """Point LAOMO_DB at a fresh database holding the schema, as `laomo init` leaves it (only `init` and
+    `quickstart` create a database); close every engine (and drop a server database) afterwards.
+    ``make_db`` gives databases that do not exist yet."""
+    ref = copy_db(empty_template, fresh_db(tmp_path, "laomo"))
     monkeypatch.setenv("LAOMO_DB", str(ref))
     from laomo.commands import common as cli_common
     from laomo.store import db
@@ -69,15 +87,20 @@ def laomo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DbRef]
 
 
 class _Made:
-    """Fresh databases of the test backend made in ``folder_for(stem)``, dropped by :meth:`drop_all`."""
+    """Databases of the test backend made in ``folder_for(stem)``, dropped by :meth:`drop_all`:
+    copies of ``template`` (a database as `laomo init` leaves it), or, with ``absent=True`` or
+    without a template, fresh ones that do not exist yet."""
 
-    def __init__(self, folder_for: Callable[[str], Path]) -> None:
+    def __init__(self, folder_for: Callable[[str], Path], template: DbRef | None = None) -> None:
         self.folder_for = folder_for
+        self.template = template
         self.made: list[DbRef] = []
 
-    def __call__(self, stem: str = "extra") -> DbRef:
+    def __call__(self, stem: str = "extra", *, absent: bool = False) -> DbRef:
         ref = fresh_db(self.folder_for(stem), stem)
         self.made.append(ref)
+        if self.template is not None and not absent:
+            copy_db(self.template, ref)
         return ref
 
     def drop_all(self) -> None:
@@ -89,9 +112,10 @@ class _Made:
 
 
 @pytest.fixture
-def make_db(tmp_path: Path) -> Iterator[Callable[[str], DbRef]]:
-    """``make_db("reference")``: another fresh database of the test backend, gone after the test."""
-    made = _Made(lambda stem: tmp_path)
+def make_db(tmp_path: Path, empty_template: DbRef) -> Iterator[Callable[..., DbRef]]:
+    """``make_db("reference")``: another database of the test backend as `laomo init` leaves it
+    (``absent=True``: one that does not exist yet), gone after the test."""
+    made = _Made(lambda stem: tmp_path, empty_template)
     yield made
     made.drop_all()
 

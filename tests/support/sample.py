@@ -49,7 +49,7 @@ def build_sample(ref: DbRef, *, assess: tuple[int, ...] = (), imported: DbRef | 
 
     if imported is not None:
         copy_db(imported, ref)
-    engine = open_engine(str(ref))
+    engine = open_engine(str(ref), create=imported is None)
     if imported is None:
         for kind in ORDER:
             with write_session(engine) as session, open_source(str(sample_file(kind))) as src:
