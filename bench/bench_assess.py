@@ -172,7 +172,7 @@ def build(studios: int, seed: int, years: tuple[int, int], rebuild: bool = False
         files = write_large_county(Path(tmp), studios, seed=seed, years=years)
         meta["generate_seconds"] = round(time.perf_counter() - started, 1)
         print(f"生成 CSV：{meta['generate_seconds']:.1f} 秒", file=sys.stderr)
-        engine = db.open_engine(str(path))
+        engine = db.open_engine(str(path), create=True)
         started = time.perf_counter()
         for kind, csv_path in files:
             t0 = time.perf_counter()

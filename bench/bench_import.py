@@ -77,7 +77,7 @@ def laomo_import(csv_path: Path, db_path: Path) -> tuple[float, dict]:
     from laomo.store import db
 
     _fresh(db_path)
-    engine = db.open_engine(str(db_path))
+    engine = db.open_engine(str(db_path), create=True)
     started = time.perf_counter()
     with open_source(str(csv_path)) as source, db.write_session(engine) as session:
         result = import_source(session, source, kind="people")
@@ -94,6 +94,7 @@ def peak_memory_mb(csv_path: Path, db_path: Path) -> tuple[float, float]:
     code = (
         "import resource, sys\n"
         "from laomo.cli import main\n"
+        "assert main(['init', '--quiet']) == 0\n"
         f"rc = main(['register', 'import', 'people', {str(csv_path)!r}, '--quiet'])\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "sys.exit(rc)\n"
