@@ -1,9 +1,11 @@
 """`laomo quickstart` builds the demo county through the real import, and can run again."""
 
 import os
+import shutil
 import stat
+from pathlib import Path
 
-from support.db import query
+from support.db import dump, query
 
 
 def test_quickstart_builds_a_demo_ledger(cli, tmp_path, laomo_db):
@@ -44,3 +46,34 @@ def test_quickstart_text_says_where_things_are(cli, tmp_path):
     r = cli("quickstart", tmp_path / "demo")
     assert r.code == 0
     assert str(tmp_path / "demo" / "laomo.db") in r.out and "工作室" in r.out
+
+
+def test_quickstart_refuses_a_folder_holding_a_real_ledger(cli, sample_db, monkeypatch, tmp_path):
+    """Issue 12 item 2: `laomo quickstart .` beside the real ./laomo.db imported the demo county into it
+    (P0001 and S0001 became demo records, the union was renamed 演示县总工会)."""
+    if not isinstance(sample_db, Path):  # PostgreSQL: the ledger is a server database given by --db
+        before = dump(sample_db)
+        r = cli("--db", sample_db, "quickstart", tmp_path / "demo")
+        assert r.code == 1 and "不是 quickstart 建的演示库" in r.err and "Traceback" not in r.err, r
+        assert dump(sample_db) == before
+        return
+    folder = tmp_path / "office"
+    folder.mkdir()
+    ledger = folder / "laomo.db"
+    from laomo.store.db import dispose_all
+
+    dispose_all()
+    shutil.copyfile(sample_db, ledger)
+    before = dump(ledger)
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("LAOMO_DB")
+    r = cli("quickstart", ".")
+    assert r.code == 1 and "已有台账数据" in r.err and "数据库未改动" in r.err and "Traceback" not in r.err, r
+    assert dump(ledger) == before
+    assert not (folder / "data").exists()
+    # the file LAOMO_DB names, even without records of its own
+    monkeypatch.setenv("LAOMO_DB", str(folder / "official.db"))
+    assert cli("init", "--union", "示例县总工会").code == 0
+    r = cli("--db", folder / "official.db", "quickstart", tmp_path / "elsewhere")
+    assert r.code == 1 and "LAOMO_DB" in r.err, r
+

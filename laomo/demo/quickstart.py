@@ -30,6 +30,10 @@ ASSESS_YEARS = (2024, 2025)
 #: The demo's decisions (applying 2025's recommendations, naming its candidates) are dated
 #: in January after the assessment, as a union office would; fixed so the demo is reproducible.
 DECISION_DATE = dt.date(ASSESS_YEARS[-1] + 1, 1, 20)
+#: The setting that marks a database quickstart made (it may run again there).
+DEMO_SETTING = "demo"
+#: Tables whose rows make a database a ledger quickstart must not touch.
+LEDGER_TABLES = ("person", "studio", "designation", "assessment", "audit")
 #: How the summary names the ledger's tables.
 COUNT_LABELS = {"person": "人员", "honor": "荣誉", "studio": "工作室", "member": "成员",
                 "achievement": "创新成果", "activity": "活动", "mentorship": "师带徒",
@@ -75,6 +79,32 @@ def _for_level(value: V | Mapping[str, V] | None, level: str) -> V | None:
     return value.get(level) if isinstance(value, Mapping) else value
 
 
+def refuse_a_ledger(engine: Engine, *, target: str) -> None:
+    """quickstart writes only into a database it made itself (cli.md "Safety"): one holding
+    records without quickstart's mark, or the existing file ``LAOMO_DB`` names, is refused
+    before anything is written (``laomo quickstart .`` beside the real ``./laomo.db``)."""
+    import os
+
+    from sqlalchemy import text
+
+    from laomo.store import db as dbmod
+
+    rev = dbmod.current_revision(engine)  # a database that is not laomo's is refused here
+    if rev is None:
+        return
+    with engine.connect() as conn:
+        if conn.execute(text("SELECT value FROM setting WHERE key = :k"), {"k": DEMO_SETTING}).scalar():
+            return
+        held = [t for t in LEDGER_TABLES if conn.execute(text(f"SELECT 1 FROM {t} LIMIT 1")).first()]
+    env = os.environ.get(dbmod.ENV_VAR)
+    official = bool(env) and dbmod.resolve_url(env) == dbmod.resolve_url(target)
+    if held or official:
+        where = dbmod.describe(dbmod.resolve_url(target))
+        why = "是 LAOMO_DB 指向的正式台账" if official else "已有台账数据"
+        raise LaomoError(f"{where} {why}，不是 quickstart 建的演示库：拒绝写入演示数据，数据库未改动；"
+                         "请换一个空目录运行 quickstart")
+
+
 def run_quickstart(directory: Path, db: str | None = None,
                    progress: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
     """Build the demo county in ``directory`` (data files, database, reports); the JSON of ``--json``."""
@@ -84,7 +114,9 @@ def run_quickstart(directory: Path, db: str | None = None,
     if directory.exists() and not directory.is_dir():
         raise LaomoError(f"{directory} 已存在且不是目录")
     directory.mkdir(parents=True, exist_ok=True)
-    engine = dbmod.open_engine(db or str(directory / "laomo.db"), check=False)
+    target = db or str(directory / "laomo.db")
+    engine = dbmod.open_engine(target, check=False)
+    refuse_a_ledger(engine, target=target)
     imports = _import_demo(engine, directory, progress)
     assessments = _assess_demo(engine, progress)
     awards = _award_demo(engine, progress)
@@ -112,11 +144,13 @@ def _import_demo(engine: Engine, directory: Path, progress: Callable[[str], None
     """Write the demo county's files and import them the way a user would."""
     from laomo.demo.generator import write_demo_county
     from laomo.ledger.importer import import_source
-    from laomo.ledger.records import init_database
+    from laomo.ledger.records import init_database, set_setting
     from laomo.ledger.sources import open_source
     from laomo.store.db import write_session
 
     init_database(engine, union="演示县总工会")
+    with write_session(engine) as session:
+        set_setting(session, key=DEMO_SETTING, value="quickstart")
     progress(f"生成演示数据到 {directory / 'data'}")
     imports = []
     for kind, path in write_demo_county(directory / "data"):
