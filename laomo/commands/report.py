@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from laomo.commands.common import engine, fail, info
+from laomo.commands.common import STATE, engine, fail, info
 from laomo.commands.errors import flag
 from laomo.commands.group import Group
 from laomo.commands.options import (
@@ -87,12 +87,29 @@ def _format(report: str, fmt: Optional[str], json_out: bool, out: Optional[Path]
     fmt = (fmt or inferred or ("md" if report == "notice" else "text")).lower()
     if fmt not in offered:
         fail(f"--format {fmt} 不适用于 report {report}（可选：{'、'.join(offered)}）", 2)
+    if out is not None and out.suffix and _EXT_FORMATS.get(out.suffix.lower()) != fmt:
+        fits = "、".join(ext for ext, f in _EXT_FORMATS.items() if f == fmt)
+        fail(f"--out {out.name} 的扩展名 {out.suffix} 与格式 {fmt} 不符（{fmt} 用 {fits}）；"
+             f"请改文件名，或用 --format 选择格式（可选：{'、'.join(offered)}）", 2)
+    if out is not None:  # refused before the database is opened or anything computed
+        from laomo.store.targets import check_target, database_files
+
+        check_target(out, label="输出文件", database=database_files(STATE.db), template=template)
     return fmt
 
 
-def _emit(report: str, fmt: str, data: dict[str, Any], content: str | bytes | None, out: Optional[Path]) -> None:
+def _write(out: Path, content: str | bytes, *, private: bool, template: Optional[Path] = None) -> Path:
+    """Write a report file: never the database in use, the template, a link, a directory or a device."""
+    from laomo.reports import write_file
+    from laomo.store.targets import database_files
+
+    return write_file(out, content, private=private, database=database_files(STATE.db), template=template)
+
+
+def _emit(report: str, fmt: str, data: dict[str, Any], content: str | bytes | None, out: Optional[Path],
+          template: Optional[Path] = None) -> None:
     """Write to --out (printing the path), to a default file for binary formats, or to stdout."""
-    from laomo.reports import default_filename, write_file
+    from laomo.reports import default_filename
     from laomo.reports.render import BINARY
 
     if out is None and fmt in BINARY:
@@ -100,7 +117,7 @@ def _emit(report: str, fmt: str, data: dict[str, Any], content: str | bytes | No
         info(f"{fmt} 是二进制格式，未指定 --out，写入 {out}")
     if out is not None:
         assert content is not None
-        path = write_file(out, content, private=bool(data.get("pii")))
+        path = _write(out, content, private=bool(data.get("pii")), template=template)
         typer.echo(str(path))
         return
     if isinstance(content, bytes):  # csv: keep the BOM so that `> file.csv` opens in Excel
@@ -131,9 +148,7 @@ def _text_out(out: Optional[Path], draw: Callable[["Console"], None], private: b
 
     buf = io.StringIO()
     draw(Console(file=buf, width=200, color_system=None, force_terminal=False, highlight=False, soft_wrap=True))
-    from laomo.reports import write_file
-
-    typer.echo(str(write_file(out, buf.getvalue(), private=private)))
+    typer.echo(str(_write(out, buf.getvalue(), private=private)))
 
 
 def _rich_table(t: "Table", only: Optional[list[str]] = None) -> "RichTable":
@@ -323,7 +338,7 @@ def notice_cmd(
     for warning in data["warnings"]:
         how = "laomo init --union" if warning["option"] == "union" else flag(warning["option"])
         info(f"提示：{warning['text']}（{how}）")
-    _emit("notice", fmt, data, render("notice", fmt, data, template), out)
+    _emit("notice", fmt, data, render("notice", fmt, data, template), out, template)
 
 
 # --------------------------------------------------------------------------- studio

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,20 +52,22 @@ def default_filename(report: str, fmt: str, data: dict[str, Any]) -> str:
     return f"{stem}.{ext}"
 
 
-def write_file(path: Path, content: str | bytes, private: bool = False) -> Path:
+def write_file(path: Path, content: str | bytes, private: bool = False, *, database: Iterable[Path] = (),
+               template: Path | None = None) -> Path:
     """Write atomically (a temporary file in the same folder, then rename); returns the absolute path.
 
     ``private``: the file holds unmasked personal data (``--show-pii``) and is
-    readable by its owner only (mode 0600); other reports are 0644.
+    readable by its owner only (mode 0600); other reports are 0644.  The target
+    is checked first (``laomo.store.targets.check_target``): never one of
+    ``database``'s files or the ``template``, a symbolic link, a directory or a device.
     """
     from laomo.errors import LaomoError
+    from laomo.store.targets import check_target
 
-    path = Path(path).expanduser()
+    path = check_target(Path(path), label="输出文件", database=database, template=template)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise LaomoError(f"无法写入 {path}：目录 {folder} 不存在")
-    if path.is_dir():
-        raise LaomoError(f"无法写入 {path}：这是一个目录")
     payload = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(folder))
     try:

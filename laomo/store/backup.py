@@ -23,9 +23,10 @@ def backup(engine: Engine, target: Path) -> int:
     src_path = sqlite_path(str(engine.url))
     if src_path is None:
         raise LaomoError("db backup 只适用于 SQLite 数据库；PostgreSQL 请使用 pg_dump")
+    from laomo.store.targets import DATABASE_SUFFIXES, check_target
+
+    check_target(target, label="备份文件", database=[Path(f"{src_path}{s}") for s in DATABASE_SUFFIXES])
     target = target.expanduser().resolve()
-    if target == src_path:
-        raise LaomoError("备份文件不能与数据库是同一个文件")
     if target.exists():
         raise LaomoError(f"备份文件已存在，拒绝覆盖：{target}")
     connections.create_private_file(target)
