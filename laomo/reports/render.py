@@ -184,76 +184,11 @@ def render_template(name: str, fmt: str, context: dict[str, Any]) -> str:
     return environment(fmt).get_template(f"{name}.{fmt}").render(**context)
 
 
-#: Limits on arithmetic in a union's own template: ``{{ 9 ** 9 ** 9 }}`` or
-#: ``{{ 'x' * 10 ** 10 }}`` would otherwise hang or exhaust memory.
-MAX_POWER_BITS = 4096
-MAX_REPEAT = 1_000_000
-
-_sandbox_class = None
-
-
-def _sandbox_class_() -> type[Environment]:
-    global _sandbox_class
-    if _sandbox_class is None:
-        from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
-
-        class LimitedSandbox(ImmutableSandboxedEnvironment):
-            intercepted_binops = frozenset({"*", "**"})
-
-            def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-                if operator == "**" and _is_int(left) and _is_int(right) and right > 0 and abs(left) > 1 \
-                        and right * abs(left).bit_length() > MAX_POWER_BITS:
-                    raise SecurityError("乘方的结果过大")
-                if operator == "*":
-                    for seq, n in ((left, right), (right, left)):
-                        if isinstance(seq, (str, list, tuple)) and _is_int(n) and len(seq) * n > MAX_REPEAT:
-                            raise SecurityError("重复的结果过长")
-                return super().call_binop(context, operator, left, right)
-
-        _sandbox_class = LimitedSandbox
-    return _sandbox_class
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def sandboxed(fmt: str) -> Environment:
-    """A sandbox for a union's own template: no loader, no Python internals, no mutation of the data,
-    no runaway arithmetic."""
-    sandbox = _sandbox_class_()
-    # Jinja's default whitespace handling, as the Jinja documentation a union reads describes it
-    options: dict[str, Any] = dict(keep_trailing_newline=True)
-    if fmt == "html":
-        env = sandbox(autoescape=True, **options)
-    else:
-        env = sandbox(autoescape=False, finalize=_md_finalize, **options)
-    _install(env)
-    return env
-
-
 def render_user_template(path: Path, fmt: str, context: dict[str, Any]) -> str:
-    """Render a union's own .md/.html Jinja2 template in the sandbox; errors become one Chinese line."""
-    from jinja2 import TemplateError, TemplateSyntaxError
-    from jinja2.sandbox import SecurityError
+    """Render a union's own .md/.html template in the bounded sandbox (``laomo.reports.sandbox``)."""
+    from laomo.reports import sandbox
 
-    try:
-        source = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise LaomoError(f"模板 {path} 不是 UTF-8 文本") from None
-    except OSError as exc:
-        raise LaomoError(f"无法读取模板 {path}：{exc.strerror or exc}") from None
-    env = sandboxed(fmt)
-    try:
-        return env.from_string(source).render(**context)
-    except TemplateSyntaxError as exc:
-        raise LaomoError(f"模板 {path} 第 {exc.lineno} 行语法错误：{exc.message}") from None
-    except SecurityError as exc:
-        raise LaomoError(f"模板 {path} 试图访问不允许的内容（已拦截）：{exc}") from None
-    except TemplateError as exc:
-        raise LaomoError(f"模板 {path} 渲染失败：{exc}") from None
-    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
-        raise LaomoError(f"模板 {path} 渲染失败：{exc}") from None
+    return sandbox.render_user_template(path, fmt, context, install=_install, finalize=_md_finalize)
 
 
 def generated_at() -> str:
