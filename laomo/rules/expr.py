@@ -45,6 +45,9 @@ _EXPR_RE = re.compile(
 )
 
 Labels = Mapping[str, str]
+MAX_EXPR = 500  # characters of one condition written as text
+MAX_NOTS = 8  # "not not … fact": each is a level of nesting
+_NOTS_RE = re.compile(r"^(?:\s*not\s+)*")
 
 
 def _literal(text: str) -> Any:
@@ -72,6 +75,8 @@ def _literal(text: str) -> Any:
 
 def parse_expression(text: str) -> dict[str, Any]:
     """``"a + b >= 3"`` → ``{"fact": ["a", "b"], "op": ">=", "value": 3}``."""
+    if len(text) > MAX_EXPR:  # checked before the regular expression, whose backtracking grows with it
+        raise ValueError(f"条件过长（{len(text)} 个字符，至多 {MAX_EXPR}）")
     m = _EXPR_RE.match(text)
     if not m:
         raise ValueError(
@@ -168,6 +173,8 @@ class Not(_Node):
     @classmethod
     def _from_text(cls, data: Any) -> Any:
         if isinstance(data, str):
+            if len(data) > MAX_EXPR or len(_NOTS_RE.match(data).group(0).split()) > MAX_NOTS:  # type: ignore[union-attr]
+                raise ValueError(f"条件过长或否定过多（至多 {MAX_EXPR} 个字符、{MAX_NOTS} 个 not）")
             return {"not": re.sub(r"^\s*not\s+", "", data)}
         return data
 

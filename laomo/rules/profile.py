@@ -61,6 +61,7 @@ import calendar
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -685,16 +686,47 @@ def _locate(name_or_file: str, base: Path | None = None) -> tuple[Path, bool]:
                        "或给出 .toml 文件路径")
 
 
+#: Bounds on a profile file, checked before (size) and right after (the rest) TOML parsing,
+#: so a hostile file is one message, never a stack or a hang (issue: hostile input).
+MAX_PROFILE_BYTES = 1 << 20
+MAX_DEPTH = 24  # tables, arrays and inline tables inside each other (checks: all/any/not)
+MAX_TEXT = 2000  # characters of one string value (a check expression, a label)
+
+
+def _check_raw(raw: dict[str, Any], shown: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, strings longer than MAX_TEXT and numbers that are
+    not finite (``inf``, ``nan``), naming the key; an explicit stack, so depth costs no recursion."""
+    stack: list[tuple[Any, str, int]] = [(raw, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ProfileError(f"{shown}: {where}: 嵌套过深（至多 {MAX_DEPTH} 层）")
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ProfileError(f"{shown}: {where}: 数值须为有限的数，不能是 {value}")
+        elif isinstance(value, str) and len(value) > MAX_TEXT:
+            raise ProfileError(f"{shown}: {where}: 文字过长（{len(value)} 个字符，至多 {MAX_TEXT}）")
+
+
 def _read_toml(path: Path, shown: str) -> dict[str, Any]:
     try:
+        if path.stat().st_size > MAX_PROFILE_BYTES:
+            raise ProfileError(f"{shown}: 规则文件过大（至多 {MAX_PROFILE_BYTES // 1024} KB）")
         with path.open("rb") as fp:
-            return tomllib.load(fp)
+            raw = tomllib.load(fp)
+    except RecursionError:
+        raise ProfileError(f"{shown}: 嵌套过深，无法读取（至多 {MAX_DEPTH} 层）") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"规则文件 {shown} 不是有效的 TOML", lines=[f"{shown}: （整个文件）: TOML 语法错误：{exc}"]) from None
     except UnicodeDecodeError:
         raise ProfileError(f"{shown}: 不是 UTF-8 编码的 TOML 文件") from None
     except OSError as exc:
         raise ProfileError(f"{shown}: 无法读取：{exc.strerror or exc}") from None
+    _check_raw(raw, shown)
+    return raw
 
 
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -764,7 +796,10 @@ def _load(path: Path, bundled: bool) -> Profile:
     profile._hash = profile.compute_hash()
     # Compile once so that a check that cannot be compiled fails at load time.
     for s in profile.all_checks + (list(profile.naming.demonstrative) if profile.naming else []):
-        compile_check(s.check)
+        try:
+            compile_check(s.check)
+        except (SyntaxError, RecursionError, MemoryError):  # bounded above; a last line of defence
+            raise ProfileError(f"{shown}: {s.id}: 条件过于复杂，无法编译") from None
     if bundled:
         _cache[key] = profile
     return profile
