@@ -14,12 +14,16 @@ from typing import Any
 
 
 def mask(value: str | None) -> str:
-    """Keep the first 3 and last 4 characters: ``110105199001011234`` -> ``110***********1234``,
-    ``13812345678`` -> ``138****5678``; short values are masked whole."""
+    """Keep the first 3 and last 4 characters of an ID or mobile number: ``110105199001011234`` ->
+    ``110***********1234``, ``13812345678`` -> ``138****5678``; of a shorter number (an 8-digit
+    landline) the first and last 2, so at least half is hidden (``62345678`` -> ``62****78``);
+    values of 7 characters or fewer are masked whole."""
     if not value:
         return ""
     if len(value) <= 7:
         return "*" * len(value)
+    if len(value) < 11:
+        return value[:2] + "*" * (len(value) - 4) + value[-2:]
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 

@@ -85,11 +85,16 @@ PII_FIELDS = frozenset({"id_number", "phone"})
 
 
 def redact(value: Any) -> Any:
-    """``before``/``after`` with the values of personal fields masked."""
-    if isinstance(value, Mapping) and not PII_FIELDS.isdisjoint(value):
-        from laomo.safe import mask
+    """``before``/``after`` as the log stores them: personal fields masked, and ID-number-like or
+    mobile-like runs masked inside any other text (a note, a reason, a file name)."""
+    from laomo.safe import mask, scrub
 
-        return {k: (mask(str(v)) if k in PII_FIELDS and v is not None else v) for k, v in value.items()}
+    if isinstance(value, Mapping):
+        return {k: (mask(str(v)) if k in PII_FIELDS and v is not None else redact(v)) for k, v in value.items()}
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [redact(v) for v in value]
     return value
 
 
@@ -167,6 +172,7 @@ def record_many(conn: Connection, entries: Iterable[tuple[str, str, Any, Any]], 
     from sqlalchemy import func, insert, select
 
     from laomo.models import AuditEntry
+    from laomo.safe import scrub
 
     table = AuditEntry.__table__
     head = read_head(conn)
@@ -177,7 +183,7 @@ def record_many(conn: Connection, entries: Iterable[tuple[str, str, Any, Any]], 
     count = 0
     for entity, key, before, after in entries:
         entry = {
-            "at": at, "os_user": user, "command": command, "entity": entity, "key": str(key)[:200],
+            "at": at, "os_user": user, "command": command, "entity": entity, "key": scrub(str(key))[:200],
             "before": jsonable(redact(before)), "after": jsonable(redact(after)), "prev_hash": prev,
         }
         entry["hash"] = prev = _digest(prev, entry)

@@ -27,14 +27,21 @@ def resolve_url(db: str | None = None) -> str:
     value = db or os.environ.get(ENV_VAR) or DEFAULT_PATH
     if "://" in value:
         return value
-    return "sqlite:///" + str(Path(value).expanduser().resolve())
+    path = str(Path(value).expanduser().resolve())
+    if "?" in path:  # SQLAlchemy would read the rest as options and open another file
+        from laomo.errors import UsageError
+
+        raise UsageError(f"数据库路径不能含有「?」：{value}（需要连接选项时请写成 sqlite:////路径?选项）", option="db")
+    return "sqlite:///" + path
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL, or None for another server."""
+    """The file of a SQLite URL, or None for another server.  A query (``?timeout=60``) is the
+    driver's options, not part of the file name (SQLAlchemy reads it the same way)."""
     if not url.startswith("sqlite"):
         return None
     path = url.split(":///", 1)[1] if ":///" in url else ""
+    path = path.partition("?")[0]
     return Path(path) if path and path != ":memory:" else None
 
 
