@@ -22,13 +22,13 @@ if TYPE_CHECKING:
 def err_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
 def out_console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, markup=False, soft_wrap=True)
 
 
 def info(message: str, quiet: bool = False) -> None:
@@ -57,7 +57,7 @@ class Progress:
             from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as RichProgress
 
-            self._bar = RichProgress(TextColumn(self.label), BarColumn(), TaskProgressColumn(),
+            self._bar = RichProgress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
                                      TimeElapsedColumn(), console=err_console(), transient=True)
             self._bar.start()
             self._task = self._bar.add_task(self.label, total=1.0)

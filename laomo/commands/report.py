@@ -140,14 +140,15 @@ def _text_out(out: Optional[Path], draw: Callable[["Console"], None], private: b
 
         # a pipe gets wide lines rather than 80 columns of truncated cells
         width = None if sys.stdout.isatty() else 200
-        draw(Console(highlight=False, soft_wrap=False, width=width))
+        draw(Console(highlight=False, markup=False, soft_wrap=False, width=width))
         return
     import io
 
     from rich.console import Console
 
     buf = io.StringIO()
-    draw(Console(file=buf, width=200, color_system=None, force_terminal=False, highlight=False, soft_wrap=True))
+    draw(Console(file=buf, width=200, color_system=None, force_terminal=False, highlight=False, markup=False,
+                 soft_wrap=True))
     typer.echo(str(_write(out, buf.getvalue(), private=private)))
 
 
@@ -216,8 +217,10 @@ def _summary_text(console: "Console", data: dict[str, Any]) -> None:
         ("在带师徒（对）", num(data["mentorships"]["active"])), ("徒弟晋级（人）", num(data["mentorships"]["promoted"])),
     ]
     head = f"{data.get('union') or ''}  状态截至 {data['as_of']}".strip()
-    console.print(Panel(Columns([f"[bold]{v}[/bold]\n{k}" for k, v in figures], expand=True, equal=True),
-                        title=summary_title(data), subtitle=head))
+    from rich.text import Text
+
+    console.print(Panel(Columns([Text.assemble((v, "bold"), "\n", k) for k, v in figures], expand=True, equal=True),
+                        title=Text(summary_title(data)), subtitle=Text(head)))
     ts = tb.summary_tables(data)
     console.print(Columns([_rich_table(t) for t in ts[1:6]], expand=False))
     for t in ts[6:]:
@@ -382,9 +385,12 @@ def _studio_text(console: "Console", data: dict[str, Any]) -> None:
         pair = facts[i:i + 2] + [("", "")] * (2 - len(facts[i:i + 2]))
         grid.add_row(pair[0][0], pair[0][1], pair[1][0], pair[1][1])
     t = data["totals"]
-    console.print(Panel(grid, title=f"{data['name']}（{data['studio']}）档案",
-                        subtitle=f"成果 {t['achievements']} 项，效益 {money(t['benefit'])}；活动 {t['activities']} 场；"
-                                 f"师带徒 {t['mentorships']} 对"))
+    from rich.text import Text
+
+    # a Panel reads a str title as markup whatever the console says: stored text goes in as Text
+    console.print(Panel(grid, title=Text(f"{data['name']}（{data['studio']}）档案"),
+                        subtitle=Text(f"成果 {t['achievements']} 项，效益 {money(t['benefit'])}；"
+                                      f"活动 {t['activities']} 场；师带徒 {t['mentorships']} 对")))
     for table in tb.studio_tables(data):
         if table.rows:
             console.print(_rich_table(table))

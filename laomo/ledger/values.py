@@ -159,7 +159,9 @@ def parse_enum(raw: object, enum: Enumeration) -> str:
 
 
 _SPACE_RE = re.compile(r"\s")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF, CR are fine (Alt+Enter in Excel)
+#: C0 and C1 controls (ESC drives a terminal), line/paragraph separators and bidi overrides
+#: (U+202E shows a name backwards); tab, LF and CR are fine (Alt+Enter in Excel).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def parse_code(raw: object, what: str = "编号") -> str:
