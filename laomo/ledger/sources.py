@@ -85,6 +85,29 @@ def _first_bad_line(fp: IO[bytes], encoding: str) -> int | None:
             return None
 
 
+def _utf8_text_before_failure(fp: IO[bytes]) -> int | None:
+    """The line where UTF-8 decoding fails if the text before it holds a character that only a
+    3- or 4-byte UTF-8 sequence makes (Chinese, say): then the file is UTF-8 with foreign lines,
+    not a GBK file (GBK bytes rarely form even one such sequence by chance).  None otherwise."""
+    fp.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    lines = 1
+    wide = False
+    while block := fp.read(_BLOCK):
+        try:
+            text = decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            good = block[: max(exc.start, 0)]
+            with contextlib.suppress(UnicodeError):
+                text = decoder.decode(good)
+                wide = wide or any(ord(ch) >= 0x800 for ch in text)
+                lines += text.count("\n")
+            return lines if wide else None
+        wide = wide or any(ord(ch) >= 0x800 for ch in text)
+        lines += text.count("\n")
+    return None
+
+
 def _strict_decodes(fp: IO[bytes], encoding: str) -> bool:
     return _first_bad_line(fp, encoding) is None
 
@@ -104,9 +127,16 @@ def detect_encoding(fp: IO[bytes], name: str) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    for enc in ("utf-8", "gb18030"):
-        if _strict_decodes(fp, enc):
-            return enc
+    if _strict_decodes(fp, "utf-8"):
+        return "utf-8"
+    mixed = _utf8_text_before_failure(fp)
+    if mixed is not None:  # UTF-8 Chinese, then a line that is not: never read it all as GB18030
+        raise LaomoError(
+            f"{name}:{mixed}: 文件编码不一致：前面的行是 UTF-8，第 {mixed} 行起不是（可能混入了 GBK 的行），"
+            "为免存成乱码，导入未开始；请在 Excel/WPS 中统一另存为 UTF-8 或 GBK，"
+            "确认整个文件是 GBK 时可指定编码 gb18030", option="encoding")
+    if _strict_decodes(fp, "gb18030"):
+        return "gb18030"
     line = _first_bad_line(fp, "utf-8")
     raise LaomoError(
         f"{name}:{line}: 无法识别文件编码（既不是 UTF-8 也不是 GB18030/GBK，第 {line} 行起无法按 UTF-8 解码）。"
