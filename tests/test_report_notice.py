@@ -218,3 +218,23 @@ def test_union_docx_template_is_filled(cli, decided, tmp_path):
     r = cli("report", "notice", "--year", "2025", "--kind", "naming", "--level", "county", "--template", junk,
             "--out", tmp_path / "y.docx")
     assert r.code == 1 and "Word" in r.err
+
+
+def test_docx_template_never_reads_the_data_as_placeholders(cli, decided, tmp_path):
+    """Issue 12 item 14: `--doc '市工发{{ union }}号'` came out as 市工发示例县总工会号, and data holding an
+    unknown placeholder was refused as a template error."""
+    import docx
+
+    tpl = tmp_path / "模板.docx"
+    _docx_template(tpl)
+    execute(decided, "UPDATE studio SET name = '{{ 签发人 }}工作室' WHERE code = 'S0023'")
+    out = tmp_path / "filled.docx"
+    r = cli("report", "notice", "--year", "2025", "--kind", "naming", "--level", "county", "--template", tpl,
+            "--doc", "市工发{{ union }}号", "--out", out)
+    assert r.code == 0, r
+    d = docx.Document(out)
+    texts = [p.text for p in d.paragraphs]
+    assert texts[1] == "文号：市工发{{ union }}号，共2个"
+    rows = [[c.text for c in row.cells] for row in d.tables[0].rows]
+    assert rows[1][1] == "{{ 签发人 }}工作室"
+    assert not any("\ue000" in t for t in texts)

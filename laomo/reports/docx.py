@@ -329,6 +329,9 @@ def fill_template(path: Path, data: dict[str, Any]) -> bytes:
     except Exception as exc:  # not a zip / not a Word document
         raise LaomoError(f"模板 {path} 不是有效的 Word（.docx）文件：{exc}") from None
     scalars, multi, rows = _values(data)
+    scalars = {k: _protect(v) for k, v in scalars.items()}
+    multi = {k: [_protect(v) for v in vs] for k, vs in multi.items()}
+    rows = [{k: _protect(str(v)) for k, v in row.items()} for row in rows]
     unknown: set[str] = set()
 
     def lookup(name: str) -> str:
@@ -387,9 +390,28 @@ def fill_template(path: Path, data: dict[str, Any]) -> bytes:
         known = "、".join(f"{{{{{k}}}}}（{'/'.join(v)}）" for k, v in {**SCALARS, **MULTI, **ROW}.items())
         raise LaomoError(f"模板 {path} 中有不认识的占位符：{'、'.join(sorted('{{' + u + '}}' for u in unknown))}",
                          lines=[f"可用的占位符：{known}"])
+    _unprotect(doc)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+#: Braces in the data are held as this private-use character while placeholders are filled, so
+#: a value such as 文号 ``市工发{{ union }}号`` is never read as a placeholder itself.
+_HELD = "\ue000"
+
+
+def _protect(value: str) -> str:
+    return value.replace(_HELD, "").replace("{", _HELD)
+
+
+def _unprotect(doc: Document) -> None:
+    """Put the data's braces back, in every run of the body, tables, headers and footers."""
+    for container in list(_containers(doc)):
+        for p in list(container.paragraphs) + [p for cell in _cells(container) for p in cell.paragraphs]:
+            for run in p.runs:
+                if _HELD in run.text:
+                    run.text = run.text.replace(_HELD, "{")
 
 
 def _all_tables(container: Any) -> Iterator[Any]:
