@@ -76,5 +76,18 @@ def main(argv: list[str] | None = None) -> int:
     goes to the audit log once, through :func:`_main`, before any command runs."""
     args = list(sys.argv[1:] if argv is None else argv)
     STATE.argv = args
-    return handle_errors(lambda: app(args=args, prog_name="laomo", standalone_mode=False))
+    return handle_errors(lambda: _run(args))
+
+
+def _run(args: list[str]) -> object:
+    import os
+
+    from laomo.errors import UsageError
+    from laomo.safe import has_surrogates, readable
+
+    for arg in args:  # bytes that are not UTF-8: a GBK terminal; an existing file's name is fine
+        if has_surrogates(arg) and not os.path.lexists(arg):
+            raise UsageError(f"参数「{readable(arg)}」不是 UTF-8 文字（终端可能是 GBK 编码）；"
+                             "请把终端的编码设为 UTF-8 后重试")
+    return app(args=args, prog_name="laomo", standalone_mode=False)
 

@@ -60,6 +60,24 @@ def visible(text: str) -> str:
         f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else f"\\u{ord(m.group(0)):04x}"), text)
 
 
+def has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds bytes that were not UTF-8 (Python keeps them as lone surrogates:
+    an argument typed on a GBK terminal, a file name written by a GBK system)."""
+    return not text.isascii() and any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def readable(text: str) -> str:
+    """``text`` with such bytes read as GB18030 (what a Chinese Windows or GBK terminal wrote),
+    else written as ``\\xNN`` escapes: safe to print, to store and to send to a database."""
+    if not has_surrogates(text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
 # --- Spreadsheet cells -------------------------------------------------------------
 
 #: What a spreadsheet runs as a formula at the start of a cell, also after leading white space …

@@ -36,7 +36,7 @@ def engine(check: bool = True) -> Engine:
 
 def masked_argv(argv: list[str]) -> str:
     """The command line for the audit log, with personal data masked."""
-    from laomo.safe import mask_id_number, scrub
+    from laomo.safe import mask_id_number, readable, scrub
 
     out: list[str] = []
     mask_next = False
@@ -54,4 +54,4 @@ def masked_argv(argv: list[str]) -> str:
                 mask_next = True
             continue
         out.append(arg)
-    return scrub("laomo " + " ".join(out))  # a personal number given anywhere else is masked too
+    return scrub(readable("laomo " + " ".join(out)))  # a personal number given anywhere else is masked too

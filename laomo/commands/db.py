@@ -44,6 +44,7 @@ def init_cmd(
 @db_app.command("check")
 def db_check(json_out: JsonOpt = False) -> None:
     """检查数据库：结构版本、完整性、外键、操作日志哈希链。"""
+    from laomo.safe import scrub, visible
     from laomo.store.db import integrity_report
 
     report: dict[str, Any] = integrity_report(engine(check=False))
@@ -57,6 +58,9 @@ def db_check(json_out: JsonOpt = False) -> None:
             f"完整性检查：{'通过' if report['integrity'] == 'ok' else report['integrity']}",
             f"外键检查：{'通过' if not violations else f'{violations} 处违反'}",
         ]
+        for v in report.get("values") or []:
+            lines.append(f"无法读取的值：表 {v['table']} 第 {v['id']} 行 列 {v['column']}「{visible(scrub(v['value']))}」"
+                         "（类型不符，可能被其他程序直接改动过）")
         chain = report.get("audit") or {}
         if chain:
             lines.append(f"操作日志：{chain['entries']} 条，"

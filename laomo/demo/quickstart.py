@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from laomo.errors import LaomoError
+from laomo.store.location import expand
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -110,7 +111,7 @@ def run_quickstart(directory: Path, db: str | None = None,
     """Build the demo county in ``directory`` (data files, database, reports); the JSON of ``--json``."""
     from laomo.store import db as dbmod
 
-    directory = directory.expanduser()
+    directory = expand(directory)
     if directory.exists() and not directory.is_dir():
         raise LaomoError(f"{directory} 已存在且不是目录")
     directory.mkdir(parents=True, exist_ok=True)
@@ -269,7 +270,7 @@ def write_reports(engine: Engine, directory: Path, year: int | None = None) -> l
     from laomo.reports.render import render
     from laomo.store.db import read_session
 
-    directory = Path(directory).expanduser()
+    directory = expand(directory)
     directory.mkdir(parents=True, exist_ok=True)
     out: list[tuple[str, Path]] = []
     with read_session(engine) as session:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from laomo.errors import LaomoError, UsageError
+from laomo.safe import readable
 
 ENCODINGS = ("auto", "utf-8", "gb18030", "utf-16")
 _BLOCK = 1 << 20
@@ -268,6 +269,7 @@ def open_source(file: str, encoding: str = "auto", sheet: str | None = None) -> 
         size = spool.tell()
         return CsvSource(spool, "<标准输入>", encoding, size=size)
     path = Path(file)
+    file = readable(file)  # the name as messages, the audit log and JSON show it (a GBK file name)
     if not path.exists():
         raise LaomoError(f"文件不存在：{file}")
     if path.is_dir():

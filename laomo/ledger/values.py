@@ -43,6 +43,8 @@ def parse_date(raw: object) -> _dt.date:
     year = int(m.group(1))
     month = int(m.group(2) or m.group(4))
     day = int(m.group(3) or m.group(5))
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # 0001-01-01 would underflow every date computed from it
+        raise Invalid(f"年份 {year} 超出范围 {FIRST_YEAR}–{LAST_YEAR}")
     try:
         return _dt.date(year, month, day)
     except ValueError:

@@ -74,6 +74,7 @@ import laomo.rules.vocab as vocab
 from laomo.enums import GRADE, LEVEL
 from laomo.errors import LaomoError
 from laomo.rules.expr import Check, Comparison, compile_check, fact_names
+from laomo.store.location import expand
 
 BUNDLED_DIR = Path(__file__).parent
 DEFAULT_PROFILE = "henan-2015"
@@ -670,7 +671,7 @@ def _locate(name_or_file: str, base: Path | None = None) -> tuple[Path, bool]:
     text = str(name_or_file).strip()
     looks_like_path = text.endswith(".toml") or "/" in text or "\\" in text
     if looks_like_path:
-        path = Path(text).expanduser()
+        path = expand(text)
         if not path.is_absolute() and base is not None:
             path = base / path
         if path.is_file():
@@ -810,7 +811,7 @@ def _load(path: Path, bundled: bool) -> Profile:
 
 def validate_file(path: str | Path) -> Profile:
     """Validate a profile file (``assess rules validate FILE``)."""
-    p = Path(path).expanduser()
+    p = expand(path)
     if not p.is_file():
         raise ProfileError(f"找不到规则文件：{path}")
     return _load(p.resolve(), False)

@@ -208,7 +208,7 @@ def record(conn: Connection, entity: str, key: str, before: Any = None, after: A
 def verify_chain(conn: Connection) -> dict[str, Any]:
     """Walk the chain in id order; report the first entry altered, or the first gap; then compare
     the last entry with the chain's head (newest entries deleted, inserted or replaced)."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from laomo.models import AuditEntry
 
@@ -217,7 +217,16 @@ def verify_chain(conn: Connection) -> dict[str, Any]:
     count = 0
     last_id = 0
     rows = conn.execute(select(t).order_by(t.c.id).execution_options(yield_per=2000))  # statement-level
-    for row in rows.mappings():
+    entries = rows.mappings()
+    while True:
+        try:
+            row = next(entries, None)
+        except ValueError:  # a stored time or JSON that cannot be read: the entry was altered
+            bad = conn.execute(select(func.min(t.c.id)).where(t.c.id > last_id)).scalar()
+            return {"ok": False, "entries": count + 1, "first_bad_id": bad,
+                    "problem": f"第 {bad} 条记录的内容被改动（时间或内容已无法读取）"}
+        if row is None:
+            break
         count += 1
         entry = dict(row)
         if entry["prev_hash"] != prev:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from laomo.errors import LaomoError
 from laomo.store import engine as connections
 from laomo.store import schema
-from laomo.store.location import describe, sqlite_path
+from laomo.store.location import describe, expand, sqlite_path
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -26,7 +26,7 @@ def backup(engine: Engine, target: Path) -> int:
     from laomo.store.targets import DATABASE_SUFFIXES, check_target
 
     check_target(target, label="备份文件", database=[Path(f"{src_path}{s}") for s in DATABASE_SUFFIXES])
-    target = target.expanduser().resolve()
+    target = expand(target).resolve()
     if target.exists():
         raise LaomoError(f"备份文件已存在，拒绝覆盖：{target}")
     connections.create_private_file(target)
@@ -63,6 +63,8 @@ def integrity_report(engine: Engine) -> dict[str, Any]:
             report["foreign_key_violations"] = [
                 {"table": r[0], "rowid": r[1], "parent": r[2]} for r in fk[:50]
             ]
+            if rev is not None:
+                report["values"] = unreadable_values(conn)
         else:
             conn.execute(text("SELECT 1"))
             report["integrity"] = "ok"
@@ -74,6 +76,60 @@ def integrity_report(engine: Engine) -> dict[str, Any]:
         and report["integrity"] == "ok"
         and not report["foreign_key_violations"]
         and (report.get("audit") or {}).get("ok", True)
+        and not report.get("values")
     )
     report["ok"] = bool(ok)
     return report
+
+
+#: SQLite keeps whatever is written into a column; these conditions find values that SQLAlchemy
+#: cannot read back as the column's type (a date edited by hand into 2025/3/1, text in an
+#: integer column, JSON that does not parse), by column type.
+_UNREADABLE = {
+    "DATE": "NOT (typeof({c}) = 'text' AND {c} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]')",
+    "DATETIME": "NOT (typeof({c}) = 'text' AND {c} GLOB "
+                "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]*')",
+    "JSON": "NOT json_valid({c})",
+    "BOOLEAN": "{c} NOT IN (0, 1)",
+    "INTEGER": "typeof({c}) <> 'integer'",
+    "FLOAT": "typeof({c}) NOT IN ('integer', 'real')",
+}
+MAX_LISTED = 20
+
+
+def unreadable_values(conn: Any) -> list[dict[str, Any]]:
+    """Stored values of a SQLite database that cannot be read as their column's type: one query
+    per typed column, the first ``MAX_LISTED`` found (table, row id, column, value)."""
+    from laomo.models import SQLModel
+
+    found: list[dict[str, Any]] = []
+    prep = conn.dialect.identifier_preparer
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            cond = _UNREADABLE.get(_kind(column.type) or "")
+            if cond is None or column.primary_key:
+                continue
+            c = prep.quote(column.name)
+            key = "rowid" if "id" not in table.c else "id"
+            rows = conn.exec_driver_sql(
+                f"SELECT {key}, {c} FROM {prep.format_table(table)} WHERE {c} IS NOT NULL AND "
+                f"{cond.format(c=c)} LIMIT {MAX_LISTED - len(found)}").fetchall()
+            found += [{"table": table.name, "id": r[0], "column": column.name, "value": str(r[1])[:60]}
+                      for r in rows]
+            if len(found) >= MAX_LISTED:
+                return found
+    return found
+
+
+def _kind(type_: Any) -> str | None:
+    """The key of ``_UNREADABLE`` for a column type (a TypeDecorator by the type it stores as)."""
+    from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer
+    from sqlalchemy.types import TypeDecorator
+
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    for cls, kind in ((DateTime, "DATETIME"), (Date, "DATE"), (JSON, "JSON"), (Boolean, "BOOLEAN"),
+                      (Integer, "INTEGER"), (Float, "FLOAT")):
+        if isinstance(type_, cls):
+            return kind
+    return None

@@ -28,7 +28,27 @@ def explain(exc: BaseException, *, path: Path | None, busy_seconds: int,
     """The line for a failure of the database at ``path`` (None: a server database) or of a
     file; ``where`` says where the user gave the database's address."""
     said = explain_sqlite(exc, path, busy_seconds=busy_seconds) if path is not None else None
-    return said or explain_database(exc, where=where) or explain_file(exc)
+    return said or explain_database(exc, where=where) or explain_stored_value(exc) or explain_file(exc)
+
+
+def explain_stored_value(exc: BaseException) -> str | None:
+    """A stored value that cannot be read as its column's type (a date edited by hand into
+    ``2025/3/1``, text that is not JSON): raised while SQLAlchemy converts a fetched row."""
+    if not isinstance(exc, ValueError):
+        return None
+    tb = exc.__traceback__
+    while tb is not None:
+        if ("sqlalchemy" in tb.tb_frame.f_code.co_filename and "process" in tb.tb_frame.f_code.co_name.lower()) \
+                or "_processors" in tb.tb_frame.f_code.co_filename:
+            break
+        tb = tb.tb_next
+    else:
+        if "Invalid isoformat string" not in str(exc):
+            return None
+    from laomo.safe import scrub, visible
+
+    return (f"数据库中有无法读取的值（{visible(scrub(str(exc)))[:120]}），可能被其他程序直接改动过；"
+            "请运行 laomo db check 查看是哪一行")
 
 
 def explain_sqlite(exc: BaseException, path: Path, *, busy_seconds: int) -> str | None:

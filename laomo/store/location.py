@@ -27,12 +27,22 @@ def resolve_url(db: str | None = None) -> str:
     value = db or os.environ.get(ENV_VAR) or DEFAULT_PATH
     if "://" in value:
         return value
-    path = str(Path(value).expanduser().resolve())
+    path = str(expand(value).resolve())
     if "?" in path:  # SQLAlchemy would read the rest as options and open another file
         from laomo.errors import UsageError
 
         raise UsageError(f"数据库路径不能含有「?」：{value}（需要连接选项时请写成 sqlite:////路径?选项）", option="db")
     return "sqlite:///" + path
+
+
+def expand(value: str | Path) -> Path:
+    """``~`` and ``~user`` expanded; an unknown user is one clear line, not a stack."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        from laomo.errors import UsageError
+
+        raise UsageError(f"无法展开路径 {value}：没有这个用户，或无法确定其主目录") from None
 
 
 def sqlite_path(url: str) -> Path | None:

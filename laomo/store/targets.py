@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from laomo.errors import LaomoError
-from laomo.store.location import resolve_url, sqlite_path
+from laomo.store.location import expand, resolve_url, sqlite_path
 
 #: The files of one SQLite database.
 DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
@@ -46,7 +46,7 @@ def check_target(path: Path, *, label: str, database: Iterable[Path] = (), input
     ``database``: the files of the database in use (:func:`database_files`);
     ``inputs``: the files the same command reads.
     """
-    path = Path(path).expanduser()
+    path = expand(path)
     try:
         info = path.lstat()
     except FileNotFoundError:
