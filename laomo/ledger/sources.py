@@ -213,6 +213,34 @@ def _cell(value: Any) -> Any:
     return value
 
 
+#: Bounds on a workbook, checked in its zip directory before anything is decompressed: an .xlsx
+#: of a few hundred KB can hold gigabytes of XML (a "zip bomb"), which openpyxl would read whole.
+MAX_XLSX_PART = 256 << 20  # uncompressed bytes of one part (a worksheet, the shared strings)
+MAX_XLSX_TOTAL = 512 << 20  # uncompressed bytes of all parts
+MAX_XLSX_RATIO = 100  # uncompressed / compressed, for parts above 1 MB
+
+
+def check_archive(path: Path, name: str) -> None:
+    """Refuse a workbook whose parts decompress beyond the bounds above (one line naming the file)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise LaomoError(f"{name}: 不是有效的 .xlsx 文件（无法作为压缩包读取：{exc}）") from None
+    total = 0
+    for part in parts:
+        total += part.file_size
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > MAX_XLSX_PART or (part.file_size > 1 << 20 and ratio > MAX_XLSX_RATIO):
+            raise LaomoError(f"{name}: 工作簿中的 {part.filename} 解压后达 {part.file_size / 2**20:.0f} MB"
+                             f"（压缩比 {ratio:.0f}），超出读取上限，拒绝导入；请另存为 CSV 后再导入")
+    if total > MAX_XLSX_TOTAL:
+        raise LaomoError(f"{name}: 工作簿解压后共 {total / 2**20:.0f} MB，超出读取上限 "
+                         f"{MAX_XLSX_TOTAL >> 20} MB，拒绝导入；请另存为 CSV 后再导入")
+
+
 class XlsxSource(Source):
     def __init__(self, path: Path, name: str, sheet: str | None = None):
         from openpyxl import load_workbook
@@ -223,6 +251,7 @@ class XlsxSource(Source):
         with open(path, "rb") as fp:
             self.sha256 = _sha256(fp)
         self.size = path.stat().st_size
+        check_archive(path, name)
         try:
             self._wb = load_workbook(path, read_only=True, data_only=True)
         except (InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -232,19 +261,36 @@ class XlsxSource(Source):
         if sheet is not None and sheet not in self._wb.sheetnames:
             raise LaomoError(f"{name}: 没有名为「{sheet}」的工作表，现有：{'、'.join(self._wb.sheetnames)}")
         ws = self._wb[sheet] if sheet else self._wb.worksheets[0]
+        if not hasattr(ws, "iter_rows"):
+            raise LaomoError(f"{name}: 「{ws.title}」是图表工作表，没有数据；请用 --sheet 指定数据所在的工作表")
         self._total = ws.max_row or 0
+        # The stored dimension may claim A1:XFD1048576 for one formatted empty cell: openpyxl would
+        # then pad every row to 16,384 cells.  Forgotten, rows come as wide as their own cells.
+        ws.reset_dimensions()
         self._ws = ws
         self._iter = ws.iter_rows(values_only=True)
         self._line = 0
-        try:
-            first = next(self._iter)
-        except StopIteration:
-            raise LaomoError(f"{name}: 工作表为空，没有表头行") from None
+        first = next(self._guarded(), None)
+        if first is None:
+            raise LaomoError(f"{name}: 工作表为空，没有表头行")
         self._line = 1
         self.header = ["" if c is None else str(c) for c in first]
 
+    def _guarded(self) -> Iterator[tuple[Any, ...]]:
+        """The sheet's rows; a worksheet whose XML is broken is one line naming the file and row.
+        (A loop over ``next``, not ``yield from``: closing this generator must not close the sheet's.)"""
+        while True:
+            try:
+                row = next(self._iter)
+            except StopIteration:
+                return
+            except Exception as exc:  # ParseError, an entity the parser refuses, a bad cell type…
+                raise LaomoError(f"{self.name}:{self._line + 1}: 工作表内容损坏，无法读取"
+                                 f"（{type(exc).__name__}）；请在 Excel/WPS 中打开后另存为 .xlsx 或 CSV") from None
+            yield row
+
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        for cells in self._iter:
+        for cells in self._guarded():
             self._line += 1
             yield self._line, [_cell(c) for c in cells]
 
