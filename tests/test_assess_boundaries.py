@@ -209,8 +209,9 @@ def test_who_is_assessed(engine):
                designations=[{"action": "rectify", "year": 2025, "date": "2025-03-01", "reason": "整改"}]),
     ))
     got = run(engine, 2025)
-    # W5 now holds only a naming dated 2026; W4 is closed; W6 in rectification is still assessed.
-    assert sorted(got) == ["W1", "W6"]
+    # as of 31 December 2025 (rules.md): W4 was closed and W5's county naming revoked only in 2026, so both
+    # are assessed; W2 was named only in 2026; W6 in rectification is still assessed.
+    assert sorted(got) == ["W1", "W4", "W5", "W6"]
     assert sorted(run(engine, 2026, dry_run=True)) == ["W1", "W2", "W5", "W6"]  # 2026 is not stored before it ends
 
 

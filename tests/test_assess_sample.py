@@ -132,7 +132,7 @@ def test_2025_without_stored_2024_uses_no_previous_grade(sample_engine):
     assert got["S0001"]["recommendation"] != "revoke" or "连续两年考核不合格" not in got["S0001"]["reasons"]
 
 
-def test_revoked_studio_left_out_and_rerun_earlier_year_leaves_out_revoked_since(sample_engine):
+def test_revoked_studio_left_out_and_rerun_earlier_year_keeps_those_revoked_since(sample_engine):
     from laomo.ledger.importer import RecordSource, import_source
     from laomo.store.db import write_session
 
@@ -144,7 +144,8 @@ def test_revoked_studio_left_out_and_rerun_earlier_year_leaves_out_revoked_since
             {"studio": "S0002", "action": "revoke", "level": "county", "year": 2026, "date": "2026-03-01"}]),
             kind="designations")
     again = run(sample_engine, 2024)
-    assert "S0002" not in again and len(again) == 36
+    # who is assessed for 2024 is fixed on 31 December 2024 (rules.md): a revocation in 2026 changes nothing
+    assert "S0002" in again and len(again) == 37
 
 
 def test_what_if_and_explain(sample_engine):

@@ -26,7 +26,7 @@ def reference(session, year: int, prof) -> dict:  # type: ignore[no-untyped-def]
 
     conn = session.connection()
     day = dt.date(year, 12, 31)
-    due = {sid for sid, st in states(conn).items() if st.held_on(day)}
+    due = {sid for sid, st in states(conn, as_of=day).items() if st.active}  # its state on 31 December
     facts = compute_facts(conn, year)
     eng = engine_for(prof)
     scored = []

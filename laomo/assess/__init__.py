@@ -12,6 +12,7 @@ renders them.
 * :mod:`laomo.assess.run`       — the yearly run (``assess run``), stored or dry, and what-if;
 * :mod:`laomo.assess.scoring`   — its studio loop; :mod:`laomo.assess.outcome` — a studio's outcome;
 * :mod:`laomo.assess.store`     — the assessment table: a run's rows staged and moved in, read back;
+* :mod:`laomo.assess.runs`      — the stored runs (``assess history``), a year applied or not;
 * :mod:`laomo.assess.worker`    — the worker process of a large stored run, and its protocol;
 * :mod:`laomo.assess.explain`   — one studio's items with the facts behind them (``assess explain``);
 * :mod:`laomo.assess.studios`   — the studios due for a year.
@@ -25,11 +26,12 @@ from __future__ import annotations
 from laomo.assess.explain import explain
 from laomo.assess.profiles import list_profiles, resolve_profile, show_profile, use_profile
 from laomo.assess.run import run_assessment, store_assessment, what_if
+from laomo.assess.runs import run_history
 from laomo.assess.scoring import needed_facts
 from laomo.assess.standards import check_standards
 from laomo.assess.store import stored_results
 
 __all__ = [
     "check_standards", "explain", "list_profiles", "needed_facts", "resolve_profile", "run_assessment",
-    "show_profile", "store_assessment", "stored_results", "use_profile", "what_if",
+    "run_history", "show_profile", "store_assessment", "stored_results", "use_profile", "what_if",
 ]

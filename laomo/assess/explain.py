@@ -5,6 +5,10 @@ studio actually got, cap included) and recomputes the items from the facts to
 explain them, flagging an item whose recomputed points differ from the stored
 ones (data or profile changed since the run).  Without a stored result it
 computes one; its grade is then before the 优秀 cap, which needs every studio.
+
+With ``run`` it shows that run's result instead: the current one, or a
+superseded run's kept in ``assessment_superseded`` (the results the designations
+of an applied year quote, :mod:`laomo.assess.runs`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from laomo.assess.studios import due
 from laomo.rules.engine import Engine, engine_for, num
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import RowMapping
+    from sqlalchemy.engine import Connection, RowMapping
     from sqlmodel import Session
 
     from laomo.rules import Profile
@@ -47,13 +51,15 @@ class Explanation:
                 "failures": self.failures, "stored": self.stored, "due": self.due, "notes": self.notes}
 
 
-def explain(session: Session, *, code: str, year: int, profile: ProfileArg = None) -> Explanation:
-    """One studio's items for ``year``: points, the rule in words and the facts behind them."""
-    from sqlalchemy import select
+def explain(session: Session, *, code: str, year: int, profile: ProfileArg = None,
+            run: str | None = None) -> Explanation:
+    """One studio's items for ``year``: points, the rule in words and the facts behind them.
 
+    ``run``: the result of that stored run of ``year`` (current or superseded and kept);
+    NotFound when there is no such run or it has no result for the studio, an error when
+    the run was superseded without its results being kept."""
     from laomo.domain.studios import find_one
     from laomo.facts import compute_facts
-    from laomo.models import Assessment
     from laomo.rules.expr import format_value
 
     prof = resolve_profile(session, profile)
@@ -64,10 +70,9 @@ def explain(session: Session, *, code: str, year: int, profile: ProfileArg = Non
     engine.derive(f)
     checks = engine.check(f)
     items, total = engine.score(f, checks)
-    t = Assessment.__table__
-    row = conn.execute(select(t).where(t.c.studio_id == sid, t.c.year == year)).mappings().first()
-    is_due = sid in due(conn, year, [sid])
     notes: list[str] = []
+    row = _stored_row(conn, sid, year, run, code, notes)
+    is_due = sid in due(conn, year, [sid])
     if row is not None:
         result, stored_items = _stored(row, f, year, prof, notes)
     else:
@@ -83,6 +88,34 @@ def explain(session: Session, *, code: str, year: int, profile: ProfileArg = Non
                          f"{format_value(stored_items[d['item']])} 分（数据或规则已变化）")
     return Explanation(year, prof.name, prof.hash, result, _jsonable_facts(f), details, checks,
                        engine.failure_texts(f, checks), row is not None, is_due, notes)
+
+
+def _stored_row(conn: Connection, sid: int, year: int, run: str | None, code: str,
+                notes: list[str]) -> RowMapping | None:
+    """The stored result of the studio for ``year`` — of the run ``run`` when given (see :func:`explain`)."""
+    from sqlalchemy import select
+
+    from laomo.assess.runs import find_run
+    from laomo.errors import LaomoError, NotFound
+    from laomo.models import Assessment, SupersededAssessment
+
+    t = Assessment.__table__
+    if run is None:
+        return conn.execute(select(t).where(t.c.studio_id == sid, t.c.year == year)).mappings().first()
+    found = find_run(conn, run, year=year)
+    if found.current:
+        q = select(t).where(t.c.studio_id == sid, t.c.year == year, t.c.run_id == found.run_id)
+    elif found.kept:
+        k = SupersededAssessment.__table__
+        q = select(k).where(k.c.studio_id == sid, k.c.year == year, k.c.run_id == found.run_id)
+        notes.append(f"考核运行 {found.run_id} 已被 {found.superseded_by} 替换；以下为其保留的结果")
+    else:
+        raise LaomoError(f"考核运行 {found.run_id} 已被 {found.superseded_by} 替换，其结果未保留"
+                         "（替换时该年度的处理建议尚未执行）", option="run")
+    row = conn.execute(q).mappings().first()
+    if row is None:
+        raise NotFound(f"考核运行 {found.run_id} 中没有工作室 {code} 的结果", option="run")
+    return row
 
 
 def _stored(row: RowMapping, f: dict[str, Any], year: int, prof: Profile,

@@ -11,8 +11,15 @@ them in at the end (:class:`~laomo.assess.store.Stage`); a large stored run on
 SQLite computes part of the studios in a worker process
 (:mod:`laomo.assess.worker`).
 
-A studio is due for year Y when it holds now a naming dated on or before
-31 Dec Y and is not revoked or closed.
+Who is assessed for year Y (rules.md): every studio that on 31 December of Y held a
+naming dated on or before that day and had not been revoked or closed by then
+(its state on that day, :mod:`laomo.assess.studios`); later designations do not
+change it, so re-running a year assesses the same studios.
+
+Every stored run is recorded (``assessment_run``) and supersedes the year's run
+before it; once the year's recommendations have been applied, a re-run needs to
+be forced with a reason and keeps the results it replaces
+(:mod:`laomo.assess.runs`).
 
 Only an ended year is stored (cli.md: ``assess run`` "refuses a year that has
 not ended yet"): a year's ledger is not complete before 31 December has passed,
@@ -29,6 +36,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from laomo.assess.outcome import Emit, Row, StudioResult, emitter
 from laomo.assess.profiles import ProfileArg, resolve_profile
+from laomo.assess.runs import AppliedYear, applied_on, run_reason
 from laomo.assess.scoring import Held, Part, release_held
 from laomo.assess.store import Stage, record_run, stored_results
 from laomo.domain.numbers import check_year
@@ -57,6 +65,11 @@ class RunResult:
     results: list[StudioResult] | None = None  # sorted by code; None when not asked for
     replaced: int | None = None  # rows the stored run replaced; None for a dry run
     attempts: int | None = None
+    # not part of cli.md's JSON either (``assess history`` shows them): the runs this one superseded,
+    # whether their results were kept (the year had been applied), the reason given
+    supersedes: tuple[str, ...] = ()
+    kept: bool = False
+    reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -73,12 +86,16 @@ class RunResult:
 
 def run_assessment(session: Session, *, year: int, profile: ProfileArg = None, dry_run: bool = False,
                    now: dt.datetime | None = None, results: bool = True, parallel: bool = False,
-                   today: dt.date | None = None) -> RunResult:
+                   today: dt.date | None = None, force: bool = False, reason: str | None = None) -> RunResult:
     """Assess every studio due for ``year``; store the results (replacing that year's) unless ``dry_run``.
 
     A stored run refuses (:class:`~laomo.errors.LaomoError`, nothing written) a
     year that has not ended on ``today`` (default: the local date), i.e. unless
-    31 December of ``year`` is before it; a dry run computes any year.
+    31 December of ``year`` is before it; a dry run computes any year.  It also
+    refuses (:class:`~laomo.assess.runs.AppliedYear`) a year whose
+    recommendations have been applied, unless ``force`` with a ``reason``: the
+    results it replaces are then kept (``assessment_superseded``).  ``reason``
+    (required with ``force``) is recorded with the run and in its audit entry.
 
     Runs inside the caller's transaction (``write_session``; ``read_session``
     for a dry run): one transaction for the delete, the inserts and the audit
@@ -100,21 +117,27 @@ def run_assessment(session: Session, *, year: int, profile: ProfileArg = None, d
     gc.disable()
     try:
         return _run(session, year, profile, dry_run=dry_run, now=now, results=results, parallel=parallel,
-                    today=today)
+                    today=today, force=force, reason=reason)
     finally:
         if enabled:
             gc.enable()
 
 
 def _run(session: Session, year: int, profile: ProfileArg, *, dry_run: bool, now: dt.datetime | None,
-         results: bool, parallel: bool, today: dt.date | None) -> RunResult:
+         results: bool, parallel: bool, today: dt.date | None, force: bool, reason: str | None) -> RunResult:
     check_year(int(year))
+    conn = session.connection()
+    keep = False
     if not dry_run:
         _refuse_unended(int(year), today)
+        reason = run_reason(reason, force=force)
+        applied = applied_on(conn, year)
+        if applied is not None and not force:
+            raise AppliedYear(year, applied)
+        keep = applied is not None
     prof = resolve_profile(session, profile)
     now = now or dt.datetime.now(dt.UTC)
     run_id = f"{year}-{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    conn = session.connection()
     stage = None if dry_run else Stage(conn)
     out_results: list[StudioResult] | None = [] if results else None
     part = Part(prof, year, results=results, store=stage is not None)
@@ -127,11 +150,14 @@ def _run(session: Session, year: int, profile: ProfileArg, *, dry_run: bool, now
     if out_results is not None:
         out_results.sort(key=lambda r: r["studio"])
     replaced = None
+    superseded: list[str] = []
     if stage is not None:
-        replaced, before = stage.replace_year(year, prof, run_id, now)
-        record_run(conn, year=year, prof=prof, run_id=run_id, replaced=replaced, before=before, tally=tally)
+        replaced, before = stage.replace_year(year, prof, run_id, now, keep=keep)
+        superseded = record_run(conn, year=year, prof=prof, run_id=run_id, now=now, replaced=replaced,
+                                before=before, tally=tally, reason=reason, keep=keep)
     return RunResult(year, prof.name, prof.hash, None if dry_run else run_id, dry_run, tally.assessed,
-                     tally.by_grade, tally.by_recommendation, out_results, replaced)
+                     tally.by_grade, tally.by_recommendation, out_results, replaced,
+                     supersedes=tuple(superseded), kept=keep and bool(superseded), reason=reason)
 
 
 def _refuse_unended(year: int, today: dt.date | None = None) -> None:
@@ -165,7 +191,8 @@ def _compute(conn: Connection, part: Part, emit: Emit, add_result: Callable[[Stu
 
 
 def store_assessment(engine: Engine, *, year: int, profile: ProfileArg = None, results: bool = True,
-                     now: dt.datetime | None = None, today: dt.date | None = None) -> RunResult:
+                     now: dt.datetime | None = None, today: dt.date | None = None, force: bool = False,
+                     reason: str | None = None) -> RunResult:
     """``assess run --year Y``: compute and store a year in its own transaction, holding the
     write lock only while the results are written.
 
@@ -188,21 +215,22 @@ def store_assessment(engine: Engine, *, year: int, profile: ProfileArg = None, r
     (and the run be done again), and in the second attempt this transaction
     holds the lock, so nobody can commit.  Returns :func:`run_assessment`'s
     result with ``attempts`` (1 or 2).  A year that has not ended on ``today``
-    is refused, nothing written (see :func:`run_assessment`).
+    is refused, nothing written, and so is a year already applied unless
+    ``force`` with a ``reason`` (see :func:`run_assessment`).
     """
     from laomo.store.db import lost_write_race, write_session
 
     try:
         with write_session(engine, deferred=True) as session:
             out = run_assessment(session, year=year, profile=profile, results=results, now=now, parallel=True,
-                                 today=today)
+                                 today=today, force=force, reason=reason)
         return replace(out, attempts=1)
     except Exception as exc:
         if not lost_write_race(exc):
             raise
     with write_session(engine) as session:
         out = run_assessment(session, year=year, profile=profile, results=results, now=now, parallel=True,
-                             today=today)
+                             today=today, force=force, reason=reason)
     return replace(out, attempts=2)
 
 

@@ -9,7 +9,6 @@ the cap over every studio is known.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from laomo.assess.outcome import Emit, Entry, Outcome, Shared, Tally
@@ -96,12 +95,13 @@ class Part:
         engine, cap = engine_for(prof), prof.cap
         cap_items = sorted({i for key in cap.order if isinstance(key.by, list) for i in key.by}) if cap else []
         held: list[Held] = []
-        day = dt.date(year, 12, 31)
         no_failures = self.NO_FAILURES
         assessed = 0
-        for sid, f, state in iter_facts(conn, year, state_now=True, with_state_only=True,
+        # who is assessed for Y (rules.md): the studios that on 31 December of Y held a naming and
+        # were not revoked or closed — their state on that day, whatever was decided after it
+        for sid, f, state in iter_facts(conn, year, state_on_day=True, with_state_only=True,
                                         needed=needed_facts(prof), id_range=id_range):
-            if state is None or not state.held_on(day):
+            if state is None or not state.active:
                 continue
             assessed += 1
             engine.derive(f)

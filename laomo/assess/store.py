@@ -8,9 +8,16 @@ INSERT … SELECT, so the facts queries never read a table the run is writing.
 Re-running a year deletes that year's rows written by earlier runs, and the
 imported rows of that year for the studios assessed now (the unique key
 (studio, year) leaves no choice); imported rows of that year for studios not
-assessed now (revoked since) are kept as history, as are all other years.  The
-rectify deadline is stored in the ``standards`` JSON of the row (key
-``deadline``), because the Assessment table has no column for it.
+assessed now are kept as history, as are all other years.  When the year's
+recommendations were applied (:mod:`laomo.assess.runs`), the rows a forced
+re-run replaces are first copied, with one INSERT … SELECT, to
+``assessment_superseded`` (``superseded_by`` the new run), where the
+designations that quote them can still be checked.  The rectify deadline is
+stored in the ``standards`` JSON of the row (key ``deadline``), because the
+Assessment table has no column for it.
+
+Each stored run writes its ``assessment_run`` row and marks the year's current
+run(s) superseded by it (:func:`record_run`).
 """
 
 from __future__ import annotations
@@ -70,22 +77,30 @@ class Stage:
         self.insert.run(self.rows)
         self.rows = []
 
-    def replace_year(self, year: int, prof: Profile, run_id: str, now: dt.datetime) -> tuple[int, dict[str, int]]:
-        """Delete the rows this run replaces, insert the staged ones; (rows replaced, grades before).
+    def replace_year(self, year: int, prof: Profile, run_id: str, now: dt.datetime, *,
+                     keep: bool = False) -> tuple[int, dict[str, int]]:
+        """Delete the rows this run replaces (``keep``: copied to ``assessment_superseded`` first),
+        insert the staged ones; (rows replaced, grades before).
 
         Its first statement is the run's first write to the database (see
         :func:`laomo.assess.run.store_assessment` for why that matters)."""
-        from sqlalchemy import JSON, and_, cast, delete, func, insert, literal, select
+        from sqlalchemy import JSON, and_, cast, delete, func, insert, literal, or_, select
 
-        from laomo.models import Assessment
+        from laomo.models import Assessment, SupersededAssessment
 
         self.flush()
         conn, t, st = self.conn, Assessment.__table__, self.table
         before = {r.grade: r.n for r in conn.execute(
             select(t.c.grade, func.count().label("n")).where(t.c.year == year).group_by(t.c.grade))}
-        replaced = conn.execute(delete(t).where(and_(t.c.year == year, t.c.imported == False))).rowcount or 0  # noqa: E712
-        replaced += conn.execute(delete(t).where(and_(
-            t.c.year == year, t.c.studio_id.in_(select(st.c.studio_id))))).rowcount or 0
+        replacing = and_(t.c.year == year, or_(t.c.imported == False,  # noqa: E712 - an SQL expression
+                                               t.c.studio_id.in_(select(st.c.studio_id))))
+        if keep:
+            kept = SupersededAssessment.__table__
+            columns = [c.name for c in t.columns if c.name != "id"]
+            conn.execute(insert(kept).from_select(
+                [*columns, "superseded_by"],
+                select(*(t.c[c] for c in columns), literal(run_id, kept.c.superseded_by.type)).where(replacing)))
+        replaced = conn.execute(delete(t).where(replacing)).rowcount or 0
         sqlite = conn.dialect.name == "sqlite"
         staged = [st.c[c] if c not in self.JSON_COLUMNS or sqlite else cast(st.c[c], JSON).label(c)
                   for c in self.COLUMNS]
@@ -98,16 +113,35 @@ class Stage:
         return replaced, before
 
 
-def record_run(conn: Connection, *, year: int, prof: Profile, run_id: str, replaced: int,
-               before: dict[str, int], tally: Tally) -> None:
-    """The audit entry of a stored run: the year's grades before, the run and its counts after."""
+def record_run(conn: Connection, *, year: int, prof: Profile, run_id: str, now: dt.datetime, replaced: int,
+               before: dict[str, int], tally: Tally, reason: str | None = None, keep: bool = False) -> list[str]:
+    """The run's ``assessment_run`` row, the year's current runs marked superseded by it (``kept``
+    when their results were copied), and the audit entry of the run: the year's grades and runs
+    before, the run, its counts and reason after.  Returns the runs it superseded."""
+    from sqlalchemy import insert, select, update
+
+    from laomo.models import AssessmentRun
     from laomo.store import audit
 
-    audit.record_many(conn, [("assessment", str(year),
-                              {"rows": sum(before.values()), "by_grade": before} if before else None,
-                              {"profile": prof.name, "profile_hash": prof.hash, "run_id": run_id,
-                               "replaced": replaced, "assessed": tally.assessed, "by_grade": tally.by_grade,
-                               "by_recommendation": tally.by_recommendation})])
+    r = AssessmentRun.__table__
+    current = r.c.year == year, r.c.superseded_by.is_(None)
+    superseded = sorted(conn.execute(select(r.c.run_id).where(*current)).scalars())
+    if superseded:
+        conn.execute(update(r).where(*current).values(superseded_by=run_id, kept=keep))
+    conn.execute(insert(r).values(run_id=run_id, year=year, at=now, profile=prof.name[:100],
+                                  profile_hash=prof.hash, studios=tally.assessed, by_grade=dict(tally.by_grade),
+                                  reason=reason, superseded_by=None, kept=False))
+    was: dict[str, Any] | None = {"rows": sum(before.values()), "by_grade": before} if before else None
+    if superseded:
+        was = {**(was or {}), "runs": superseded}
+    after = {"profile": prof.name, "profile_hash": prof.hash, "run_id": run_id, "replaced": replaced,
+             "assessed": tally.assessed, "by_grade": tally.by_grade, "by_recommendation": tally.by_recommendation}
+    if reason is not None:
+        after["reason"] = reason
+    if keep:
+        after["kept"] = {"runs": superseded, "rows": replaced}
+    audit.record_many(conn, [("assessment", str(year), was, after)])
+    return superseded
 
 
 class StoredResult(TypedDict):

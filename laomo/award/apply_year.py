@@ -27,6 +27,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+# the actions apply writes and the start of their reason: with them it is idempotent, and they mark
+# the year applied (a re-run of the assessment then needs a reason: laomo.assess.runs)
+from laomo.assess.runs import APPLY_ACTIONS, marker
 from laomo.award.records import (
     ACTION_TEXT,
     connection,
@@ -51,20 +54,12 @@ if TYPE_CHECKING:
     from laomo.domain.status import State
     from laomo.rules import Profile
 
-#: Actions that :func:`apply` writes; with the reason prefix of :func:`marker` they make it idempotent.
-APPLY_ACTIONS = ("revoke", "rectify", "warn", "restore")
-
 if TYPE_CHECKING:
     #: A row of the year's assessments (studio_id, code, name, grade, total, recommendation, …).
     Assessed: TypeAlias = Row[*tuple[Any, ...]]
 
 #: A planned action as the user confirmed it: ``(studio, action, level)``.
 PlanKey = tuple[str, str, str | None]
-
-
-def marker(year: int) -> str:
-    """The start of the reason of every row that applying ``year``'s assessment writes."""
-    return f"{year}年度考核"
 
 
 class NotAssessed(LaomoError):

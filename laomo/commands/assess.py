@@ -24,6 +24,7 @@ from laomo.commands.options import (
     StudioArg,
     YearOpt,
     need,
+    year_option,
 )
 
 if TYPE_CHECKING:
@@ -116,13 +117,17 @@ def run_cmd(
     year: YearOpt = None,
     rules: RulesOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只计算并显示（与已保存结果对比），不保存")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="该年度处理建议已执行时仍重新考核（须同时给出 --reason；原结果保留备查）")] = False,
+    reason: Annotated[Optional[str], typer.Option(
+        "--reason", help="重新考核的原因（使用 --force 时必填；记入考核历史和操作日志）")] = None,
     items: ItemsOpt = False,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """年度考核：对该年度应考核的全部工作室评分、定等级（优秀比例限制）、提出处理建议并保存。
 
-    重复运行同一年度会替换该年度的结果；每次运行写一条操作日志。
+    考核范围为该年 12 月 31 日持有命名且未被摘牌、撤销的工作室。重复运行同一年度会替换该年度的结果（考核历史中记为被替换）；该年度的处理建议已执行（award apply）后，须 --force --reason 才能重新考核，原结果保留备查。每次运行写一条操作日志。
     """
     from laomo.assess import store_assessment, what_if
     from laomo.store.db import read_session
@@ -130,13 +135,16 @@ def run_cmd(
     y = _year(year)
     eng = engine()
     diff = None
+    run = None
     if dry_run:
         with read_session(eng) as session:
             result = what_if(session, year=y, profile=rules).to_json()
         diff = {"year": y, **result["what_if"]}
     else:
         # a quiet (cron) run prints nothing: the per-studio results are not even kept in memory
-        result = store_assessment(eng, year=y, profile=rules, results=json_out or not (quiet or STATE.quiet)).to_json()
+        run = store_assessment(eng, year=y, profile=rules, results=json_out or not (quiet or STATE.quiet),
+                               force=force, reason=reason)
+        result = run.to_json()
     if json_out:
         emit_json(result)
         return
@@ -152,6 +160,9 @@ def run_cmd(
     text = "，".join(f"{GRADE.label(g)} {n}" for g, n in sorted(counts.items(), key=lambda kv: GRADE.rank(kv[0])))
     mode = "试运行，未保存" if dry_run else f"已保存，运行编号 {result.get('run_id')}"
     info(f"{y} 年度考核（规则 {result['profile']}）：{len(result['results'])} 个工作室；{text or '无'}（{mode}）")
+    if run is not None and run.supersedes:
+        kept = "，其结果已保留备查（laomo assess history）" if run.kept else ""
+        info(f"替换了此前的考核运行 {'、'.join(run.supersedes)}{kept}")
 
 
 #: Rows a terminal table shows at most (a province's 150,000 studios are for reports and --json).
@@ -231,6 +242,73 @@ def _print_diff(diff: dict[str, Any]) -> None:
         console.print(f"…… 有变化的工作室共 {len(changed)} 个，表中只列出前 {TABLE_ROWS} 个；全部对比见本命令加 --json")
 
 
+# --------------------------------------------------------------------------- history
+
+
+@app.command("history")
+def history_cmd(
+    year: Annotated[Optional[int], year_option("只列出该年度，如 2025")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """考核历史：已保存的每次考核运行（运行编号、时间、规则及哈希、工作室数、各等级数、现行或被替换、原因）。
+
+    每个年度最新的在前；被替换的运行注明由哪次运行替换，处理建议已执行后被替换的运行其结果保留，可用 laomo assess explain CODE --year Y --run 运行编号 查看。导入的历史成绩不是考核运行，每个年度另列一行。
+    """
+    from laomo.assess import run_history
+    from laomo.store.db import read_session
+
+    with read_session(engine()) as session:
+        history = run_history(session, year=year)
+    if json_out:
+        emit_json(history.to_json())
+        return
+    if STATE.quiet:
+        return
+    _print_history(history)
+
+
+def _print_history(history: Any) -> None:
+    """One table per year (newest run first; it fits 80 columns), under it one line per run (its
+    profile and hash, reason, what superseded it), then the years' imported rows."""
+    from itertools import groupby
+
+    from rich.table import Table
+
+    GRADE, _ = _labels()
+    console = out_console()
+    grades = [g for g, _ in GRADE.items]
+    for year, runs in groupby(history.runs, key=lambda r: r.year):
+        table = Table(title=f"{year} 年度的考核运行（最新的在前）",
+                      caption="各等级：" + "/".join(GRADE.label(g) for g in grades))
+        table.add_column("运行编号", no_wrap=True)
+        table.add_column("时间(UTC)", overflow="fold")
+        table.add_column("工作室", justify="right")
+        table.add_column("各等级", justify="right", overflow="fold")
+        table.add_column("状态", overflow="fold")
+        notes = []
+        for r in runs:
+            table.add_row(r.run_id, r.at.strftime("%Y-%m-%d\n%H:%M"), str(r.studios),
+                          "/".join(str(r.by_grade.get(g, 0)) for g in grades),
+                          "现行" if r.current else "已替换" + ("\n保留" if r.kept else ""))
+            said = [f"规则 {r.profile or '（未记录）'}（哈希 {(r.profile_hash or '')[:12]}…）"]
+            if r.reason:
+                said.append(f"原因：{r.reason}")
+            if not r.current:
+                said.append(f"已被 {r.superseded_by} 替换" + (
+                    f"，其结果保留备查（laomo assess explain 编号 --year {r.year} --run {r.run_id}）" if r.kept else ""))
+            notes.append(f"  {r.run_id}：{'；'.join(said)}")
+        console.print(table)
+        for note in notes:
+            console.print(note)
+        if year in history.imported:
+            console.print(f"  另有导入的历史成绩 {history.imported[year]} 个工作室（不是考核运行）")
+    for y, n in sorted(history.imported.items(), reverse=True):
+        if all(r.year != y for r in history.runs):
+            console.print(f"{y} 年度：导入的历史成绩 {n} 个工作室（不是考核运行）")
+    if not history.runs and not history.imported:
+        info("没有已保存的考核运行")
+
+
 # --------------------------------------------------------------------------- explain
 
 
@@ -239,6 +317,8 @@ def explain_cmd(
     code: StudioArg,
     year: YearOpt = None,
     rules: RulesOpt = None,
+    run: Annotated[Optional[str], typer.Option(
+        "--run", help="显示某次考核运行的结果（运行编号见 laomo assess history；含已被替换但保留的运行）")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """逐项说明一个工作室某年度的得分：规则原文、所依据的事实。"""
@@ -247,7 +327,7 @@ def explain_cmd(
 
     y = _year(year)
     with read_session(engine()) as session:
-        data = explain(session, code=code, year=y, profile=rules).to_json()
+        data = explain(session, code=code, year=y, profile=rules, run=run).to_json()
     if json_out:
         emit_json(data)
         return

@@ -157,8 +157,8 @@ def compute_facts(conn: Connection | Session, year: int | None = None, *, as_of:
 
 
 def iter_facts(conn: Connection | Session, year: int | None = None, *, as_of: dt.date | None = None,
-               studio_ids: Iterable[int] | None = None, state_now: bool = False, with_state_only: bool = False,
-               id_range: tuple[int | None, int | None] | None = None,
+               studio_ids: Iterable[int] | None = None, state_now: bool = False, state_on_day: bool = False,
+               with_state_only: bool = False, id_range: tuple[int | None, int | None] | None = None,
                needed: Collection[str] | None = None) -> Iterator[tuple[int, dict[str, Any], State | None]]:
     """Yield ``(studio_id, facts, state)`` for every studio (or ``studio_ids``), in id order.
 
@@ -171,11 +171,13 @@ def iter_facts(conn: Connection | Session, year: int | None = None, *, as_of: dt
 
     ``state``: with ``state_now``, the studio's :class:`~laomo.domain.status.State`
     now — all its designations folded, whatever their date; None without
-    any — from the same designation query; otherwise None.
+    any — from the same designation query; with ``state_on_day``, its state on
+    D — its designations dated on or before D folded (what the facts read);
+    None without any; otherwise None.  Voided designations count in neither.
 
-    ``with_state_only`` (with ``state_now``): only the studios that have a
-    state (some designation) are yielded — a studio never named is never
-    assessed, and its facts are not even assembled.
+    ``with_state_only`` (with ``state_now`` or ``state_on_day``): only the
+    studios that have a state (some designation) are yielded — a studio never
+    named is never assessed, and its facts are not even assembled.
 
     ``id_range``: ``(low, high)``, only the studios with ``low <= id < high``
     (None: no bound on that side) — a part of a run computed by another
@@ -187,15 +189,17 @@ def iter_facts(conn: Connection | Session, year: int | None = None, *, as_of: dt
     not computed keeps its zero value, so a caller must name every fact it
     reads.
     """
-    if with_state_only and not state_now:
-        raise ValueError("with_state_only needs state_now")
+    if with_state_only and not (state_now or state_on_day):
+        raise ValueError("with_state_only needs state_now or state_on_day")
+    if state_now and state_on_day:
+        raise ValueError("state_now and state_on_day: one state is handed back")
     day = _day(year, as_of)
     ids = None if studio_ids is None else list(studio_ids)
     if ids is not None and not ids:
         return
     conn = _connection(conn)
     scope = Scope(day, "base", None if needed is None else frozenset(needed), state_now=state_now,
-                  narrow=_narrower(id_range, ids))
+                  state_on_day=state_on_day, narrow=_narrower(id_range, ids))
     streams, attached = _streams(conn, scope, ids is not None)
     studios = Stream(_rows(conn, STUDIOS, scope, STUDIOS.facts, ids is not None), STUDIOS.fill(scope, STUDIOS.facts))
     yield from merged(studios, _zero(scope), streams, chunk=FACTS_CHUNK, attached=attached,

@@ -68,6 +68,7 @@ class Scope:
     phase: str = "base"
     needed: frozenset[str] | None = None
     state_now: bool = False
+    state_on_day: bool = False
     significant_benefit: int = 0
     narrow: Callable[[Any, Select[Any]], Select[Any]] = field(default=_everything)
 
@@ -116,7 +117,8 @@ class FactQuery:
     for the facts wanted.  ``fill(scope, wanted)``: the :data:`Fill` of its rows.
     ``transform``: turns the ordered rows into the rows filled (one per studio).
     ``attached``: its rows' second value goes back to the caller with each studio (the
-    designations: the state now), and the query runs for that alone with ``state_now``.
+    designations: the state now, or on D), and the query runs for that alone with ``state_now``
+    or ``state_on_day``.
     ``typed=False``: the driver's values unconverted (the fill converts them).
     """
 
@@ -135,7 +137,7 @@ class FactQuery:
         return tuple(n for n in self.facts if scope.wants(n))
 
     def runs(self, scope: Scope, wanted: Sequence[str]) -> bool:
-        return bool(wanted) or (self.attached and scope.state_now and scope.phase == "base")
+        return bool(wanted) or (self.attached and scope.phase == "base" and (scope.state_now or scope.state_on_day))
 
 
 def _fill_in_order(scope: Scope, wanted: tuple[str, ...]) -> Fill:
@@ -359,19 +361,25 @@ def _latest_grade_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
 
 
 def _designations_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
-    """The designations in force on D — with ``state_now``, all of them, flagged in force or not."""
+    """The designations in force on D — with ``state_now``, all of them, flagged in force or not.
+    A voided designation (entered by mistake) counts nowhere."""
     if scope.state_now and scope.phase == "base":
-        return designation_rows(in_force_flag=scope.day)
-    return designation_rows(as_of=scope.day)
+        q = designation_rows(in_force_flag=scope.day)
+    else:
+        q = designation_rows(as_of=scope.day)
+    return q.where(_d.c.voided_at.is_(None))
 
 
 def _fold(rows: Iterator[Row], scope: Scope) -> Iterator[Row]:
-    """``(studio_id, state now or None, state on D or None)`` per studio, from its designations by date.
+    """``(studio_id, state handed back or None, state on D or None)`` per studio, from its designations
+    by date; the state handed back is the state now with ``state_now``, the state on D with
+    ``state_on_day``.
 
     One fold gives both states: the state on D is the state now unless a row not in force on D
     follows (only with ``state_now``; those come last) — then a copy taken before that row.
     """
     now_too = scope.state_now and scope.phase == "base"
+    on_day = scope.state_on_day and not now_too
     current: int | None = None
     st: State | None = None
     on_d: State | None = None
@@ -379,7 +387,7 @@ def _fold(rows: Iterator[Row], scope: Scope) -> Iterator[Row]:
     for row in rows:
         if row[0] != current:
             if current is not None:
-                yield current, st if now_too else None, on_d if cut else st
+                yield current, st if now_too or on_day else None, on_d if cut else st
             current, st, on_d, cut = row[0], None, None, False
         if now_too and not cut and not row[5]:
             cut = True
@@ -388,7 +396,7 @@ def _fold(rows: Iterator[Row], scope: Scope) -> Iterator[Row]:
             st = State()
         st.apply(row[1], row[2], row[3], row[4])
     if current is not None:
-        yield current, st if now_too else None, on_d if cut else st
+        yield current, st if now_too or on_day else None, on_d if cut else st
 
 
 def _fill_designations(scope: Scope, wanted: tuple[str, ...]) -> Fill:

@@ -30,7 +30,9 @@ TIMEOUT = 180  # seconds any one process may take, at most (a loaded 2-core mach
 
 #: Columns that differ between two equal runs (the clock, the run's id, the audit chain's hashes).
 VOLATILE = {"assessment": ("id", "run_id", "created_at"), "designation": ("id", "created_at"),
-            "audit": ("id", "at", "prev_hash", "hash", "command", "after", "before")}
+            "audit": ("id", "at", "prev_hash", "hash", "command", "after", "before"),
+            "assessment_run": ("run_id", "at", "superseded_by"),
+            "assessment_superseded": ("id", "run_id", "created_at", "superseded_by")}
 #: Rows that differ between two equal runs: the audit chain's head holds the last hash.
 VOLATILE_ROWS = {"setting": "key <> 'audit_head'"}
 
