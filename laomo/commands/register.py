@@ -7,7 +7,7 @@ import typer
 
 from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info
 from laomo.commands.group import Group
-from laomo.commands.options import JsonSummaryOpt, QuietOpt, required_option
+from laomo.commands.options import JsonOpt, JsonSummaryOpt, QuietOpt, required_option
 
 app = Group(help="登记人员、荣誉、工作室、成员、成果、活动、师带徒、现场检查，或批量导入。",
                   no_args_is_help=True)
@@ -185,6 +185,29 @@ def register_inspection(
     """登记现场检查评分。"""
     record = dict(studio=studio, year=year, item=item, score=score, inspector=inspector)
     _register("inspections", record, "现场检查评分")
+
+
+@register_app.command("void")
+def register_void(
+    kind: Annotated[str, typer.Argument(
+        help="记录类型：achievement activity member mentorship honor inspection（或 成果 活动 成员 师带徒 荣誉 现场检查）")],
+    key: Annotated[str, typer.Argument(
+        help="记录的关键字段（同操作日志）：成果 S0001/A00012，活动 S0001/2025-03-02/培训/安全培训（第 2 场加 #2），"
+             "成员 S0001/P0001，师带徒 S0001/P0001/P0002，荣誉 P0001/省部级劳动模范/2020，现场检查 S0001/2025/A1")],
+    reason: Annotated[Text, _required("--reason", "作废原因（记入操作日志）", "作废原因")] = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """作废一条误录的记录：记录保留（操作日志可查），此后不计入事实、考核、命名条件和报表。"""
+    from laomo.ledger.void import void_record
+    from laomo.store.db import write_session
+
+    with write_session(engine()) as session:
+        result = void_record(session, kind=kind, key=key, reason=reason)
+    if json_out:
+        emit_json(result.to_json())
+    elif not (quiet or STATE.quiet):
+        typer.echo(f"已作废{result.label} {result.key}（原因：{result.reason}）；此后不计入事实、考核和报表")
 
 
 KIND_HELP = "people honors studios members achievements activities mentorships inspections designations assessments"
