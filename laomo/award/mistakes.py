@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from laomo.award.records import ACTION_TEXT, connection, state_json, state_of
 from laomo.award.values import need_reason
-from laomo.domain import voiding
+from laomo.domain import predicates, voiding
 from laomo.enums import LEVEL
 from laomo.errors import LaomoError, NotFound, UsageError
 
@@ -89,7 +89,7 @@ def void(session: Session, *, id: int | str, reason: str | None,
                          f"（原因：{row['void_reason'] or '未写明'}），不能再次作废")
     before = state_of(session, row["studio_id"])
     stamp = voiding.utc(at) if at is not None else voiding.now()
-    conn.execute(update(d).where(d.c.id == rid, d.c.voided_at.is_(None)).values(voided_at=stamp, void_reason=why))
+    conn.execute(update(d).where(d.c.id == rid, predicates.in_force(d)).values(voided_at=stamp, void_reason=why))
     after = state_of(session, row["studio_id"])
     audit.record(conn, "designation", row["code"],
                  {"id": rid, "action": row["action"], "level": row["level"], "date": row["date"].isoformat(),

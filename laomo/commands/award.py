@@ -1,4 +1,4 @@
-"""laomo award：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、命名/处理历史。
+"""laomo award：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、命名/处理历史、作废误录的记录。
 
 Only Typer is imported at module level; the core (:mod:`laomo.award`),
 SQLAlchemy and Rich are imported inside the commands, so ``laomo --help``
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from laomo.award import ApplyResult
 
-app = Group(help="命名与动态管理：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、历史。",
+app = Group(help="命名与动态管理：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、历史、作废误录的记录。",
                   no_args_is_help=True)
 
 ForceReasonOpt = Annotated[Optional[str], typer.Option("--reason", help="理由（使用 --force 时必填）")]
@@ -386,17 +386,17 @@ def history_cmd(
     table = Table()
     for col in ("编号", "日期", "年度", "处理", "级别", "批次", "文号", "金额", "期限", "原因"):
         table.add_column(col, no_wrap=col in ("编号", "日期", "年度", "处理", "级别", "期限"), overflow="fold")
-    for d in data["designations"]:
-        voided = d["voided"]
-        reason = d["reason"] or ""
-        if voided:  # kept in the history, struck out and marked, counting nowhere
-            reason = f"{reason}\n【{_voided_text(voided)}】" if reason else f"【{_voided_text(voided)}】"
+    voided = [d for d in data["designations"] if d["voided"]]
+    for d in data["designations"]:  # a voided one is kept in the history, struck out and marked
+        reason = ("【已作废】" if d["voided"] else "") + (d["reason"] or "")
         table.add_row(str(d["id"]), d["date"], str(d["year"]), ACTION.label(d["action"]),
                       LEVEL.label(d["level"]) if d["level"] else "", d["batch"] or "", d["doc"] or "",
                       "" if d["amount"] is None else str(d["amount"]), d["deadline"] or "", reason,
-                      style="strike dim" if voided else None)
+                      style="strike dim" if d["voided"] else None)
     console.print(table)
-    if any(d["voided"] for d in data["designations"]):
+    for d in voided:
+        console.print(f"编号 {d['id']}（{ACTION.label(d['action'])} {d['date']}）{_voided_text(d['voided'])}")
+    if voided:
         console.print("（已作废的记录仍列出备查，不计入状态、候选、通知和报表）")
 
 

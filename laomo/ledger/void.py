@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from laomo.domain import voiding
+from laomo.domain import predicates, voiding
 from laomo.enums import ACTIVITY_KIND, HONOR_KIND
 from laomo.errors import LaomoError, NotFound, UsageError
 from laomo.ledger import values
@@ -131,7 +131,7 @@ def void_record(session: Session, *, kind: str, key: str, reason: str | None,
                          f"（原因：{found.void_reason or '未写明'}），不能再次作废")
     stamp = voiding.utc(at) if at is not None else voiding.now()
     table = _table(k.name)
-    conn.execute(update(table).where(table.c.id == found.id, table.c.voided_at.is_(None))
+    conn.execute(update(table).where(table.c.id == found.id, predicates.in_force(table))
                  .values(voided_at=stamp, void_reason=why))
     audit.record(conn, k.name, found.key, {"voided_at": None, "void_reason": None},
                  {"voided_at": stamp.isoformat(), "void_reason": why})
@@ -330,3 +330,26 @@ def _near(conn: Connection, look: _Lookup, k: VoidKind, parts: Sequence[Any]) ->
     keys = [_row_key(k, r) + ("（已作废）" if r[1] is not None else "") for r in rows[:NEAR_KEYS]]
     more = "……" if len(rows) > NEAR_KEYS else ""
     return f"；{look.owner} {owner} 的{k.label}中最接近的有：{'、'.join(keys)}{more}"
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def voided_records(conn: Connection, *, studio_id: int, person_ids: Iterable[int] = ()) -> list[VoidedRecord]:
+    """The voided achievements, activities, members, 师带徒 and inspection scores of a studio, and
+    the voided honors of ``person_ids`` (its people), in the order they were voided."""
+    found: list[VoidedRecord] = []
+    people = sorted(set(person_ids))
+    for k in VOID_KINDS.values():
+        t = _table(k.name)
+        if k.name == "honor":
+            if not people:
+                continue
+            mine = t.c.person_id.in_(people)
+        else:
+            mine = t.c.studio_id == studio_id
+        for r in conn.execute(_lookup(k.name).statement.where(mine, ~predicates.in_force(t))):
+            found.append(VoidedRecord(kind=k.name, label=k.label, key=_row_key(k, r), id=r[0],
+                                      reason=r[2] or "", voided_at=voiding.utc(r[1])))
+    found.sort(key=lambda v: (v.voided_at, v.kind, v.id))
+    return found

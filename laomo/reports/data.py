@@ -13,6 +13,10 @@ derives them.  Which member is active, which mentorship runs in a year and which
 apprentice was promoted in it are the predicates of :mod:`laomo.domain.predicates`,
 the same the assessment's facts use.
 
+Voided records and voided designations count nowhere: every statement here keeps only
+the rows in force (:func:`laomo.domain.predicates.in_force`) — totals, trends, notices,
+the ledger and the dossier alike.
+
 Personal data (ID numbers, phones) is masked *here*, unless ``show_pii``, so
 no renderer can leak it.
 
@@ -684,8 +688,39 @@ def _records_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def _people_ids(conn: Connection, sid: int, leader_id: int) -> list[int]:
+    """The leader and everyone ever entered as a member of the studio (voided entries too)."""
+    from sqlalchemy import select
+
+    from laomo.models import Member
+
+    m = Member.__table__
+    return sorted({leader_id, *conn.execute(select(m.c.person_id).where(m.c.studio_id == sid)).scalars()})
+
+
+def _voided_of(conn: Connection, sid: int, person_ids: list[int]) -> list[dict[str, Any]]:
+    """The studio's voided records and designations, for the paper file (they count nowhere else):
+    ``{"kind", "label", "key", "what", "reason", "at"}`` in the order they were voided."""
+    from sqlalchemy import select
+
+    from laomo.award.mistakes import describe
+    from laomo.domain.voiding import utc
+    from laomo.ledger.void import voided_records
+    from laomo.models import Designation
+
+    out = [{"kind": v.kind, "label": v.label, "key": v.key, "what": v.key, "reason": v.reason,
+            "at": v.voided_at.isoformat()} for v in voided_records(conn, studio_id=sid, person_ids=person_ids)]
+    d = Designation.__table__
+    for r in conn.execute(select(d).where(d.c.studio_id == sid, ~predicates.in_force(d))):
+        out.append({"kind": "designation", "label": "命名/处理记录", "key": str(r.id),
+                    "what": describe(r.action, r.level, r.date), "reason": r.void_reason or "",
+                    "at": utc(r.voided_at).isoformat()})
+    return sorted(out, key=lambda v: (v["at"], v["kind"], v["key"]))
+
+
 def studio(session: Session | Connection, *, code: str, show_pii: bool = False) -> dict[str, Any]:
-    """One studio's dossier: people, honors, results, activities, 师带徒, assessments, designations."""
+    """One studio's dossier: people, honors, results, activities, 师带徒, assessments, designations
+    (those in force), and the records voided there (``voided``)."""
     from sqlalchemy import select
 
     from laomo.models import Studio
@@ -697,6 +732,7 @@ def studio(session: Session | Connection, *, code: str, show_pii: bool = False) 
         raise NotFound(f"工作室 {code} 不存在")
     sid = row["id"]
     leader, members, honors = _people_of(conn, sid, row["leader_id"], show_pii)
+    voided = _voided_of(conn, sid, _people_ids(conn, sid, row["leader_id"]))
     work = _work_of(conn, sid)
     records = _records_of(conn, sid)
     state: State = state_of(states(conn, studio_ids=[sid]), sid)
@@ -719,5 +755,5 @@ def studio(session: Session | Connection, *, code: str, show_pii: bool = False) 
                    "participants": sum(x["participants"] or 0 for x in activities),
                    "mentorships": len(mentorships),
                    "promoted": sum(1 for x in mentorships if x["promoted_on"])},
-        "union": union_name(session), "pii": bool(show_pii),
+        "voided": voided, "union": union_name(session), "pii": bool(show_pii),
     }
