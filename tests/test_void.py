@@ -213,3 +213,20 @@ def test_the_dossier_lists_voided_records_apart(cli, sample_db):
         ("achievement", "S0001/A00001", "重复登记"), ("designation", str(rid), "命名录错")]
     md = cli("report", "studio", "S0001", "--format", "md")
     assert "## 已作废的记录（不计入统计）（2）" in md.out and "| 成果 | S0001/A00001 |" in md.out
+
+
+@pytest.mark.parametrize("void, register", [
+    (("成员", "S0001/P0001"), ("member", "--studio", "S0001", "--person", "P0001", "--role", "领衔人")),
+    (("现场检查", "S0001/2025/D2"), ("inspection", "--studio", "S0001", "--year", "2025", "--item", "d2",
+                                    "--score", "9")),
+    (("荣誉", "P0001/city_may_day_medal/2012"), ("honor", "--person", "P0001", "--kind", "市五一劳动奖章",
+                                                 "--year", "2012", "--issuer", "市总工会")),
+    (("师带徒", "S0002/P0008/P0016"), ("mentorship", "--studio", "S0002", "--mentor", "P0008",
+                                      "--apprentice", "P0016", "--start", "2024-01-01")),
+])
+def test_a_voided_record_is_not_changed_by_registering_its_key(cli, sample_db, void, register):
+    assert cli("register", "void", *void, "--reason", "误录").code == 0
+    before = dump(sample_db)
+    r = cli("register", *register)
+    assert r.code == 1 and "已于" in r.err and "作废" in r.err and "误录" in r.err
+    assert dump(sample_db) == before

@@ -16,9 +16,11 @@ single-record register (:func:`laomo.ledger.records.register_record`) runs:
   next free code, an activity the next session number of that day, kind and title.
 
 An achievement given with the code of a stored one is that achievement (a patch, as
-before) — refused when that achievement is voided: a voided record is never changed.  An
-activity whose day, kind and title are only held by voided sessions becomes the next
-session (the voided ones keep their numbers).
+before) — refused when that achievement is voided: a voided record is never changed.  So is
+a member, 师带徒, honor or inspection score registered under the natural key of a voided one
+(the key is unique: a new record cannot take it).  An activity whose day, kind and title
+are only held by voided sessions becomes the next session (the voided ones keep their
+numbers).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ if TYPE_CHECKING:
 
 #: The kinds a repeat is looked for in, and the fields that identify a record besides the studio.
 IDENTITY = {"achievements": ("date", "title"), "activities": ("date", "kind", "title")}
+
+#: The kinds identified by their natural key alone: a register of a voided one's key is refused.
+KEYED = ("members", "mentorships", "honors", "inspections")
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ def register_entry(session: Session, *, kind: str, record: Mapping[str, Any], ag
     identical achievement or activity is stored already (see the module)."""
     from laomo.ledger.records import register_record
 
+    if kind in KEYED:
+        _refuse_voided_key(session.connection(), kind, record)
     parsed = _parsed(session.connection(), kind, record) if kind in IDENTITY else None
     if parsed is None:  # another kind, or a value the register itself will refuse with its message
         return Entry(register_record(session, kind=kind, record=record, new_code=new_code), None)
@@ -164,6 +171,36 @@ def _refuse_voided_code(conn: Connection, p: _Parsed) -> None:
     if row is not None:
         raise LaomoError(f"成果 {p.studio}/{code} 已于 {voiding.local_day(row.voided_at).isoformat()} 作废"
                          f"（原因：{row.void_reason or '未写明'}），作废的记录不再修改；请另用一个编号登记", option="code")
+
+
+def _refuse_voided_key(conn: Connection, kind: str, record: Mapping[str, Any]) -> None:
+    """A member, 师带徒, honor or score registered under the key of a voided one: refused (the register
+    would change a voided record, which would still count nowhere)."""
+    from sqlalchemy import select
+
+    k = KINDS[kind]
+    t = _table(kind)
+    conds, shown = [], []
+    for target in k.key:
+        col = next(c for c in k.columns if c.target == target)
+        raw = record.get(col.key)
+        if _blank(raw):
+            return
+        try:
+            value = col.parse(raw)
+        except values.Invalid:
+            return  # the register refuses it with its own message
+        shown.append(str(value))
+        if col.ref is not None:
+            ref = t.metadata.tables[col.ref]
+            value = conn.execute(select(ref.c.id).where(ref.c.code == value)).scalar()
+            if value is None:
+                return
+        conds.append(t.c[target] == value)
+    row = conn.execute(select(t.c.voided_at, t.c.void_reason).where(*conds, ~predicates.in_force(t))).first()
+    if row is not None:
+        raise LaomoError(f"{k.label} {'/'.join(shown)} 已于 {voiding.local_day(row.voided_at).isoformat()} 作废"
+                         f"（原因：{row.void_reason or '未写明'}）；作废的记录保持原样，不能再修改或重新登记")
 
 
 def _repeat(kind: str, p: _Parsed, rows: Sequence[Mapping[str, Any]]) -> Repeat:
