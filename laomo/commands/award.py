@@ -415,7 +415,8 @@ def _voided_text(voided: dict[str, Any]) -> str:
 @app.command("void")
 def void_cmd(
     id: Annotated[str, typer.Argument(help="命名/处理记录的编号（award history 的“编号”列，或其 --json 的 id）")],
-    reason: ReasonOpt = None,
+    reason: Annotated[Optional[str], required_option(
+        "--reason", help="作废原因（记入操作日志）", label="作废原因")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """作废一条误录的命名/处理记录：记录保留并在历史中标明已作废，状态按其余记录重新推出，不再计入通知和报表。"""
@@ -424,7 +425,7 @@ def void_cmd(
     from laomo.store.db import write_session
 
     with write_session(engine()) as session:
-        result = void(session, id=id, reason=_required(reason, "--reason", "原因"))
+        result = void(session, id=id, reason=_required(reason, "--reason", "作废原因"))
     if json_out:
         emit_json(result.to_json())
         return
