@@ -9,12 +9,13 @@ after it, and return frozen dataclasses whose ``to_json()`` is the JSON of cli.m
 :mod:`laomo.award.eligibility`     candidates, the naming conditions, Verdict
 :mod:`laomo.award.transitions`     name, demonstrate, rectify, warn, revoke, close
 :mod:`laomo.award.apply_year`      carry out a year's recommendations, restore
-:mod:`laomo.award.studio_history`  the designations of a studio
+:mod:`laomo.award.studio_history`  the designations of a studio (voided ones shown as such)
+:mod:`laomo.award.mistakes`        void a designation entered by mistake
 :mod:`laomo.award.records`         studios, states, profile, writing designations
 :mod:`laomo.award.values`          the caller's values checked (level, date, …)
 =================================  ===========================================
 
-(The modules are not called ``apply`` and ``history``: the functions re-exported here
+(The modules are not called ``apply``, ``history`` and ``void``: the functions re-exported here
 would hide them as attributes of this package.)
 """
 
@@ -33,6 +34,7 @@ from laomo.award.apply_year import (
     plan_apply,
 )
 from laomo.award.eligibility import Candidates, Verdict, candidates
+from laomo.award.mistakes import VoidedDesignation, void
 from laomo.award.records import ACTION_TEXT
 from laomo.award.studio_history import History, HistoryEntry, history
 from laomo.award.transitions import (
@@ -65,6 +67,7 @@ __all__ = [
     "Skipped",
     "TransitionResult",
     "Verdict",
+    "VoidedDesignation",
     "apply",
     "candidates",
     "close",
@@ -75,5 +78,6 @@ __all__ = [
     "plan_apply",
     "rectify",
     "revoke",
+    "void",
     "warn",
 ]

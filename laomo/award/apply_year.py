@@ -41,6 +41,7 @@ from laomo.award.records import (
     write_designations,
 )
 from laomo.award.values import DateLike, decision_day, parse_year
+from laomo.domain import predicates
 from laomo.domain.numbers import whole
 from laomo.enums import GRADE
 from laomo.errors import LaomoError
@@ -230,7 +231,7 @@ def _assessed(session: Session, year: int) -> tuple[list[Assessed], set[int]]:
     if not runs:
         raise NotAssessed(year, imported_only=bool(rows))
     done = {r.studio_id for r in conn.execute(
-        select(d.c.studio_id).where(and_(d.c.year == year, d.c.action.in_(APPLY_ACTIONS),
+        select(d.c.studio_id).where(and_(predicates.in_force(d), d.c.year == year, d.c.action.in_(APPLY_ACTIONS),
                                          d.c.reason.startswith(marker(year), autoescape=True))).distinct())}
     return runs, done
 

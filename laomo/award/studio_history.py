@@ -1,4 +1,8 @@
-"""A studio's designations (oldest first), its current status and the levels it holds."""
+"""A studio's designations (oldest first), its current status and the levels it holds.
+
+Every designation is listed, a voided one too (with when and why it was voided): the decision
+stays visible.  The status and levels are folded from those not voided.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from laomo.award.records import connection, state_of
+from laomo.domain.voiding import voided_json
 from laomo.enums import LEVEL
 
 if TYPE_CHECKING:
@@ -15,8 +20,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One designation row."""
+    """One designation row; ``voided_at``/``void_reason`` when it was voided (``award void``)."""
 
+    id: int
     action: str
     level: str | None
     year: int
@@ -26,11 +32,14 @@ class HistoryEntry:
     amount: int | None
     reason: str | None
     deadline: dt.date | None
+    voided_at: dt.datetime | None = None
+    void_reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"action": self.action, "level": self.level, "year": self.year, "date": self.date.isoformat(),
-                "batch": self.batch, "doc": self.doc, "amount": self.amount, "reason": self.reason,
-                "deadline": self.deadline.isoformat() if self.deadline else None}
+        return {"id": self.id, "action": self.action, "level": self.level, "year": self.year,
+                "date": self.date.isoformat(), "batch": self.batch, "doc": self.doc, "amount": self.amount,
+                "reason": self.reason, "deadline": self.deadline.isoformat() if self.deadline else None,
+                "voided": voided_json(self.voided_at, self.void_reason)}
 
 
 @dataclass(frozen=True)
@@ -63,8 +72,9 @@ def history(session: Session, *, code: str) -> History:
     s = find_one(session, code)
     t = Designation.__table__
     rows = connection(session).execute(
-        select(t.c.action, t.c.level, t.c.year, t.c.date, t.c.batch, t.c.doc, t.c.amount, t.c.reason,
-               t.c.deadline).where(t.c.studio_id == s.id).order_by(t.c.date, t.c.id)).all()
+        select(t.c.id, t.c.action, t.c.level, t.c.year, t.c.date, t.c.batch, t.c.doc, t.c.amount, t.c.reason,
+               t.c.deadline, t.c.voided_at, t.c.void_reason).where(t.c.studio_id == s.id)
+        .order_by(t.c.date, t.c.id)).all()
     st = state_of(session, s.id, None)
     return History(studio=s.code, name=s.name, status=st.status, level=st.level, levels_held=tuple(st.levels_held),
                    demonstrative_levels=tuple(sorted(st.demonstrative_levels, key=LEVEL.rank)), deadline=st.deadline,

@@ -1,4 +1,4 @@
-"""laomo award：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、命名/处理历史。
+"""laomo award：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、命名/处理历史、作废误录的记录。
 
 Only Typer is imported at module level; the core (:mod:`laomo.award`),
 SQLAlchemy and Rich are imported inside the commands, so ``laomo --help``
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from laomo.award import ApplyResult
 
-app = Group(help="命名与动态管理：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、历史。",
+app = Group(help="命名与动态管理：命名候选、命名、示范性、限期整改、通报、摘牌、撤销、执行考核建议、历史、作废误录的记录。",
                   no_args_is_help=True)
 
 ForceReasonOpt = Annotated[Optional[str], typer.Option("--reason", help="理由（使用 --force 时必填）")]
@@ -384,10 +384,54 @@ def history_cmd(
         console.print("（没有命名/处理记录）")
         return
     table = Table()
-    for col in ("日期", "年度", "处理", "级别", "批次", "文号", "金额", "期限", "原因"):
-        table.add_column(col, no_wrap=col in ("日期", "年度", "处理", "级别", "期限"), overflow="fold")
-    for d in data["designations"]:
-        table.add_row(d["date"], str(d["year"]), ACTION.label(d["action"]), LEVEL.label(d["level"]) if d["level"] else "",
-                      d["batch"] or "", d["doc"] or "", "" if d["amount"] is None else str(d["amount"]),
-                      d["deadline"] or "", d["reason"] or "")
+    for col in ("编号", "日期", "年度", "处理", "级别", "批次", "文号", "金额", "期限", "原因"):
+        table.add_column(col, no_wrap=col in ("编号", "日期", "年度", "处理", "级别", "期限"), overflow="fold")
+    voided = [d for d in data["designations"] if d["voided"]]
+    for d in data["designations"]:  # a voided one is kept in the history, struck out and marked
+        reason = ("【已作废】" if d["voided"] else "") + (d["reason"] or "")
+        table.add_row(str(d["id"]), d["date"], str(d["year"]), ACTION.label(d["action"]),
+                      LEVEL.label(d["level"]) if d["level"] else "", d["batch"] or "", d["doc"] or "",
+                      "" if d["amount"] is None else str(d["amount"]), d["deadline"] or "", reason,
+                      style="strike dim" if d["voided"] else None)
     console.print(table)
+    for d in voided:
+        console.print(f"编号 {d['id']}（{ACTION.label(d['action'])} {d['date']}）{_voided_text(d['voided'])}")
+    if voided:
+        console.print("（已作废的记录仍列出备查，不计入状态、候选、通知和报表）")
+
+
+def _voided_text(voided: dict[str, Any]) -> str:
+    """已作废（2025-06-01，原因：…） from the ``"voided"`` of the JSON."""
+    import datetime as dt
+
+    from laomo.domain.voiding import voided_text
+
+    return voided_text(dt.datetime.fromisoformat(voided["at"]), voided["reason"])
+
+
+# --------------------------------------------------------------------------- void
+
+
+@app.command("void")
+def void_cmd(
+    id: Annotated[str, typer.Argument(help="命名/处理记录的编号（award history 的“编号”列，或其 --json 的 id）")],
+    reason: Annotated[Optional[str], required_option(
+        "--reason", help="作废原因（记入操作日志）", label="作废原因")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """作废一条误录的命名/处理记录：记录保留并在历史中标明已作废，状态按其余记录重新推出，不再计入通知和报表。"""
+    from laomo.award import void
+    from laomo.enums import LEVEL, STATUS
+    from laomo.store.db import write_session
+
+    with write_session(engine()) as session:
+        result = void(session, id=id, reason=_required(reason, "--reason", "作废原因"))
+    if json_out:
+        emit_json(result.to_json())
+        return
+    if _quiet():
+        return
+    status = f"{STATUS.label(result.status_before)} → {STATUS.label(result.status)}"
+    level = f"（现持有最高级别：{LEVEL.label(result.level_after)}）" if result.level_after else ""
+    typer.echo(f"已作废 {result.studio} {result.name} 的{result.describe()}（记录编号 {result.id}）；"
+               f"状态：{status}{level}")

@@ -1,13 +1,16 @@
 """`laomo register …`: single records (prompting on a terminal) and bulk imports."""
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info
 from laomo.commands.group import Group
-from laomo.commands.options import JsonSummaryOpt, QuietOpt, required_option
+from laomo.commands.options import JsonOpt, JsonSummaryOpt, QuietOpt, required_option
+
+if TYPE_CHECKING:
+    from laomo.ledger.repeats import Repeat
 
 app = Group(help="登记人员、荣誉、工作室、成员、成果、活动、师带徒、现场检查，或批量导入。",
                   no_args_is_help=True)
@@ -29,12 +32,18 @@ Date = Annotated[Text, _required("--date", "日期", "日期")]
 # --- register ------------------------------------------------------------------
 
 
-def _register(kind: str, record: dict[str, Any], label: str, new_code: tuple[str, str] | None = None) -> None:
-    from laomo.ledger.records import register_record
+def _register(kind: str, record: dict[str, Any], label: str, new_code: tuple[str, str] | None = None,
+              again: bool = False) -> None:
+    from laomo.ledger.repeats import register_entry
     from laomo.store.db import write_session
 
     with write_session(engine()) as session:
-        result = register_record(session, kind=kind, record=record, new_code=new_code)
+        entry = register_entry(session, kind=kind, record=record, again=again, new_code=new_code)
+    result = entry.result
+    if result is None:
+        assert entry.repeat is not None
+        _repeated(entry.repeat)
+        return
     if result.rejected:
         for e in result.errors:
             typer.echo(f"错误：选项「--{e.column.replace('_', '-')}」值「{e.value}」: {e.reason}", err=True)
@@ -46,6 +55,25 @@ def _register(kind: str, record: dict[str, Any], label: str, new_code: tuple[str
         typer.echo(f"已更新{label} {key}")
     else:
         typer.echo(f"{label}已存在且内容相同，未改动")
+
+
+def _repeated(repeat: "Repeat") -> None:
+    """Nothing was written: an identical record is stored (cli.md "Repeated entry").  The same values
+    again: a note, exit 0 (nothing to do; a re-run script must not fail); other values: exit 1."""
+    another = "确属另一项请加 --again" if repeat.kind == "achievements" else "确属另一场请加 --again"
+    if repeat.same:
+        info(f"未重复登记：已有相同{repeat.label} {repeat.key}（{repeat.summary}）；{another}")
+        return
+    if repeat.kind == "achievements":
+        fix = f"要修改这项成果请加 --code {repeat.code}"
+    else:
+        fix = f"要更正已登记的这场活动，请先作废（laomo register void 活动 {repeat.key} --reason …）再登记"
+    fail(f"未登记：已有同{'名' if repeat.kind == 'achievements' else '类同主题'}同日的{repeat.label} {repeat.key}"
+         f"（{repeat.summary}），其{'、'.join(repeat.differs)}与本次不同；{fix}，{another}", 1)
+
+
+AgainOpt = Annotated[bool, typer.Option(
+    "--again", help="与已登记的记录相同（同一工作室、同日、同名称/类型主题）但确属另一项时加上，仍登记为新的一条")]
 
 
 def _frontline_help(what: str) -> str:
@@ -137,11 +165,12 @@ def register_achievement(
     benefit: Annotated[Text, typer.Option("--benefit", help="经济效益（元/年，可写 12.5万）")] = None,
     patent_no: Annotated[Text, typer.Option("--patent-no", help="专利号")] = None,
     frontline_led: Annotated[Flag, typer.Option("--frontline-led/--no-frontline-led", help="是否一线职工主导")] = None,
+    again: AgainOpt = False,
 ) -> None:
-    """登记一项创新成果。"""
+    """登记一项创新成果；与已登记的成果同名同日时不重复登记（确属另一项加 --again）。"""
     record = dict(studio=studio, title=title, type=type_, date=date, stage=stage, benefit=benefit, patent_no=patent_no,
                   frontline_led=frontline_led, code=code)
-    _register("achievements", record, "成果", new_code=("achievement", "A"))
+    _register("achievements", record, "成果", new_code=("achievement", "A"), again=again)
 
 
 @register_app.command("activity")
@@ -152,10 +181,11 @@ def register_activity(
     title: Annotated[Text, typer.Option("--title", help="主题")] = None,
     participants: Annotated[Text, typer.Option("--participants", help="参加人次")] = None,
     hours: Annotated[Text, typer.Option("--hours", help="学时")] = None,
+    again: AgainOpt = False,
 ) -> None:
-    """登记一次活动。"""
+    """登记一次活动；与已登记的活动同日同类同主题时不重复登记（确属另一场加 --again）。"""
     record = dict(studio=studio, kind=kind, date=date, title=title, participants=participants, hours=hours)
-    _register("activities", record, "活动")
+    _register("activities", record, "活动", again=again)
 
 
 @register_app.command("mentorship")
@@ -185,6 +215,29 @@ def register_inspection(
     """登记现场检查评分。"""
     record = dict(studio=studio, year=year, item=item, score=score, inspector=inspector)
     _register("inspections", record, "现场检查评分")
+
+
+@register_app.command("void")
+def register_void(
+    kind: Annotated[str, typer.Argument(
+        help="记录类型：achievement activity member mentorship honor inspection（或 成果 活动 成员 师带徒 荣誉 现场检查）")],
+    key: Annotated[str, typer.Argument(
+        help="记录的关键字段（同操作日志）：成果 S0001/A00012，活动 S0001/2025-03-02/培训/安全培训（第 2 场加 #2），"
+             "成员 S0001/P0001，师带徒 S0001/P0001/P0002，荣誉 P0001/省部级劳动模范/2020，现场检查 S0001/2025/A1")],
+    reason: Annotated[Text, _required("--reason", "作废原因（记入操作日志）", "作废原因")] = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """作废一条误录的记录：记录保留（操作日志可查），此后不计入事实、考核、命名条件和报表。"""
+    from laomo.ledger.void import void_record
+    from laomo.store.db import write_session
+
+    with write_session(engine()) as session:
+        result = void_record(session, kind=kind, key=key, reason=reason)
+    if json_out:
+        emit_json(result.to_json())
+    elif not (quiet or STATE.quiet):
+        typer.echo(f"已作废{result.label} {result.key}（原因：{result.reason}）；此后不计入事实、考核和报表")
 
 
 KIND_HELP = "people honors studios members achievements activities mentorships inspections designations assessments"

@@ -263,6 +263,7 @@ def write_reports(engine: Engine, directory: Path, year: int | None = None) -> l
     """
     from sqlalchemy import func, select
 
+    from laomo.domain import predicates
     from laomo.enums import LEVEL
     from laomo.models import Assessment, Designation
     from laomo.reports import data as d
@@ -288,9 +289,10 @@ def write_reports(engine: Engine, directory: Path, year: int | None = None) -> l
             out.append((f"{ay}年度考核结果（Excel）", write_file(directory / default_filename("assessment", "xlsx", res),
                                                             render("assessment", "xlsx", res))))
         dt_ = Designation.__table__
-        ny = conn.execute(select(func.max(dt_.c.year)).where(dt_.c.action == "name", dt_.c.year <= y)).scalar()
+        named = (predicates.in_force(dt_), dt_.c.action == "name")
+        ny = conn.execute(select(func.max(dt_.c.year)).where(*named, dt_.c.year <= y)).scalar()
         if ny is not None:
-            levels = [r[0] for r in conn.execute(select(dt_.c.level).where(dt_.c.action == "name", dt_.c.year == ny)
+            levels = [r[0] for r in conn.execute(select(dt_.c.level).where(*named, dt_.c.year == ny)
                                                  .group_by(dt_.c.level)) if r[0]]
             for level in sorted(levels, key=LEVEL.rank):
                 notice = d.notice(session, year=int(ny), kind="naming", level=level)

@@ -17,6 +17,9 @@ so a rule changed here changes both.
 * :func:`promoted_in` (C4) — ``promoted_on`` within the period;
 * :func:`designation_in_force_on` — a designation dated on or before the day (the
   status on that day folds these);
+* :func:`in_force` — a row not voided (rules.md: "Voided records and voided designations
+  count nowhere"): every statement that reads honors, members, achievements, activities,
+  mentorships, inspections or designations puts it in its WHERE;
 * :func:`count_if` — the SQL count of the rows meeting a condition.
 
 Callers look the functions up on this module when they build a statement
@@ -103,6 +106,15 @@ def dated_within_known(col: Any, period: Period, known: Period) -> Condition | N
 def year_of(col: Any) -> Any:
     """The year a dated row belongs to (dated within year Y ⇔ ``year_of`` is Y), to group rows by year."""
     return extract("year", col)
+
+
+def in_force(table: Any) -> Condition:
+    """A row of ``table`` (a table or an alias of one with ``voided_at``) that has not been voided.
+
+    A record entered by mistake is voided, never deleted (cli.md "Safety"); from then on it
+    counts nowhere — facts, assessments, eligibility, notices, reports — exactly as if it had
+    never been entered."""
+    return table.c.voided_at.is_(None)
 
 
 def member_active_on(day: dt.date) -> Condition:

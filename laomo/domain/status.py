@@ -3,7 +3,9 @@
 This module holds the fold itself: :class:`State` and :func:`fold`.
 :func:`laomo.domain.studios.states` reads the designation rows of every studio (or some) in
 one query, ordered by studio, date, id, and folds them here one studio at a time, so its
-cost is one pass over the table whatever the number of studios.
+cost is one pass over the table whatever the number of studios.  A voided designation is
+never read (:func:`laomo.domain.studios.designation_rows`): voiding one derives the status
+again from the others, as if it had never been written.
 
 The fold follows the lifecycle of domain.md:
 

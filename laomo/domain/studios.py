@@ -3,8 +3,8 @@
 
 :func:`find` is the one lookup of studios by code (:func:`find_one` for one code).
 :func:`designation_rows` is the one statement whose rows the fold reads (ordered by studio,
-date, id; only those in force on the day when a day is given); :func:`states` folds them for
-every studio, some studios or a county's studios.
+date, id; never a voided one; only those in force on the day when a day is given);
+:func:`states` folds them for every studio, some studios or a county's studios.
 """
 
 from __future__ import annotations
@@ -85,10 +85,11 @@ def in_county(col: Any, county: str) -> predicates.Condition:
 
 
 def designation_rows(*, as_of: dt.date | None = None, in_force_flag: dt.date | None = None) -> Select[Any]:
-    """``(studio_id, action, level, date, deadline)`` of the designations, unordered.
+    """``(studio_id, action, level, date, deadline)`` of the designations not voided, unordered.
 
     ``as_of``: only those in force on that day (every one for None).  ``in_force_flag``: a sixth
     column, true for the rows in force on that day (the rows after it come last for a studio).
+    A voided designation is never read: the status is derived as if it had not been written.
     """
     from sqlalchemy import select
 
@@ -98,7 +99,7 @@ def designation_rows(*, as_of: dt.date | None = None, in_force_flag: dt.date | N
     cols: list[Any] = [d.c.studio_id, d.c.action, d.c.level, d.c.date, d.c.deadline]
     if in_force_flag is not None:
         cols.append(predicates.designation_in_force_on(in_force_flag))
-    q = select(*cols)
+    q = select(*cols).where(predicates.in_force(d))
     return q if as_of is None else q.where(predicates.designation_in_force_on(as_of))
 
 

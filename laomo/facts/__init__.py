@@ -21,6 +21,9 @@ unchanged on SQLite and PostgreSQL.
 
 Facts as of a date D (rules.md "Facts as of a date D")
 ------------------------------------------------------
+* Voided records and voided designations count nowhere: every query keeps only
+  the rows in force (:func:`laomo.domain.predicates.in_force`), as if a voided
+  row had never been entered.
 * The facts *for a year Y* use D = 31 December of Y.  Facts *as of a date D*
   (``assess check``, naming eligibility) use Y = the year of D.
 * "In Y" means dated from 1 January of Y through D — the whole year when D is

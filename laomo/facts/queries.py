@@ -178,6 +178,7 @@ def grouped(name: str, key: Any, columns: Sequence[Col], *, date: Any = None,
     """A ``GROUP BY`` studio query of conditional aggregates, one per :class:`Col` needed.
 
     ``date``: the table's date column the periods are of.  ``where``: a condition on every row.
+    Voided rows (:func:`laomo.domain.predicates.in_force`) are never counted.
     """
     by_fact = {c.fact: c for c in columns}
 
@@ -194,7 +195,7 @@ def grouped(name: str, key: Any, columns: Sequence[Col], *, date: Any = None,
                           else predicates.dated_within_known(date, period, known))
             cond = _both(within, c.when(scope) if c.when is not None else None)
             aggregates.append(predicates.count_if(cond) if c.total is None else _sum_if(cond, c.total))
-        q = select(key, *aggregates).group_by(key)
+        q = select(key, *aggregates).where(predicates.in_force(key.table)).group_by(key)
         filters = _both(predicates.dated_within(date, known) if known is not None else None,
                         where(scope) if where is not None else None)
         return q if filters is None else q.where(filters)
@@ -297,7 +298,7 @@ def _members_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
     return (select(m.c.studio_id, count_if(None), count_if(~is_leader), count_if(and_(~is_leader, frontline)),
                    count_if(frontline), count_if(is_leader))
             .select_from(m.join(_s, _s.c.id == m.c.studio_id).join(_p, _p.c.id == m.c.person_id))
-            .where(predicates.member_active_on(scope.day)).group_by(m.c.studio_id))
+            .where(predicates.in_force(m), predicates.member_active_on(scope.day)).group_by(m.c.studio_id))
 
 
 def _fill_members(scope: Scope, wanted: tuple[str, ...]) -> Fill:
@@ -316,7 +317,7 @@ def _honors_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
     h = Honor.__table__
     rank = case({kind: LEVEL.rank(level) for kind, (_, level) in HONOR_LEVELS.items()}, value=h.c.kind, else_=-1)
     return (select(_s.c.id, func.max(rank)).select_from(_s.join(h, h.c.person_id == _s.c.leader_id))
-            .where(predicates.honor_counts_on(scope.day)).group_by(_s.c.id))
+            .where(predicates.in_force(h), predicates.honor_counts_on(scope.day)).group_by(_s.c.id))
 
 
 def _fill_honor(scope: Scope, wanted: tuple[str, ...]) -> Fill:
@@ -331,7 +332,7 @@ def _fill_honor(scope: Scope, wanted: tuple[str, ...]) -> Fill:
 def _inspections_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
     """The on-site scores of Y, one row per item."""
     ins = Inspection.__table__
-    return select(ins.c.studio_id, ins.c.item, ins.c.score).where(ins.c.year == scope.year)
+    return select(ins.c.studio_id, ins.c.item, ins.c.score).where(predicates.in_force(ins), ins.c.year == scope.year)
 
 
 def _fill_inspection(scope: Scope, wanted: tuple[str, ...]) -> Fill:

@@ -104,13 +104,18 @@ def init_database(engine: Engine, *, union: str | None = None) -> dict[str, Any]
 
 
 def ledger_counts(session: Session) -> dict[str, int]:
-    """Row counts of the ledger's tables (one COUNT per table)."""
+    """Row counts of the ledger's tables (one COUNT per table); voided records are not counted."""
     from sqlalchemy import func, select
 
+    from laomo.domain.predicates import in_force
     from laomo.models import SQLModel
 
     names = ("person", "honor", "studio", "member", "achievement", "activity",
              "mentorship", "inspection", "designation", "assessment")
     conn = session.connection()
-    return {n: conn.execute(select(func.count()).select_from(SQLModel.metadata.tables[n])).scalar_one()
-            for n in names}
+    counts: dict[str, int] = {}
+    for n in names:
+        t = SQLModel.metadata.tables[n]
+        q = select(func.count()).select_from(t)
+        counts[n] = conn.execute(q.where(in_force(t)) if "voided_at" in t.c else q).scalar_one()
+    return counts

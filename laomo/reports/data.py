@@ -13,6 +13,10 @@ derives them.  Which member is active, which mentorship runs in a year and which
 apprentice was promoted in it are the predicates of :mod:`laomo.domain.predicates`,
 the same the assessment's facts use.
 
+Voided records and voided designations count nowhere: every statement here keeps only
+the rows in force (:func:`laomo.domain.predicates.in_force`) — totals, trends, notices,
+the ledger and the dossier alike.
+
 Personal data (ID numbers, phones) is masked *here*, unless ``show_pii``, so
 no renderer can leak it.
 
@@ -159,8 +163,8 @@ def _yearly(conn: Connection, scoped: Callable[[Select[Any], Any], Select[Any]],
 
     year = predicates.year_of(table.c.date)
     q = scoped(select(year.label("y"), table.c[by].label("by"), func.count().label("n"),
-                      func.coalesce(func.sum(table.c[amount]), 0).label("amount")).group_by(year, table.c[by]),
-               table.c.studio_id)
+                      func.coalesce(func.sum(table.c[amount]), 0).label("amount"))
+               .where(predicates.in_force(table)).group_by(year, table.c[by]), table.c.studio_id)
     out: Yearly = defaultdict(dict)
     for r in conn.execute(q):
         out[int(r.y)][r.by] = (_int(r.n), _int(r.amount))
@@ -193,7 +197,7 @@ def _designations_by_year(conn: Connection, scoped: Callable[[Select[Any], Any],
     from laomo.models import Designation
 
     d = Designation.__table__
-    q = scoped(select(d.c.year, d.c.action, d.c.level, func.count().label("n"))
+    q = scoped(select(d.c.year, d.c.action, d.c.level, func.count().label("n")).where(predicates.in_force(d))
                .group_by(d.c.year, d.c.action, d.c.level), d.c.studio_id)
     out: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for r in conn.execute(q):
@@ -210,7 +214,8 @@ def _mentorships_in(conn: Connection, scoped: Callable[[Select[Any], Any], Selec
     ms = Mentorship.__table__
     period = predicates.whole_year(year)
     q = scoped(select(predicates.count_if(predicates.mentorship_running_in(period)).label("active"),
-                      predicates.count_if(predicates.promoted_in(period)).label("promoted")), ms.c.studio_id)
+                      predicates.count_if(predicates.promoted_in(period)).label("promoted"))
+               .where(predicates.in_force(ms)), ms.c.studio_id)
     row = conn.execute(q).one()
     return {"active": _int(row.active), "promoted": _int(row.promoted)}
 
@@ -352,12 +357,12 @@ def _ledger_totals(conn: Connection, scoped: Callable[[Select[Any], Any], Select
 
     m = Member.__table__
     members = {r.studio_id: r.n for r in conn.execute(scoped(
-        select(m.c.studio_id, func.count().label("n")).where(predicates.member_active_on(today))
+        select(m.c.studio_id, func.count().label("n")).where(predicates.in_force(m), predicates.member_active_on(today))
         .group_by(m.c.studio_id), m.c.studio_id))}
     a = Achievement.__table__
     achievements = {r.studio_id: (r.n, _int(r.b)) for r in conn.execute(scoped(
-        select(a.c.studio_id, func.count().label("n"), func.sum(a.c.benefit).label("b")).group_by(a.c.studio_id),
-        a.c.studio_id))}
+        select(a.c.studio_id, func.count().label("n"), func.sum(a.c.benefit).label("b"))
+        .where(predicates.in_force(a)).group_by(a.c.studio_id), a.c.studio_id))}
     t = Assessment.__table__
     latest_q = scoped(select(t.c.studio_id.label("sid"), func.max(t.c.year).label("y")).group_by(t.c.studio_id),
                       t.c.studio_id).subquery()
@@ -501,7 +506,8 @@ def _notice_rows(conn: Connection, year: int, action: str, level: str | None) ->
     q = (select(s.c.code, s.c.name, s.c.unit, s.c.kind, s.c.county, s.c.industry, d.c.level, d.c.date,
                 d.c.doc, d.c.batch, d.c.reason, d.c.amount)
          .select_from(d.join(s, s.c.id == d.c.studio_id))
-         .where(d.c.action == action, d.c.year == year).order_by(s.c.code, d.c.date, d.c.id))
+         .where(predicates.in_force(d), d.c.action == action, d.c.year == year)
+         .order_by(s.c.code, d.c.date, d.c.id))
     if level:
         q = q.where(or_(d.c.level == level, d.c.level.is_(None)) if action == "revoke" else d.c.level == level)
     return [dict(r._mapping) for r in conn.execute(q)]
@@ -609,7 +615,7 @@ def _people_of(conn: Connection, sid: int, leader_id: int, show_pii: bool,
     members = []
     person_ids = {leader["id"]}
     for r in conn.execute(select(m.c.role, m.c.joined, m.c.left, p).select_from(m.join(p, p.c.id == m.c.person_id))
-                          .where(m.c.studio_id == sid)).mappings():
+                          .where(m.c.studio_id == sid, predicates.in_force(m))).mappings():
         person_ids.add(r["id"])
         members.append({**person(r), "role": r["role"], "joined": _iso(r["joined"]), "left": _iso(r["left"])})
     role_rank = {"leader": 0, "core": 1, "member": 2}
@@ -617,7 +623,7 @@ def _people_of(conn: Connection, sid: int, leader_id: int, show_pii: bool,
     honors = [{"person": r.code, "name": r.name, "kind": r.kind, "year": r.year, "issuer": r.issuer}
               for r in conn.execute(select(p.c.code, p.c.name, h.c.kind, h.c.year, h.c.issuer)
                                     .select_from(h.join(p, p.c.id == h.c.person_id))
-                                    .where(h.c.person_id.in_(sorted(person_ids)))
+                                    .where(h.c.person_id.in_(sorted(person_ids)), predicates.in_force(h))
                                     .order_by(h.c.year, p.c.code))]
     return person(leader), members, honors
 
@@ -634,11 +640,12 @@ def _work_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
         "achievements": [
             {"code": r.code, "title": r.title, "type": r.type, "stage": r.stage, "date": _iso(r.date),
              "benefit": r.benefit, "patent_no": r.patent_no, "frontline_led": r.frontline_led}
-            for r in conn.execute(select(a).where(a.c.studio_id == sid).order_by(a.c.date, a.c.code))],
+            for r in conn.execute(select(a).where(a.c.studio_id == sid, predicates.in_force(a))
+                                  .order_by(a.c.date, a.c.code))],
         "activities": [
             {"date": _iso(r.date), "kind": r.kind, "title": r.title, "participants": r.participants,
              "hours": whole(r.hours)}
-            for r in conn.execute(select(act).where(act.c.studio_id == sid)
+            for r in conn.execute(select(act).where(act.c.studio_id == sid, predicates.in_force(act))
                                   .order_by(act.c.date, act.c.kind, act.c.title, act.c.seq))],
         "mentorships": [
             {"mentor": r.mentor, "mentor_code": r.mentor_code, "apprentice": r.apprentice,
@@ -650,7 +657,7 @@ def _work_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
                        ms.c.start, ms.c.end, ms.c.agreement, ms.c.promoted_on)
                 .select_from(ms.join(mentor, mentor.c.id == ms.c.mentor_id)
                              .join(apprentice, apprentice.c.id == ms.c.apprentice_id))
-                .where(ms.c.studio_id == sid).order_by(ms.c.start, apprentice.c.code))],
+                .where(ms.c.studio_id == sid, predicates.in_force(ms)).order_by(ms.c.start, apprentice.c.code))],
     }
 
 
@@ -664,7 +671,8 @@ def _records_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
     return {
         "inspections": [
             {"year": r.year, "item": r.item, "score": whole(r.score), "inspector": r.inspector}
-            for r in conn.execute(select(ins).where(ins.c.studio_id == sid).order_by(ins.c.year, ins.c.item))],
+            for r in conn.execute(select(ins).where(ins.c.studio_id == sid, predicates.in_force(ins))
+                                  .order_by(ins.c.year, ins.c.item))],
         "assessments": [
             {"year": r.year, "total": whole(r.total), "grade": r.grade,
              "items": {k: whole(v) for k, v in (r._mapping["items"] or {}).items()},
@@ -675,12 +683,44 @@ def _records_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
             {"action": r.action, "level": r.level, "year": r.year, "date": _iso(r.date),
              "batch": r.batch, "doc": r.doc, "amount": r.amount, "reason": r.reason,
              "deadline": _iso(r.deadline)}
-            for r in conn.execute(select(d).where(d.c.studio_id == sid).order_by(d.c.date, d.c.id))],
+            for r in conn.execute(select(d).where(d.c.studio_id == sid, predicates.in_force(d))
+                                  .order_by(d.c.date, d.c.id))],
     }
 
 
+def _people_ids(conn: Connection, sid: int, leader_id: int) -> list[int]:
+    """The leader and everyone ever entered as a member of the studio (voided entries too)."""
+    from sqlalchemy import select
+
+    from laomo.models import Member
+
+    m = Member.__table__
+    return sorted({leader_id, *conn.execute(select(m.c.person_id).where(m.c.studio_id == sid)).scalars()})
+
+
+def _voided_of(conn: Connection, sid: int, person_ids: list[int]) -> list[dict[str, Any]]:
+    """The studio's voided records and designations, for the paper file (they count nowhere else):
+    ``{"kind", "label", "key", "what", "reason", "at"}`` in the order they were voided."""
+    from sqlalchemy import select
+
+    from laomo.award.mistakes import describe
+    from laomo.domain.voiding import utc
+    from laomo.ledger.void import voided_records
+    from laomo.models import Designation
+
+    out = [{"kind": v.kind, "label": v.label, "key": v.key, "what": v.key, "reason": v.reason,
+            "at": v.voided_at.isoformat()} for v in voided_records(conn, studio_id=sid, person_ids=person_ids)]
+    d = Designation.__table__
+    for r in conn.execute(select(d).where(d.c.studio_id == sid, ~predicates.in_force(d))):
+        out.append({"kind": "designation", "label": "命名/处理记录", "key": str(r.id),
+                    "what": describe(r.action, r.level, r.date), "reason": r.void_reason or "",
+                    "at": utc(r.voided_at).isoformat()})
+    return sorted(out, key=lambda v: (v["at"], v["kind"], v["key"]))
+
+
 def studio(session: Session | Connection, *, code: str, show_pii: bool = False) -> dict[str, Any]:
-    """One studio's dossier: people, honors, results, activities, 师带徒, assessments, designations."""
+    """One studio's dossier: people, honors, results, activities, 师带徒, assessments, designations
+    (those in force), and the records voided there (``voided``)."""
     from sqlalchemy import select
 
     from laomo.models import Studio
@@ -692,6 +732,7 @@ def studio(session: Session | Connection, *, code: str, show_pii: bool = False) 
         raise NotFound(f"工作室 {code} 不存在")
     sid = row["id"]
     leader, members, honors = _people_of(conn, sid, row["leader_id"], show_pii)
+    voided = _voided_of(conn, sid, _people_ids(conn, sid, row["leader_id"]))
     work = _work_of(conn, sid)
     records = _records_of(conn, sid)
     state: State = state_of(states(conn, studio_ids=[sid]), sid)
@@ -714,5 +755,5 @@ def studio(session: Session | Connection, *, code: str, show_pii: bool = False) 
                    "participants": sum(x["participants"] or 0 for x in activities),
                    "mentorships": len(mentorships),
                    "promoted": sum(1 for x in mentorships if x["promoted_on"])},
-        "union": union_name(session), "pii": bool(show_pii),
+        "voided": voided, "union": union_name(session), "pii": bool(show_pii),
     }

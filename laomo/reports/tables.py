@@ -215,7 +215,21 @@ def studio_tables(data: dict[str, Any]) -> list[Table]:
                          [[d["date"], ACTION.label(d["action"]), LEVEL.label(d["level"]) if d["level"] else "",
                            d["year"], d["batch"] or "", d["doc"] or "", d["amount"], d["reason"] or ""]
                           for d in data["designations"]], "命名记录")
-    return [members, honors, achievements, activities, mentorships, assessments, designations]
+    tables = [members, honors, achievements, activities, mentorships, assessments, designations]
+    if data.get("voided"):  # kept on the paper file, counted nowhere
+        tables.append(Table("已作废的记录（不计入统计）", [Column("类型"), Column("记录"), Column("作废日期", "date"), Column("原因")],
+                            [[v["label"], v["what"], _voided_day(v["at"]), v["reason"]] for v in data["voided"]],
+                            "已作废"))
+    return tables
+
+
+def _voided_day(at: str) -> str:
+    """The local day of a void's ISO moment."""
+    import datetime as dt
+
+    from laomo.domain.voiding import local_day
+
+    return local_day(dt.datetime.fromisoformat(at)).isoformat()
 
 
 def studio_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
