@@ -65,13 +65,14 @@ def applied_on(conn: Connection, year: int) -> dt.date | None:
     None when there is none (the year was not applied)."""
     from sqlalchemy import func, select
 
+    from laomo.domain.predicates import in_force
     from laomo.models import Designation
 
     d = Designation.__table__
     day: dt.date | None = conn.execute(
         select(func.min(d.c.date)).where(d.c.year == year, d.c.action.in_(APPLY_ACTIONS),
                                          d.c.reason.startswith(marker(year), autoescape=True),
-                                         d.c.voided_at.is_(None))).scalar()
+                                         in_force(d))).scalar()
     return day
 
 

@@ -25,8 +25,7 @@ def due(conn: Connection, year: int, studio_ids: Iterable[int] | None = None) ->
     from laomo.models import Designation
 
     d = Designation.__table__
-    q = (designation_rows(as_of=dt.date(year, 12, 31)).where(d.c.voided_at.is_(None))
-         .order_by(d.c.studio_id, *fold_order()))
+    q = designation_rows(as_of=dt.date(year, 12, 31)).order_by(d.c.studio_id, *fold_order())  # in force only
     if studio_ids is not None:
         q = q.where(d.c.studio_id.in_(list(studio_ids)))
     return {sid for sid, st in fold(tuple(r) for r in conn.execute(q)).items() if st.active}

@@ -12,7 +12,8 @@ Create Date: 2026-11-30
   ``assess history`` shows them.  ``assessment_superseded``: results of a
   superseded run that a year's designations cite.
 * An achievement's 编号 is unique within its studio, no longer across the ledger
-  (every existing pair is unique already, as the codes were).
+  (every existing pair is unique already, as the codes were); its (studio, date) index
+  holds ``voided_at`` too, so counting achievements in force stays an index-only read.
 """
 from collections import Counter
 
@@ -35,6 +36,8 @@ def upgrade() -> None:
             if table == 'achievement':
                 batch_op.drop_constraint('uq_achievement_code', type_='unique')
                 batch_op.create_unique_constraint('uq_achievement_studio_id_code', ['studio_id', 'code'])
+                batch_op.drop_index('ix_achievement_studio_date')
+                batch_op.create_index('ix_achievement_studio_date', ['studio_id', 'date', 'voided_at'], unique=False)
     _run_tables()
     _record_existing_runs()
 
