@@ -266,6 +266,19 @@ class SupersededAssessment(LedgerTable, table=True):
     superseded_by: str = Field(max_length=64)
 
 
+class StoredProfile(LedgerTable, table=True):
+    """A rules profile as a run used it or ``assess rules use`` adopted it, by its hash: reports
+    name items by the profile that scored them, and the database's profile no longer depends
+    on a file that may change or move."""
+
+    __tablename__ = "rules_profile"
+    hash: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=100)
+    source: str = Field(max_length=1000)
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    stored_at: dt.datetime
+
+
 class Designation(LedgerTable, table=True):
     """One transition of a studio's lifecycle; never overwritten in place."""
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from laomo.assess.outcome import Emit, Row, StudioResult, emitter
-from laomo.assess.profiles import ProfileArg, resolve_profile
+from laomo.assess.profiles import ProfileArg, remember_profile, resolve_profile
 from laomo.assess.runs import AppliedYear, applied_on, run_reason
 from laomo.assess.scoring import Held, Part, release_held
 from laomo.assess.store import Stage, record_run, stored_results
@@ -155,6 +155,7 @@ def _run(session: Session, year: int, profile: ProfileArg, *, dry_run: bool, now
         replaced, before = stage.replace_year(year, prof, run_id, now, keep=keep)
         superseded = record_run(conn, year=year, prof=prof, run_id=run_id, now=now, replaced=replaced,
                                 before=before, tally=tally, reason=reason, keep=keep)
+        remember_profile(session, prof)  # reports label the items by the profile that scored them
     return RunResult(year, prof.name, prof.hash, None if dry_run else run_id, dry_run, tally.assessed,
                      tally.by_grade, tally.by_recommendation, out_results, replaced,
                      supersedes=tuple(superseded), kept=keep and bool(superseded), reason=reason)

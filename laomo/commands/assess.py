@@ -136,6 +136,13 @@ def run_cmd(
     eng = engine()
     diff = None
     run = None
+    if rules is None:
+        from laomo.assess.profiles import profile_drift
+
+        with read_session(eng) as session:
+            drift = profile_drift(session)
+        if drift:
+            info(f"注意：{drift}", quiet or STATE.quiet or json_out)
     if dry_run:
         with read_session(eng) as session:
             result = what_if(session, year=y, profile=rules).to_json()
@@ -484,6 +491,11 @@ def rules_use(
         return
     info(f"本数据库今后使用规则 {data['profile']}（{data['source']}，哈希 {data['profile_hash'][:12]}…）"
          + (f"，原为 {data['previous']}" if data["previous"] else ""))
+    from laomo.rules import bundled_names
+
+    if data["source"] not in bundled_names():
+        info("规则文件的内容已存入数据库：今后按此内容考核，文件再改动或移走都不影响；要改用新内容，请再次运行 "
+             "laomo assess rules use")
 
 
 @rules_app.command("validate")

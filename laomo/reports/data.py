@@ -425,17 +425,26 @@ def ledger(session: Session | Connection, *, status: str | None = None, level: s
 # --------------------------------------------------------------------------- assessment list
 
 
-def _item_labels(profiles: Iterable[str | None]) -> dict[str, dict[str, Any]]:
-    """Item id → {label, max} from the profiles the rows name (bundled or still-present files)."""
-    out: dict[str, dict[str, Any]] = {}
-    for name in profiles:
-        if not name:
-            continue
-        try:
-            from laomo.rules import load_profile
+def _item_labels(conn: Connection, used: Iterable[tuple[str | None, str | None]]) -> dict[str, dict[str, Any]]:
+    """Item id → {label, max} from the profiles that scored the rows, by (name, hash): the content
+    the database kept under that hash, else a bundled profile of that name with that very hash.
+    A profile found neither way (edited since, under the same name) gives ids only, never the
+    labels of another profile."""
+    from laomo.assess.profiles import stored_profile
+    from laomo.rules import ProfileError, bundled_names, load_profile
 
-            prof = load_profile(name)
-        except Exception:  # a profile file moved since the run: ids only
+    out: dict[str, dict[str, Any]] = {}
+    for name, profile_hash in used:
+        if not name or not profile_hash:
+            continue
+        prof = stored_profile(conn, profile_hash=profile_hash)
+        if prof is None and name in bundled_names():
+            try:
+                bundled = load_profile(name)
+            except ProfileError:
+                continue
+            prof = bundled if bundled.hash == profile_hash else None
+        if prof is None:
             continue
         for item_id, item in prof.scorecard.items.items():
             out.setdefault(item_id, {"label": item.label, "max": whole(item.max)})
@@ -460,6 +469,7 @@ def assessment(session: Session | Connection, *, year: int) -> dict[str, Any]:
     item_ids: list[str] = []
     seen: set[str] = set()
     profiles: Counter[str] = Counter()
+    used: dict[tuple[str | None, str | None], None] = {}
     for r in conn.execute(q):
         items = dict(r._mapping["items"] or {})
         for k in items:
@@ -468,6 +478,7 @@ def assessment(session: Session | Connection, *, year: int) -> dict[str, Any]:
                 item_ids.append(k)
         standards = r.standards or {}
         profiles[r.profile or ""] += 1
+        used[(r.profile, r.profile_hash)] = None
         results.append({
             "studio": r.code, "name": r.name, "unit": r.unit, "county": r.county, "industry": r.industry,
             "total": whole(r.total), "grade": r.grade, "items": {k: whole(v) for k, v in items.items()},
@@ -478,7 +489,7 @@ def assessment(session: Session | Connection, *, year: int) -> dict[str, Any]:
     results.sort(key=lambda x: (GRADE.rank(x["grade"]) if GRADE.rank(x["grade"]) >= 0 else 99,
                                 -(x["total"] or 0), x["studio"]))
     item_ids.sort()
-    labels = _item_labels(profiles)
+    labels = _item_labels(conn, used)
     return {
         "year": year, "union": union_name(session),
         "profiles": [p for p, _ in profiles.most_common() if p],

@@ -787,6 +787,22 @@ def _load(path: Path, bundled: bool) -> Profile:
         return cached
     shown = path.name if bundled else str(path)
     raw = _resolve_raw(path, bundled, ())
+    profile = build_profile(raw, shown=shown, source=profile_source(raw, path, bundled))
+    if bundled:
+        _cache[key] = profile
+    return profile
+
+
+def profile_source(raw: dict[str, Any], path: Path, bundled: bool) -> str:
+    return str(raw.get("name") or path.stem) if bundled else str(path)
+
+
+def build_profile(raw: dict[str, Any], *, shown: str, source: str) -> Profile:
+    """Validate a resolved profile (``extends`` already merged) and compile its checks.
+
+    ``shown`` names it in messages; ``source`` is what :attr:`Profile.source` says (a bundled
+    name, a file path, or where a profile stored in the database came from)."""
+    _check_raw(raw, shown)
     try:
         profile = Profile.model_validate(raw)
     except ValidationError as exc:
@@ -796,7 +812,7 @@ def _load(path: Path, bundled: bool) -> Profile:
     if problems:
         lines = [f"{shown}: {where}: {what}" for where, what in problems]
         raise ProfileError(f"规则文件 {shown} 有 {len(lines)} 处问题", lines=lines)
-    profile._source = profile.name if bundled else str(path)
+    profile._source = source
     profile._hash = profile.compute_hash()
     # Compile once so that a check that cannot be compiled fails at load time.
     for s in profile.all_checks + (list(profile.naming.demonstrative) if profile.naming else []):
@@ -804,9 +820,13 @@ def _load(path: Path, bundled: bool) -> Profile:
             compile_check(s.check)
         except (SyntaxError, RecursionError, MemoryError):  # bounded above; a last line of defence
             raise ProfileError(f"{shown}: {s.id}: 条件过于复杂，无法编译") from None
-    if bundled:
-        _cache[key] = profile
     return profile
+
+
+def profile_data(profile: Profile) -> dict[str, Any]:
+    """The profile as data that :func:`build_profile` turns back into the same profile (same hash):
+    what the database keeps of a profile a run used."""
+    return profile.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def validate_file(path: str | Path) -> Profile:

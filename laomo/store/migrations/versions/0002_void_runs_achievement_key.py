@@ -11,6 +11,8 @@ Create Date: 2026-11-30
   the database (distinct ``run_id`` of the stored results) are recorded, so
   ``assess history`` shows them.  ``assessment_superseded``: results of a
   superseded run that a year's designations cite.
+* ``rules_profile``: the content of every profile a stored run used or ``assess rules
+  use`` adopted, by hash (reports label items by the profile that scored them).
 * An achievement's 编号 is unique within its studio, no longer across the ledger
   (every existing pair is unique already, as the codes were); its (studio, date) index
   holds ``voided_at`` too, so counting achievements in force stays an index-only read.
@@ -40,6 +42,14 @@ def upgrade() -> None:
                 batch_op.create_index('ix_achievement_studio_date', ['studio_id', 'date', 'voided_at'], unique=False)
     _run_tables()
     _record_existing_runs()
+    op.create_table('rules_profile',
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('source', sa.String(length=1000), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('stored_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('hash', name=op.f('pk_rules_profile'))
+    )
 
 
 def _run_tables() -> None:
