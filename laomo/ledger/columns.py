@@ -188,7 +188,9 @@ KINDS: dict[str, Kind] = {
                 Col("patent_no", "专利号", _text(64)),
                 Col("frontline_led", "一线主导", v.parse_bool),
             ),
-            key=("code",),
+            # enterprise unions number their own achievements 1, 2, 3: another studio's
+            # 编号 1 is another achievement (import-formats.md, Identity)
+            key=("studio_id", "code"),
         ),
         Kind(
             "activities", "活动", "activity",
