@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     from laomo.ledger.rowparser import Problem, Row
     from laomo.ledger.sources import Source
 
-#: ``(line, cells, values, problems)``; cells None for a good row the writer need not keep.
-Packed = tuple[int, "list[Any] | None", "list[Any]", "list[Problem]"]
+#: ``(line, cells, values, problems, blanks)``; cells None for a good row the writer need not
+#: keep; ``blanks`` the row parser's bitmask of blank cells (an update keeps those fields).
+Packed = tuple[int, "list[Any] | None", "list[Any]", "list[Problem]", int]
 Parse = Callable[[int, list[Any]], "Packed | None"]
 Chunks = Iterator[tuple["list[Row]", int, float]]
 
@@ -58,7 +59,7 @@ def _wanted(source: Source, size: int | None) -> bool:
 def chunks(parse: Parse, source: Source, chunk: int, keep_cells: bool, size: int | None) -> Chunks:
     """Yield ``(rows, rows_read, fraction)`` with ``rows`` the parsed non-blank rows.
 
-    ``parse(line, cells)`` returns ``(line, cells, values, problems)`` or None.
+    ``parse(line, cells)`` returns ``(line, cells, values, problems, blanks)`` or None.
     """
     if _wanted(source, size):
         yield from _with_worker(parse, source, chunk, keep_cells)
@@ -104,8 +105,7 @@ def _with_worker(parse: Parse, source: Source, chunk: int, keep_cells: bool) -> 
             tag = message[0]
             if tag == "rows":
                 _, packed, fraction = message
-                yield [Row(line, cells, values, problems) for line, cells, values, problems in packed], \
-                    len(packed), fraction
+                yield [Row(*row) for row in packed], len(packed), fraction
             elif tag == "done":
                 finished = True
                 return
@@ -150,7 +150,7 @@ def _produce(parse: Parse, source: Source, chunk: int, keep_cells: bool, sender:
             if row is None:
                 continue
             if not keep_cells and not row[3]:
-                row = (line, None, row[2], row[3])
+                row = (line, None, row[2], row[3], row[4])
             pending.append(row)
             if len(pending) >= chunk:
                 sender.send_bytes(pickle.dumps(("rows", pending, source.fraction()), pickle.HIGHEST_PROTOCOL))
