@@ -118,20 +118,24 @@ def test_one_id_number_under_two_codes_in_different_chunks_is_refused(cli, laomo
     [line] = refused(cli, laomo_db, path)
 
     assert line.startswith(f"{path}:{len(rows) + 1}: 列「身份证号」"), line
-    assert "已属于 Q00003 人3，本行是 Z0001 人3" in line, line
+    assert "已在第 5 行用于 Q00003，本行是 Z0001 人3" in line, line
 
 
 def test_same_code_id_number_and_name_is_a_normal_update(cli, laomo_db, tmp_path):
+    """Only the conflicting row is refused (--on-error skip): a row with the stored code, ID
+    number and name that changes other fields, or fills in a missing ID number, is an update."""
     ledger(cli, tmp_path, [["P0001", "张建国", ZHANG, "13812345678", "示例厂"],
-                           ["P0002", "孙大勇", "", "", ""]])
+                           ["P0002", "孙大勇", "", "", ""], ["P0003", "李四", "", "", ""]])
     path = write(tmp_path / "new.csv", [["P0001", "张建国", ZHANG, "13912345678", "新厂"],
-                                        ["P0002", "孙大勇", SUN, "", ""]])  # an ID number filled in
+                                        ["P0002", "孙大勇", SUN, "", ""],  # an ID number filled in
+                                        ["P0003", "王五", "", "", ""]])
 
-    r = cli("register", "import", "people", path, "--json")
+    r = cli("register", "import", "people", path, "--json", "--on-error", "skip")
 
-    assert (r.code, r.json["updated"], r.json["rejected"]) == (0, 2, 0), r
-    assert query(laomo_db, "SELECT code, id_number, phone, unit FROM person ORDER BY code") == [
-        ("P0001", ZHANG, "13912345678", "新厂"), ("P0002", SUN, None, None)]
+    assert (r.code, r.json["updated"], r.json["rejected"]) == (3, 2, 1), r
+    assert query(laomo_db, "SELECT code, name, id_number, phone, unit FROM person ORDER BY code") == [
+        ("P0001", "张建国", ZHANG, "13912345678", "新厂"), ("P0002", "孙大勇", SUN, None, None),
+        ("P0003", "李四", None, None, None)]
 
 
 def test_conflicting_rows_go_to_the_rejects_file_with_skip(cli, laomo_db, tmp_path):
@@ -216,3 +220,21 @@ def test_correct_needs_a_reason(cli, laomo_db):
 
     assert r.code == 2 and "--reason" in r.err, r
     assert query(laomo_db, "SELECT name FROM person") == [("张建国",)]
+
+
+
+def test_a_file_giving_one_id_number_to_two_codes_is_refused_even_if_the_first_row_is(cli, laomo_db, tmp_path):
+    """The file contradicts itself, in one chunk or in two, whether or not the first row is written."""
+    from laomo.ledger.importer import CHUNK
+
+    ledger(cli, tmp_path, [["P0001", "张建国", "", "", ""]])
+    filler = [[f"Q{i:05d}", f"人{i}", "", "", ""] for i in range(CHUNK)]
+    for gap in ([], filler):
+        path = write(tmp_path / "new.csv", [["P0001", "孙大勇", SUN, "", ""], *gap, ["P0005", "孙大勇", SUN, "", ""]])
+
+        r = cli("register", "import", "people", path, "--on-error", "skip", "--json")
+
+        assert (r.code, r.json["rejected"]) == (3, 2), r
+        last = r.json["errors"][-1]
+        assert last["line"] == len(gap) + 3 and "已在第 2 行用于 P0001" in last["reason"], last
+        assert query(laomo_db, "SELECT count(*) FROM person WHERE id_number IS NOT NULL") == [(0,)]

@@ -7,14 +7,18 @@ earlier row of the same import.
 
 ``person.id_number`` has no index, so asking the person table for a chunk's ID
 numbers would scan the whole table once per chunk (quadratic in a large
-import).  Instead :class:`IdNumbers` keeps a temporary table, indexed by ID
-number, that mirrors ``id_number -> code``: filled once from the stored people
-when the import starts (one scan), then kept up to date with the rows the
-import writes.  Per chunk that is one indexed ``SELECT … WHERE id_number IN
-(…)`` for the chunk's ID numbers and one executemany for the ID numbers it
-wrote — no per-row queries, no per-row memory.  The table lives in the
-import's transaction: a rollback (dry run, abort, error) takes it away, and
-:meth:`IdNumbers.close` drops it before a commit.
+import).  Instead :class:`IdNumbers` keeps a temporary table, keyed by ID
+number, of ``id_number -> (code, line)``: filled once from the stored people
+when the import starts (one scan; line NULL), then the file's rows *claim*
+their ID numbers chunk by chunk with one ``INSERT … ON CONFLICT DO NOTHING``
+(executemany).  When every ID number of a chunk is new — a fresh import — that
+is all; only when some ID number was there already does one ``SELECT … WHERE
+id_number IN (…)`` say whose it is: a stored person's, or a code on an earlier
+line of the file (a file giving one ID number to two codes contradicts itself,
+whether or not the earlier row is written).  No per-row queries, no per-row
+memory.  The table lives in the import's transaction: a rollback (dry run,
+abort, error) takes it away, and :meth:`IdNumbers.close` drops it before a
+commit.
 """
 
 from __future__ import annotations
@@ -33,30 +37,45 @@ TABLE = "laomo_import_id_numbers"
 
 
 class IdNumbers:
-    """The ``id_number -> code`` mirror of one import (see the module docstring)."""
+    """The ``id_number -> (code, line)`` table of one import (see the module docstring)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         sqlite = conn.dialect.name == "sqlite"
-        self.ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        self.table = f"temp.{TABLE}" if sqlite else f"pg_temp.{TABLE}"
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.table}")
+        self.ph = ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self.table = table = f"temp.{TABLE}" if sqlite else f"pg_temp.{TABLE}"
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         conn.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE {TABLE} (id_number VARCHAR(18) PRIMARY KEY, code VARCHAR(64) NOT NULL)"
-            + (" WITHOUT ROWID" if sqlite else ""))
+            f"CREATE TEMPORARY TABLE {TABLE} (id_number VARCHAR(18) PRIMARY KEY, code VARCHAR(64) NOT NULL, "
+            "line INTEGER)" + (" WITHOUT ROWID" if sqlite else ""))
         # a ledger written before these checks may hold one ID number under two codes: the
         # lowest code stands for it (a row with either other code is then a conflict to resolve)
         conn.exec_driver_sql(
-            f"INSERT INTO {self.table} (id_number, code) SELECT id_number, MIN(code) FROM person "
+            f"INSERT INTO {table} (id_number, code) SELECT id_number, MIN(code) FROM person "
             "WHERE id_number IS NOT NULL GROUP BY id_number")
+        self._claim = f"INSERT INTO {table} (id_number, code, line) VALUES ({ph}, {ph}, {ph}) ON CONFLICT DO NOTHING"
 
-    def owners(self, id_numbers: Iterable[str]) -> dict[str, str]:
-        """The stored code of each of these ID numbers that is stored at all."""
+    def claim(self, rows: list[tuple[str, str, int]]) -> bool:
+        """Record ``(id_number, code, line)``; True when every ID number was new (no owner to check)."""
+        if not rows:
+            return True
+        done = self.conn.exec_driver_sql(self._claim, rows).rowcount
+        return done == len(rows)
+
+    def drop(self, id_numbers: list[str]) -> None:
+        """ID numbers no longer stored (a deliberate correction of a person's ID number)."""
+        if id_numbers:
+            self.conn.exec_driver_sql(f"DELETE FROM {self.table} WHERE id_number = {self.ph}",
+                                      [(i,) for i in id_numbers])
+
+    def owners(self, id_numbers: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+        """``id_number -> (code, line)``: whose each of these ID numbers is (line None: stored)."""
         wanted = list(id_numbers)
         if not wanted:
             return {}
-        sql = f"SELECT id_number, code FROM {self.table} WHERE id_number IN ({', '.join([self.ph] * len(wanted))})"
-        return dict(self.conn.exec_driver_sql(sql, tuple(wanted)).fetchall())
+        sql = (f"SELECT id_number, code, line FROM {self.table} "
+               f"WHERE id_number IN ({', '.join([self.ph] * len(wanted))})")
+        return {idn: (code, line) for idn, code, line in self.conn.exec_driver_sql(sql, tuple(wanted)).fetchall()}
 
     def names(self, codes: Iterable[str]) -> dict[str, tuple[str, str | None]]:
         """``code -> (name, id_number)`` of stored people (for messages: the error path only)."""
@@ -65,17 +84,6 @@ class IdNumbers:
             return {}
         sql = f"SELECT code, name, id_number FROM person WHERE code IN ({', '.join([self.ph] * len(wanted))})"
         return {code: (name, idn) for code, name, idn in self.conn.exec_driver_sql(sql, tuple(wanted)).fetchall()}
-
-    def written(self, pairs: list[tuple[str, str]], dropped: Iterable[str] = ()) -> None:
-        """Rows the import wrote: ``(id_number, code)`` now stored; ``dropped`` ID numbers no longer
-        are (a deliberate correction of a person's ID number)."""
-        gone = [(idn,) for idn in dropped]
-        if gone:
-            self.conn.exec_driver_sql(f"DELETE FROM {self.table} WHERE id_number = {self.ph}", gone)
-        if pairs:
-            self.conn.exec_driver_sql(
-                f"INSERT INTO {self.table} (id_number, code) VALUES ({self.ph}, {self.ph}) ON CONFLICT DO NOTHING",
-                pairs)
 
     def close(self) -> None:
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.table}")
@@ -112,7 +120,6 @@ class PeopleChecks:
         self.correct = correct
         #: a conflict a deliberate correction would resolve was found (the command layer's hint)
         self.correctable = False
-        self._added: list[tuple[str, str]] = []
         self._dropped: list[str] = []
 
     def _who(self, r: Row) -> str:
@@ -120,30 +127,33 @@ class PeopleChecks:
         return f"{r.values[self.code_p]} {name}" if name else str(r.values[self.code_p])
 
     def check_id_numbers(self, good: list[Row]) -> list[Row]:
-        """Refuse rows giving an ID number that belongs to another code; the rows left."""
+        """Refuse rows giving an ID number that belongs to another code; the rows left.  The
+        chunk's ID numbers are claimed for their rows' codes (see the module docstring)."""
         if self.ids is None:
             return good
         p, pc = self.id_p, self.code_p
-        first: dict[str, Row] = {}
+        given: list[Any] = [r.values[p] for r in good]  # ID numbers, None for rows without one
+        first: dict[Any, Row] = dict(zip(reversed(given), reversed(good)))  # the first row of each
+        first.pop(None, None)
         bad = False
-        for r in good:
-            idn = r.values[p]
-            if idn is not None:
-                f = first.setdefault(idn, r)
-                if f is not r and f.values[pc] != r.values[pc]:
-                    r.problems.append((self.id_shown, idn, f"身份证号 {mask(idn)} 已在第 {f.line} 行用于 "
-                                                           f"{self._who(f)}，本行是 {self._who(r)}"))
+        if len(first) < len(given) - given.count(None):  # an ID number repeats within the chunk
+            for r in good:
+                f = first.get(r.values[p])
+                if f is not None and f is not r and f.values[pc] != r.values[pc]:
+                    r.problems.append((self.id_shown, r.values[p], f"身份证号 {mask(r.values[p])} 已在第 {f.line} "
+                                                                  f"行用于 {self._who(f)}，本行是 {self._who(r)}"))
                     bad = True
+        if self.ids.claim([(idn, r.values[pc], r.line) for idn, r in first.items()]):
+            return [r for r in good if not r.problems] if bad else good
         owners = self.ids.owners(first)
-        clash = [(r, owners[r.values[p]]) for r in good
-                 if r.values[p] in owners and owners[r.values[p]] != r.values[pc] and not r.problems]
-        if clash:
-            names = self.ids.names(code for _, code in clash)
-            for r, code in clash:
-                name = names.get(code, ("", None))[0]
-                r.problems.append((self.id_shown, r.values[p], f"身份证号 {mask(r.values[p])} 已属于 "
-                                                              f"{code} {name}，本行是 {self._who(r)}"))
-        return [r for r in good if not r.problems] if bad or clash else good
+        clash = [(r, *owners[r.values[p]]) for r in good
+                 if r.values[p] in owners and owners[r.values[p]][0] != r.values[pc] and not r.problems]
+        names = self.ids.names(code for _, code, line in clash if line is None)
+        for r, code, line in clash:
+            idn = mask(r.values[p])
+            whose = f"已在第 {line} 行用于 {code}" if line is not None else f"已属于 {code} {names.get(code, ('',))[0]}"
+            r.problems.append((self.id_shown, r.values[p], f"身份证号 {idn} {whose}，本行是 {self._who(r)}"))
+        return [r for r in good if not r.problems]
 
     def conflicting(self, r: Row, old: list[Any]) -> bool:
         """Whether a row for a stored person (blank cells already filled in from the stored
@@ -161,20 +171,17 @@ class PeopleChecks:
         self.correctable = True
         return True
 
-    def moved(self, r: Row, old: str | None, new: str | None) -> None:
-        """A stored person's ID number was filled in (or corrected): the mirror follows."""
+    def moved(self, old: str | None) -> None:
+        """A stored person's ID number was corrected: the old one is free again (the new one was
+        claimed with the chunk)."""
         if old is not None:
             self._dropped.append(old)
-        if new is not None:
-            self._added.append((new, r.values[self.code_p]))
 
-    def written(self, inserts: list[list[Any]]) -> None:
-        """After a chunk is written: its ID numbers now belong to their codes."""
-        if self.ids is None:
-            return
-        p, pc = self.id_p, self.code_p
-        self.ids.written([(v[p], v[pc]) for v in inserts if v[p] is not None] + self._added, self._dropped)
-        self._added, self._dropped = [], []
+    def written(self) -> None:
+        """After a chunk is written: corrected ID numbers are free again."""
+        if self.ids is not None and self._dropped:
+            self.ids.drop(self._dropped)
+            self._dropped = []
 
     def close(self) -> None:
         if self.ids is not None:

@@ -394,7 +394,7 @@ class _Importer:
         if updates and self._update is not None:
             self._update.run(updates)
         if self.people is not None:
-            self.people.written(inserts)
+            self.people.written()
         if self.kind.name == "studios" and "leader_id" in self.data_cols:
             self._ensure_leaders([r for r in good if not r.problems])
         if self.audit_entries:  # audit entries go out with their chunk: memory stays flat
@@ -559,7 +559,7 @@ class _Importer:
         was = {c: b for c, v, b in zip(self.data_cols, new, before) if v != b}
         self._audit(r, was, {**changed, "reason": self.mode.correct} if self.mode.correct else changed)
         if self.people is not None and "id_number" in changed:
-            self.people.moved(r, was["id_number"], changed["id_number"])
+            self.people.moved(was["id_number"])
         if self.changes is not None:
             self.changes.note(r, "update", was, changed)
 
