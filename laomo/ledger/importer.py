@@ -482,7 +482,7 @@ class _Importer:
 
         A blank cell leaves the stored field as it is (``fill``), unless cleared on purpose; a
         stored record that is voided is left alone (counted unchanged, with a warning); a person
-        whose stored name or ID number differs is a conflict, not an update (:class:`_People`).
+        whose stored name or ID number differs is a conflict, not an update (:class:`PeopleChecks`).
         """
         kind, nkey, data_pos, off, end = self.kind, self.nkey, self.data_pos, self.off, self.end
         values = r.values
