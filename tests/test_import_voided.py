@@ -71,6 +71,6 @@ def test_registering_a_voided_member_again_is_refused(cli, laomo_db):
 
     r = cli("register", "member", "--studio", "S1", "--person", "P2", "--role", "核心成员")
 
-    assert r.code == 1 and "已作废" in r.err and "未恢复" in r.err, r
+    assert r.code == 1 and "S1/P2" in r.err and "作废" in r.err, r
     assert query(laomo_db, "SELECT m.role, m.void_reason FROM member m JOIN person p ON p.id = m.person_id "
                            "WHERE p.code = 'P2'") == [("member", "录入错误")]
