@@ -13,6 +13,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from support.db import dump, query
 
 HEADER = ["编号", "姓名", "身份证号", "手机", "单位"]
@@ -104,12 +105,21 @@ def test_one_id_number_under_two_codes_in_one_file_is_refused(cli, laomo_db, tmp
     [line] = refused(cli, laomo_db, path)
 
     assert line.startswith(f"{path}:4: 列「身份证号」"), line
-    assert "已在第 2 行用于 P0001 张建国，本行是 P0003 张建国" in line, line
+    assert "已在第 2 行用于 P0001，本行是 P0003 张建国" in line, line
 
 
-def test_one_id_number_under_two_codes_in_different_chunks_is_refused(cli, laomo_db, tmp_path):
+@pytest.mark.parametrize("worker", [False, True], ids=["in-process", "parse-worker"])
+@pytest.mark.parametrize("remembered", [None, 5], ids=["in-memory", "on-disk"])
+def test_one_id_number_under_two_codes_in_different_chunks_is_refused(cli, laomo_db, tmp_path, monkeypatch, worker,
+                                                                     remembered):
+    """Wherever the file is parsed, and whether the ID numbers seen are kept in memory or (a file
+    with more of them than ``identity.MEMORY_IDS``) moved to disk."""
+    from laomo.ledger import identity, pipeline
     from laomo.ledger.importer import CHUNK
 
+    monkeypatch.setattr(pipeline, "WORKER_MIN_BYTES", 0 if worker else 1 << 40)
+    if remembered is not None:
+        monkeypatch.setattr(identity, "MEMORY_IDS", remembered)
     assert cli("init").code == 0
     rows = [[f"Q{i:05d}", f"人{i}", id_number(f"41{i:04d}19800101001"), "", ""] for i in range(CHUNK + 10)]
     rows.append(["Z0001", "人3", rows[3][2], "", ""])

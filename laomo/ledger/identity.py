@@ -1,28 +1,31 @@
-"""Who is who during one people import: which code each ID number belongs to.
+"""Who is who in a people import: the 身份证号 checks that look beyond one row.
 
 An 18-character ID number identifies a person across the whole ledger
 (import-formats.md, "Identity"), so an import refuses a row whose 身份证号 is
-already stored under another 编号 — stored before the import, or written by an
-earlier row of the same import.
+stored under another 编号, and a row whose 身份证号 an earlier row of the same
+file gave to another 编号 (the file contradicts itself, whether or not that
+earlier row is written).  Both checks are set-based, one statement per chunk:
 
-``person.id_number`` has no index, so asking the person table for a chunk's ID
-numbers would scan the whole table once per chunk (quadratic in a large
-import).  Instead :class:`IdNumbers` keeps a temporary table, keyed by ID
-number, of ``id_number -> (code, line)``: filled once from the stored people
-when the import starts (one scan; line NULL), then the file's rows *claim*
-their ID numbers chunk by chunk with one ``INSERT … ON CONFLICT DO NOTHING``
-(executemany).  When every ID number of a chunk is new — a fresh import — that
-is all; only when some ID number was there already does one ``SELECT … WHERE
-id_number IN (…)`` say whose it is: a stored person's, or a code on an earlier
-line of the file (a file giving one ID number to two codes contradicts itself,
-whether or not the earlier row is written).  No per-row queries, no per-row
-memory.  The table lives in the import's transaction: a rollback (dry run,
-abort, error) takes it away, and :meth:`IdNumbers.close` drops it before a
-commit.
+* :class:`StoredIdNumbers` (the writing side, in the import's transaction):
+  ``person.id_number`` has no index, so a temporary table keyed by ID number
+  holds the stored ``id_number -> code``, filled once when the import starts
+  (one scan); per chunk, one indexed ``SELECT … WHERE id_number IN (…)`` —
+  none at all when no stored person has an ID number.  It goes with the
+  transaction (a rollback) or :meth:`StoredIdNumbers.close` (before a commit).
+* :class:`FileIdNumbers` (the parsing side: the parse worker process for a
+  large file, see :mod:`laomo.ledger.pipeline`): which line and code of this
+  file first gave each ID number — a dict for the first
+  :data:`MEMORY_IDS`, then a private temporary SQLite database of the parsing
+  process (never the ledger), so memory stays bounded.  On a two-core machine
+  this work runs beside the writer, which is the slower half of an import.
+
+A row's 编号 stored with another 姓名 or 身份证号 is checked per row where the
+stored row is read anyway (:meth:`PeopleChecks.conflicting`).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -31,70 +34,130 @@ from laomo.safe import mask
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from laomo.ledger.pipeline import Packed
     from laomo.ledger.rowparser import Row
 
 TABLE = "laomo_import_id_numbers"
-#: SQLite: the page cache of the temporary table while an import runs (KiB; memory stays bounded)
-TEMP_CACHE_KIB = 16384
+#: ID numbers of one file the parsing side remembers in memory before it moves them to disk
+MEMORY_IDS = 200_000
+#: the page cache of the parsing side's private database (KiB): random inserts stay in memory
+FILE_CACHE_KIB = 16384
 
 
-class IdNumbers:
-    """The ``id_number -> (code, line)`` table of one import (see the module docstring)."""
+class StoredIdNumbers:
+    """The stored ``id_number -> code`` of the ledger as the import starts (see the module docstring)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         sqlite = conn.dialect.name == "sqlite"
-        self.ph = ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self.ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         self.table = table = f"temp.{TABLE}" if sqlite else f"pg_temp.{TABLE}"
-        self._cache: int | None = None
-        if sqlite:  # room for the table's pages in memory (2 MB by default): a quarter less time to claim
-            self._cache = conn.exec_driver_sql("PRAGMA temp.cache_size").scalar()
-            conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{TEMP_CACHE_KIB}")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         conn.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE {TABLE} (id_number VARCHAR(18) PRIMARY KEY, code VARCHAR(64) NOT NULL, "
-            "line INTEGER)" + (" WITHOUT ROWID" if sqlite else ""))
+            f"CREATE TEMPORARY TABLE {TABLE} (id_number VARCHAR(18) PRIMARY KEY, code VARCHAR(64) NOT NULL)"
+            + (" WITHOUT ROWID" if sqlite else ""))
         # a ledger written before these checks may hold one ID number under two codes: the
         # lowest code stands for it (a row with either other code is then a conflict to resolve)
-        conn.exec_driver_sql(
+        self.empty = conn.exec_driver_sql(
             f"INSERT INTO {table} (id_number, code) SELECT id_number, MIN(code) FROM person "
-            "WHERE id_number IS NOT NULL GROUP BY id_number")
-        self._claim = f"INSERT INTO {table} (id_number, code, line) VALUES ({ph}, {ph}, {ph}) ON CONFLICT DO NOTHING"
+            "WHERE id_number IS NOT NULL GROUP BY id_number").rowcount == 0
 
-    def claim(self, rows: list[tuple[str, str, int]]) -> bool:
-        """Record ``(id_number, code, line)``; True when every ID number was new (no owner to check)."""
-        if not rows:
-            return True
-        done = self.conn.exec_driver_sql(self._claim, rows).rowcount
-        return done == len(rows)
-
-    def drop(self, id_numbers: list[str]) -> None:
-        """ID numbers no longer stored (a deliberate correction of a person's ID number)."""
-        if id_numbers:
-            self.conn.exec_driver_sql(f"DELETE FROM {self.table} WHERE id_number = {self.ph}",
-                                      [(i,) for i in id_numbers])
-
-    def owners(self, id_numbers: Iterable[str]) -> dict[str, tuple[str, int | None]]:
-        """``id_number -> (code, line)``: whose each of these ID numbers is (line None: stored)."""
+    def owners(self, id_numbers: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """``id_number -> (code, name)`` of those of these ID numbers that are stored."""
         wanted = list(id_numbers)
-        if not wanted:
+        if self.empty or not wanted:
             return {}
-        sql = (f"SELECT id_number, code, line FROM {self.table} "
-               f"WHERE id_number IN ({', '.join([self.ph] * len(wanted))})")
-        return {idn: (code, line) for idn, code, line in self.conn.exec_driver_sql(sql, tuple(wanted)).fetchall()}
-
-    def names(self, codes: Iterable[str]) -> dict[str, tuple[str, str | None]]:
-        """``code -> (name, id_number)`` of stored people (for messages: the error path only)."""
-        wanted = list(set(codes))
-        if not wanted:
-            return {}
-        sql = f"SELECT code, name, id_number FROM person WHERE code IN ({', '.join([self.ph] * len(wanted))})"
-        return {code: (name, idn) for code, name, idn in self.conn.exec_driver_sql(sql, tuple(wanted)).fetchall()}
+        sql = (f"SELECT t.id_number, t.code, p.name FROM {self.table} t JOIN person p ON p.code = t.code "
+               f"WHERE t.id_number IN ({', '.join([self.ph] * len(wanted))})")
+        return {idn: (code, name) for idn, code, name in self.conn.exec_driver_sql(sql, tuple(wanted)).fetchall()}
 
     def close(self) -> None:
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.table}")
-        if self._cache is not None:
-            self.conn.exec_driver_sql(f"PRAGMA temp.cache_size = {int(self._cache)}")
+
+
+class FileIdNumbers:
+    """The parsing side's check of one file: an ID number given to two codes (see the module
+    docstring).  ``check`` takes a chunk of parsed rows (``Packed``) and adds a problem to each
+    row whose ID number an earlier row of the file gave to another code.
+
+    The first :data:`MEMORY_IDS` ID numbers are remembered in a dict (about 250 bytes each:
+    a row costs a dict lookup); beyond that, they move to a private temporary SQLite database
+    of the parsing process (never the ledger; its page cache is bounded), claimed per chunk with
+    one ``INSERT … ON CONFLICT DO NOTHING`` and, only when some were there already, one
+    ``SELECT`` — so memory stays bounded however large the file.
+    """
+
+    def __init__(self, *, id_p: int, code_p: int, name_p: int | None, id_shown: str) -> None:
+        self.id_p, self.code_p, self.name_p, self.id_shown = id_p, code_p, name_p, id_shown
+        self._seen: dict[str, tuple[str, int]] = {}  # ID number -> (code, line) of its first row
+        self._db: sqlite3.Connection | None = None  # opened when the dict is full, where the file is parsed
+
+    def _who(self, values: list[Any]) -> str:
+        name = values[self.name_p] if self.name_p is not None else None
+        return f"{values[self.code_p]} {name}" if name else str(values[self.code_p])
+
+    def _refuse(self, row: Packed, code: str, line: int) -> None:
+        idn = row[2][self.id_p]
+        row[3].append((self.id_shown, idn, f"身份证号 {mask(idn)} 已在第 {line} 行用于 {code}，"
+                                           f"本行是 {self._who(row[2])}"))
+
+    def check(self, rows: list[Packed]) -> None:
+        if self._db is not None:
+            self._check_stored(rows)
+            return
+        p, pc, seen = self.id_p, self.code_p, self._seen
+        remember = seen.setdefault
+        for row in rows:
+            line, _, values, problems, _ = row
+            idn = values[p]
+            if idn is None or problems:
+                continue
+            code = values[pc]
+            first = remember(idn, (code, line))
+            if first[0] != code:
+                self._refuse(row, *first)
+        if len(seen) > MEMORY_IDS:
+            self._spill()
+
+    def _spill(self) -> None:
+        db = self._db = sqlite3.connect("", isolation_level=None)  # a private temporary database
+        db.execute(f"PRAGMA cache_size = -{FILE_CACHE_KIB}")
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("CREATE TABLE claim (id_number TEXT PRIMARY KEY, code TEXT NOT NULL, line INTEGER NOT NULL)"
+                   " WITHOUT ROWID")
+        db.execute("BEGIN")  # one transaction, never committed: pages are written out only when the cache is full
+        db.executemany("INSERT INTO claim VALUES (?, ?, ?)", ((i, c, n) for i, (c, n) in self._seen.items()))
+        self._seen = {}
+
+    def _check_stored(self, rows: list[Packed]) -> None:
+        assert self._db is not None
+        p, pc = self.id_p, self.code_p
+        good = [row for row in rows if not row[3] and row[2][p] is not None]
+        given = [row[2][p] for row in good]
+        first = dict(zip(reversed(given), reversed(good)))  # the first row of each ID number
+        if len(first) < len(given):  # an ID number repeats within the chunk
+            for row in good:
+                f = first[row[2][p]]
+                if f is not row and f[2][pc] != row[2][pc]:
+                    self._refuse(row, f[2][pc], f[0])
+        claims = [(idn, row[2][pc], row[0]) for idn, row in first.items()]
+        if self._db.executemany("INSERT INTO claim VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                                claims).rowcount == len(claims):
+            return
+        wanted = list(first)
+        owners = {idn: (code, line) for idn, code, line in self._db.execute(
+            f"SELECT id_number, code, line FROM claim WHERE id_number IN ({', '.join('?' * len(wanted))})", wanted)}
+        for row in good:
+            code, line = owners[row[2][p]]
+            if code != row[2][pc] and line < row[0] and not row[3]:
+                self._refuse(row, code, line)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        self._seen = {}
 
 
 def _paren(id_number: str | None) -> str:
@@ -103,10 +166,10 @@ def _paren(id_number: str | None) -> str:
 
 class PeopleChecks:
     """The identity rules of a people import (import-formats.md, "Conflicts are errors, never
-    updates"), applied to the rows of a chunk before they are written.
+    updates") on the writing side, applied to the rows of a chunk before they are written.
 
-    * :meth:`check_id_numbers` (per chunk, set-based): a row whose 身份证号 is stored under
-      another 编号, or given to another 编号 by an earlier row of this chunk, is refused;
+    * :meth:`check_stored` (per chunk, set-based): a row whose 身份证号 is stored under another
+      编号 is refused (an ID number given to two codes within the file: :class:`FileIdNumbers`);
     * :meth:`conflicting` (per row whose 编号 is stored): a row whose 姓名 differs from the stored
       one, or whose 身份证号 differs from a stored one, is refused naming the stored person.
       A blank cell is no difference (it keeps the stored value); a deliberate correction
@@ -119,7 +182,7 @@ class PeopleChecks:
 
     def __init__(self, conn: Connection, *, pos: dict[str, int], present: set[str], at: dict[str, int],
                  shown: dict[str, str], correct: bool) -> None:
-        self.ids = IdNumbers(conn) if "id_number" in present else None
+        self.stored = StoredIdNumbers(conn) if "id_number" in present else None
         self.code_p, self.name_p, self.id_p = pos["code"], pos["name"], pos["id_number"]
         self.has_name, self.has_id = "name" in present, "id_number" in present
         self.at_name, self.at_id = at["name"], at["id_number"]
@@ -128,40 +191,30 @@ class PeopleChecks:
         self.correct = correct
         #: a conflict a deliberate correction would resolve was found (the command layer's hint)
         self.correctable = False
-        self._dropped: list[str] = []
+
+    def file_check(self) -> FileIdNumbers | None:
+        """The parsing side's check of this import's file (None without an ID number column)."""
+        if not self.has_id:
+            return None
+        return FileIdNumbers(id_p=self.id_p, code_p=self.code_p, name_p=self.name_p if self.has_name else None,
+                             id_shown=self.id_shown)
 
     def _who(self, r: Row) -> str:
         name = r.values[self.name_p] if self.has_name else None
         return f"{r.values[self.code_p]} {name}" if name else str(r.values[self.code_p])
 
-    def check_id_numbers(self, good: list[Row]) -> list[Row]:
-        """Refuse rows giving an ID number that belongs to another code; the rows left.  The
-        chunk's ID numbers are claimed for their rows' codes (see the module docstring)."""
-        if self.ids is None:
+    def check_stored(self, good: list[Row]) -> list[Row]:
+        """Refuse rows giving an ID number stored under another code; the rows left."""
+        if self.stored is None or self.stored.empty:
             return good
         p, pc = self.id_p, self.code_p
-        given: list[Any] = [r.values[p] for r in good]  # ID numbers, None for rows without one
-        first: dict[Any, Row] = dict(zip(reversed(given), reversed(good)))  # the first row of each
-        first.pop(None, None)
-        bad = False
-        if len(first) < len(given) - given.count(None):  # an ID number repeats within the chunk
-            for r in good:
-                f = first.get(r.values[p])
-                if f is not None and f is not r and f.values[pc] != r.values[pc]:
-                    r.problems.append((self.id_shown, r.values[p], f"身份证号 {mask(r.values[p])} 已在第 {f.line} "
-                                                                  f"行用于 {self._who(f)}，本行是 {self._who(r)}"))
-                    bad = True
-        if self.ids.claim([(idn, r.values[pc], r.line) for idn, r in first.items()]):
-            return [r for r in good if not r.problems] if bad else good
-        owners = self.ids.owners(first)
-        clash = [(r, *owners[r.values[p]]) for r in good
-                 if r.values[p] in owners and owners[r.values[p]][0] != r.values[pc] and not r.problems]
-        names = self.ids.names(code for _, code, line in clash if line is None)
-        for r, code, line in clash:
-            idn = mask(r.values[p])
-            whose = f"已在第 {line} 行用于 {code}" if line is not None else f"已属于 {code} {names.get(code, ('',))[0]}"
-            r.problems.append((self.id_shown, r.values[p], f"身份证号 {idn} {whose}，本行是 {self._who(r)}"))
-        return [r for r in good if not r.problems]
+        owners = self.stored.owners({r.values[p] for r in good if r.values[p] is not None})
+        clash = [r for r in good if r.values[p] in owners and owners[r.values[p]][0] != r.values[pc]]
+        for r in clash:
+            code, name = owners[r.values[p]]
+            r.problems.append((self.id_shown, r.values[p], f"身份证号 {mask(r.values[p])} 已属于 {code} {name}，"
+                                                          f"本行是 {self._who(r)}"))
+        return [r for r in good if not r.problems] if clash else good
 
     def conflicting(self, r: Row, old: list[Any]) -> bool:
         """Whether a row for a stored person (blank cells already filled in from the stored
@@ -179,18 +232,6 @@ class PeopleChecks:
         self.correctable = True
         return True
 
-    def moved(self, old: str | None) -> None:
-        """A stored person's ID number was corrected: the old one is free again (the new one was
-        claimed with the chunk)."""
-        if old is not None:
-            self._dropped.append(old)
-
-    def written(self) -> None:
-        """After a chunk is written: corrected ID numbers are free again."""
-        if self.ids is not None and self._dropped:
-            self.ids.drop(self._dropped)
-            self._dropped = []
-
     def close(self) -> None:
-        if self.ids is not None:
-            self.ids.close()
+        if self.stored is not None:
+            self.stored.close()

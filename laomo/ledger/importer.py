@@ -382,7 +382,7 @@ class _Importer:
         self._resolve_references(rows)
         good = [r for r in rows if not r.problems]
         if self.people is not None and good:
-            good = self.people.check_id_numbers(good)
+            good = self.people.check_stored(good)
         existing = self._existing(good)
         if self.mode.patch:
             good = self._only_stored(good, existing)
@@ -393,8 +393,6 @@ class _Importer:
         self._insert.run(inserts)
         if updates and self._update is not None:
             self._update.run(updates)
-        if self.people is not None:
-            self.people.written()
         if self.kind.name == "studios" and "leader_id" in self.data_cols:
             self._ensure_leaders([r for r in good if not r.problems])
         if self.audit_entries:  # audit entries go out with their chunk: memory stays flat
@@ -558,8 +556,6 @@ class _Importer:
         self.result.updated += 1
         was = {c: b for c, v, b in zip(self.data_cols, new, before) if v != b}
         self._audit(r, was, {**changed, "reason": self.mode.correct} if self.mode.correct else changed)
-        if self.people is not None and "id_number" in changed:
-            self.people.moved(was["id_number"])
         if self.changes is not None:
             self.changes.note(r, "update", was, changed)
 
@@ -783,10 +779,12 @@ def import_source(
     mapped, result.warnings = map_header(kind_def, source.header, source.name, patch=patch)
     rejects = _open_rejects(source, rejects_path) if on_error == "skip" and not dry_run else None
     imp = _Importer(session, kind_def, mapped, result, rejects, mode)
+    file_check = imp.people.file_check() if imp.people is not None else None
     try:
         for rows, count, fraction in pipeline.chunks(imp.parse_packed, source, CHUNK,
                                                      keep_cells=rejects is not None,
-                                                     size=getattr(source, "size", None)):
+                                                     size=getattr(source, "size", None),
+                                                     check=file_check.check if file_check else None):
             result.read += count
             imp.flush(rows)
             if progress is not None:
@@ -796,6 +794,8 @@ def import_source(
         if progress is not None:
             progress(1.0)
     finally:
+        if file_check is not None:
+            file_check.close()
         if rejects is not None:
             rejects.close()
             if rejects.count:
