@@ -105,7 +105,7 @@ def test_one_id_number_under_two_codes_in_one_file_is_refused(cli, laomo_db, tmp
     [line] = refused(cli, laomo_db, path)
 
     assert line.startswith(f"{path}:4: 列「身份证号」"), line
-    assert "已在第 2 行用于 P0001，本行是 P0003 张建国" in line, line
+    assert "已在第 2 行用于另一编号，本行是 P0003 张建国" in line, line
 
 
 @pytest.mark.parametrize("worker", [False, True], ids=["in-process", "parse-worker"])
@@ -128,7 +128,7 @@ def test_one_id_number_under_two_codes_in_different_chunks_is_refused(cli, laomo
     [line] = refused(cli, laomo_db, path)
 
     assert line.startswith(f"{path}:{len(rows) + 1}: 列「身份证号」"), line
-    assert "已在第 5 行用于 Q00003，本行是 Z0001 人3" in line, line
+    assert "已在第 5 行用于另一编号，本行是 Z0001 人3" in line, line
 
 
 def test_same_code_id_number_and_name_is_a_normal_update(cli, laomo_db, tmp_path):
@@ -246,5 +246,5 @@ def test_a_file_giving_one_id_number_to_two_codes_is_refused_even_if_the_first_r
 
         assert (r.code, r.json["rejected"]) == (3, 2), r
         last = r.json["errors"][-1]
-        assert last["line"] == len(gap) + 3 and "已在第 2 行用于 P0001" in last["reason"], last
+        assert last["line"] == len(gap) + 3 and "已在第 2 行用于另一编号" in last["reason"], last
         assert query(laomo_db, "SELECT count(*) FROM person WHERE id_number IS NOT NULL") == [(0,)]

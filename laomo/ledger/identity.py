@@ -41,7 +41,13 @@ TABLE = "laomo_import_id_numbers"
 #: ID numbers of one file the parsing side remembers in memory before it moves them to disk
 MEMORY_IDS = 200_000
 #: the page cache of the parsing side's private database (KiB): random inserts stay in memory
-FILE_CACHE_KIB = 16384
+FILE_CACHE_KIB = 8192
+_MASK = (1 << 64) - 1  # a code is compared by its 64-bit hash (hash() of a str is stable within a process)
+
+
+def _signed(value: int) -> int:
+    """A 64-bit hash as SQLite's signed INTEGER."""
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 class StoredIdNumbers:
@@ -80,25 +86,26 @@ class FileIdNumbers:
     docstring).  ``check`` takes a chunk of parsed rows (``Packed``) and adds a problem to each
     row whose ID number an earlier row of the file gave to another code.
 
-    The first :data:`MEMORY_IDS` ID numbers are remembered in a dict (about 250 bytes each:
-    a row costs a dict lookup); beyond that, they move to a private temporary SQLite database
-    of the parsing process (never the ledger; its page cache is bounded), claimed per chunk with
-    one ``INSERT … ON CONFLICT DO NOTHING`` and, only when some were there already, one
-    ``SELECT`` — so memory stays bounded however large the file.
+    The first :data:`MEMORY_IDS` ID numbers are remembered in a dict, each with its line and a
+    64-bit hash of its code in one int (about 150 bytes each; a row costs one dict call);
+    beyond that, they move to a private temporary SQLite database of the parsing process
+    (never the ledger; its page cache is bounded), claimed per chunk with one ``INSERT … ON
+    CONFLICT DO NOTHING`` and, only when some were there already, one ``SELECT`` — so memory
+    stays bounded however large the file.  The message names the earlier line.
     """
 
     def __init__(self, *, id_p: int, code_p: int, name_p: int | None, id_shown: str) -> None:
         self.id_p, self.code_p, self.name_p, self.id_shown = id_p, code_p, name_p, id_shown
-        self._seen: dict[str, tuple[str, int]] = {}  # ID number -> (code, line) of its first row
+        self._seen: dict[str, int] = {}  # ID number -> line << 64 | hash of the code, of its first row
         self._db: sqlite3.Connection | None = None  # opened when the dict is full, where the file is parsed
 
     def _who(self, values: list[Any]) -> str:
         name = values[self.name_p] if self.name_p is not None else None
         return f"{values[self.code_p]} {name}" if name else str(values[self.code_p])
 
-    def _refuse(self, row: Packed, code: str, line: int) -> None:
+    def _refuse(self, row: Packed, line: int) -> None:
         idn = row[2][self.id_p]
-        row[3].append((self.id_shown, idn, f"身份证号 {mask(idn)} 已在第 {line} 行用于 {code}，"
+        row[3].append((self.id_shown, idn, f"身份证号 {mask(idn)} 已在第 {line} 行用于另一编号，"
                                            f"本行是 {self._who(row[2])}"))
 
     def check(self, rows: list[Packed]) -> None:
@@ -112,10 +119,10 @@ class FileIdNumbers:
             idn = values[p]
             if idn is None or problems:
                 continue
-            code = values[pc]
-            first = remember(idn, (code, line))
-            if first[0] != code:
-                self._refuse(row, *first)
+            code = hash(values[pc]) & _MASK
+            first = remember(idn, line << 64 | code)
+            if first & _MASK != code:
+                self._refuse(row, first >> 64)
         if len(seen) > MEMORY_IDS:
             self._spill()
 
@@ -124,10 +131,11 @@ class FileIdNumbers:
         db.execute(f"PRAGMA cache_size = -{FILE_CACHE_KIB}")
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        db.execute("CREATE TABLE claim (id_number TEXT PRIMARY KEY, code TEXT NOT NULL, line INTEGER NOT NULL)"
+        db.execute("CREATE TABLE claim (id_number TEXT PRIMARY KEY, code INTEGER NOT NULL, line INTEGER NOT NULL)"
                    " WITHOUT ROWID")
         db.execute("BEGIN")  # one transaction, never committed: pages are written out only when the cache is full
-        db.executemany("INSERT INTO claim VALUES (?, ?, ?)", ((i, c, n) for i, (c, n) in self._seen.items()))
+        db.executemany("INSERT INTO claim VALUES (?, ?, ?)",
+                       ((i, _signed(v & _MASK), v >> 64) for i, v in self._seen.items()))
         self._seen = {}
 
     def _check_stored(self, rows: list[Packed]) -> None:
@@ -140,8 +148,8 @@ class FileIdNumbers:
             for row in good:
                 f = first[row[2][p]]
                 if f is not row and f[2][pc] != row[2][pc]:
-                    self._refuse(row, f[2][pc], f[0])
-        claims = [(idn, row[2][pc], row[0]) for idn, row in first.items()]
+                    self._refuse(row, f[0])
+        claims = [(idn, _signed(hash(row[2][pc]) & _MASK), row[0]) for idn, row in first.items()]
         if self._db.executemany("INSERT INTO claim VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                                 claims).rowcount == len(claims):
             return
@@ -150,8 +158,8 @@ class FileIdNumbers:
             f"SELECT id_number, code, line FROM claim WHERE id_number IN ({', '.join('?' * len(wanted))})", wanted)}
         for row in good:
             code, line = owners[row[2][p]]
-            if code != row[2][pc] and line < row[0] and not row[3]:
-                self._refuse(row, code, line)
+            if code != _signed(hash(row[2][pc]) & _MASK) and line < row[0] and not row[3]:
+                self._refuse(row, line)
 
     def close(self) -> None:
         if self._db is not None:
