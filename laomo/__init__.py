@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
     "init_database": "laomo.ledger.records", "register_record": "laomo.ledger.records",
     "open_source": "laomo.ledger.sources", "import_source": "laomo.ledger.importer",
     "ImportResult": "laomo.ledger.importer", "RecordSource": "laomo.ledger.importer",
+    "MissingFields": "laomo.ledger.importer",
     # rules
     "load_profile": "laomo.rules",
     # assessment

@@ -49,7 +49,7 @@ def id_number(n: int) -> str:
 
 
 def person_row(n: int, variant: str = "") -> list[str]:
-    return [f"P{n:06d}", f"职工{variant}{n}", "男" if n % 2 else "女", str(1970 + n % 30), id_number(n),
+    return [f"P{n:06d}", f"职工{n}", "男" if n % 2 else "女", str(1970 + n % 30), id_number(n),
             f"139{n:08d}", f"示例县{variant}第{n % 97}厂", "电工", "是" if n % 5 else "否", "技师"]
 
 

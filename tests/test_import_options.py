@@ -244,7 +244,7 @@ def test_abort_is_the_default_and_writes_nothing(cli, empty_db, tmp_path):
 def test_dry_run_reports_counts_and_writes_nothing(cli, empty_db, tmp_path):
     assert imp(cli, write_csv(tmp_path / "first.csv", ROWS[:2]), "--quiet").code == 0
     snapshot = dump(empty_db)
-    changed = [person(1, 姓名="李四"), ROWS[1], *ROWS[2:]]
+    changed = [person(1, 单位="另一家公司"), ROWS[1], *ROWS[2:]]
     path = write_csv(tmp_path / "people.csv", changed)
 
     r = imp(cli, path, "--dry-run", "--json")
@@ -334,9 +334,9 @@ def test_same_key_in_different_chunks_names_both_lines(cli, empty_db, tmp_path):
 
 
 def test_conflict_is_found_when_the_later_row_matches_the_stored_value(cli, laomo_db, tmp_path):
-    assert imp(cli, write_csv(tmp_path / "before.csv", [person(1, 姓名="乙")]), "--quiet").code == 0
+    assert imp(cli, write_csv(tmp_path / "before.csv", [person(1, 单位="乙厂")]), "--quiet").code == 0
     snapshot = dump(laomo_db)
-    path = write_csv(tmp_path / "people.csv", [person(1, 姓名="甲"), person(1, 姓名="乙")])
+    path = write_csv(tmp_path / "people.csv", [person(1, 单位="甲厂"), person(1, 单位="乙厂")])
 
     r = imp(cli, path)
 
@@ -366,7 +366,7 @@ def test_activity_equal_to_the_stored_one_is_not_lost(cli, sample_db, tmp_path):
 def test_exact_duplicate_row_is_counted_once(cli, laomo_db, tmp_path):
     from laomo.ledger.importer import CHUNK
 
-    rows = [ROWS[0], ROWS[1], ROWS[0]] + [person(i, 编号=f"Q{i:05d}") for i in range(CHUNK)] + [ROWS[1]]
+    rows = [ROWS[0], ROWS[1], ROWS[0]] + [person(i + 10, 编号=f"Q{i:05d}") for i in range(CHUNK)] + [ROWS[1]]
     path = write_csv(tmp_path / "people.csv", rows)
 
     r = imp(cli, path, "--json")
@@ -382,21 +382,26 @@ def test_exact_duplicate_row_is_counted_once(cli, laomo_db, tmp_path):
 # --- absent column versus empty cell ------------------------------------------------------
 
 
-def test_absent_column_keeps_value_empty_cell_clears_it(cli, laomo_db, tmp_path):
+def test_absent_column_and_empty_cell_keep_the_value_unless_clear_blank(cli, laomo_db, tmp_path):
     assert imp(cli, write_csv(tmp_path / "a.csv", ROWS[:2]), "--quiet").code == 0
     phone = ROWS[0][5]
+    name = ROWS[0][1]
 
-    r = imp(cli, write_csv(tmp_path / "b.csv", [["P0001", "张新"]], header=["编号", "姓名"]), "--json")
+    r = imp(cli, write_csv(tmp_path / "b.csv", [["P0001", name, "新单位"]], header=["编号", "姓名", "单位"]), "--json")
     assert r.code == 0, r
     assert (r.json["updated"], r.json["inserted"]) == (1, 0)
-    assert query(laomo_db, "SELECT name, phone, unit FROM person WHERE code='P0001'") == [
-        ("张新", phone, "示例县纺织有限公司")]
+    assert query(laomo_db, "SELECT name, phone, unit FROM person WHERE code='P0001'") == [(name, phone, "新单位")]
 
-    r = imp(cli, write_csv(tmp_path / "c.csv", [["P0001", "张新", ""]], header=["编号", "姓名", "手机"]), "--json")
+    c = write_csv(tmp_path / "c.csv", [["P0001", name, ""]], header=["编号", "姓名", "手机"])
+    r = imp(cli, c, "--json")
+    assert r.code == 0, r
+    assert (r.json["updated"], r.json["unchanged"]) == (0, 1)
+    assert query(laomo_db, "SELECT phone FROM person WHERE code='P0001'") == [(phone,)]
+
+    r = imp(cli, c, "--json", "--clear-blank")
     assert r.code == 0, r
     assert r.json["updated"] == 1
-    assert query(laomo_db, "SELECT name, phone, unit FROM person WHERE code='P0001'") == [
-        ("张新", None, "示例县纺织有限公司")]
+    assert query(laomo_db, "SELECT name, phone, unit FROM person WHERE code='P0001'") == [(name, None, "新单位")]
     assert query(laomo_db, "SELECT phone FROM person WHERE code='P0002'") == [(ROWS[1][5],)]
 
 

@@ -89,11 +89,11 @@ def test_mentor_and_apprentice_must_differ(cli, laomo_db):
 
 def test_every_change_is_audited_with_before_and_after(cli, laomo_db):
     cli("register", "person", "--code", "P1", "--name", "张三", "--id-number", "11010519491231002X")
-    cli("register", "person", "--code", "P1", "--name", "张三丰")
+    cli("register", "person", "--code", "P1", "--name", "张三丰", "--correct", "--reason", "登记时写错")
     rows = q(laomo_db, "SELECT command, entity, key, before, after, os_user FROM audit WHERE entity='person' ORDER BY id")
     assert len(rows) == 2
     command, entity, key, before, after, user = rows[1]
     assert (entity, key) == ("person", "P1") and user
-    assert json.loads(before) == {"name": "张三"} and json.loads(after) == {"name": "张三丰"}
+    assert json.loads(before) == {"name": "张三"} and json.loads(after) == {"name": "张三丰", "reason": "登记时写错"}
     # the command line in the log has the ID number masked
     assert "11010519491231002X" not in rows[0][0] and "110***********002X" in rows[0][0]

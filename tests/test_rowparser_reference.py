@@ -7,7 +7,7 @@ KIND of ``laomo.ledger.columns.KINDS``, on both database dialects (the driver-fo
 differ), hypothesis draws the file's columns (any subset, any order, unknown columns between
 them) and rows of cells — sample values, text with spaces around it, empty text, None, native
 .xlsx values (numbers, booleans, dates), invalid values, short and long rows — and checks that
-both parsers give the same ``(values, problems, empty)`` for every row, types included.  A
+both parsers give the same ``(values, problems, blanks)`` for every row, types included.  A
 parser is used for a whole file of rows, so remembered results are reused; a memory of one
 entry per column checks the full-memory path too.
 

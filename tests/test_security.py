@@ -96,18 +96,19 @@ def test_no_command_prints_a_full_id_number_or_phone(cli, assessed, tmp_path):
         outputs.extend([r.out, r.err])
         return r
 
-    # register person: an update of both fields, then refused values (text output only)
+    # register person: a correction of both fields, then refused values (text output only)
     assert "P0001" in run("register", "person", "--code", "P0001", "--name", "周国强",
-                          "--id-number", NEW_ID, "--phone", NEW_PHONE).out
+                          "--id-number", NEW_ID, "--phone", NEW_PHONE, "--correct", "--reason", "更正").out
     r = run("register", "person", "--code", "P0001", "--name", "周国强", "--id-number", BAD_ID, code=1)
     assert f"值「{_masked(BAD_ID)}」" in r.err and "校验位" in r.err, r
     r = run("register", "person", "--code", "P0001", "--name", "周国强", "--phone", BAD_PHONE, code=1)
     assert f"值「{_masked(BAD_PHONE)}」" in r.err, r
-    run("register", "person", "--code", "P0002", "--name", "某人", f"--phone={STRAY_PHONE}", "--id-number", STRAY_ID)
+    run("register", "person", "--code", "P0002", "--name", "某人", f"--phone={STRAY_PHONE}", "--id-number", STRAY_ID,
+        "--correct", "--reason", "更正")
 
     # register import: updates (audited with before/after), then bad rows in every output form
     header = ["编号", "姓名", "身份证号", "手机", "单位"]
-    good = _write_csv(tmp_path / "people.csv", [header, ["P0001", "周国强", p1[0], p1[1], "单位甲"]])
+    good = _write_csv(tmp_path / "people.csv", [header, ["P0001", "周国强", NEW_ID, p1[1], "单位甲"]])
     for extra in ((), ("--json",), ("--dry-run",)):
         run("register", "import", "people", good, *extra)
     bad = _write_csv(tmp_path / "bad.csv", [

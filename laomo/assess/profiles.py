@@ -125,11 +125,10 @@ def remember_profile(session: Session, profile: Profile) -> None:
 def stored_profile(session: Session | Any, *, profile_hash: str) -> Profile | None:
     """The profile kept under ``profile_hash`` (:func:`remember_profile`), or None."""
     from sqlalchemy import select
+    from sqlalchemy.orm import Session as OrmSession
 
     from laomo.models import StoredProfile
     from laomo.rules.profile import build_profile
-
-    from sqlalchemy.orm import Session as OrmSession
 
     t = StoredProfile.__table__
     conn = session.connection() if isinstance(session, OrmSession) else session

@@ -1,11 +1,12 @@
 """`laomo register …`: single records (prompting on a terminal) and bulk imports."""
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info
+from laomo.commands.common import STATE, Progress, emit_json, engine, error, fail, info
 from laomo.commands.group import Group
 from laomo.commands.options import JsonOpt, JsonSummaryOpt, QuietOpt, required_option
 
@@ -18,8 +19,14 @@ register_app = app
 
 
 def _required(flag: str, help: str, label: str) -> Any:
-    """A field every record of its kind has: asked for on a terminal (cli.md), else exit 2."""
+    """A field of the record's key: asked for on a terminal (cli.md), else exit 2."""
     return required_option(flag, help=help, label=label, prompt=True)
+
+
+def _for_new(flag: str, help: str) -> Any:
+    """A field every record of its kind has, needed for a new record only: a stored one is
+    patched with the options given (asked for on a terminal when a new record lacks it)."""
+    return typer.Option(flag, help=help + "（新登记时必填）")
 
 
 Text = Optional[str]
@@ -27,18 +34,47 @@ Flag = Optional[bool]  # --x/--no-x: not given leaves the stored value as it is
 StudioCode = Annotated[Text, _required("--studio", "工作室编号", "工作室编号")]
 PersonCode = Annotated[Text, _required("--person", "人员编号", "人员编号")]
 Date = Annotated[Text, _required("--date", "日期", "日期")]
+ClearOpt = Annotated[Optional[list[str]], typer.Option(
+    "--clear", metavar="FIELD", help="清空一个字段（可重复），写英文名或中文列名，如 --clear phone、--clear 手机；必填项不能清空")]
 
 
 # --- register ------------------------------------------------------------------
 
 
-def _register(kind: str, record: dict[str, Any], label: str, new_code: tuple[str, str] | None = None,
-              again: bool = False) -> None:
+def _flag(key: str) -> str:
+    """The option of a record field: ``birth_year`` → ``--birth-year``, ``has_sign`` → ``--sign``."""
+    return "--" + key.removeprefix("has_").replace("_", "-")
+
+
+def _ask_missing(kind: str, record: dict[str, Any], fields: tuple[str, ...], message: str) -> None:
+    """A new record lacks required fields: ask for them on a terminal, else stop (exit 2)."""
+    from laomo.ledger.columns import KINDS
+
+    flags = " ".join(_flag(k) for k in fields)
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        fail(f"{message}（{flags}）", 2)
+    for key in fields:
+        record[key] = typer.prompt(f"{KINDS[kind].column(key).header}（{_flag(key)}）")
+
+
+# long: one record registered, asked for what a new one lacks, and every outcome reported
+def _register(kind: str, record: dict[str, Any], label: str, new_code: tuple[str, str] | None = None, *,
+              clear: list[str] | None = None, correct: str | None = None, again: bool = False) -> None:
+    from laomo.ledger.importer import MissingFields
     from laomo.ledger.repeats import register_entry
     from laomo.store.db import write_session
 
-    with write_session(engine()) as session:
-        entry = register_entry(session, kind=kind, record=record, again=again, new_code=new_code)
+    record = dict(record)
+    for attempt in (1, 2):
+        try:
+            with write_session(engine()) as session:
+                entry = register_entry(session, kind=kind, record=record, again=again, new_code=new_code,
+                                       clear=clear or (), correct=correct)
+            break
+        except MissingFields as exc:
+            if attempt == 2:
+                raise
+            _ask_missing(kind, record, exc.fields, str(exc))
     result = entry.result
     if result is None:
         assert entry.repeat is not None
@@ -47,6 +83,12 @@ def _register(kind: str, record: dict[str, Any], label: str, new_code: tuple[str
     if result.rejected:
         for e in result.errors:
             typer.echo(f"错误：选项「--{e.column.replace('_', '-')}」值「{e.value}」: {e.reason}", err=True)
+        if result.correctable:
+            typer.echo("如确需更正姓名或身份证号，请加 --correct --reason 原因（记入审计日志）", err=True)
+        raise typer.Exit(1)
+    if result.warnings and not (result.inserted or result.updated):
+        for warning in result.warnings:
+            error(warning.split("：", 1)[-1])
         raise typer.Exit(1)
     key = result.keys[0] if result.keys else ""
     if result.inserted:
@@ -75,6 +117,9 @@ def _repeated(repeat: "Repeat") -> None:
 AgainOpt = Annotated[bool, typer.Option(
     "--again", help="与已登记的记录相同（同一工作室、同日、同名称/类型主题）但确属另一项时加上，仍登记为新的一条")]
 
+#: ``--clear`` of a studio's yes/no fields by their option names too (``--clear sign``)
+_STUDIO_FLAGS = {name: f"has_{name}" for name in ("sign", "rules", "plan", "display", "records", "facilities")}
+
 
 def _frontline_help(what: str) -> str:
     return f"是否{what}（不指定则不改动）"
@@ -83,7 +128,7 @@ def _frontline_help(what: str) -> str:
 @register_app.command("person")
 def register_person(
     code: Annotated[Text, _required("--code", "人员编号，如 P0001", "人员编号")] = None,
-    name: Annotated[Text, _required("--name", "姓名", "姓名")] = None,
+    name: Annotated[Text, _for_new("--name", "姓名")] = None,
     gender: Annotated[Text, typer.Option("--gender", help="性别：男/女")] = None,
     birth_year: Annotated[Text, typer.Option("--birth-year", help="出生年份")] = None,
     id_number: Annotated[Text, typer.Option("--id-number", help="身份证号（校验末位）")] = None,
@@ -92,11 +137,18 @@ def register_person(
     post: Annotated[Text, typer.Option("--post", help="岗位")] = None,
     frontline: Annotated[Flag, typer.Option("--frontline/--no-frontline", help=_frontline_help("一线职工"))] = None,
     skill_grade: Annotated[Text, typer.Option("--skill-grade", help="技能等级：初级工/中级工/高级工/技师/高级技师")] = None,
+    clear: ClearOpt = None,
+    correct: Annotated[bool, typer.Option("--correct", help="更正已登记人员的姓名或身份证号（须同时给 --reason）")] = False,
+    reason: Annotated[Text, typer.Option("--reason", help="更正的原因（记入审计日志）")] = None,
 ) -> None:
-    """登记或更新一名人员。"""
+    """登记或更新一名人员（已登记的只改给出的选项；改姓名或身份证号须 --correct --reason）。"""
+    if correct and not (reason or "").strip():
+        fail("更正姓名或身份证号须注明原因（--reason）", 2)
+    if reason is not None and not correct:
+        fail("--reason 只与 --correct 一起使用", 2)
     record = dict(code=code, name=name, gender=gender, birth_year=birth_year, id_number=id_number, phone=phone,
                   unit=unit, post=post, frontline=frontline, skill_grade=skill_grade)
-    _register("people", record, "人员")
+    _register("people", record, "人员", clear=clear, correct=reason if correct else None)
 
 
 @register_app.command("honor")
@@ -105,20 +157,21 @@ def register_honor(
     kind: Annotated[Text, _required("--kind", "荣誉，如 全国劳动模范、市五一劳动奖章", "荣誉")] = None,
     year: Annotated[Text, _required("--year", "获得年份", "年份")] = None,
     issuer: Annotated[Text, typer.Option("--issuer", help="授予单位")] = None,
+    clear: ClearOpt = None,
 ) -> None:
     """登记一项荣誉。"""
     record = dict(person=person, kind=kind, year=year, issuer=issuer)
-    _register("honors", record, "荣誉")
+    _register("honors", record, "荣誉", clear=clear)
 
 
 @register_app.command("studio")
 def register_studio(
     code: Annotated[Text, _required("--code", "工作室编号，如 S0001", "工作室编号")] = None,
-    name: Annotated[Text, _required("--name", "名称", "名称")] = None,
-    leader: Annotated[Text, _required("--leader", "领衔人的人员编号", "领衔人编号")] = None,
-    unit: Annotated[Text, _required("--unit", "所在单位", "所在单位")] = None,
-    industry: Annotated[Text, _required("--industry", "行业：GB/T 4754 门类字母或名称", "行业")] = None,
-    county: Annotated[Text, _required("--county", "区县", "区县")] = None,
+    name: Annotated[Text, _for_new("--name", "名称")] = None,
+    leader: Annotated[Text, _for_new("--leader", "领衔人的人员编号")] = None,
+    unit: Annotated[Text, _for_new("--unit", "所在单位")] = None,
+    industry: Annotated[Text, _for_new("--industry", "行业：GB/T 4754 门类字母或名称")] = None,
+    county: Annotated[Text, _for_new("--county", "区县")] = None,
     kind: Annotated[Text, typer.Option("--kind", help="类型：劳模创新工作室/工匠人才创新工作室/职工创新工作室/联合创新工作室")] = None,
     credit_code: Annotated[Text, typer.Option("--credit-code", help="统一社会信用代码")] = None,
     founded: Annotated[Text, typer.Option("--founded", help="成立日期")] = None,
@@ -131,14 +184,15 @@ def register_studio(
     records: Annotated[Flag, typer.Option("--records/--no-records", help="有活动记录")] = None,
     facilities: Annotated[Flag, typer.Option("--facilities/--no-facilities", help="有设施")] = None,
     notes: Annotated[Text, typer.Option("--notes", help="备注")] = None,
+    clear: ClearOpt = None,
 ) -> None:
-    """登记或更新一个工作室；领衔人自动成为“领衔人”成员。"""
+    """登记或更新一个工作室（已登记的只改给出的选项）；领衔人自动成为“领衔人”成员。"""
     record = dict(
         code=code, name=name, leader=leader, unit=unit, industry=industry, county=county, kind=kind,
         credit_code=credit_code, founded=founded, area=area, funds=funds, has_sign=sign, has_rules=rules,
         has_plan=plan, has_display=display, has_records=records, has_facilities=facilities, notes=notes,
     )
-    _register("studios", record, "工作室")
+    _register("studios", record, "工作室", clear=[_STUDIO_FLAGS.get(c, c) for c in clear or ()])
 
 
 @register_app.command("member")
@@ -148,29 +202,31 @@ def register_member(
     role: Annotated[Text, typer.Option("--role", help="角色：领衔人/核心成员/成员")] = None,
     joined: Annotated[Text, typer.Option("--joined", help="加入日期")] = None,
     left: Annotated[Text, typer.Option("--left", help="退出日期")] = None,
+    clear: ClearOpt = None,
 ) -> None:
     """登记或更新一名工作室成员。"""
     record = dict(studio=studio, person=person, role=role, joined=joined, left=left)
-    _register("members", record, "成员")
+    _register("members", record, "成员", clear=clear)
 
 
 @register_app.command("achievement")
 def register_achievement(
     studio: StudioCode = None,
-    title: Annotated[Text, _required("--title", "成果名称", "成果名称")] = None,
-    type_: Annotated[Text, _required("--type", "类型：发明专利、实用新型专利、工法、先进操作法……", "成果类型")] = None,
-    date: Date = None,
-    code: Annotated[Text, typer.Option("--code", help="成果编号（不填则自动编号）")] = None,
+    title: Annotated[Text, _for_new("--title", "成果名称")] = None,
+    type_: Annotated[Text, _for_new("--type", "类型：发明专利、实用新型专利、工法、先进操作法……")] = None,
+    date: Annotated[Text, _for_new("--date", "日期")] = None,
+    code: Annotated[Text, typer.Option("--code", help="成果编号（不填则自动编号；本工作室已有的编号则只改给出的选项）")] = None,
     stage: Annotated[Text, typer.Option("--stage", help="阶段：问题查找……推广转化")] = None,
     benefit: Annotated[Text, typer.Option("--benefit", help="经济效益（元/年，可写 12.5万）")] = None,
     patent_no: Annotated[Text, typer.Option("--patent-no", help="专利号")] = None,
     frontline_led: Annotated[Flag, typer.Option("--frontline-led/--no-frontline-led", help="是否一线职工主导")] = None,
     again: AgainOpt = False,
+    clear: ClearOpt = None,
 ) -> None:
     """登记一项创新成果；与已登记的成果同名同日时不重复登记（确属另一项加 --again）。"""
     record = dict(studio=studio, title=title, type=type_, date=date, stage=stage, benefit=benefit, patent_no=patent_no,
                   frontline_led=frontline_led, code=code)
-    _register("achievements", record, "成果", new_code=("achievement", "A"), again=again)
+    _register("achievements", record, "成果", new_code=("achievement", "A"), clear=clear, again=again)
 
 
 @register_app.command("activity")
@@ -182,10 +238,11 @@ def register_activity(
     participants: Annotated[Text, typer.Option("--participants", help="参加人次")] = None,
     hours: Annotated[Text, typer.Option("--hours", help="学时")] = None,
     again: AgainOpt = False,
+    clear: ClearOpt = None,
 ) -> None:
     """登记一次活动；与已登记的活动同日同类同主题时不重复登记（确属另一场加 --again）。"""
     record = dict(studio=studio, kind=kind, date=date, title=title, participants=participants, hours=hours)
-    _register("activities", record, "活动", again=again)
+    _register("activities", record, "活动", clear=clear, again=again)
 
 
 @register_app.command("mentorship")
@@ -193,15 +250,16 @@ def register_mentorship(
     studio: StudioCode = None,
     mentor: Annotated[Text, _required("--mentor", "师傅的人员编号", "师傅编号")] = None,
     apprentice: Annotated[Text, _required("--apprentice", "徒弟的人员编号", "徒弟编号")] = None,
-    start: Annotated[Text, _required("--start", "开始日期", "开始日期")] = None,
+    start: Annotated[Text, _for_new("--start", "开始日期")] = None,
     end: Annotated[Text, typer.Option("--end", help="结束日期")] = None,
     agreement: Annotated[Flag, typer.Option("--agreement/--no-agreement", help="是否签订师徒协议")] = None,
     promoted_on: Annotated[Text, typer.Option("--promoted-on", help="徒弟技能晋级日期")] = None,
+    clear: ClearOpt = None,
 ) -> None:
     """登记或更新一对师带徒。"""
     record = dict(studio=studio, mentor=mentor, apprentice=apprentice, start=start, end=end, agreement=agreement,
                   promoted_on=promoted_on)
-    _register("mentorships", record, "师带徒")
+    _register("mentorships", record, "师带徒", clear=clear)
 
 
 @register_app.command("inspection")
@@ -209,12 +267,13 @@ def register_inspection(
     studio: StudioCode = None,
     year: Annotated[Text, _required("--year", "考核年度", "年度")] = None,
     item: Annotated[Text, _required("--item", "考核项，如 D2", "考核项")] = None,
-    score: Annotated[Text, _required("--score", "现场得分", "得分")] = None,
+    score: Annotated[Text, _for_new("--score", "现场得分")] = None,
     inspector: Annotated[Text, typer.Option("--inspector", help="检查人")] = None,
+    clear: ClearOpt = None,
 ) -> None:
     """登记现场检查评分。"""
     record = dict(studio=studio, year=year, item=item, score=score, inspector=inspector)
-    _register("inspections", record, "现场检查评分")
+    _register("inspections", record, "现场检查评分", clear=clear)
 
 
 @register_app.command("void")
@@ -252,10 +311,13 @@ def register_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告，不写入")] = False,
     on_error: Annotated[str, typer.Option("--on-error", help="abort：有错则全部不写入；skip：写入有效行，错误行写入拒收文件")] = "abort",
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="拒收文件（默认 FILE.rejects.csv）")] = None,
+    clear_blank: Annotated[bool, typer.Option(
+        "--clear-blank", help="空白单元格清空已登记记录的该字段（设为空；有默认值的列如“有标牌”设为默认值）。"
+                              "不加此项时空白单元格与缺少的列一样，保留原值")] = False,
     json_out: JsonSummaryOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """批量导入 CSV/XLSX（按自然键新增或更新；一个事务，全部成功或全部不写入）。"""
+    """批量导入 CSV/XLSX（按自然键新增或更新；空白单元格不清除原值；一个事务，全部成功或全部不写入）。"""
     from laomo.ledger.columns import KINDS
     from laomo.ledger.importer import import_source
     from laomo.ledger.sources import ENCODINGS, open_source
@@ -272,7 +334,7 @@ def register_import(
           Progress(f"导入 {kind}", quiet=quiet or json_out) as progress,
           write_session(eng, snapshot=True) as session):
         result = import_source(session, source, kind=kind, dry_run=dry_run, on_error=on_error,
-                               rejects_path=rejects, progress=progress)
+                               rejects_path=rejects, progress=progress, clear_blank=clear_blank)
     if json_out:
         emit_json(result.as_dict())
     quiet = quiet or STATE.quiet
@@ -282,6 +344,8 @@ def register_import(
         typer.echo(e.format(result.file), err=True)
     if result.error_count > len(result.errors):
         typer.echo(f"……另有 {result.error_count - len(result.errors)} 个问题未列出", err=True)
+    if dry_run and not json_out and not quiet:
+        _print_changes(kind, result)
     if not json_out and not quiet:
         mode = "（试运行，未写入）" if dry_run else ""
         summary = (f"{result.file}（{result.encoding}）：读取 {result.read} 行，新增 {result.inserted}，"
@@ -299,3 +363,29 @@ def register_import(
         raise typer.Exit(3)
 
 
+def _print_changes(kind: str, result: Any) -> None:
+    """A dry run's changes as text on stdout, the first ``changes.MAX_SHOWN`` of them."""
+    from laomo.ledger.changes import MAX_SHOWN
+    from laomo.ledger.columns import KINDS
+    from laomo.safe import visible
+
+    headers = {c.key: c.header for c in KINDS[kind].columns}
+
+    def shown(value: Any) -> str:
+        if value is None:
+            return "（空）"
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        return visible(str(value))
+
+    for change in result.changes[:MAX_SHOWN]:
+        if change["action"] == "insert":
+            what = "，".join(f"{headers.get(k, k)} {shown(after)}" for k, (_, after) in change["fields"].items())
+            typer.echo(f"第 {change['line']} 行 新增 {visible(change['key'])}：{what}")
+        else:
+            what = "，".join(f"{headers.get(k, k)} {shown(before)} → {shown(after)}"
+                            for k, (before, after) in change["fields"].items())
+            typer.echo(f"第 {change['line']} 行 更新 {visible(change['key'])}：{what}")
+    rest = len(result.changes) - MAX_SHOWN + result.changes_omitted
+    if rest > 0:
+        typer.echo(f"……另有 {rest} 项变更未列出（--json 列出前 {len(result.changes)} 项）")

@@ -4,10 +4,11 @@ One :class:`Kind` per import KIND of import-formats.md.  The same
 definitions serve ``register import`` and the single-record ``register``
 commands, so both validate identically.
 
-Upsert semantics (decided here, documented in the README): a column that is
-absent from the file leaves that field of an existing row untouched (and
-takes the default on insert); a column that is present with an empty cell
-sets the field to empty.
+Upsert semantics (import-formats.md, "A blank cell never erases"): a column
+that is absent from the file, like an empty cell, leaves that field of an
+existing row untouched and takes the column's ``default`` on insert; only
+``clear_blank`` (or ``clear`` for named fields) makes an empty cell clear the
+field, to that same default.
 """
 
 from __future__ import annotations
@@ -188,7 +189,9 @@ KINDS: dict[str, Kind] = {
                 Col("patent_no", "专利号", _text(64)),
                 Col("frontline_led", "一线主导", v.parse_bool),
             ),
-            key=("code",),
+            # enterprise unions number their own achievements 1, 2, 3: another studio's
+            # 编号 1 is another achievement (import-formats.md, Identity)
+            key=("studio_id", "code"),
         ),
         Kind(
             "activities", "活动", "activity",

@@ -37,8 +37,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 from laomo.errors import LaomoError, UsageError
 from laomo.ledger import pipeline
+from laomo.ledger.changes import Changes
 from laomo.ledger.columns import KINDS, Col, Kind
-from laomo.ledger.rowparser import PlanEntry, Problem, Row, compile_row_parser
+from laomo.ledger.identity import PeopleChecks
+from laomo.ledger.rowparser import PlanEntry, Row, compile_row_parser
 from laomo.ledger.sources import Source
 from laomo.safe import mask, neutralise, scrub, visible
 from laomo.store import audit
@@ -93,6 +95,14 @@ class ImportResult:
     committed: bool = False
     rejects_file: str | None = None
     keys: list[str] = field(default_factory=list)  # keys written (single-record commands)
+    #: dry run: the records it would insert or change (laomo.ledger.changes), the first
+    #: ``changes.MAX_CHANGES``; ``changes_omitted`` counts the rest
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    changes_omitted: int = 0
+    #: patch mode: the row's key is not stored, and a new record needs these fields (column keys)
+    missing: tuple[str, ...] = ()
+    #: a person's name or ID number differed from the stored one (a correction would be needed)
+    correctable: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -103,7 +113,7 @@ class ImportResult:
             "errors": [e.as_dict() for e in self.errors], "error_count": self.error_count,
             "warnings": self.warnings, "dry_run": self.dry_run, "committed": self.committed,
             "rejects_file": self.rejects_file,
-        }
+        } | ({"changes": self.changes, "changes_omitted": self.changes_omitted} if self.dry_run else {})
 
     as_dict = to_json
 
@@ -145,8 +155,9 @@ def _norm_header(text: str) -> str:
 Mapped = list[tuple[int, Col, str]]  # (cell index, column, header as written)
 
 
-def map_header(kind: Kind, header: list[str], file: str) -> tuple[Mapped, list[str]]:
-    """Match header cells to columns; raise on a missing required column."""
+def map_header(kind: Kind, header: list[str], file: str, *, patch: bool = False) -> tuple[Mapped, list[str]]:
+    """Match header cells to columns; raise on a missing required column (with ``patch``, only on a
+    missing column of the natural key: the other required ones matter for new records only)."""
     by_name: dict[str, Col] = {}
     for c in kind.columns:
         by_name[c.header] = c
@@ -168,11 +179,47 @@ def map_header(kind: Kind, header: list[str], file: str) -> tuple[Mapped, list[s
             )
         seen[col.key] = idx
         mapped.append((idx, col, name))
-    missing = [c for c in kind.columns if c.required and c.key not in seen]
+    missing = [c for c in kind.columns if c.required and c.key not in seen and (not patch or c.target in kind.key)]
     if missing:
         names = "、".join(f"「{c.header}」({c.key})" for c in missing)
         raise LaomoError(f"{file}:1: 缺少必需的列 {names}，导入未开始，数据库未改动")
     return mapped, warnings
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How the rows of one import change stored records (see :func:`import_source`)."""
+
+    clear_blank: bool = False  # an empty cell of a present column clears the field
+    clear: frozenset[str] = frozenset()  # column keys whose empty cell clears the field
+    patch: bool = False  # required columns may be absent: the row must update a stored record
+    correct: str | None = None  # the reason of a deliberate correction of a person's name or ID number
+    audit_inserts: bool = False  # one audit entry per inserted row (single records)
+
+
+class MissingFields(UsageError):
+    """A single record that gives only some fields names a key that is not stored yet: a new
+    record needs ``fields`` (column keys) too."""
+
+    def __init__(self, message: str, *, fields: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+def clear_keys(kind: Kind, names: Iterable[str]) -> frozenset[str]:
+    """The column keys of fields to clear, given by English key or Chinese header; a required
+    field (e.g. 姓名) cannot be cleared."""
+    keys = set()
+    for name in names:
+        text = str(name).strip()
+        col = next((c for c in kind.columns if text in (c.key, c.header, c.key.replace("_", "-"))), None)
+        if col is None:
+            known = "、".join(f"{c.key}（{c.header}）" for c in kind.columns if not c.required)
+            raise UsageError(f"{kind.label}没有可清空的字段「{visible(text)}」，可清空：{known}", option="clear")
+        if col.required:
+            raise UsageError(f"{col.header}是{kind.label}的必填项，不能清空", option="clear")
+        keys.add(col.key)
+    return frozenset(keys)
 
 
 @dataclass(frozen=True)
@@ -235,8 +282,9 @@ class _Importer:
     that only happens on the error path.
     """
 
+    # long: one import's fixed state, computed once (the per-row code only indexes into it)
     def __init__(self, session: Session, kind: Kind, mapped: Mapped, result: ImportResult,
-                 rejects: _Rejects | None):
+                 rejects: _Rejects | None, mode: Mode):
         from sqlalchemy import bindparam, func, insert, select, update
 
         from laomo.models import SQLModel
@@ -245,6 +293,7 @@ class _Importer:
         self.kind = kind
         self.result = result
         self.rejects = rejects
+        self.mode = mode
         self.table = table = SQLModel.metadata.tables[kind.table]
         self.shown = {col.key: shown for _, col, shown in mapped}
         self.pii_shown = {shown for _, col, shown in mapped if col.pii}  # columns whose values are masked
@@ -253,10 +302,17 @@ class _Importer:
         self.cols = layout.cols  # the insert columns, in the order of a parsed row
         self.pos = pos = layout.pos
         self._cells = compile_row_parser(layout.plan, layout.defaults)
+        self.all_blank = (1 << len(layout.plan)) - 1  # a row whose every mapped cell is blank
         present = [col.target for _, col, _ in mapped]
         full_key = kind.key + ((kind.seq,) if kind.seq else ())
         compare = present + [k for k in kind.fixed if k not in present]
         self.data_cols = [c for c in compare if c not in full_key]
+        data_index = {c: j for j, c in enumerate(self.data_cols)}
+        # blank cells an update leaves as stored: (bit of the plan entry, index among the data
+        # columns, position in a parsed row); cleared on purpose with clear_blank / clear
+        self.fill = [(1 << i, data_index[col.target], p) for i, (_, col, _, _, p) in enumerate(layout.plan)
+                     if col.target in data_index and not mode.clear_blank and col.key not in mode.clear]
+        self.keep_mask = sum(bit for bit, _, _ in self.fill)
         self.nkey = len(kind.key)
         self.key_pos = [pos[k] for k in kind.key]
         self.data_pos = [pos[c] for c in self.data_cols]
@@ -268,12 +324,25 @@ class _Importer:
             update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in self.data_cols}),
             [*self.data_cols, "_id"],
         ) if self.data_cols else None
-        self._select = _KeyQuery(conn, table, kind.key, ["id", *((kind.seq,) if kind.seq else ()), *self.data_cols])
+        # a selected row: key…, id, [seq,] data…, then what the checks need (voided, who a person is)
+        head = ["id", *((kind.seq,) if kind.seq else ())]
+        extra = [c for c in ("voided_at",) if c in table.c]
+        if kind.name == "people":
+            extra += ["name", "id_number"]
+        self.off = self.nkey + len(head)  # data columns start here in a selected row
+        self.end = self.off + len(self.data_cols)
+        self.at = {c: self.end + i for i, c in enumerate(extra)}
+        self._select = _KeyQuery(conn, table, kind.key, [*head, *self.data_cols, *extra])
         self.max_before: int = conn.execute(select(func.max(table.c.id))).scalar() or 0
         self.touched = bytearray((self.max_before >> 3) + 1)
         self.audit_entries: list[tuple[str, str, Any, Any]] = []
-        self.audit_inserts = False  # single records: every insert gets its own entry
         self.conflicts: list[tuple[Row, str]] = []  # rows whose key repeated with other values
+        self.missing = [c for c in kind.columns if c.required and c.key not in self.shown]  # patch only
+        self.people = PeopleChecks(conn, pos=pos, present=set(self.data_cols), at=self.at, shown=self.shown,
+                                   correct=mode.correct is not None) if kind.name == "people" else None
+        self.changes = Changes(conn, kind, table, pos, self._keytext, result.changes) if result.dry_run else None
+        self.note_inserts = mode.audit_inserts or self.changes is not None
+        self.voided = 0  # rows that matched a voided record
 
     def as_dict(self, values: list[Any], names: list[str] | None = None) -> dict[str, Any]:
         pos = self.pos
@@ -284,10 +353,10 @@ class _Importer:
         parsed = self.parse_packed(line, cells)
         return None if parsed is None else Row(*parsed)
 
-    def parse_packed(self, line: int, cells: list[Any]) -> tuple[int, list[Any], list[Any], list[Problem]] | None:
-        """``(line, cells, values, problems)`` for a row, None for a blank one."""
-        values, problems, empty = self._cells(cells)
-        if empty and all(_blank(c) for c in cells):
+    def parse_packed(self, line: int, cells: list[Any]) -> pipeline.Packed | None:
+        """``(line, cells, values, problems, blanks)`` for a row, None for a blank one."""
+        values, problems, blanks = self._cells(cells)
+        if blanks == self.all_blank and all(_blank(c) for c in cells):
             return None
         if not problems and self.kind.check is not None:
             for key, reason in self.kind.check(self._typed(values)):
@@ -295,7 +364,7 @@ class _Importer:
                 target = col.target if col else key
                 shown = self.shown.get(key, col.header if col else key)
                 problems.append((shown, values[self.pos[target]] if target in self.pos else "", reason))
-        return line, cells, values, problems
+        return line, cells, values, problems, blanks
 
     def _typed(self, values: list[Any]) -> dict[str, Any]:
         """Values by column name as Python objects again (for cross-field checks on dates)."""
@@ -312,7 +381,11 @@ class _Importer:
         unchanged or as a repeat, or held back as a conflicting repeat (set-based SQL)."""
         self._resolve_references(rows)
         good = [r for r in rows if not r.problems]
+        if self.people is not None and good:
+            good = self.people.check_stored(good)
         existing = self._existing(good)
+        if self.mode.patch:
+            good = self._only_stored(good, existing)
         inserts: list[list[Any]] = []
         updates: list[list[Any]] = []
         self._classify(good, existing, inserts, updates)
@@ -320,11 +393,13 @@ class _Importer:
         self._insert.run(inserts)
         if updates and self._update is not None:
             self._update.run(updates)
-        if self.kind.name == "studios":
-            self._ensure_leaders(good)
+        if self.kind.name == "studios" and "leader_id" in self.data_cols:
+            self._ensure_leaders([r for r in good if not r.problems])
         if self.audit_entries:  # audit entries go out with their chunk: memory stays flat
             audit.record_many(self.conn, self.audit_entries)
             self.audit_entries.clear()
+        if self.changes is not None:
+            self.changes.resolve()
         self._report(rows)
 
     def _resolve_references(self, rows: list[Row]) -> None:
@@ -367,31 +442,50 @@ class _Importer:
                 existing.setdefault(tuple(row[:nkey]), []).append(row)
         return existing
 
+    def _only_stored(self, good: list[Row], existing: dict[tuple[Any, ...], list[Any]]) -> list[Row]:
+        """Patch mode (a single record giving only some fields): a key not stored yet is refused,
+        naming what a new record needs (``ImportResult.missing``)."""
+        key_col = self.kind.columns[0]
+        shown = self.shown.get(key_col.key, key_col.header)
+        for r in good:
+            if r.key not in existing:
+                self.result.missing = tuple(c.key for c in self.missing)
+                needed = "、".join(c.header for c in self.missing)
+                r.problems.append((shown, self._keytext(r), f"{self.kind.label} {self._keytext(r)} 尚未登记，"
+                                                             f"新登记须提供：{needed}"))
+        return [r for r in good if not r.problems]
+
     def _classify(self, good: list[Row], existing: dict[tuple[Any, ...], list[Any]],
                   inserts: list[list[Any]], updates: list[list[Any]]) -> None:
         """Each good row: a fresh insert (the common case, handled inline) or a repeated key."""
         mine: dict[tuple[Any, ...], list[Any]] = {}  # base key -> [(seq, values)] written by this chunk
-        audit_inserts = self.audit_inserts
+        note_inserts = self.note_inserts
         for r in good:
             olds = existing.get(r.key)
             earlier = mine.get(r.key)
             if olds is None and earlier is None:  # the common case of a fresh import
                 inserts.append(r.values)
                 mine[r.key] = [(1, r.values)]
-                if audit_inserts:
-                    self._audit(r, None, self.as_dict(r.values, self.data_cols))
+                if note_inserts:
+                    self._inserted(r, r.values)
                 continue
             self._repeated(r, olds, earlier, mine, inserts, updates)
 
+    # long: the one place every kind of repeated key is told apart, in order
     def _repeated(self, r: Row, olds: list[Any] | None, earlier: list[Any] | None,
                   mine: dict[tuple[Any, ...], list[Any]], inserts: list[list[Any]],
                   updates: list[list[Any]]) -> None:
         """A row whose key is stored already or was written earlier by this import: an update,
-        unchanged, an exact repeat, a conflict, or (``seq`` kinds) the next record under the key."""
-        kind, result, nkey, data_pos = self.kind, self.result, self.nkey, self.data_pos
-        off = nkey + (2 if kind.seq else 1)  # data columns start here in a selected row
+        unchanged, an exact repeat, a conflict, or (``seq`` kinds) the next record under the key.
+
+        A blank cell leaves the stored field as it is (``fill``), unless cleared on purpose; a
+        stored record that is voided is left alone (counted unchanged, with a warning); a person
+        whose stored name or ID number differs is a conflict, not an update (:class:`PeopleChecks`).
+        """
+        kind, nkey, data_pos, off, end = self.kind, self.nkey, self.data_pos, self.off, self.end
         values = r.values
         new = [values[p] for p in data_pos]
+        keep = r.blanks & self.keep_mask
         # what this import already wrote under this key, by seq: this chunk's rows
         # first (the table still holds their old values), then earlier chunks' rows
         done: dict[int, list[Any]] = {seq: [written[p] for p in data_pos] for seq, written in earlier or ()}
@@ -399,9 +493,9 @@ class _Importer:
             rid = old[nkey]
             seq = old[nkey + 1] if kind.seq else 1
             if seq not in done and (rid > self.max_before or self.touched[rid >> 3] & (1 << (rid & 7))):
-                done[seq] = list(old[off:])
-        if any(prev == new for prev in done.values()):
-            result.duplicates += 1
+                done[seq] = list(old[off:end])
+        if any(self._same(prev, new, keep) for prev in done.values()):
+            self.result.duplicates += 1
             return
         if done and not kind.seq:
             self.conflicts.append((r, self._keytext(r)))
@@ -410,29 +504,83 @@ class _Importer:
         old = next((c for c in olds or () if not kind.seq or c[nkey + 1] == seq), None)
         if self.seq_pos is not None:
             values[self.seq_pos] = seq
-        mine.setdefault(r.key, []).append((seq, values))
+        given = values
+        if old is not None and keep:  # blank cells: the stored values stay
+            given = values.copy()  # later rows of this chunk compare with what this row gave
+            for bit, j, p in self.fill:
+                if keep & bit:
+                    values[p] = old[off + j]
+            new = [values[p] for p in data_pos]
+        if old is not None and self._held(r, old):
+            return
+        mine.setdefault(r.key, []).append((seq, given))
         if old is None:
             inserts.append(values)
-            if self.audit_inserts:
-                self._audit(r, None, self.as_dict(values, self.data_cols))
+            if self.note_inserts:
+                self._inserted(r, values)
             return
         rid = old[nkey]
         if rid <= self.max_before:
             self.touched[rid >> 3] |= 1 << (rid & 7)
-        before = old[off:]
+        self._update_row(r, rid, new, old[off:end], updates)
+
+    def _same(self, prev: list[Any], new: list[Any], keep: int) -> bool:
+        """Whether a row repeats one written earlier: equal, blank cells (that keep) aside.  For a
+        ``seq`` kind, equal only: a row that differs, even by a blank cell, is another record."""
+        if not keep or self.kind.seq:
+            return prev == new
+        skip = {j for bit, j, _ in self.fill if keep & bit}
+        return all(a == b for j, (a, b) in enumerate(zip(prev, new)) if j not in skip)
+
+    def _held(self, r: Row, old: list[Any]) -> bool:
+        """A stored record the row must not change: voided (counted unchanged, with a warning),
+        or (people) a conflict of name or ID number (the row is refused)."""
+        at = self.at.get("voided_at")
+        if at is not None and old[at] is not None:
+            rid = old[self.nkey]
+            if rid <= self.max_before:
+                self.touched[rid >> 3] |= 1 << (rid & 7)
+            self.result.unchanged += 1
+            self.voided += 1
+            if self.voided <= MAX_LISTED_ERRORS:
+                self.result.warnings.append(f"第 {r.line} 行：{self.kind.label} {self._keytext(r)} 已作废，未恢复")
+            return True
+        return self.people is not None and self.people.conflicting(r, old)
+
+    def _update_row(self, r: Row, rid: int, new: list[Any], before: list[Any], updates: list[list[Any]]) -> None:
         changed = {c: v for c, v, b in zip(self.data_cols, new, before) if v != b}
         if not changed:
-            result.unchanged += 1
+            self.result.unchanged += 1
             return
         updates.append([*new, rid])
-        result.updated += 1
-        self._audit(r, {c: b for c, v, b in zip(self.data_cols, new, before) if v != b}, changed)
+        self.result.updated += 1
+        was = {c: b for c, v, b in zip(self.data_cols, new, before) if v != b}
+        self._audit(r, was, {**changed, "reason": self.mode.correct} if self.mode.correct else changed)
+        if self.changes is not None:
+            self.changes.note(r, "update", was, changed)
+
+    def _inserted(self, r: Row, values: list[Any]) -> None:
+        """An inserted row that is audited on its own (single records) or listed (dry run)."""
+        if self.mode.audit_inserts:
+            self._audit(r, None, self.as_dict(values, self.data_cols))
+        if self.changes is not None:
+            self.changes.note(r, "insert", None, self.as_dict(values, self.data_cols))
 
     def _audit(self, r: Row, before: Any, after: Any) -> None:
         key = self._keytext(r)
-        if self.audit_inserts:
+        if self.mode.audit_inserts:
             self.result.keys.append(key)
         self.audit_entries.append((self.kind.table, key, before, dict(after)))
+
+    def close(self) -> None:
+        """After the last chunk: the summary of rows that met voided records; temporary tables go."""
+        if self.voided > MAX_LISTED_ERRORS:
+            self.result.warnings.append(f"……另有 {self.voided - MAX_LISTED_ERRORS} 行对应已作废的记录，均未恢复")
+        if self.changes is not None:
+            self.result.changes_omitted = self.changes.omitted
+        if self.people is not None:
+            self.result.correctable = self.people.correctable
+            self.people.close()
 
     def finish_conflicts(self, source: Source) -> None:
         """Name the first line of every key that repeated with other values (second read)."""
@@ -581,6 +729,7 @@ class _Rejects:
         self._fp.close()
 
 
+# long: the one entry point's arguments, their checks and its single pass, in order
 def import_source(
     session: Session,
     source: Source,
@@ -591,6 +740,10 @@ def import_source(
     rejects_path: Path | None = None,
     progress: Callable[[float], None] | None = None,
     audit_inserts: bool = False,
+    clear_blank: bool = False,
+    clear: Iterable[str] = (),
+    patch: bool = False,
+    correct: str | None = None,
 ) -> ImportResult:
     """Import one source of ``kind`` (a key of ``KINDS``) into the session's transaction.
 
@@ -600,31 +753,49 @@ def import_source(
     nothing is written) or ``"skip"`` (bad rows go to ``rejects_path``, by default
     ``<file>.rejects.csv``).  ``progress`` is called with the fraction read.
     ``audit_inserts``: one audit entry per inserted row and none for the import
-    (the single-record commands).
+    (the single-record commands).  ``dry_run`` also lists the changes (``result.changes``).
+
+    A blank cell, like an absent column, leaves the field of a stored record as it is;
+    ``clear_blank``: an empty cell of a present column clears it (to empty, or to the
+    column's default where it has one: the studio's 有标牌… flags 否, 类型 劳模创新工作室,
+    经济效益 0); ``clear``: only these fields (English keys or Chinese headers) are cleared so.
+    ``patch``: required columns may be absent and a row whose key is not stored is refused
+    (raises :class:`MissingFields` naming what a new record needs).  ``correct``: the reason
+    of a deliberate correction of a person's name or ID number (people only; audited).
     """
     kind_def = KINDS.get(kind)
     if kind_def is None:
         raise UsageError(f"未知的导入类型 {kind}，可选：{' '.join(KINDS)}")
     if on_error not in ("abort", "skip"):
         raise UsageError(f"出错时的处理方式「{on_error}」无效，只能是 abort 或 skip", option="on_error")
+    if correct is not None and kind != "people":
+        raise UsageError("更正只适用于人员的姓名和身份证号", option="correct")
+    if correct is not None and not correct.strip():
+        raise UsageError("更正须注明原因", option="reason")
+    mode = Mode(clear_blank=clear_blank, clear=clear_keys(kind_def, clear), patch=patch,
+                correct=correct.strip() if correct else None, audit_inserts=audit_inserts)
     started = time.perf_counter()
     result = ImportResult(kind, source.name, source.encoding, dry_run=dry_run)
-    mapped, result.warnings = map_header(kind_def, source.header, source.name)
+    mapped, result.warnings = map_header(kind_def, source.header, source.name, patch=patch)
     rejects = _open_rejects(source, rejects_path) if on_error == "skip" and not dry_run else None
-    imp = _Importer(session, kind_def, mapped, result, rejects)
-    imp.audit_inserts = audit_inserts
+    imp = _Importer(session, kind_def, mapped, result, rejects, mode)
+    file_check = imp.people.file_check() if imp.people is not None else None
     try:
         for rows, count, fraction in pipeline.chunks(imp.parse_packed, source, CHUNK,
                                                      keep_cells=rejects is not None,
-                                                     size=getattr(source, "size", None)):
+                                                     size=getattr(source, "size", None),
+                                                     check=file_check.check if file_check else None):
             result.read += count
             imp.flush(rows)
             if progress is not None:
                 progress(fraction)
         imp.finish_conflicts(source)
+        imp.close()
         if progress is not None:
             progress(1.0)
     finally:
+        if file_check is not None:
+            file_check.close()
         if rejects is not None:
             rejects.close()
             if rejects.count:
@@ -635,6 +806,10 @@ def import_source(
     _finish(session, source, result, aborted=result.rejected > 0 and on_error == "abort",
             audit_import=not audit_inserts)
     result.seconds = time.perf_counter() - started
+    if result.missing:
+        needed = "、".join(kind_def.column(k).header for k in result.missing)
+        raise MissingFields(f"{kind_def.label} {result.errors[0].value} 尚未登记，新登记须提供：{needed}",
+                            fields=result.missing)
     return result
 
 

@@ -38,9 +38,12 @@ if TYPE_CHECKING:
     from laomo.ledger.rowparser import Problem, Row
     from laomo.ledger.sources import Source
 
-#: ``(line, cells, values, problems)``; cells None for a good row the writer need not keep.
-Packed = tuple[int, "list[Any] | None", "list[Any]", "list[Problem]"]
+#: ``(line, cells, values, problems, blanks)``; cells None for a good row the writer need not
+#: keep; ``blanks`` the row parser's bitmask of blank cells (an update keeps those fields).
+Packed = tuple[int, "list[Any] | None", "list[Any]", "list[Problem]", int]
 Parse = Callable[[int, list[Any]], "Packed | None"]
+#: A check of a whole chunk of parsed rows, run where they are parsed: adds problems to rows.
+Check = Callable[["list[Packed]"], None]
 Chunks = Iterator[tuple["list[Row]", int, float]]
 
 WORKER_MIN_BYTES = 4 << 20
@@ -55,37 +58,46 @@ def _wanted(source: Source, size: int | None) -> bool:
     return size is not None and size >= WORKER_MIN_BYTES
 
 
-def chunks(parse: Parse, source: Source, chunk: int, keep_cells: bool, size: int | None) -> Chunks:
+def chunks(parse: Parse, source: Source, chunk: int, keep_cells: bool, size: int | None,
+           check: Check | None = None) -> Chunks:
     """Yield ``(rows, rows_read, fraction)`` with ``rows`` the parsed non-blank rows.
 
-    ``parse(line, cells)`` returns ``(line, cells, values, problems)`` or None.
+    ``parse(line, cells)`` returns ``(line, cells, values, problems, blanks)`` or None;
+    ``check(rows)``, when given, sees each chunk of them before it is handed on (in the parse
+    worker when there is one: its work then runs beside the writer's); it may add problems to
+    rows whose cells are already gone when ``keep_cells`` is false (no rejects file needs them).
     """
     if _wanted(source, size):
-        yield from _with_worker(parse, source, chunk, keep_cells)
+        yield from _with_worker(parse, source, chunk, keep_cells, check)
         return
     from laomo.ledger.rowparser import Row
 
-    pending: list[Row] = []
+    pending: list[Packed] = []
     for line, cells in source.rows():
         row = parse(line, cells)
         if row is None:
             continue
-        pending.append(Row(*row))
+        pending.append(row)
         if len(pending) >= chunk:
-            yield pending, len(pending), source.fraction()
+            if check is not None:
+                check(pending)
+            yield [Row(*r) for r in pending], len(pending), source.fraction()
             pending = []
     if pending:
-        yield pending, len(pending), source.fraction()
+        if check is not None:
+            check(pending)
+        yield [Row(*r) for r in pending], len(pending), source.fraction()
 
 
-def _with_worker(parse: Parse, source: Source, chunk: int, keep_cells: bool) -> Chunks:
+def _with_worker(parse: Parse, source: Source, chunk: int, keep_cells: bool, check: Check | None) -> Chunks:
     import multiprocessing
 
     from laomo.ledger.rowparser import Row
 
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_produce, args=(parse, source, chunk, keep_cells, sender, receiver), daemon=True)
+    proc = ctx.Process(target=_produce, args=(parse, source, chunk, keep_cells, check, sender, receiver),
+                       daemon=True)
     proc.start()
     sender.close()
     # A reader thread drains the pipe into a bounded queue, so the child never
@@ -104,8 +116,7 @@ def _with_worker(parse: Parse, source: Source, chunk: int, keep_cells: bool) -> 
             tag = message[0]
             if tag == "rows":
                 _, packed, fraction = message
-                yield [Row(line, cells, values, problems) for line, cells, values, problems in packed], \
-                    len(packed), fraction
+                yield [Row(*row) for row in packed], len(packed), fraction
             elif tag == "done":
                 finished = True
                 return
@@ -136,8 +147,8 @@ def _drain(receiver: Connection, inbox: queue.Queue[bytes | None]) -> None:
         inbox.put(None)
 
 
-def _produce(parse: Parse, source: Source, chunk: int, keep_cells: bool, sender: Connection,
-             receiver: Connection) -> None:
+def _produce(parse: Parse, source: Source, chunk: int, keep_cells: bool, check: Check | None,
+             sender: Connection, receiver: Connection) -> None:
     code = 0
     # Close this process's copy of the read end: when the parent dies, the
     # pipe then has no reader left and the next send fails, ending the child.
@@ -149,14 +160,14 @@ def _produce(parse: Parse, source: Source, chunk: int, keep_cells: bool, sender:
             row = parse(line, cells)
             if row is None:
                 continue
-            if not keep_cells and not row[3]:
-                row = (line, None, row[2], row[3])
+            if not keep_cells and not row[3]:  # cells only go to a rejects file
+                row = (line, None, row[2], row[3], row[4])
             pending.append(row)
             if len(pending) >= chunk:
-                sender.send_bytes(pickle.dumps(("rows", pending, source.fraction()), pickle.HIGHEST_PROTOCOL))
+                _send(sender, pending, source.fraction(), check)
                 pending = []
         if pending:
-            sender.send_bytes(pickle.dumps(("rows", pending, source.fraction()), pickle.HIGHEST_PROTOCOL))
+            _send(sender, pending, source.fraction(), check)
         sender.send_bytes(pickle.dumps(("done",)))
     except (BrokenPipeError, EOFError, KeyboardInterrupt):
         code = 1
@@ -166,6 +177,13 @@ def _produce(parse: Parse, source: Source, chunk: int, keep_cells: bool, sender:
         code = _try_send(sender, ("crash", traceback.format_exc()))
     finally:
         os._exit(code)
+
+
+def _send(sender: Connection, pending: list[Packed], fraction: float, check: Check | None) -> None:
+    """One chunk to the writer, checked first."""
+    if check is not None:
+        check(pending)
+    sender.send_bytes(pickle.dumps(("rows", pending, fraction), pickle.HIGHEST_PROTOCOL))
 
 
 def _portable(exc: LaomoError) -> LaomoError:

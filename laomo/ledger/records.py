@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from laomo.errors import LaomoError
-from laomo.ledger.importer import ImportResult, RecordSource, import_source
+from laomo.errors import LaomoError, UsageError
+from laomo.ledger.columns import KINDS
+from laomo.ledger.importer import ImportResult, RecordSource, clear_keys, import_source
 from laomo.store import audit
 
 if TYPE_CHECKING:
@@ -18,22 +19,37 @@ UNION_SETTING = "union"
 
 
 def register_record(session: Session, *, kind: str, record: Mapping[str, Any],
-                    new_code: tuple[str, str] | None = None) -> ImportResult:
+                    new_code: tuple[str, str] | None = None, clear: Iterable[str] = (),
+                    correct: str | None = None) -> ImportResult:
     """Insert or update one record of ``kind`` exactly as a one-row import would.
 
     ``record`` maps column keys (English aliases, e.g. ``id_number``) to raw
-    values; keys absent from it leave an existing record's fields untouched.
+    values; keys absent from it (or None) leave an existing record's fields
+    untouched: a record giving only some required fields patches a stored
+    one, and raises :class:`~laomo.ledger.importer.MissingFields` (naming the
+    fields a new record needs) when its key is not stored.  ``clear``: fields
+    (English keys or Chinese headers) to empty.  ``correct``: the reason of a
+    deliberate correction of a person's name or ID number (audited).
     Each change gets its own audit entry with before/after.  ``new_code``
     (table, prefix) gives a record without a ``code`` the next free one —
     allocated here, in the caller's write session, so that two clerks
     registering at once can never be handed the same code (the second would
     silently overwrite the first's record).
     """
-    if new_code is not None and not record.get("code"):
+    kind_def = KINDS[kind]
+    cleared = clear_keys(kind_def, clear)
+    given = {k: v for k, v in record.items() if v is not None}
+    both = [kind_def.column(k).header for k in cleared if k in given and given[k] != ""]
+    if both:
+        raise UsageError(f"{'、'.join(both)}不能既给出新值又清空", option="clear")
+    given.update(dict.fromkeys(cleared, ""))
+    if new_code is not None and not given.get("code"):
         table, prefix = new_code
-        record = {**record, "code": next_code(session, table=table, prefix=prefix)}
-    source = RecordSource(kind, [{k: v for k, v in record.items() if v is not None}])
-    return import_source(session, source, kind=kind, audit_inserts=True)
+        given["code"] = next_code(session, table=table, prefix=prefix)
+    patch = any(c.required and c.key not in given for c in kind_def.columns)
+    source = RecordSource(kind, [given])
+    return import_source(session, source, kind=kind, audit_inserts=True, clear=cleared, patch=patch,
+                         correct=correct)
 
 
 def next_code(session: Session, *, table: str, prefix: str, width: int = 5) -> str:

@@ -26,7 +26,7 @@ numbers).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +78,8 @@ class Entry:
 
 
 def register_entry(session: Session, *, kind: str, record: Mapping[str, Any], again: bool = False,
-                   new_code: tuple[str, str] | None = None) -> Entry:
+                   new_code: tuple[str, str] | None = None, clear: Iterable[str] = (),
+                   correct: str | None = None) -> Entry:
     """Register one record of ``kind`` as :func:`~laomo.ledger.records.register_record` does, unless an
     identical achievement or activity is stored already (see the module)."""
     from laomo.ledger.records import register_record
@@ -87,7 +88,8 @@ def register_entry(session: Session, *, kind: str, record: Mapping[str, Any], ag
         _refuse_voided_key(session.connection(), kind, record)
     parsed = _parsed(session.connection(), kind, record) if kind in IDENTITY else None
     if parsed is None:  # another kind, or a value the register itself will refuse with its message
-        return Entry(register_record(session, kind=kind, record=record, new_code=new_code), None)
+        return Entry(register_record(session, kind=kind, record=record, new_code=new_code, clear=clear,
+                                     correct=correct), None)
     if kind == "achievements":
         _refuse_voided_code(session.connection(), parsed)
     stored = _stored(session.connection(), kind, parsed)
@@ -97,7 +99,8 @@ def register_entry(session: Session, *, kind: str, record: Mapping[str, Any], ag
         return Entry(None, repeat)
     if kind == "activities" and stored:  # a later session of the day, kind and title
         return Entry(_add_session(session.connection(), parsed, stored), repeat)
-    return Entry(register_record(session, kind=kind, record=record, new_code=new_code), repeat)
+    return Entry(register_record(session, kind=kind, record=record, new_code=new_code, clear=clear,
+                                 correct=correct), repeat)
 
 
 # --------------------------------------------------------------------------- reading

@@ -21,31 +21,36 @@ _MISSING = object()
 PlanEntry = tuple[int, Col, str, Callable[[Any], Any] | None, int]
 #: A problem with one cell: (header as written, raw value, reason).
 Problem = tuple[str, Any, str]
-#: ``cells -> (values, problems, empty)``.
-RowParser = Callable[[list[Any]], tuple[list[Any], list[Problem], bool]]
+#: ``cells -> (values, problems, blanks)``.
+RowParser = Callable[[list[Any]], tuple[list[Any], list[Problem], int]]
 
 
 class Row:
-    __slots__ = ("cells", "codes", "key", "line", "problems", "values")
+    __slots__ = ("blanks", "cells", "codes", "key", "line", "problems", "values")
 
-    def __init__(self, line: int, cells: list[Any] | None, values: list[Any], problems: list[Problem]):
+    def __init__(self, line: int, cells: list[Any] | None, values: list[Any], problems: list[Problem],
+                 blanks: int = 0):
         self.line = line
         self.cells = cells  # None when the parse worker did not send a good row's cells
         self.values = values  # the table's insert columns, in the importer's order
         self.problems = problems  # (column shown, raw value, reason)
+        self.blanks = blanks  # bit i set: the cell of plan entry i was blank (see compile_row_parser)
         self.key: tuple[Any, ...] = ()
         self.codes: dict[int, str] = {}  # reference codes as written (by position), before they become ids
 
 
 def compile_row_parser(plan: list[PlanEntry], defaults: list[Any]) -> RowParser:
-    """Build ``cells -> (values, problems, empty)`` for one file's columns.
+    """Build ``cells -> (values, problems, blanks)`` for one file's columns.
 
     The contract is :func:`reference_row_parser`'s: ``values`` starts as a copy of
     ``defaults``; each mapped cell is stripped when it is text; a blank one (None or
-    empty text) is a problem for a required column and leaves the default; any other
-    cell makes the row not ``empty`` and is parsed (then converted by the entry's
-    driver-form function, if any) into its position, or gives the problem
-    ``(shown, stripped cell, reason)``.  Problems come in plan order.
+    empty text) sets bit ``i`` of ``blanks`` (``i`` = its place in ``plan``), is a
+    problem for a required column and leaves the default; any other cell is parsed
+    (then converted by the entry's driver-form function, if any) into its position,
+    or gives the problem ``(shown, stripped cell, reason)``.  Problems come in plan
+    order.  ``blanks`` tells an update which fields the row leaves as they are (a
+    blank cell never erases); only the blank branch touches it, so a full row pays
+    nothing for it, and a row is empty when every bit is set.
 
     This is the import's innermost loop (every cell of every row), so it is
     generated as straight-line code, one block per mapped column, instead of
@@ -57,7 +62,7 @@ def compile_row_parser(plan: list[PlanEntry], defaults: list[Any]) -> RowParser:
     env: dict[str, Any] = {"Invalid": Invalid, "MISSING": _MISSING, "MEMO_SIZE": MEMO_SIZE,
                            "DEFAULTS": list(defaults), "PAD": [None] * width}
     lines = ["def row_parser(cells):",
-             "    values = DEFAULTS.copy()", "    problems = []", "    empty = True",
+             "    values = DEFAULTS.copy()", "    problems = []", "    blanks = 0",
              f"    if len(cells) < {width}:", "        cells = cells + PAD[len(cells):]"]
     for i, (idx, col, shown, proc, pos) in enumerate(plan):
         env[f"parse{i}"] = col.parse
@@ -66,15 +71,15 @@ def compile_row_parser(plan: list[PlanEntry], defaults: list[Any]) -> RowParser:
         good, bad = f"good{i}", f"bad{i}"
         env[good], env[bad] = {}, {}
         convert = f"proc{i}(parse{i}(raw))" if proc is not None else f"parse{i}(raw)"
-        missing = [f"        problems.append((shown{i}, '', '必填项为空'))"] if col.required else ["        pass"]
+        missing = [f"        problems.append((shown{i}, '', '必填项为空'))"] if col.required else []
         lines += [
             f"    raw = cells[{idx}]",
             "    if raw.__class__ is str:",
             "        raw = raw.strip()",
             "    if raw is None or raw == '':",
+            f"        blanks |= {1 << i}",
             *missing,
             "    else:",
-            "        empty = False",
         ]
         if col.memo:  # remembered results, good and bad, keyed by the cell text
             lines += [
@@ -102,7 +107,7 @@ def compile_row_parser(plan: list[PlanEntry], defaults: list[Any]) -> RowParser:
                 "        except Invalid as exc:",
                 f"            problems.append((shown{i}, raw, str(exc)))",
             ]
-    lines.append("    return values, problems, empty")
+    lines.append("    return values, problems, blanks")
     exec(compile("\n".join(lines), "<laomo row parser>", "exec"), env)
     parser: RowParser = env["row_parser"]
     return parser
@@ -114,19 +119,19 @@ def reference_row_parser(plan: list[PlanEntry], defaults: list[Any]) -> RowParse
     the cell, the same output; tests/test_rowparser_reference.py holds the two together)."""
     start = list(defaults)
 
-    def row_parser(cells: list[Any]) -> tuple[list[Any], list[Problem], bool]:
+    def row_parser(cells: list[Any]) -> tuple[list[Any], list[Problem], int]:
         values = list(start)
         problems: list[Problem] = []
-        empty = True
-        for idx, col, shown, proc, pos in plan:
+        blanks = 0
+        for i, (idx, col, shown, proc, pos) in enumerate(plan):
             raw = cells[idx] if idx < len(cells) else None
             if isinstance(raw, str):
                 raw = raw.strip()
             if raw is None or raw == "":
+                blanks |= 1 << i
                 if col.required:
                     problems.append((shown, "", "必填项为空"))
                 continue
-            empty = False
             try:
                 value = col.parse(raw)
                 if proc is not None:
@@ -135,7 +140,7 @@ def reference_row_parser(plan: list[PlanEntry], defaults: list[Any]) -> RowParse
                 problems.append((shown, raw, str(exc)))
             else:
                 values[pos] = value
-        return values, problems, empty
+        return values, problems, blanks
 
     return row_parser
 
