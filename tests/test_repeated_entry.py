@@ -55,7 +55,7 @@ def test_the_same_achievement_with_other_values_is_refused(cli, studio):
 def test_again_registers_a_second_achievement(cli, studio):
     assert cli(*ACHIEVEMENT).code == 0
     r = cli(*ACHIEVEMENT, "--again")
-    assert r.code == 0 and "已登记成果 A00002" in r.out
+    assert r.code == 0 and "已登记成果 S1/A00002" in r.out
     assert _achievements(studio) == [("A00001", 50000, 0), ("A00002", 50000, 0)]
     assert cli("report", "summary", "--year", "2025", "--json").json["achievements"]["count"] == 2
 
@@ -64,7 +64,7 @@ def test_a_voided_achievement_is_not_already_stored(cli, studio):
     assert cli(*ACHIEVEMENT).code == 0
     assert cli("register", "void", "成果", "S1/A00001", "--reason", "名称录错").code == 0
     r = cli(*ACHIEVEMENT)
-    assert r.code == 0 and "已登记成果 A00002" in r.out
+    assert r.code == 0 and "已登记成果 S1/A00002" in r.out
     assert _achievements(studio) == [("A00001", 50000, 1), ("A00002", 50000, 0)]
 
 

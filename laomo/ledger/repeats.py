@@ -94,6 +94,11 @@ def register_entry(session: Session, *, kind: str, record: Mapping[str, Any], ag
         _refuse_voided_code(session.connection(), parsed)
     stored = _stored(session.connection(), kind, parsed)
     in_force = [r for r in stored if r["voided_at"] is None]
+    code = parsed.values.get("code")
+    if kind == "achievements" and code and any(r["code"] == code for r in in_force):
+        # its own 编号 given: a patch of that achievement, not a repeat of it
+        return Entry(register_record(session, kind=kind, record=record, new_code=new_code, clear=clear,
+                                     correct=correct), None)
     repeat = _repeat(kind, parsed, in_force) if in_force else None
     if repeat is not None and not again:
         return Entry(None, repeat)

@@ -32,7 +32,8 @@ TIMEOUT = 180  # seconds any one process may take, at most (a loaded 2-core mach
 VOLATILE = {"assessment": ("id", "run_id", "created_at"), "designation": ("id", "created_at"),
             "audit": ("id", "at", "prev_hash", "hash", "command", "after", "before"),
             "assessment_run": ("run_id", "at", "superseded_by"),
-            "assessment_superseded": ("id", "run_id", "created_at", "superseded_by")}
+            "assessment_superseded": ("id", "run_id", "created_at", "superseded_by"),
+            "rules_profile": ("stored_at",)}
 #: Rows that differ between two equal runs: the audit chain's head holds the last hash.
 VOLATILE_ROWS = {"setting": "key <> 'audit_head'"}
 
