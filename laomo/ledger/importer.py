@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from laomo.errors import LaomoError, UsageError
 from laomo.ledger import pipeline
@@ -686,34 +686,32 @@ class _KeyQuery:
         return list(self.conn.exec_driver_sql(self.head + " AND ".join(where), tuple(params)).fetchall())
 
 
-def open_private(path: Path) -> IO[str]:
-    """Open ``path`` for writing UTF-8 text with BOM, readable by its owner only (mode 0600).
-
-    The rejects file holds the rejected rows as written, personal data included.
-    """
-    import os
-
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:
-        raise LaomoError(f"无法写入拒收文件 {path}：{exc.strerror or exc}") from None
-    try:
-        if hasattr(os, "fchmod"):
-            # an existing file keeps its mode on O_TRUNC; someone else's file we may write to keeps it
-            with contextlib.suppress(PermissionError):
-                os.fchmod(fd, 0o600)
-        return open(fd, "w", encoding="utf-8-sig", newline="")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
 class _Rejects:
-    """The rejects file of ``on_error="skip"``: original columns plus 错误原因, UTF-8 with BOM."""
+    """The rejects file of ``on_error="skip"``: original columns plus 错误原因, UTF-8 with BOM.
+
+    Written to a new temporary file beside the target (created exclusively, mode 0600: the rows
+    hold personal data as written), which replaces the target only when the import ends with
+    rejected rows (:meth:`finish`).  So a file that was there before is never truncated, and is
+    left as it was when no row is rejected or the import fails; the target itself was checked
+    before (never the database, the input, a link, a directory or a device).
+    """
 
     def __init__(self, path: Path, header: list[str]):
+        import os
+        import tempfile
+
         self.path = path
-        self._fp = open_private(path)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or Path(".")))
+        except OSError as exc:
+            raise LaomoError(f"无法写入拒收文件 {path}：{exc.strerror or exc}") from None
+        self._tmp = Path(tmp)
+        try:
+            self._fp = open(fd, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by finish()
+        except BaseException:
+            os.close(fd)
+            self._tmp.unlink(missing_ok=True)
+            raise
         self._writer = csv.writer(self._fp)
         self._writer.writerow([neutralise(h) for h in header] + ["错误原因"])
         self.width = len(header)
@@ -725,8 +723,20 @@ class _Rejects:
         self._writer.writerow(row + [reason])
         self.count += 1
 
-    def close(self) -> None:
+    def finish(self, *, keep: bool) -> bool:
+        """Close; put the rows in place when ``keep`` and there are any (True), else discard them."""
+        import os
+
         self._fp.close()
+        if keep and self.count:
+            try:
+                os.replace(self._tmp, self.path)
+            except OSError as exc:
+                self._tmp.unlink(missing_ok=True)
+                raise LaomoError(f"无法写入拒收文件 {self.path}：{exc.strerror or exc}") from None
+            return True
+        self._tmp.unlink(missing_ok=True)
+        return False
 
 
 # long: the one entry point's arguments, their checks and its single pass, in order
@@ -777,7 +787,7 @@ def import_source(
     started = time.perf_counter()
     result = ImportResult(kind, source.name, source.encoding, dry_run=dry_run)
     mapped, result.warnings = map_header(kind_def, source.header, source.name, patch=patch)
-    rejects = _open_rejects(source, rejects_path) if on_error == "skip" and not dry_run else None
+    rejects = _open_rejects(session, source, rejects_path) if on_error == "skip" and not dry_run else None
     imp = _Importer(session, kind_def, mapped, result, rejects, mode)
     file_check = imp.people.file_check() if imp.people is not None else None
     try:
@@ -793,15 +803,16 @@ def import_source(
         imp.close()
         if progress is not None:
             progress(1.0)
+    except BaseException:
+        if rejects is not None:
+            rejects.finish(keep=False)
+            rejects = None
+        raise
     finally:
         if file_check is not None:
             file_check.close()
-        if rejects is not None:
-            rejects.close()
-            if rejects.count:
-                result.rejects_file = str(rejects.path)
-            else:
-                rejects.path.unlink(missing_ok=True)
+    if rejects is not None and rejects.finish(keep=True):
+        result.rejects_file = str(rejects.path)
     result.errors.sort(key=lambda e: e.line)  # conflicts are found after the other problems
     _finish(session, source, result, aborted=result.rejected > 0 and on_error == "abort",
             audit_import=not audit_inserts)
@@ -813,10 +824,12 @@ def import_source(
     return result
 
 
-def _open_rejects(source: Source, rejects_path: Path | None) -> _Rejects:
+def _open_rejects(session: Session, source: Source, rejects_path: Path | None) -> _Rejects:
+    from laomo.store.targets import check_target, url_files
+
     path = rejects_path or Path((source.name if source.name != "<标准输入>" else "stdin") + ".rejects.csv")
-    if path.exists() and Path(source.name).exists() and path.samefile(source.name):
-        raise UsageError(f"拒收文件 {path} 就是正在导入的文件，请另指定一个拒收文件", option="rejects")
+    url = session.connection().engine.url.render_as_string(hide_password=False)
+    path = check_target(path, label="拒收文件", database=url_files(url), inputs=[Path(source.name)])
     return _Rejects(path, source.header)
 
 

@@ -25,7 +25,12 @@ DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 def database_files(db: str | None) -> list[Path]:
     """The files of the database ``db`` (``--db`` value, else ``LAOMO_DB``, else ./laomo.db); none for a server."""
-    path = sqlite_path(resolve_url(db))
+    return url_files(resolve_url(db))
+
+
+def url_files(url: str) -> list[Path]:
+    """The files of the database at the SQLAlchemy URL ``url``; none for a server."""
+    path = sqlite_path(url)
     return [] if path is None else [Path(f"{path}{suffix}") for suffix in DATABASE_SUFFIXES]
 
 
