@@ -260,10 +260,15 @@ class XlsxSource(Source):
             raise LaomoError(f"{name}: 无法读取 .xlsx 文件（{type(exc).__name__}）") from None
         if sheet is not None and sheet not in self._wb.sheetnames:
             raise LaomoError(f"{name}: 没有名为「{sheet}」的工作表，现有：{'、'.join(self._wb.sheetnames)}")
+        if not self._wb.worksheets:
+            raise LaomoError(f"{name}: 工作簿中没有工作表")
         ws = self._wb[sheet] if sheet else self._wb.worksheets[0]
         if not hasattr(ws, "iter_rows"):
             raise LaomoError(f"{name}: 「{ws.title}」是图表工作表，没有数据；请用 --sheet 指定数据所在的工作表")
-        self._total = ws.max_row or 0
+        try:
+            self._total = ws.max_row or 0
+        except Exception:  # a dimension the file states wrongly: progress is then unknown
+            self._total = 0
         # The stored dimension may claim A1:XFD1048576 for one formatted empty cell: openpyxl would
         # then pad every row to 16,384 cells.  Forgotten, rows come as wide as their own cells.
         ws.reset_dimensions()
