@@ -241,9 +241,23 @@ def check_archive(path: Path, name: str) -> None:
                          f"{MAX_XLSX_TOTAL >> 20} MB，拒绝导入；请另存为 CSV 后再导入")
 
 
+def _read_workbook(path: Path, charts: list[str]) -> Any:
+    """``openpyxl.load_workbook(path, read_only=True, data_only=True)``, except that chart sheets are
+    skipped (their names put in ``charts``): openpyxl's read-only reader fails on them, and a chart
+    is never data — a workbook with one must still import from its data sheet."""
+    from openpyxl.reader.excel import ExcelReader
+
+    class _Reader(ExcelReader):
+        def read_chartsheet(self, sheet: Any, rel: Any) -> None:
+            charts.append(sheet.name)
+
+    reader = _Reader(str(path), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
 class XlsxSource(Source):
     def __init__(self, path: Path, name: str, sheet: str | None = None):
-        from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
 
         self.name = name
@@ -252,12 +266,15 @@ class XlsxSource(Source):
             self.sha256 = _sha256(fp)
         self.size = path.stat().st_size
         check_archive(path, name)
+        charts: list[str] = []
         try:
-            self._wb = load_workbook(path, read_only=True, data_only=True)
+            self._wb = _read_workbook(path, charts)
         except (InvalidFileException, KeyError, OSError, ValueError) as exc:
             raise LaomoError(f"{name}: 不是有效的 .xlsx 文件（{exc}）") from None
         except Exception as exc:  # zipfile.BadZipFile and friends
             raise LaomoError(f"{name}: 无法读取 .xlsx 文件（{type(exc).__name__}）") from None
+        if sheet is not None and sheet in charts:
+            raise LaomoError(f"{name}: 「{sheet}」是图表工作表，没有数据；请用 --sheet 指定数据所在的工作表")
         if sheet is not None and sheet not in self._wb.sheetnames:
             raise LaomoError(f"{name}: 没有名为「{sheet}」的工作表，现有：{'、'.join(self._wb.sheetnames)}")
         if not self._wb.worksheets:
