@@ -26,6 +26,9 @@ def notice_args(cli, assessed):
     "{{ range(10**12)|list }}",
     "{% for i in range(99999) %}{{ 'x' * 999999 }}{% endfor %}",            # output size
     "{{ 'x' * 10**10 }}", "{{ 9 ** (9 ** 9) }}",
+    "{{ '%*d' % (900000000, 1) }}", "{{ '{0:{1}}'.format(1, 99999999) }}",                  # widths as arguments
+    "{% macro f(s, n) %}{% if n %}{{ f(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}"
+    "{{ f('ab' * 500000, 12) }}",                                                          # memory
 ])
 def test_runaway_templates_stop_with_one_line(cli, notice_args, tmp_path, payload):
     tpl = tmp_path / "evil.md"

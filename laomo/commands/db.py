@@ -45,8 +45,9 @@ def init_cmd(
 def db_check(json_out: JsonOpt = False) -> None:
     """检查数据库：结构版本、完整性、外键、操作日志哈希链。"""
     from laomo.safe import scrub, visible
-    from laomo.store.db import integrity_report
+    from laomo.store.db import integrity_report, refuse_missing, resolve_url
 
+    refuse_missing(resolve_url(STATE.db))  # checking a mistyped path must not create a file there
     report: dict[str, Any] = integrity_report(engine(check=False))
     if json_out:
         emit_json(report)

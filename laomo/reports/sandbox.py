@@ -14,7 +14,9 @@ memory, each refused with one Chinese line naming the template:
 * recursion (a macro calling itself) beyond Python's limit, and ``MemoryError``;
 * the output: at most ``MAX_OUTPUT`` characters, checked while it streams;
 * time: at most ``MAX_SECONDS`` (nested loops that print nothing), on the main
-  thread of a POSIX process (``signal.setitimer``); elsewhere the other bounds hold.
+  thread of a POSIX process (``signal.setitimer``); elsewhere the other bounds hold;
+* memory: the process may grow by at most ``MAX_EXTRA_MEMORY`` while rendering
+  (``RLIMIT_AS`` on Linux), so string doubling in a recursive macro is a MemoryError at once.
 """
 
 from __future__ import annotations
@@ -156,6 +158,9 @@ def _sandbox_class_() -> type[Environment]:
                             raise TemplateLimit("重复的结果过长")
                 if operator == "%" and isinstance(left, str):
                     _check_spec(left)
+                    if "*" in left:  # widths taken from the arguments: "%*d" % (900000000, 1)
+                        args = right if isinstance(right, tuple) else (right,)
+                        _check_width(*args)
                 return super().call_binop(context, operator, left, right)
 
             def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
@@ -163,6 +168,7 @@ def _sandbox_class_() -> type[Environment]:
                 if getattr(__obj, "__name__", "") in ("format", "format_map") and isinstance(
                         getattr(__obj, "__self__", None), str):
                     _check_spec(__obj.__self__)
+                    _check_width(*args, *kwargs.values())  # a nested width "{0:{1}}" comes from them
                 return super().call(__context, __obj, *args, **kwargs)
 
         _sandbox_class = LimitedSandbox
@@ -181,6 +187,37 @@ def sandboxed(fmt: str, *, install: Callable[[Environment], None], finalize: Cal
     _bounded_filters(env)
     install(env)
     return env
+
+
+MAX_EXTRA_MEMORY = 512 << 20  # bytes of address space a render may add (RLIMIT_AS, POSIX)
+
+
+@contextmanager
+def _memory_limit(extra: int) -> Iterator[None]:
+    """Let the process grow by at most ``extra`` bytes while the template renders: an allocation
+    beyond it raises MemoryError at once (``'ab' ~ 'ab'`` doubled in a recursive macro, a width
+    passed as an argument) instead of taking the machine's memory before the time limit fires.
+    Where the process's size or the limit cannot be read (not Linux), the other bounds hold."""
+    try:
+        import os
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as fp:
+            size = int(fp.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + extra
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft != resource.RLIM_INFINITY and soft < limit:
+            limit = soft
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 @contextmanager
@@ -216,7 +253,7 @@ def render_user_template(path: Path, fmt: str, context: dict[str, Any], *,
         raise LaomoError(f"无法读取模板 {path}：{exc.strerror or exc}") from None
     env = sandboxed(fmt, install=install, finalize=finalize)
     try:
-        with _time_limit(MAX_SECONDS):
+        with _time_limit(MAX_SECONDS), _memory_limit(MAX_EXTRA_MEMORY):
             parts: list[str] = []
             size = 0
             for chunk in env.from_string(source).generate(**context):
