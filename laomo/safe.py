@@ -50,6 +50,9 @@ def scrub(text: str) -> str:
 # (ESC starts terminal escape sequences), the line and paragraph separators, bidi overrides.
 _INVISIBLE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: The same characters less tab, LF and CR (Alt+Enter in an Excel cell): text that holds one of these
+#: cannot be meant (ESC drives a terminal, U+202E shows a name backwards) and is refused on input.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(text: str) -> str:

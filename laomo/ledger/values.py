@@ -16,6 +16,7 @@ from operator import mul
 
 from laomo.domain.numbers import FIRST_YEAR, LAST_YEAR, whole
 from laomo.enums import Enumeration
+from laomo.safe import CONTROL_RE
 
 
 class Invalid(ValueError):
@@ -161,9 +162,6 @@ def parse_enum(raw: object, enum: Enumeration) -> str:
 
 
 _SPACE_RE = re.compile(r"\s")
-#: C0 and C1 controls (ESC drives a terminal), line/paragraph separators and bidi overrides
-#: (U+202E shows a name backwards); tab, LF and CR are fine (Alt+Enter in Excel).
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def parse_code(raw: object, what: str = "编号") -> str:
@@ -171,7 +169,7 @@ def parse_code(raw: object, what: str = "编号") -> str:
     text = raw.strip() if isinstance(raw, str) else str(whole(raw)).strip()
     if len(text) > 64:
         raise Invalid(f"{what}过长（最多64个字符）")
-    if _SPACE_RE.search(text) or _CONTROL_RE.search(text):
+    if _SPACE_RE.search(text) or CONTROL_RE.search(text):
         raise Invalid(f"{what}不能包含空白或控制字符")
     return text
 
@@ -180,7 +178,7 @@ def parse_text(raw: object, max_len: int = 500) -> str:
     text = raw.strip() if isinstance(raw, str) else str(whole(raw)).strip()
     if len(text) > max_len:
         raise Invalid(f"文字过长（最多{max_len}个字符）")
-    if _CONTROL_RE.search(text):
+    if CONTROL_RE.search(text):
         raise Invalid("包含控制字符")
     return text
 

@@ -74,6 +74,7 @@ import laomo.rules.vocab as vocab
 from laomo.enums import GRADE, LEVEL
 from laomo.errors import LaomoError
 from laomo.rules.expr import Check, Comparison, compile_check, fact_names
+from laomo.safe import CONTROL_RE
 from laomo.store.location import expand
 
 BUNDLED_DIR = Path(__file__).parent
@@ -692,7 +693,6 @@ def _locate(name_or_file: str, base: Path | None = None) -> tuple[Path, bool]:
 MAX_PROFILE_BYTES = 1 << 20
 MAX_DEPTH = 24  # tables, arrays and inline tables inside each other (checks: all/any/not)
 MAX_TEXT = 2000  # characters of one string value (a check expression, a label)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _check_raw(raw: dict[str, Any], shown: str) -> None:
@@ -711,7 +711,7 @@ def _check_raw(raw: dict[str, Any], shown: str) -> None:
             raise ProfileError(f"{shown}: {where}: 数值须为有限的数，不能是 {value}")
         elif isinstance(value, str) and len(value) > MAX_TEXT:
             raise ProfileError(f"{shown}: {where}: 文字过长（{len(value)} 个字符，至多 {MAX_TEXT}）")
-        elif isinstance(value, str) and _CONTROL_RE.search(value):
+        elif isinstance(value, str) and CONTROL_RE.search(value):
             raise ProfileError(f"{shown}: {where}: 含有控制字符或文字方向控制符（如 ESC、U+202E），不能使用")
 
 
