@@ -63,7 +63,7 @@ def mutated(draw: st.DrawFn) -> bytes:
     return raw
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=mutated())
 def test_mutated_workbooks_stay_within_bounds(cli, laomo_db, tmp_path, data):
     path = tmp_path / "人员.xlsx"
@@ -83,7 +83,7 @@ TEMPLATE_PARTS = ["{{ title }}", "{{ title|center(NUM) }}", "{% for i in range(N
                   "{{ [1,2]|join('-' * NUM) }}", "{{ 'x' * NUM }}", "{{ 2 ** NUM }}", "[/]", "\x1b[2J"]
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(parts=st.lists(st.tuples(st.sampled_from(TEMPLATE_PARTS), st.sampled_from([3, 10**4, 10**6, 10**9, 10**13])),
                       min_size=1, max_size=4))
 def test_generated_templates_stay_within_bounds(cli, assessed, tmp_path, parts):
