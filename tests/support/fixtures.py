@@ -70,12 +70,20 @@ def empty_template(make_session_db: Callable[[str], DbRef]) -> DbRef:
     return seal_db(ref)
 
 
+#: Fixtures that copy a whole template over LAOMO_DB themselves: the empty schema is not copied first.
+TEMPLATE_COPIES = frozenset({"sample_db", "assessed"})
+
+
 @pytest.fixture(autouse=True)
-def laomo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_template: DbRef) -> Iterator[DbRef]:
+def laomo_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+             empty_template: DbRef) -> Iterator[DbRef]:
     """Point LAOMO_DB at a fresh database holding the schema, as `laomo init` leaves it (only `init` and
     `quickstart` create a database); close every engine (and drop a server database) afterwards.
-    ``make_db`` gives databases that do not exist yet."""
-    ref = copy_db(empty_template, fresh_db(tmp_path, "laomo"))
+    A test that asks for the sample county gets that copy instead (one copy, not two: on a server each
+    is a CREATE DATABASE).  ``make_db`` gives databases that do not exist yet."""
+    ref = fresh_db(tmp_path, "laomo")
+    if not TEMPLATE_COPIES & set(request.fixturenames):
+        copy_db(empty_template, ref)
     monkeypatch.setenv("LAOMO_DB", str(ref))
     from laomo.commands import common as cli_common
     from laomo.store import db
