@@ -25,6 +25,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 if TYPE_CHECKING:
@@ -57,7 +58,9 @@ class Setting(LedgerTable, table=True):
 
 class Person(LedgerTable, table=True):
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("code"),)
+    #: enterprise files name people by 身份证号 or 姓名: imports look them up by both
+    __table_args__ = (UniqueConstraint("code"), Index("ix_person_id_number", "id_number"),
+                      Index("ix_person_name", "name"))
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(max_length=64)
     name: str = Field(max_length=100)
@@ -87,7 +90,7 @@ class Honor(LedgerTable, table=True):
 
 class Studio(LedgerTable, table=True):
     __tablename__ = "studio"
-    __table_args__ = (UniqueConstraint("code"),)
+    __table_args__ = (UniqueConstraint("code"), Index("ix_studio_name", "name"))
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(max_length=64)
     name: str = Field(max_length=200)
@@ -211,7 +214,7 @@ class Assessment(LedgerTable, table=True):
     year: int = Field(index=True)
     profile: Optional[str] = Field(default=None, max_length=100)  # None: imported
     profile_hash: Optional[str] = Field(default=None, max_length=64)
-    total: float
+    total: Optional[float] = None  # None: an old ledger's result gave only its grade
     grade: str = Field(max_length=16)
     items: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
     standards: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
@@ -254,7 +257,7 @@ class SupersededAssessment(LedgerTable, table=True):
     year: int
     profile: Optional[str] = Field(default=None, max_length=100)
     profile_hash: Optional[str] = Field(default=None, max_length=64)
-    total: float
+    total: Optional[float] = None  # None: an old ledger's result gave only its grade
     grade: str = Field(max_length=16)
     items: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
     standards: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
@@ -295,6 +298,8 @@ class Designation(LedgerTable, table=True):
     amount: Optional[int] = Field(default=None, sa_type=BigInteger)
     reason: Optional[str] = Field(default=None, max_length=1000)
     deadline: Optional[dt.date] = None
+    #: an old ledger gave only the year: ``date`` is 31 December of it (the latest it can be)
+    approximate: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     operator: Optional[str] = Field(default=None, max_length=100)
     created_at: Optional[dt.datetime] = None
     #: 作废：a record entered by mistake is voided, never deleted (cli.md "Safety"); it then

@@ -113,7 +113,8 @@ def test_init_upgrades_an_old_database_keeping_every_row(fixture, cli, tmp_path)
                 extra = con.execute("SELECT entity, key FROM audit WHERE id > ?", (old["rows"][-1][0],)).fetchall()
                 assert extra == ([("database", "schema")] if r.json["upgraded"] else [])
             elif table == "setting":  # the upgrade's audit entry moves the chain's head (0001 kept none)
-                assert [row for row in got if row[0] != "audit_head"] == old["rows"]
+                assert ([row for row in got if row[0] != "audit_head"]
+                        == [row for row in old["rows"] if row[0] != "audit_head"])
             else:
                 assert got == old["rows"], f"rows of {table} changed"
     finally:
