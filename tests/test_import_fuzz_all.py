@@ -119,12 +119,12 @@ def _new_key(value: str, salt: int) -> str:
 def mutated_file(draw, kind: str):
     """``(header, rows, meta)``: sample rows of ``kind``, mutated; ``meta`` says what was done."""
     from laomo.ledger.columns import KINDS
-    from laomo.ledger.importer import _norm_header
+    from laomo.ledger.header import normalize
 
     k = KINDS[kind]
     header, rows = SAMPLES[kind]
     by_name = {c.header: c for c in k.columns} | {c.key: c for c in k.columns}
-    cols = [by_name.get(_norm_header(h)) for h in header]
+    cols = [by_name.get(normalize(h)[0]) for h in header]
     meta: Counter = Counter()
     n = draw(st.integers(1, 60))
     picked = [list(rows[i]) for i in draw(st.lists(st.integers(0, len(rows) - 1), min_size=n, max_size=n))]

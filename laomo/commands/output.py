@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -42,7 +43,11 @@ def emit_json(data: Any) -> None:
 
 
 class Progress:
-    """A Rich progress bar on a terminal; a plain line every 10% elsewhere; nothing with --quiet."""
+    """A Rich progress bar on a terminal; elsewhere (a pipe, a log) a plain line at most every 10 %,
+    and only once the work has run ``PLAIN_AFTER`` seconds (cli.md: a small import says nothing but
+    its summary); nothing with --quiet."""
+
+    PLAIN_AFTER = 2.0
 
     def __init__(self, label: str, quiet: bool = False):
         self.quiet = quiet or STATE.quiet
@@ -51,6 +56,7 @@ class Progress:
         self._bar: RichProgress | None = None
         self._task: TaskID | None = None
         self._next_tenth = 1
+        self._started = time.monotonic()
 
     def __enter__(self) -> Progress:
         if not self.quiet and self.tty:
@@ -69,9 +75,12 @@ class Progress:
         if self._bar is not None and self._task is not None:
             self._bar.update(self._task, completed=fraction)
             return
-        while fraction * 10 >= self._next_tenth and self._next_tenth <= 10:
-            typer.echo(f"{self.label}：{self._next_tenth * 10}%", err=True)
-            self._next_tenth += 1
+        if time.monotonic() - self._started < self.PLAIN_AFTER:
+            return
+        tenth = min(int(fraction * 10), 10)
+        if tenth >= self._next_tenth:
+            typer.echo(f"{self.label}：{tenth * 10}%", err=True)
+            self._next_tenth = tenth + 1
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

@@ -77,6 +77,13 @@ class StoredIdNumbers:
                f"WHERE t.id_number IN ({', '.join([self.ph] * len(wanted))})")
         return {idn: (code, name) for idn, code, name in self.conn.exec_driver_sql(sql, tuple(wanted)).fetchall()}
 
+    def add(self, codes: dict[str, str]) -> None:
+        """Remember ``id_number -> code`` of people this import assigns codes to (its later rows with
+        the same ID number are then the same person)."""
+        self.conn.exec_driver_sql(f"INSERT INTO {self.table} (id_number, code) VALUES ({self.ph}, {self.ph})",
+                                  list(codes.items()))
+        self.empty = False
+
     def close(self) -> None:
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.table}")
 
@@ -117,7 +124,7 @@ class FileIdNumbers:
         for row in rows:
             line, _, values, problems, _ = row
             idn = values[p]
-            if idn is None or problems:
+            if idn is None or problems or values[pc] is None:  # no code: found by ID number when written
                 continue
             code = hash(values[pc]) & _MASK
             first = remember(idn, line << 64 | code)
@@ -141,7 +148,7 @@ class FileIdNumbers:
     def _check_stored(self, rows: list[Packed]) -> None:
         assert self._db is not None
         p, pc = self.id_p, self.code_p
-        good = [row for row in rows if not row[3] and row[2][p] is not None]
+        good = [row for row in rows if not row[3] and row[2][p] is not None and row[2][pc] is not None]
         given = [row[2][p] for row in good]
         first = dict(zip(reversed(given), reversed(good)))  # the first row of each ID number
         if len(first) < len(given):  # an ID number repeats within the chunk

@@ -37,9 +37,12 @@ from typing import TYPE_CHECKING, Any
 
 from laomo.errors import LaomoError, UsageError
 from laomo.ledger import pipeline
+from laomo.ledger.assign import Assigner
 from laomo.ledger.changes import Changes
 from laomo.ledger.columns import KINDS, Col, Kind
+from laomo.ledger.header import map_header
 from laomo.ledger.identity import PeopleChecks
+from laomo.ledger.references import References
 from laomo.ledger.rowparser import PlanEntry, Row, compile_row_parser
 from laomo.ledger.sources import Source
 from laomo.safe import mask, neutralise, scrub, visible
@@ -56,7 +59,6 @@ CHUNK = 2000
 #: lot; each such column remembers up to this many parsed values.
 MAX_LISTED_ERRORS = 50
 
-REF_TABLES = {"person": ("person", "人员"), "studio": ("studio", "工作室")}
 
 
 @dataclass
@@ -103,6 +105,13 @@ class ImportResult:
     missing: tuple[str, ...] = ()
     #: a person's name or ID number differed from the stored one (a correction would be needed)
     correctable: bool = False
+    #: records that got a new code: ``{"line", "key"}``, the first ``assign.MAX_LISTED``
+    assigned: list[dict[str, Any]] = field(default_factory=list)
+    assigned_count: int = 0
+    ignored_columns: list[str] = field(default_factory=list)  # headers not taken, as written
+    skipped: int = 0  # title, total, signature and empty rows (the reader's count)
+    sheet: str | None = None
+    header_line: int = 1
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -112,7 +121,9 @@ class ImportResult:
             "duplicates": self.duplicates, "seconds": round(self.seconds, 3),
             "errors": [e.as_dict() for e in self.errors], "error_count": self.error_count,
             "warnings": self.warnings, "dry_run": self.dry_run, "committed": self.committed,
-            "rejects_file": self.rejects_file,
+            "rejects_file": self.rejects_file, "skipped": self.skipped, "sheet": self.sheet,
+            "header_line": self.header_line, "assigned": self.assigned, "assigned_count": self.assigned_count,
+            "ignored_columns": self.ignored_columns,
         } | ({"changes": self.changes, "changes_omitted": self.changes_omitted} if self.dry_run else {})
 
     as_dict = to_json
@@ -148,42 +159,7 @@ def _cell_text(raw: Any) -> str:
     return str(raw)
 
 
-def _norm_header(text: str) -> str:
-    return str(text).replace("\ufeff", "").strip().rstrip("*＊").strip()
-
-
 Mapped = list[tuple[int, Col, str]]  # (cell index, column, header as written)
-
-
-def map_header(kind: Kind, header: list[str], file: str, *, patch: bool = False) -> tuple[Mapped, list[str]]:
-    """Match header cells to columns; raise on a missing required column (with ``patch``, only on a
-    missing column of the natural key: the other required ones matter for new records only)."""
-    by_name: dict[str, Col] = {}
-    for c in kind.columns:
-        by_name[c.header] = c
-        by_name[c.key.lower()] = c
-    mapped: Mapped = []
-    seen: dict[str, int] = {}
-    warnings: list[str] = []
-    for idx, cell in enumerate(header):
-        name = _norm_header(cell)
-        if not name:
-            continue
-        col = by_name.get(name) or by_name.get(name.lower())
-        if col is None:
-            warnings.append(f"{file}:1: 列「{visible(scrub(name))}」不是{kind.label}的已知列，已忽略")
-            continue
-        if col.key in seen:
-            raise LaomoError(
-                f"{file}:1: 列「{visible(scrub(name))}」重复（第 {seen[col.key] + 1} 列和第 {idx + 1} 列都是「{col.header}」）"
-            )
-        seen[col.key] = idx
-        mapped.append((idx, col, name))
-    missing = [c for c in kind.columns if c.required and c.key not in seen and (not patch or c.target in kind.key)]
-    if missing:
-        names = "、".join(f"「{c.header}」({c.key})" for c in missing)
-        raise LaomoError(f"{file}:1: 缺少必需的列 {names}，导入未开始，数据库未改动")
-    return mapped, warnings
 
 
 @dataclass(frozen=True)
@@ -284,7 +260,8 @@ class _Importer:
 
     # long: one import's fixed state, computed once (the per-row code only indexes into it)
     def __init__(self, session: Session, kind: Kind, mapped: Mapped, result: ImportResult,
-                 rejects: _Rejects | None, mode: Mode):
+                 rejects: _Rejects | None, mode: Mode,
+                 combine: Callable[[list[Any]], list[Any]] | None = None):
         from sqlalchemy import bindparam, func, insert, select, update
 
         from laomo.models import SQLModel
@@ -318,6 +295,9 @@ class _Importer:
         self.data_pos = [pos[c] for c in self.data_cols]
         self.seq_pos = pos[kind.seq] if kind.seq else None
         self.ref_pos = [(pos[col.target], col, shown) for _, col, shown in mapped if col.ref]
+        self.combine = combine  # reference columns read together (姓名 + 身份证号), see laomo.ledger.header
+        self.refs = References(conn, table.metadata.tables, self.ref_pos,
+                               by_studio=kind.name in ("members", "mentorships")) if self.ref_pos else None
         self._insert = BulkStatement(conn, insert(table), self.cols)
         self._update = BulkStatement(
             conn,
@@ -341,6 +321,8 @@ class _Importer:
         self.people = PeopleChecks(conn, pos=pos, present=set(self.data_cols), at=self.at, shown=self.shown,
                                    correct=mode.correct is not None) if kind.name == "people" else None
         self.changes = Changes(conn, kind, table, pos, self._keytext, result.changes) if result.dry_run else None
+        self.assigner = Assigner(conn, kind, table, pos, self.shown, self.people.stored if self.people else None,
+                                 result.assigned) if kind.assigned is not None and not mode.patch else None
         self.note_inserts = mode.audit_inserts or self.changes is not None
         self.voided = 0  # rows that matched a voided record
 
@@ -355,7 +337,7 @@ class _Importer:
 
     def parse_packed(self, line: int, cells: list[Any]) -> pipeline.Packed | None:
         """``(line, cells, values, problems, blanks)`` for a row, None for a blank one."""
-        values, problems, blanks = self._cells(cells)
+        values, problems, blanks = self._cells(cells if self.combine is None else self.combine(cells))
         if blanks == self.all_blank and all(_blank(c) for c in cells):
             return None
         if not problems and self.kind.check is not None:
@@ -379,8 +361,11 @@ class _Importer:
     def flush(self, rows: list[Row]) -> None:
         """Write one chunk: references resolved, then each good row inserted, updated, counted
         unchanged or as a repeat, or held back as a conflicting repeat (set-based SQL)."""
-        self._resolve_references(rows)
+        if self.refs is not None:
+            self.refs.resolve(rows)
         good = [r for r in rows if not r.problems]
+        if self.assigner is not None and good:
+            good = self.assigner.run(good, self._keytext)
         if self.people is not None and good:
             good = self.people.check_stored(good)
         existing = self._existing(good)
@@ -401,28 +386,6 @@ class _Importer:
         if self.changes is not None:
             self.changes.resolve()
         self._report(rows)
-
-    def _resolve_references(self, rows: list[Row]) -> None:
-        """Codes of reference columns become row ids: one query per reference column for the chunk."""
-        from sqlalchemy import select
-
-        for p, col, shown in self.ref_pos:
-            assert col.ref is not None
-            table_name, label = REF_TABLES[col.ref]
-            ref_table = self.table.metadata.tables[table_name]
-            codes = {r.values[p] for r in rows if not r.problems and r.values[p] is not None}
-            ids = dict(self.conn.execute(
-                select(ref_table.c.code, ref_table.c.id).where(ref_table.c.code.in_(codes))
-            ).all()) if codes else {}
-            for r in rows:
-                code = r.values[p]
-                if r.problems or code is None:
-                    continue
-                if code in ids:
-                    r.values[p] = ids[code]
-                    r.codes[p] = code
-                else:
-                    r.problems.append((shown, code, f"{label}编号 {code} 不存在（须先导入或登记）"))
 
     def _existing(self, good: list[Row]) -> dict[tuple[Any, ...], list[Any]]:
         """Sets each row's natural key; the rows already stored under these keys, by key
@@ -578,6 +541,8 @@ class _Importer:
             self.result.warnings.append(f"……另有 {self.voided - MAX_LISTED_ERRORS} 行对应已作废的记录，均未恢复")
         if self.changes is not None:
             self.result.changes_omitted = self.changes.omitted
+        if self.assigner is not None:
+            self.result.assigned_count = self.assigner.count
         if self.people is not None:
             self.result.correctable = self.people.correctable
             self.people.close()
@@ -786,9 +751,12 @@ def import_source(
                 correct=correct.strip() if correct else None, audit_inserts=audit_inserts)
     started = time.perf_counter()
     result = ImportResult(kind, source.name, source.encoding, dry_run=dry_run)
-    mapped, result.warnings = map_header(kind_def, source.header, source.name, patch=patch)
+    result.sheet = getattr(source, "sheet", None)
+    result.header_line = getattr(source, "header_line", 1)
+    header = map_header(kind_def, source.header, source.name, line=result.header_line, patch=patch)
+    result.warnings, result.ignored_columns = header.warnings, header.ignored
     rejects = _open_rejects(session, source, rejects_path) if on_error == "skip" and not dry_run else None
-    imp = _Importer(session, kind_def, mapped, result, rejects, mode)
+    imp = _Importer(session, kind_def, header.mapped, result, rejects, mode, header.combiner())
     file_check = imp.people.file_check() if imp.people is not None else None
     try:
         for rows, count, fraction in pipeline.chunks(imp.parse_packed, source, CHUNK,
@@ -801,6 +769,7 @@ def import_source(
                 progress(fraction)
         imp.finish_conflicts(source)
         imp.close()
+        result.skipped = getattr(source, "skipped", 0)
         if progress is not None:
             progress(1.0)
     except BaseException:
