@@ -59,6 +59,7 @@ class Imported:
     outcomes: dict[str, Outcome]
     states: dict[str, State]
     dumps: dict[str, tuple[Any, Any]]  # refused files: every table before and after
+    dry_runs: dict[str, tuple[Outcome, State]]  # accepted files: `--dry-run` just before, and the ledger after it
 
     def before(self, name: str) -> State:
         i = ORDER.index(name)
@@ -76,16 +77,19 @@ def command(ref: DbRef, name: str, *options: str) -> tuple[str, ...]:
 @pytest.fixture(scope="module")
 def imported(sample_template: DbRef, make_session_db: Any) -> Imported:
     ref = copy_db(sample_template, make_session_db("enterprise"))
-    outcomes, dumps = {}, {}
+    outcomes, dumps, dry_runs = {}, {}, {}
     states = {"sample": ledger_state(ref)}
     for name in ORDER:
         before = dump(ref) if name in REFUSED else None
+        if name in ACCEPTED:
+            dry = run(*command(ref, name, "--dry-run"))
+            dry_runs[name] = (dry, ledger_state(ref))
         outcomes[name] = run(*command(ref, name))
         states[name] = ledger_state(ref)
         if before is not None:
             dumps[name] = (before, dump(ref))
     seal_db(ref)
-    return Imported(ref, outcomes, states, dumps)
+    return Imported(ref, outcomes, states, dumps, dry_runs)
 
 
 @pytest.fixture
@@ -562,16 +566,46 @@ def test_assigned_codes_continue_the_ledger_pattern(imported: Imported) -> None:
     P0326–P0353, S0041–S0044, A00543–A00546, in import order and then line order."""
     d = Differences("codes assigned (code_if_sequential)")
     for name in ACCEPTED:
-        summary = imported.outcomes[name].json if isinstance(imported.outcomes[name].json, dict) else {}
-        parts = [(FILES[name], summary)]
-        if "sheets" in FILES[name]:
-            by_sheet = {s.get("sheet"): s for s in summary.get("sheets") or []}
-            parts = [(e, by_sheet.get(s) or {}) for s, e in FILES[name]["sheets"].items() if e["kind"]]
-        for exp, got in parts:
+        for exp, got in sheets_of(name, imported.outcomes[name].json):
             keys = {a.get("line"): a.get("key") for a in got.get("assigned") or []}
             for row in exp.get("assigned_rows", []):
                 d.eq(f"{number(name)} {exp['kind']} line {row['line']} ({row.get('name') or row.get('title')})",
                      row["code_if_sequential"], keys.get(row["line"]))
+    d.check()
+
+
+def sheets_of(name: str, summary: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(expected, JSON summary) of each import a file makes: the file, or each data sheet of file 12."""
+    summary = summary if isinstance(summary, dict) else {}
+    if "sheets" not in FILES[name]:
+        return [(FILES[name], summary)]
+    by_sheet = {s.get("sheet"): s for s in summary.get("sheets") or []}
+    return [(e, by_sheet.get(s) or {}) for s, e in FILES[name]["sheets"].items() if e["kind"]]
+
+
+def test_a_dry_run_lists_the_lines_inserted_and_updated(imported: Imported) -> None:
+    """`--dry-run --json` just before each accepted file: its "changes" name exactly the lines the
+    README inserts ("insert") and updates ("update", with the fields that change), not the unchanged
+    lines (04's leader rows 3 and 11, 12's row 2 of 成员); and it writes nothing."""
+    d = Differences("`register import … --dry-run --json` just before each accepted file")
+    for name in ACCEPTED:
+        dry, state = imported.dry_runs[name]
+        d.eq(f"{number(name)}: exit code", 0, dry.code)
+        if state != imported.before(name):
+            d.add(f"{number(name)}: the dry run changed the ledger")
+        for exp, got in sheets_of(name, dry.json):
+            updates = {u["line"]: u for u in exp.get("updates", [])}
+            unchanged = set(exp.get("unchanged_lines", []))
+            want = {r["line"]: "insert" for r in exp.get("records", []) if r["line"] not in unchanged | set(updates)}
+            want |= {line: "update" for line in updates}
+            changes = got.get("changes") or []
+            got_actions = {c.get("line"): c.get("action") for c in changes}
+            d.eq(f"{number(name)} {exp['kind']}: line → action", dict(sorted(want.items())),
+                 dict(sorted(got_actions.items(), key=repr)))
+            for line, update in updates.items():
+                fields = [c.get("fields") or {} for c in changes if c.get("line") == line]
+                d.eq(f"{number(name)} line {line}: fields updated", sorted(update["fields"]),
+                     sorted(fields[0]) if fields else None)
     d.check()
 
 
