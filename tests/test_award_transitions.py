@@ -343,7 +343,7 @@ def test_every_transition_is_a_new_row_and_audited(county):
     assert list(h.to_json()) == ["studio", "name", "status", "level", "levels_held", "demonstrative_levels",
                                  "deadline", "designations"]
     assert list(h.to_json()["designations"][0]) == ["id", "action", "level", "year", "date", "batch", "doc",
-                                                    "amount", "reason", "deadline", "voided"]
+                                                    "amount", "reason", "deadline", "voided", "approximate"]
 
 
 def test_many_studios_at_once_read_everything_instead_of_a_long_in_list(county, monkeypatch):

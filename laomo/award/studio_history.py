@@ -34,12 +34,14 @@ class HistoryEntry:
     deadline: dt.date | None
     voided_at: dt.datetime | None = None
     void_reason: str | None = None
+    #: from an old ledger that gave only the year: ``date`` is 31 December of it
+    approximate: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "action": self.action, "level": self.level, "year": self.year,
                 "date": self.date.isoformat(), "batch": self.batch, "doc": self.doc, "amount": self.amount,
                 "reason": self.reason, "deadline": self.deadline.isoformat() if self.deadline else None,
-                "voided": voided_json(self.voided_at, self.void_reason)}
+                "voided": voided_json(self.voided_at, self.void_reason), "approximate": bool(self.approximate)}
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def history(session: Session, *, code: str) -> History:
     t = Designation.__table__
     rows = connection(session).execute(
         select(t.c.id, t.c.action, t.c.level, t.c.year, t.c.date, t.c.batch, t.c.doc, t.c.amount, t.c.reason,
-               t.c.deadline, t.c.voided_at, t.c.void_reason).where(t.c.studio_id == s.id)
+               t.c.deadline, t.c.voided_at, t.c.void_reason, t.c.approximate).where(t.c.studio_id == s.id)
         .order_by(t.c.date, t.c.id)).all()
     st = state_of(session, s.id, None)
     return History(studio=s.code, name=s.name, status=st.status, level=st.level, levels_held=tuple(st.levels_held),

@@ -389,7 +389,7 @@ def history_cmd(
     voided = [d for d in data["designations"] if d["voided"]]
     for d in data["designations"]:  # a voided one is kept in the history, struck out and marked
         reason = ("【已作废】" if d["voided"] else "") + (d["reason"] or "")
-        table.add_row(str(d["id"]), d["date"], str(d["year"]), ACTION.label(d["action"]),
+        table.add_row(str(d["id"]), d["date"] + ("（约）" if d.get("approximate") else ""), str(d["year"]), ACTION.label(d["action"]),
                       LEVEL.label(d["level"]) if d["level"] else "", d["batch"] or "", d["doc"] or "",
                       "" if d["amount"] is None else str(d["amount"]), d["deadline"] or "", reason,
                       style="strike dim" if d["voided"] else None)
@@ -398,6 +398,8 @@ def history_cmd(
         console.print(f"编号 {d['id']}（{ACTION.label(d['action'])} {d['date']}）{_voided_text(d['voided'])}")
     if voided:
         console.print("（已作废的记录仍列出备查，不计入状态、候选、通知和报表）")
+    if any(d.get("approximate") for d in data["designations"]):
+        console.print("（约）：旧台账只记了年份，日期按当年12月31日计")
 
 
 def _voided_text(voided: dict[str, Any]) -> str:

@@ -299,15 +299,18 @@ def register_void(
         typer.echo(f"已作废{result.label} {result.key}（原因：{result.reason}）；此后不计入事实、考核和报表")
 
 
-KIND_HELP = "people honors studios members achievements activities mentorships inspections designations assessments"
+KIND_HELP = ("people/人员 honors/荣誉 studios/工作室 members/成员 achievements/成果 activities/活动 "
+             "mentorships/师带徒 inspections/现场检查 designations/命名记录 assessments/考核结果，"
+             "或 all（一个工作簿，每种数据一个工作表）")
 
 
 @register_app.command("import")
 def register_import(
     kind: Annotated[str, typer.Argument(help=f"数据类型：{KIND_HELP}")],
-    file: Annotated[str, typer.Argument(help=".csv 或 .xlsx 文件；- 表示从标准输入读 CSV")],
-    encoding: Annotated[str, typer.Option("--encoding", help="auto|utf-8|gb18030|utf-16（默认自动识别）")] = "auto",
-    sheet: Annotated[Text, typer.Option("--sheet", help=".xlsx 的工作表名（默认第一个）")] = None,
+    file: Annotated[str, typer.Argument(help=".csv、.txt（Excel 的 Unicode 文本）、.xlsx、.xls、.ods、.et；"
+                                             "- 表示从标准输入读 CSV")],
+    encoding: Annotated[str, typer.Option("--encoding", help="auto|utf-8|gb18030|gbk|utf-16（默认自动识别）")] = "auto",
+    sheet: Annotated[Text, typer.Option("--sheet", help="工作簿中的工作表名（默认找到有表头的第一个）")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告，不写入")] = False,
     on_error: Annotated[str, typer.Option("--on-error", help="abort：有错则全部不写入；skip：写入有效行，错误行写入拒收文件")] = "abort",
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="拒收文件（默认 FILE.rejects.csv）")] = None,
@@ -317,50 +320,111 @@ def register_import(
     json_out: JsonSummaryOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """批量导入 CSV/XLSX（按自然键新增或更新；空白单元格不清除原值；一个事务，全部成功或全部不写入）。"""
-    from laomo.ledger.columns import KINDS
-    from laomo.ledger.importer import import_source
-    from laomo.ledger.sources import ENCODINGS, open_source
-    from laomo.store.db import write_session
+    """批量导入企业工会报来的表格：找到表头（跳过标题行、合计行、空行），识别同义表头和单位，
+    按编号、身份证号或姓名识别人员，按编号或名称识别工作室，新记录自动编号；空白单元格不清除原值；
+    一个事务，全部成功或全部不写入。各类数据有哪些列、接受哪些写法：laomo register columns KIND。"""
+    from laomo.ledger.columns import KINDS, kind_named
+    from laomo.ledger.sources import ENCODINGS
 
-    if kind not in KINDS:
-        fail(f"未知的数据类型 {kind}，可选：{KIND_HELP}", 2)
+    name = "all" if kind.strip().lower() in ("all", "全部") else kind_named(kind)
+    if name is None:
+        fail(f"未知的数据类型「{kind}」，可选：{KIND_HELP}", 2)
     if encoding not in ENCODINGS:
         fail(f"--encoding 只能是 {'|'.join(ENCODINGS)}", 2)
     if on_error not in ("abort", "skip"):
         fail("--on-error 只能是 abort 或 skip", 2)
-    eng = engine()
-    with (open_source(file, encoding, sheet) as source,
-          Progress(f"导入 {kind}", quiet=quiet or json_out) as progress,
-          write_session(eng, snapshot=True) as session):
-        result = import_source(session, source, kind=kind, dry_run=dry_run, on_error=on_error,
-                               rejects_path=rejects, progress=progress, clear_blank=clear_blank)
+    if name == "all":
+        if sheet is not None or rejects is not None:
+            fail("register import all 按工作表名导入每个工作表，不接受 --sheet；拒收文件按工作表分别写入 "
+                 "FILE.工作表.rejects.csv，不接受 --rejects", 2)
+        _import_all(file, encoding, dry_run, on_error, clear_blank, json_out, quiet)
+        return
+    assert name in KINDS
+    result = _import_one(name, file, encoding, sheet, dry_run, on_error, rejects, clear_blank, quiet or json_out)
     if json_out:
         emit_json(result.as_dict())
-    quiet = quiet or STATE.quiet
-    for warning in result.warnings:
-        info(f"警告：{warning}", quiet)
-    for e in result.errors:
-        typer.echo(e.format(result.file), err=True)
-    if result.error_count > len(result.errors):
-        typer.echo(f"……另有 {result.error_count - len(result.errors)} 个问题未列出", err=True)
-    if dry_run and not json_out and not quiet:
-        _print_changes(kind, result)
-    if not json_out and not quiet:
-        mode = "（试运行，未写入）" if dry_run else ""
-        summary = (f"{result.file}（{result.encoding}）：读取 {result.read} 行，新增 {result.inserted}，"
-                   f"更新 {result.updated}，未变 {result.unchanged}，拒收 {result.rejected}"
-                   + (f"，重复行 {result.duplicates}" if result.duplicates else "")
-                   + f"，用时 {result.seconds:.2f} 秒{mode}")
-        typer.echo(summary, err=True)
-        if result.rejects_file:
-            typer.echo(f"拒收的行已写入 {result.rejects_file}", err=True)
+    _report_import(name, result, dry_run=dry_run, json_out=json_out, quiet=quiet)
     if result.rejected and on_error == "abort":
         if not json_out:
             typer.echo("有错误，本次导入未写入任何数据（数据库未改动）", err=True)
         raise typer.Exit(1)
     if result.rejected:
         raise typer.Exit(3)
+
+
+def _import_one(kind: str, file: str, encoding: str, sheet: Optional[str], dry_run: bool, on_error: str,
+                rejects: Optional[Path], clear_blank: bool, silent: bool) -> Any:
+    from laomo.ledger.columns import KINDS
+    from laomo.ledger.header import probe
+    from laomo.ledger.importer import import_source
+    from laomo.ledger.sources import open_source
+    from laomo.store.db import write_session
+
+    eng = engine()
+    with (open_source(file, encoding, sheet, probe=probe(KINDS[kind])) as source,
+          Progress(f"导入 {kind}", quiet=silent) as progress,
+          write_session(eng, snapshot=True) as session):
+        return import_source(session, source, kind=kind, dry_run=dry_run, on_error=on_error,
+                             rejects_path=rejects, progress=progress, clear_blank=clear_blank)
+
+
+def _import_all(file: str, encoding: str, dry_run: bool, on_error: str, clear_blank: bool, json_out: bool,
+                quiet: bool) -> None:
+    from laomo.ledger.workbook import import_workbook
+    from laomo.store.db import write_session
+
+    eng = engine()
+    with (Progress("导入工作簿", quiet=quiet or json_out) as progress,
+          write_session(eng, snapshot=True) as session):
+        book = import_workbook(session, file, encoding=encoding, dry_run=dry_run, on_error=on_error,
+                               clear_blank=clear_blank, progress=progress)
+    if json_out:
+        emit_json(book.to_json())
+    for one in book.sheets:
+        _report_import(one.kind, one, dry_run=dry_run, json_out=json_out, quiet=quiet)
+    if not json_out and not (quiet or STATE.quiet):
+        if book.left_alone:
+            typer.echo(f"未导入的工作表（不是数据类型）：{'、'.join(book.left_alone)}", err=True)
+        if book.not_read:
+            typer.echo(f"因前面的工作表有错误而未读取：{'、'.join(book.not_read)}", err=True)
+    if book.rejected and on_error == "abort":
+        if not json_out:
+            typer.echo("有错误，整个工作簿都未写入（数据库未改动）", err=True)
+        raise typer.Exit(1)
+    if book.rejected:
+        raise typer.Exit(3)
+
+
+def _report_import(kind: str, result: Any, *, dry_run: bool, json_out: bool, quiet: bool) -> None:
+    """An import's warnings, problems and summary on stderr (a dry run's changes on stdout).
+    A column not taken is said even under --quiet: its data would be lost without a word."""
+    quiet = quiet or STATE.quiet
+    for warning in result.warnings:
+        if "是否应为" in warning and not json_out:
+            typer.echo(f"警告：{warning}", err=True)
+        else:
+            info(f"警告：{warning}", quiet)
+    for e in result.errors:
+        typer.echo(e.format(result.file), err=True)
+    if result.error_count > len(result.errors):
+        typer.echo(f"……另有 {result.error_count - len(result.errors)} 个问题未列出", err=True)
+    if dry_run and not json_out and not quiet:
+        _print_changes(kind, result)
+    if json_out or quiet:
+        return
+    mode = "（试运行，未写入）" if dry_run else ""
+    where = f"{result.file}" + (f"「{result.sheet}」" if result.sheet else "")
+    summary = (f"{where}（{result.encoding}）：读取 {result.read} 行，新增 {result.inserted}，"
+               f"更新 {result.updated}，未变 {result.unchanged}，拒收 {result.rejected}"
+               + (f"，跳过 {result.skipped} 行（标题、合计、空行）" if result.skipped else "")
+               + (f"，重复行 {result.duplicates}" if result.duplicates else "")
+               + (f"，分配编号 {result.assigned_count} 个" if result.assigned_count else "")
+               + f"，用时 {result.seconds:.2f} 秒{mode}")
+    typer.echo(summary, err=True)
+    if result.assigned and len(result.assigned) <= 20:
+        typer.echo("分配的编号：" + "、".join(f"第{a['line']}行 {a['key']}" for a in result.assigned), err=True)
+    if result.rejects_file:
+        typer.echo(f"拒收的行已写入 {result.rejects_file}", err=True)
 
 
 def _print_changes(kind: str, result: Any) -> None:
@@ -389,3 +453,57 @@ def _print_changes(kind: str, result: Any) -> None:
     rest = len(result.changes) - MAX_SHOWN + result.changes_omitted
     if rest > 0:
         typer.echo(f"……另有 {rest} 项变更未列出（--json 列出前 {len(result.changes)} 项）")
+
+
+@register_app.command("list")
+def register_list(
+    what: Annotated[str, typer.Argument(help="people（人员）或 studios（工作室）")],
+    search: Annotated[Text, typer.Option("--search", help="编号、姓名/名称或单位中的文字；或完整的18位身份证号")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="最多列出多少条")] = 200,
+    json_out: JsonOpt = False,
+) -> None:
+    """查找已登记的人员或工作室（编号、姓名、单位；身份证号和手机号打码），对照企业报来的表格时用。"""
+    from laomo.ledger.lookup import list_records
+    from laomo.store.db import read_session
+
+    with read_session(engine()) as session:
+        listing = list_records(session, what=what, search=search, limit=limit)
+    if json_out:
+        emit_json(listing.to_json())
+        return
+    if not listing.rows:
+        typer.echo("没有找到" + (f"与「{listing.search}」相符的" if listing.search else "") +
+                   ("人员" if listing.what == "people" else "工作室"))
+        raise typer.Exit(1 if listing.search else 0)
+    _print_listing(listing)
+
+
+def _print_listing(listing: Any) -> None:
+    from laomo.commands.output import out_console
+    from laomo.enums import GENDER, STATUS, STUDIO_KIND
+
+    if listing.what == "people":
+        heads = ["编号", "姓名", "性别", "身份证号", "手机", "单位", "岗位"]
+        for r in listing.rows:
+            r["gender"] = GENDER.label(r["gender"]) if r["gender"] else None
+        keys = ["code", "name", "gender", "id_number", "phone", "unit", "post"]
+    else:
+        heads = ["编号", "名称", "类型", "领衔人", "所在单位", "区县", "状态"]
+        keys = ["code", "name", "kind", "leader", "unit", "county", "status"]
+        for r in listing.rows:
+            r["leader"] = f"{r['leader_code']} {r['leader_name']}"
+            r["kind"], r["status"] = STUDIO_KIND.label(r["kind"]), STATUS.label(r["status"])
+    if sys.stdout.isatty():
+        from rich.table import Table
+
+        table = Table(*heads, title=f"共 {listing.total} 条" + (f"，列出前 {len(listing.rows)} 条"
+                                                                  if listing.total > len(listing.rows) else ""))
+        for r in listing.rows:
+            table.add_row(*("" if r.get(k) is None else str(r[k]) for k in keys))
+        out_console().print(table)
+        return
+    typer.echo("\t".join(heads))
+    for r in listing.rows:
+        typer.echo("\t".join("" if r.get(k) is None else str(r[k]) for k in keys))
+    if listing.total > len(listing.rows):
+        typer.echo(f"……共 {listing.total} 条，列出前 {len(listing.rows)} 条（--limit 可调）", err=True)

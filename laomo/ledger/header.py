@@ -189,10 +189,10 @@ def _times(text: str, factor: float) -> str:
 
 
 def nearest(name: str, kind: Kind) -> str | None:
-    """The known header closest to ``name`` (for a column that was not taken), if any is close."""
-    names = [h for c in kind.columns for h in c.headers]
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return close[0] if close else None
+    """The column (by its own header) whose known headers come closest to ``name``, if one is close."""
+    owner = {normalize(h)[0]: c.header for c in kind.columns for h in c.headers}
+    close = difflib.get_close_matches(name, list(owner), n=1, cutoff=0.6)
+    return owner[close[0]] if close else None
 
 
 def satisfied(kind: Kind, found: set[str], *, patch: bool = False) -> list[Col]:

@@ -719,6 +719,7 @@ def import_source(
     clear: Iterable[str] = (),
     patch: bool = False,
     correct: str | None = None,
+    own_transaction: bool = True,
 ) -> ImportResult:
     """Import one source of ``kind`` (a key of ``KINDS``) into the session's transaction.
 
@@ -737,6 +738,8 @@ def import_source(
     ``patch``: required columns may be absent and a row whose key is not stored is refused
     (raises :class:`MissingFields` naming what a new record needs).  ``correct``: the reason
     of a deliberate correction of a person's name or ID number (people only; audited).
+    ``own_transaction=False``: a dry run or an aborted import leaves the rollback to the caller
+    (several sheets of one workbook are one transaction: ``laomo.ledger.workbook``).
     """
     kind_def = KINDS.get(kind)
     if kind_def is None:
@@ -784,7 +787,7 @@ def import_source(
         result.rejects_file = str(rejects.path)
     result.errors.sort(key=lambda e: e.line)  # conflicts are found after the other problems
     _finish(session, source, result, aborted=result.rejected > 0 and on_error == "abort",
-            audit_import=not audit_inserts)
+            audit_import=not audit_inserts, own_transaction=own_transaction)
     result.seconds = time.perf_counter() - started
     if result.missing:
         needed = "、".join(kind_def.column(k).header for k in result.missing)
@@ -802,16 +805,20 @@ def _open_rejects(session: Session, source: Source, rejects_path: Path | None) -
     return _Rejects(path, source.header)
 
 
-def _finish(session: Session, source: Source, result: ImportResult, *, aborted: bool, audit_import: bool) -> None:
+def _finish(session: Session, source: Source, result: ImportResult, *, aborted: bool, audit_import: bool,
+            own_transaction: bool = True) -> None:
     """Roll back a dry run or an aborted import; otherwise audit the import (unless its rows were)."""
     if result.dry_run or aborted:
-        session.rollback()
+        if own_transaction:
+            session.rollback()
         if aborted:
             result.inserted = result.updated = result.unchanged = 0
         return
     if audit_import:
-        audit.record(session.connection(), "import", f"{result.kind}:{source.name}"[:200], None, {
-            "file": source.name, "sha256": source.sha256, "encoding": source.encoding,
+        where = f"{source.name}#{result.sheet}" if result.sheet else source.name
+        audit.record(session.connection(), "import", f"{result.kind}:{where}"[:200], None, {
+            "file": source.name, **({"sheet": result.sheet} if result.sheet else {}),
+            "sha256": source.sha256, "encoding": source.encoding,
             "read": result.read, "inserted": result.inserted, "updated": result.updated,
             "unchanged": result.unchanged, "rejected": result.rejected,
         })

@@ -329,7 +329,7 @@ class XlsxSource(Source):
         self._wb.close()
 
 
-def open_source(file: str, encoding: str = "auto", sheet: str | None = None) -> Source:
+def open_source(file: str, encoding: str = "auto", sheet: str | None = None, probe: Any = None) -> Source:
     """Open ``file`` (a path, or ``-`` for CSV on standard input) for import."""
     if file == "-":
         spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - the source owns and closes it
