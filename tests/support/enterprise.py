@@ -54,8 +54,10 @@ class Outcome:
 
     def shown(self) -> str:
         """The run in a few lines, for a failure message."""
-        return (f"`laomo {' '.join(self.args)}` → exit {self.code}\n    stderr: "
-                + ("\n    ".join(self.err.strip().splitlines()[:12]) or "(empty)"))
+        lines = self.err.strip().splitlines()
+        if len(lines) > 12:  # the first problems, and the end (where a traceback says what went wrong)
+            lines = [*lines[:8], f"… ({len(lines) - 12} lines)", *lines[-4:]]
+        return f"`laomo {' '.join(self.args)}` → exit {self.code}\n    stderr: " + ("\n    ".join(lines) or "(empty)")
 
 
 def run(*args: object) -> Outcome:
