@@ -463,3 +463,29 @@ def _columns_rich(tables: list["KindColumns"]) -> None:
                           "\n".join(filter(None, (cells["可填的值/写法"], cells["单位"] and f"单位：{cells['单位']}"))),
                           cells["说明"])
         console.print(table)
+
+
+@register_app.command("template")
+def register_template(
+    kind: Annotated[str, typer.Argument(help=KIND_OR_ALL_HELP)],
+    out: Annotated[Optional[Path], required_option(
+        "--out", "-o", help="写出的 .xlsx 文件", label="输出文件（.xlsx）")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """生成下发给基层工会的填报模板（.xlsx），按模板填好的文件可直接导入。
+
+    每类数据一个工作表（all 为全部十类，另有「填表说明」）：必填列带 *，枚举和是/否列有下拉列表，身份证号、手机、编号列为文本格式，日期列为日期格式。
+    """
+    from laomo.ledger.template import workbook
+    from laomo.reports import write_file
+    from laomo.store.targets import check_target, database_files
+
+    assert out is not None
+    database = database_files(STATE.db)
+    check_target(out, label="输出文件", database=database)
+    if out.suffix.lower() != ".xlsx":
+        fail(f"--out 须是 .xlsx 文件，不是「{out.name}」", 2)
+    content = workbook(kind)
+    path = write_file(out, content, database=database)
+    typer.echo(str(path))
+    info(f"已生成填报模板 {path.name}；填好后用 laomo register import 导入", quiet)
