@@ -311,7 +311,6 @@ def _height(texts: list[tuple[str, int]]) -> float:
     return lines * _LINE + 3
 
 
-# long: the guide, top to bottom: title, the rules, then one row per column of every sheet
 def _guide(book: Workbook, styles: _Styles, data: list[Sheet]) -> None:
     ws = book.add_worksheet(GUIDE)
     for col, (_, cols) in enumerate(_GUIDE_COLUMNS):
