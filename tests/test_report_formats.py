@@ -33,7 +33,7 @@ def test_ledger_csv_has_every_studio(cli, assessed, tmp_path):
     assert r.out.strip() == str(out.resolve())
     rows = _csv_rows(out.read_bytes())
     header, body = rows[0], rows[1:]
-    assert header[:4] == ["编号", "名称", "类型", "领衔人"] and "年度经费" in header and "状态" in header
+    assert header[:5] == ["编号", "名称", "类型", "领衔人编号", "领衔人"] and "年度经费" in header and "状态" in header
     studios = _studios(assessed)
     assert {r[0] for r in body} == set(studios)
     for row in body:

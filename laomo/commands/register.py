@@ -11,6 +11,7 @@ from laomo.commands.group import Group
 from laomo.commands.options import JsonOpt, JsonSummaryOpt, QuietOpt, required_option
 
 if TYPE_CHECKING:
+    from laomo.ledger.forms import ColumnInfo, KindColumns
     from laomo.ledger.repeats import Repeat
 
 app = Group(help="登记人员、荣誉、工作室、成员、成果、活动、师带徒、现场检查，或批量导入。",
@@ -507,3 +508,102 @@ def _print_listing(listing: Any) -> None:
         typer.echo("\t".join("" if r.get(k) is None else str(r[k]) for k in keys))
     if listing.total > len(listing.rows):
         typer.echo(f"……共 {listing.total} 条，列出前 {len(listing.rows)} 条（--limit 可调）", err=True)
+
+
+# --- columns and templates -------------------------------------------------------
+
+KIND_OR_ALL_HELP = ("数据类型：people honors studios members achievements activities mentorships inspections "
+                    "designations assessments（或 人员 荣誉 工作室 成员 成果 活动 师带徒 现场检查 命名记录 考核结果），或 all")
+
+
+@register_app.command("columns")
+def register_columns(
+    kind: Annotated[str, typer.Argument(help=KIND_OR_ALL_HELP)],
+    json_out: JsonOpt = False,
+) -> None:
+    """列出一类数据的各列：表头（* 为必填）、英文名、同义表头、引用写法、单位、可填的值和说明。"""
+    from laomo.ledger.forms import kind_columns, kinds_named
+
+    tables = [kind_columns(name) for name in kinds_named(kind)]
+    if json_out:
+        emit_json(tables[0].to_json() if len(tables) == 1 else {"kinds": [t.to_json() for t in tables]})
+    elif sys.stdout.isatty():
+        _columns_rich(tables)
+    else:
+        for number, table in enumerate(tables):
+            if number:
+                typer.echo("")
+            typer.echo("\n".join(_columns_lines(table)))
+
+
+def _column_cells(column: "ColumnInfo") -> dict[str, str]:
+    """One column's description, cell by cell, as ``register columns`` prints it."""
+    from laomo.ledger.forms import join_values
+
+    return {
+        "表头": column.header + ("*" if column.required else ""),
+        "英文名": column.key,
+        "同义表头": "、".join(column.col.synonyms),
+        "引用写法": "、".join(header for header, _ in column.col.forms),
+        "单位": "、".join(unit for unit, _ in column.col.units),
+        "可填的值/写法": join_values(column.values) if column.values else column.format,
+        "说明": column.note,
+    }
+
+
+def _columns_lines(table: "KindColumns") -> list[str]:
+    """A KIND's columns as plain lines: the header and its English name, then one line per detail."""
+    kind = table.kind
+    lines = [f"{kind.label}（{kind.name}）：表头带 * 的列必填"]
+    for column in table.columns:
+        cells = _column_cells(column)
+        lines.append(f"  {cells.pop('表头')}  {cells.pop('英文名')}")
+        lines += [f"      {name}：{text}" for name, text in cells.items() if text]
+    return lines
+
+
+def _columns_rich(tables: list["KindColumns"]) -> None:
+    """The columns as Rich tables, four columns wide so that they fit a terminal."""
+    from rich.table import Table
+
+    from laomo.commands.common import out_console
+
+    console = out_console()
+    for data in tables:
+        table = Table(title=f"{data.kind.label}（{data.kind.name}）：表头带 * 的列必填", title_justify="left",
+                      show_lines=True)
+        for name in ("表头", "也可写作", "可填的值/写法", "说明"):
+            table.add_column(name, overflow="fold", no_wrap=name == "表头")
+        for column in data.columns:
+            cells = _column_cells(column)
+            table.add_row(f"{cells['表头']}\n{cells['英文名']}",
+                          "\n".join(filter(None, (cells["同义表头"], cells["引用写法"] and f"引用：{cells['引用写法']}"))),
+                          "\n".join(filter(None, (cells["可填的值/写法"], cells["单位"] and f"单位：{cells['单位']}"))),
+                          cells["说明"])
+        console.print(table)
+
+
+@register_app.command("template")
+def register_template(
+    kind: Annotated[str, typer.Argument(help=KIND_OR_ALL_HELP)],
+    out: Annotated[Optional[Path], required_option(
+        "--out", "-o", help="写出的 .xlsx 文件", label="输出文件（.xlsx）")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """生成下发给基层工会的填报模板（.xlsx），按模板填好的文件可直接导入。
+
+    每类数据一个工作表（all 为全部十类，另有「填表说明」）：必填列带 *，枚举和是/否列有下拉列表，身份证号、手机、编号列为文本格式，日期列为日期格式。
+    """
+    from laomo.ledger.template import workbook
+    from laomo.reports import write_file
+    from laomo.store.targets import check_target, database_files
+
+    assert out is not None
+    database = database_files(STATE.db)
+    check_target(out, label="输出文件", database=database)
+    if out.suffix.lower() != ".xlsx":
+        fail(f"--out 须是 .xlsx 文件，不是「{out.name}」", 2)
+    content = workbook(kind)
+    path = write_file(out, content, database=database)
+    typer.echo(str(path))
+    info(f"已生成填报模板 {path.name}；填好后用 laomo register import 导入", quiet)

@@ -80,10 +80,11 @@ def parse_ref(raw: Any) -> Any:
     if not isinstance(raw, RefCell):
         return v.parse_code(raw)
     code = v.parse_code(raw.code) if raw.code is not None else None
-    idn = v.parse_id_number(raw.id) if raw.id is not None else None
+    # a masked number (a report read back: 410***********0013) says nothing; the other parts decide
+    idn = v.parse_id_number(raw.id) if raw.id is not None and "*" not in str(raw.id) else None
     name = ref_name(raw.name) if raw.name is not None else None
     anything = None
-    if raw.any is not None:
+    if raw.any is not None and "*" not in str(raw.any):
         text = "".join(str(raw.any).split())
         if _ID_LIKE.fullmatch(text) and idn is None:
             idn = v.parse_id_number(text)

@@ -160,7 +160,8 @@ class References:
                 how = f"身份证号 {mask(ref.id)}" if ref.id else f"编号 {hit.code}"
                 raise v.Invalid(f"{how} 是 {hit.code} {hit.name}，本行姓名是 {ref.name}（以{how.split()[0]}为准，请核对）")
             return hit
-        assert name is not None
+        if name is None:  # only a masked number was given
+            raise v.Invalid(f"打码的身份证号无法识别{label}，请填写{label}编号、身份证号或名称")
         return self._by_name(what, name, found, members)
 
     @staticmethod

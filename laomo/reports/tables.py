@@ -87,13 +87,16 @@ def num_text(value: Any) -> str:
 
 
 def ledger_table(data: dict[str, Any]) -> Table:
-    cols = [Column("编号"), Column("名称"), Column("类型"), Column("领衔人"), Column("身份证号"), Column("手机"),
-            Column("所在单位"), Column("统一社会信用代码"), Column("行业"), Column("区县"), Column("成立日期", "date"),
+    # 领衔人编号 first: the ledger imports back as studios (import-formats.md, round trip); a masked
+    # 领衔人身份证号 says nothing and is passed over by the import
+    cols = [Column("编号"), Column("名称"), Column("类型"), Column("领衔人编号"), Column("领衔人"), Column("领衔人身份证号"),
+            Column("领衔人手机"), Column("所在单位"), Column("统一社会信用代码"), Column("行业"), Column("区县"), Column("成立日期", "date"),
             Column("场所面积（㎡）", "num"), Column("年度经费", "money"), Column("状态"), Column("级别"),
             Column("已获级别"), Column("示范性"), Column("首次命名", "date"), Column("整改期限", "date"),
             Column("在册成员", "int"), Column("成果数", "int"), Column("经济效益合计", "money"),
             Column("最近考核年度", "year"), Column("最近考核等级")]
-    rows = [[r["studio"], r["name"], STUDIO_KIND.label(r["kind"]), r["leader"], r["id_number"], r["phone"],
+    rows = [[r["studio"], r["name"], STUDIO_KIND.label(r["kind"]), r["leader_code"], r["leader"], r["id_number"],
+             r["phone"],
              r["unit"], r["credit_code"] or "", f"{r['industry']} {INDUSTRY.label(r['industry'])}", r["county"],
              r["founded"] or "", r["area"], r["funds"], STATUS.label(r["status"]), LEVEL.label(r["level"]),
              levels_text(r["levels_held"]), yes_no(r["demonstrative"]) if r["level"] else "",
