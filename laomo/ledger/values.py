@@ -154,9 +154,18 @@ def parse_int(raw: object, *, lo: int = 0, hi: int = 10**9, what: str = "数值"
     return int(value)
 
 
+def _shown(enum: Enumeration, value: str) -> str:
+    label = enum.label(value)
+    return f"{value} {label}" if len(value) == 1 and value.isupper() else label  # industries: C 制造业
+
+
 def parse_enum(raw: object, enum: Enumeration) -> str:
-    value = enum.parse(str(raw))
+    text = str(raw)
+    value = enum.parse(text)
     if value is None:
+        maybe = enum.candidates(text)
+        if len(maybe) > 1:
+            raise Invalid(f"「{text.strip()}」可指多个{enum.name}：{'；'.join(_shown(enum, v) for v in maybe)}，请写完整")
         raise Invalid(f"不是有效的{enum.name}，可选：{enum.choices_text()}")
     return value
 
