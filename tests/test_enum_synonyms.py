@@ -34,6 +34,7 @@ from laomo.ledger.values import Invalid, parse_enum
     ("省劳模", "province_model_worker"),
     ("市劳模", "city_model_worker"),
     ("县劳模", "county_model_worker"),
+    ("区劳模", "county_model_worker"),
     ("省级劳动模范", "province_model_worker"),
     ("市级五一劳动奖章", "city_may_day_medal"),
     ("全国劳动模范称号", "national_model_worker"),
