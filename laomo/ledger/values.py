@@ -300,6 +300,7 @@ def _with_unit(text: str, family: str | None, scale: float, bad: str) -> Decimal
 
 
 _AMOUNT_RE = re.compile(r"^([+-]?)([0-9]+(?:\.[0-9]+)?)(万元|万|元)?$")
+_AMOUNT_UNITS = UNITS["amount"]
 
 
 def parse_amount(raw: object, *, scale: float = 1) -> int:
@@ -322,9 +323,9 @@ def parse_amount(raw: object, *, scale: float = 1) -> int:
         text = str(raw).strip().replace(",", "").replace("，", "").replace(" ", "")
         m = _AMOUNT_RE.match(text)
         if m:
-            value = Decimal(m.group(2))
-            if m.group(3):
-                value *= UNITS["amount"][m.group(3)]
+            value, unit = Decimal(m.group(2)), m.group(3)
+            if unit:
+                value *= _AMOUNT_UNITS[unit]
             elif scale != 1:
                 value *= _decimal(scale)
             if m.group(1) == "-":
