@@ -2,8 +2,11 @@
 
 Every enumeration of the domain lives here, as an ordered tuple of
 ``(english_value, 中文标签)`` pairs.  The database stores the English value;
-input accepts the Chinese label, the English value (any case) and, for a few
-enumerations, extra aliases (GB/T 4754 section letters, 男/女 variants).
+input accepts the Chinese label, the English value (any case) and the everyday
+forms listed for it in :mod:`laomo.vocabulary` (short forms, 男性, 一级/高级技师 …),
+compared without white space and with full-width forms read as ASCII; honors
+with their place (河南省劳动模范) and industries by a part of their name (电力)
+are read by rule (:meth:`Enumeration.candidates`).
 
 Nothing in this module imports anything heavy: it is used by the CLI help
 texts as well as by validation.
@@ -11,29 +14,54 @@ texts as well as by validation.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+from laomo import vocabulary as words
+
+_SPACE_RE = re.compile("[ \t\u00a0]+")  # not \s: a control character (\x1d) keeps a value unknown
+
+
+def form_key(text: str) -> str:
+    """How written forms are compared: full-width read as ASCII, no white space, lower case
+    (``C 制造业`` and ``c制造业``, ``一级（高级技师）`` and ``一级(高级技师)`` are one key)."""
+    return _SPACE_RE.sub("", words.fold_width(text)).lower()
 
 
 @dataclass(frozen=True)
 class Enumeration:
-    """An ordered enumeration with Chinese labels and optional aliases."""
+    """An ordered enumeration with Chinese labels and the everyday forms it also accepts.
+
+    ``words`` is the enumeration's table in :mod:`laomo.vocabulary` (value → forms);
+    ``trailers`` are words that may follow a value (``阶段``); ``reader`` reads what no
+    table lists (an honor with its place, an industry by part of its name) and returns
+    every value the text may mean; ``note`` says in one sentence how it reads.
+    """
 
     name: str  # 中文名称, used in messages: 「级别」
     items: tuple[tuple[str, str], ...]
-    aliases: dict[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # extra form → value
+    words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # value → everyday forms
+    trailers: tuple[str, ...] = ()
+    reader: Callable[[str], tuple[str, ...]] | None = field(default=None, compare=False)
+    note: str = ""
     # derived from the above in __post_init__: accepted text → value, value → position, value → label
     _lookup: dict[str, str] = field(init=False, repr=False, compare=False)
+    _keys: dict[str, str] = field(init=False, repr=False, compare=False)
     _rank: dict[str | None, int] = field(init=False, repr=False, compare=False)
     _labels: dict[str | None, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lookup: dict[str, str] = {}
-        for value, label in self.items:
-            lookup[value.lower()] = value
-            lookup[label] = value
-        for alias, value in self.aliases.items():
-            lookup[alias.lower()] = value
+        forms = [(value, value) for value, _ in self.items] + [(label, value) for value, label in self.items]
+        forms += list(self.aliases.items())
+        forms += [(form, value) for value, written in self.words.items() for form in written]
+        for form, value in forms:
+            lookup.setdefault(form, value)
+            lookup.setdefault(form.lower(), value)
         object.__setattr__(self, "_lookup", lookup)
+        object.__setattr__(self, "_keys", {form_key(form): value for form, value in reversed(forms)})
         object.__setattr__(self, "_rank", {v: i for i, (v, _) in enumerate(self.items)})
         object.__setattr__(self, "_labels", dict(self.items))
 
@@ -42,9 +70,36 @@ class Enumeration:
         return tuple(v for v, _ in self.items)
 
     def parse(self, text: str) -> str | None:
-        """Return the English value for a Chinese label, English value or alias."""
+        """The English value for a Chinese label, English value or everyday form; None when the
+        text is unknown or may mean several values (see :meth:`candidates`)."""
         t = text.strip()
-        return self._lookup.get(t) or self._lookup.get(t.lower())
+        return self._lookup.get(t) or self._lookup.get(t.lower()) or self._written(t)
+
+    def _written(self, text: str) -> str | None:
+        maybe = self.candidates(text)
+        return maybe[0] if len(maybe) == 1 else None
+
+    def candidates(self, text: str) -> tuple[str, ...]:
+        """Every value ``text`` may mean: one for a known form, several for an ambiguous one
+        (``服务``: four industries), none for an unknown one."""
+        t = text.strip()
+        found = self._lookup.get(t) or self._lookup.get(t.lower())
+        if found is not None:
+            return (found,)
+        key = form_key(t)
+        found = self._keys.get(key)
+        if found is not None:
+            return (found,)
+        stripped = key
+        while stripped:  # 推广转化阶段 → 推广转化; 省级示范性劳模创新工作室 → 省级
+            trailer = next((w for w in self.trailers if stripped.endswith(w) and stripped != w), None)
+            if trailer is None:
+                break
+            stripped = stripped[: -len(trailer)]
+            found = self._keys.get(stripped)
+            if found is not None:
+                return (found,)
+        return self.reader(stripped) if self.reader is not None and stripped else ()
 
     def label(self, value: str | None) -> str:
         return self._labels.get(value, value or "")
@@ -56,6 +111,16 @@ class Enumeration:
     def choices_text(self) -> str:
         return "、".join(lab for _, lab in self.items)
 
+    def synonyms(self) -> dict[str, list[str]]:
+        """Value → the other forms accepted for it (not its label or English value), in table
+        order; what the reader takes by rule is described by :attr:`note`."""
+        out: dict[str, list[str]] = {value: [] for value, _ in self.items}
+        for form, value in [*self.aliases.items(),
+                            *((f, v) for v, written in self.words.items() for f in written)]:
+            if form not in out[value] and form != self._labels[value] and form.lower() != value.lower():
+                out[value].append(form)
+        return out
+
 
 LEVEL = Enumeration(
     "级别",
@@ -66,8 +131,8 @@ LEVEL = Enumeration(
         ("province", "省级"),
         ("national", "全国"),
     ),
-    {"企业": "enterprise", "县": "county", "区县级": "county", "市": "city", "省": "province",
-     "省部级": "province", "国家级": "national", "全国级": "national"},
+    words=words.LEVEL,
+    trailers=words.LEVEL_TRAILERS,
 )
 
 STUDIO_KIND = Enumeration(
@@ -78,9 +143,10 @@ STUDIO_KIND = Enumeration(
         ("worker", "职工创新工作室"),
         ("joint", "联合创新工作室"),
     ),
+    words=words.STUDIO_KIND,
 )
 
-GENDER = Enumeration("性别", (("male", "男"), ("female", "女")), {"m": "male", "f": "female"})
+GENDER = Enumeration("性别", (("male", "男"), ("female", "女")), words=words.GENDER)
 
 SKILL_GRADE = Enumeration(
     "技能等级",
@@ -91,7 +157,21 @@ SKILL_GRADE = Enumeration(
         ("technician", "技师"),
         ("senior_technician", "高级技师"),
     ),
+    words=words.SKILL_GRADE,
+    reader=lambda key: _read_skill(key),
 )
+
+_SKILL_RE = re.compile(r"([一二三四五]级)")
+
+
+def _read_skill(key: str) -> tuple[str, ...]:
+    """A qualification level and a grade name in either order (高级技师（一级）, 一级高级技师), agreeing."""
+    parts = [p for p in _SKILL_RE.split(re.sub(r"[/()、]", "", key)) if p]
+    if len(parts) != 2:
+        return ()
+    level, name = (SKILL_GRADE._keys.get(p) for p in parts)
+    return (level,) if level is not None and level == name else ()
+
 
 #: honor kind -> (中文, level).  One kind per name, each with its level.
 HONOR_LEVELS: dict[str, tuple[str, str]] = {
@@ -112,7 +192,47 @@ HONOR_LEVELS: dict[str, tuple[str, str]] = {
     "county_model_worker": ("县级劳动模范", "county"),
     "enterprise_model_worker": ("企业劳动模范", "enterprise"),
 }
-HONOR_KIND = Enumeration("荣誉", tuple((k, v[0]) for k, v in HONOR_LEVELS.items()))
+
+
+def _place_level(place: str) -> str | None:
+    """The level of a place or level word written before an honor: 河南省/河南/北京市 → province,
+    安阳市 → city, 示例县 → county, 省级 → province; None when it is neither."""
+    level = LEVEL.parse(place)
+    if level is not None:
+        return level
+    if place.endswith("级"):
+        place = place[:-1]
+    if len(place) < 2:
+        return None
+    if place in _PROVINCIAL:
+        return "province"
+    for suffix, level in words.PLACE_SUFFIXES:
+        if place.endswith(suffix) and len(place) > len(suffix):
+            return level
+    return "city" if place.endswith("州") and len(place) > 2 else None
+
+
+_PROVINCIAL = frozenset(n for full, short in words.PROVINCES for n in (full, *short))
+
+
+def _read_honor(key: str) -> tuple[str, ...]:
+    """An honor written with its place or level (河南省劳动模范, 安阳市五一劳动奖章, 县劳模)."""
+    for short, full in words.HONOR_SHORT.items():
+        key = key.replace(short, full)
+    found = HONOR_KIND._keys.get(key)
+    if found is not None:
+        return (found,)
+    for core, suffix in words.HONOR_CORES.items():
+        if key.endswith(core) and len(key) > len(core):
+            level = _place_level(key[: -len(core)])
+            kind = f"{level}_{suffix}"
+            return (kind,) if level is not None and kind in HONOR_LEVELS else ()
+    return ()
+
+
+HONOR_KIND = Enumeration("荣誉", tuple((k, v[0]) for k, v in HONOR_LEVELS.items()),
+                         words=words.HONOR_KIND, trailers=words.HONOR_TRAILERS, reader=_read_honor,
+                         note=words.HONOR_NOTE)
 
 INDUSTRY = Enumeration(
     "行业",
@@ -138,7 +258,39 @@ INDUSTRY = Enumeration(
         ("S", "公共管理、社会保障和社会组织"),
         ("T", "国际组织"),
     ),
+    words=words.INDUSTRY,
+    trailers=("行业",),
+    reader=lambda key: _read_industry(key),
+    note=words.INDUSTRY_NOTE,
 )
+
+_LETTER_RE = re.compile(r"^\(?([a-t])\)?[-_.、:：·]?(.+)$|^(.+?)\(([a-t])\)$")
+_INDUSTRY_NAMES = tuple((value, re.sub(r"[、，,]", "", label)) for value, label in INDUSTRY.items)
+
+
+def _read_industry(key: str) -> tuple[str, ...]:
+    """An industry by a part of its name only one section has (电力 → D; 服务 is four sections'),
+    or with its section letter (C 制造业, C-制造业, 制造业（C）: letter and name must agree)."""
+    m = _LETTER_RE.match(key)
+    if m:
+        letter, name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        value = letter.upper()
+        return (value,) if value in _industry_by_name(name) else ()
+    return _industry_by_name(key)
+
+
+def _industry_by_name(name: str) -> tuple[str, ...]:
+    name = re.sub(r"[、，,]", "", name)
+    found = INDUSTRY._keys.get(name)
+    if found is not None:
+        return (found,)
+    for part in (name, name.removesuffix("行业"), name.removesuffix("业")):
+        if len(part) >= 2:
+            hits = tuple(value for value, full in _INDUSTRY_NAMES if part in full)
+            if hits:
+                return hits
+    return ()
+
 
 ACHIEVEMENT_TYPE = Enumeration(
     "类型",
@@ -154,6 +306,7 @@ ACHIEVEMENT_TYPE = Enumeration(
         ("paper", "论文"),
         ("standard", "标准"),
     ),
+    words=words.ACHIEVEMENT_TYPE,
 )
 
 STAGE = Enumeration(
@@ -167,11 +320,14 @@ STAGE = Enumeration(
         ("evaluation", "鉴定评价"),
         ("promotion", "推广转化"),
     ),
+    words=words.STAGE,
+    trailers=words.STAGE_TRAILERS,
 )
 
 ROLE = Enumeration(
     "角色",
     (("leader", "领衔人"), ("core", "核心成员"), ("member", "成员")),
+    words=words.ROLE,
 )
 
 ACTIVITY_KIND = Enumeration(
@@ -183,6 +339,7 @@ ACTIVITY_KIND = Enumeration(
         ("competition", "技能比武"),
         ("publicity", "宣传展示"),
     ),
+    words=words.ACTIVITY_KIND,
 )
 
 ACTION = Enumeration(
@@ -196,12 +353,13 @@ ACTION = Enumeration(
         ("revoke", "摘牌"),
         ("close", "撤销"),
     ),
-    {"示范性": "demonstrate", "限期整改": "rectify", "恢复命名": "restore"},
+    words=words.ACTION,
 )
 
 GRADE = Enumeration(
     "等级",
     (("excellent", "优秀"), ("good", "良好"), ("pass", "合格"), ("fail", "不合格")),
+    words=words.GRADE,
 )
 
 RECOMMENDATION = Enumeration(

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent / "laomo"
 
 LAYERS = (
-    ("laomo.errors", "laomo.enums", "laomo.models", "laomo.safe"),  # foundation
+    ("laomo.errors", "laomo.enums", "laomo.models", "laomo.safe", "laomo.vocabulary"),  # foundation
     ("laomo.store",),
     ("laomo.domain",),
     ("laomo.rules",),
