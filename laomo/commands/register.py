@@ -306,7 +306,7 @@ KIND_HELP = "people honors studios members achievements activities mentorships i
 def register_import(
     kind: Annotated[str, typer.Argument(help=f"数据类型：{KIND_HELP}")],
     file: Annotated[str, typer.Argument(help=".csv 或 .xlsx 文件；- 表示从标准输入读 CSV")],
-    encoding: Annotated[str, typer.Option("--encoding", help="auto|utf-8|gb18030|utf-16（默认自动识别）")] = "auto",
+    encoding: Annotated[str, typer.Option("--encoding", help="auto|utf-8|gb18030|gbk|utf-16（默认自动识别；gbk 即 gb18030）")] = "auto",
     sheet: Annotated[Text, typer.Option("--sheet", help=".xlsx 的工作表名（默认第一个）")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告，不写入")] = False,
     on_error: Annotated[str, typer.Option("--on-error", help="abort：有错则全部不写入；skip：写入有效行，错误行写入拒收文件")] = "abort",
