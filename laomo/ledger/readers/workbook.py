@@ -2,24 +2,32 @@
 
 Read with python-calamine (Rust), which reads all three formats, gives date cells as dates,
 reports merged ranges (.xlsx, .xls) and trims a used range that runs past the data; it is
-about nine times faster than openpyxl's streaming reader (bench/bench_import_xlsx.py).  It
-holds one sheet at a time as a grid of cells, so before a sheet of an .xlsx or .ods is
-handed to it, the sheet's XML is streamed through (:mod:`.scan`) to bound that grid:
+about four times faster than openpyxl's streaming reader over a whole import
+(bench/bench_import_xlsx.py).  It holds a sheet as a grid of cells (32 bytes each, plus
+their text), so before it is given one the workbook is looked at:
 
-* an .xlsx sheet of more than :data:`MAX_GRID_CELLS` cells (from its first row and column to
-  its last cell with a value: some 250,000 rows of 10 columns), or one whose XML is written
-  so that the bound cannot be read cheaply, is read with openpyxl's streaming reader
-  instead: slower, but its memory does not grow with the rows;
-* an .ods sheet that large (LibreOffice's repeated rows and cells expanded) is refused.
+* an .xlsx sheet's XML is streamed through (:mod:`.scan`) to bound the grid; a sheet of
+  more than :data:`MAX_GRID_CELLS` cells (from its first row and column to its last cell
+  with a value: some 250,000 rows of 10 columns), or one whose XML is written so that the
+  bound cannot be read cheaply, is read with openpyxl's streaming reader instead: slower,
+  and holding the workbook's shared strings, but never a grid (a 5 KB .xlsx with two cells
+  a million rows apart would otherwise take gigabytes);
+* an .ods whose tables together are that large (LibreOffice's repeated rows and cells
+  expanded; calamine unpacks them all when it opens the file) is refused;
+* an .xls (binary; at most 65,536 rows × 256 columns a sheet) is first read once in a child
+  process with bounded memory (:func:`try_xls`): a damaged one can make the parser ask for
+  tens of gigabytes, which aborts a process rather than raising.
 
-A .xls file (at most 65,536 rows × 256 columns) is read by calamine as it is.  Chart sheets
-and hidden sheets are never searched for data (a hidden sheet can still be named).
-Each unreadable workbook is one line naming the file (:class:`~laomo.errors.LaomoError`).
+Chart sheets and hidden sheets are never searched for data (a hidden sheet can still be
+named).  Each unreadable workbook is one line naming the file (:class:`~laomo.errors.LaomoError`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,43 +108,113 @@ def _broken(name: str, kind: str, exc: BaseException, line: int | None = None) -
                       "请在 Excel/WPS 中打开后另存为 .xlsx 或 CSV")
 
 
+@contextlib.contextmanager
+def calamine_errors(name: str, kind: str) -> Iterator[None]:
+    """Whatever the Rust reader raises on a broken file, as one line naming the file (besides its
+    own errors it can panic: a ``PanicException``, which is no ``Exception``)."""
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError, LaomoError):
+        raise
+    except BaseException as exc:  # CalamineError and its kinds, pyo3's PanicException, ValueError …
+        raise _broken(name, kind, exc) from None
+
+
+#: Address space the trial reading of an .xls may add (a full .xls sheet is 65,536 × 256 cells).
+XLS_TRIAL_MEMORY = 1536 << 20
+
+
+def try_xls(path: Path, name: str) -> None:
+    """Read the whole .xls once in a child process first.  A damaged .xls can make calamine's
+    parser ask for tens of gigabytes, and a failed allocation aborts the process (Rust does not
+    raise): the child, its memory bounded, dies instead and the file is refused in one line.
+    Where there is no ``fork`` the file is read directly."""
+    if not hasattr(os, "fork"):
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, never runs the parent's cleanup
+        code = 1
+        try:
+            _limit_memory(XLS_TRIAL_MEMORY)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)  # a panic's report is not for the user
+            from python_calamine import CalamineWorkbook
+
+            book = CalamineWorkbook.from_path(str(path))
+            for sheet in book.sheet_names:
+                for _row in book.get_sheet_by_name(sheet).iter_rows():
+                    pass
+            code = 0
+        finally:  # whatever went wrong, the exit code says it
+            os._exit(code)
+    _pid, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise LaomoError(f"{name}: 无法读取 .xls 文件（文件已损坏）；请在 Excel/WPS 中打开后另存为 .xlsx 或 CSV")
+
+
+def _limit_memory(extra: int) -> None:
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as fp:
+            size = next(int(line.split()[1]) * 1024 for line in fp if line.startswith("VmSize:"))
+        resource.setrlimit(resource.RLIMIT_AS, (size + extra, resource.RLIM_INFINITY))
+    except (OSError, ValueError, StopIteration):  # no /proc: the child runs unbounded
+        pass
+
+
 class Book:
     """An open workbook: its sheets, and a reader for each."""
 
     def __init__(self, path: Path, name: str, kind: str):
-        from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+        from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
         self.path, self.name, self.kind = path, name, kind
+        self._bounds: dict[str, Bounds] | None = None
         if kind in ("xlsx", "ods"):
             check_archive(path, name, kind)
-        try:
+        if kind == "ods":  # calamine unpacks every table of an .ods when it opens it: bound them all first
+            self._check_ods()
+        if kind == "xls":
+            try_xls(path, name)
+        with calamine_errors(name, kind):
             self.calamine: CalamineWorkbook = CalamineWorkbook.from_path(str(path))
             meta = self.calamine.sheets_metadata
-        except CalamineError as exc:
-            raise _broken(name, kind, exc) from None
-        except Exception as exc:  # the binding's own errors (a zip member it cannot open, …)
-            raise _broken(name, kind, exc) from None
         self.sheets = [m.name for m in meta]
         self.charts = {m.name for m in meta if m.typ != SheetTypeEnum.WorkSheet}
         self.data = [m.name for m in meta if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
-        self._bounds: dict[str, Bounds] | None = None
         self._parts: dict[str, str] | None = None
         self._openpyxl: Any = None
+
+    def _check_ods(self) -> None:
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                self._bounds = ods_bounds(archive)
+        except Exception as exc:  # a broken zip member, no content.xml …
+            raise _broken(self.name, self.kind, exc) from None
+        total = sum(b.cells or 0 for b in self._bounds.values())
+        if total > MAX_GRID_CELLS:
+            bounds = self._bounds
+            sheet = max(bounds, key=lambda t: bounds[t].cells or 0)
+            raise LaomoError(f"{self.name}: 工作表「{sheet}」展开重复的行和列后超过 {MAX_GRID_CELLS:,} 个单元格，"
+                             "超出读取上限，拒绝导入；请另存为 .xlsx 或 CSV 后再导入")
 
     def bounds(self, sheet: str) -> Bounds:
         """The sheet's grid bounds and merged ranges (nothing is known of an .xls: calamine's own)."""
         if self.kind == "xls":
             return Bounds()
         try:
+            if self.kind == "ods":
+                return (self._bounds or {}).get(sheet, Bounds())
             with zipfile.ZipFile(self.path) as archive:
-                if self.kind == "ods":
-                    if self._bounds is None:
-                        self._bounds = ods_bounds(archive)
-                    return self._bounds.get(sheet, Bounds())
                 if self._parts is None:
                     self._parts = xlsx_sheet_parts(archive)
                 part = self._parts.get(sheet)
-                return xlsx_bounds(archive, part) if part in archive.namelist() else Bounds(None, None)
+                if part is None or part not in archive.namelist():
+                    raise _broken(self.name, self.kind, ValueError(f"工作表「{sheet}」的内容缺失"))
+                return xlsx_bounds(archive, part)
         except LaomoError:
             raise
         except Exception as exc:  # a broken zip member, unreadable workbook.xml …
@@ -145,10 +223,7 @@ class Book:
     def reader(self, sheet: str) -> SheetReader:
         bounds = self.bounds(sheet)
         cells = bounds.cells
-        if cells is None or cells > MAX_GRID_CELLS:
-            if self.kind == "ods":
-                raise LaomoError(f"{self.name}: 工作表「{sheet}」展开重复的行和列后超过 {MAX_GRID_CELLS:,} 个单元格，"
-                                 "超出读取上限，拒绝导入；请另存为 .xlsx 或 CSV 后再导入")
+        if self.kind == "xlsx" and (cells is None or cells > MAX_GRID_CELLS):
             return _OpenpyxlSheet(self, sheet, bounds)
         return _CalamineSheet(self, sheet, bounds)
 
@@ -159,9 +234,7 @@ class Book:
         return self._openpyxl
 
     def close(self) -> None:
-        from contextlib import suppress
-
-        with suppress(Exception):  # already closed
+        with contextlib.suppress(Exception):  # already closed
             self.calamine.close()
         if self._openpyxl is not None:
             self._openpyxl.close()
@@ -188,17 +261,11 @@ def _merges(ranges: list[tuple[int, int, int, int]], first_col: int) -> Merges:
 
 class _CalamineSheet(SheetReader):
     def __init__(self, book: Book, name: str, bounds: Bounds):
-        from python_calamine import CalamineError
-
         self.book, self.name = book, name
-        try:
+        with calamine_errors(book.name, book.kind):
             self._sheet = book.calamine.get_sheet_by_name(name)
             start = self._sheet.start
             ranges = self._sheet.merged_cell_ranges
-        except CalamineError as exc:
-            raise _broken(book.name, book.kind, exc) from None
-        except Exception as exc:  # e.g. the binding's cell limit
-            raise _broken(book.name, book.kind, exc) from None
         first_col = start[1] if start else 0  # calamine's rows begin at the first column with a value
         self.height = self._sheet.end[0] + 1 if self._sheet.end else 0
         if ranges is not None:
@@ -218,7 +285,10 @@ class _OpenpyxlSheet(SheetReader):
     def __init__(self, book: Book, name: str, bounds: Bounds):
         self.book, self.name = book, name
         wb = book.workbook()
-        ws = wb[name]
+        try:
+            ws = wb[name]
+        except KeyError:
+            raise _broken(book.name, book.kind, ValueError(f"工作表「{name}」无法读取")) from None
         try:
             self.height = ws.max_row or 0
         except Exception:  # a dimension the file states wrongly: progress is then unknown
