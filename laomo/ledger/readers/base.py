@@ -115,7 +115,7 @@ def find_header(raw: Raw, probe: Probe | None) -> Header:
     return found
 
 
-def no_header(name: str, found: Header, probe: Probe | None, where: str = "") -> LaomoError:
+def no_header(name: str, found: Header, where: str = "") -> LaomoError:
     """The error for a file (or sheet ``where``) whose first rows hold no header."""
     place = f"工作表「{where}」" if where else "文件"
     if found.first is None:
@@ -159,7 +159,7 @@ class Source:
             self._raw_iter = self._raw()
             found = find_header(self._raw_iter, probe)
         if not found.line:
-            raise no_header(self.name, found, probe, where)
+            raise no_header(self.name, found, where)
         self.header = [text(c) for c in found.cells]
         self.header_line = found.line
         self.skipped = len(found.skipped)
