@@ -229,17 +229,23 @@ def test_text_named_as_a_workbook_says_what_it_is(cli: Any, laomo_db: Any, tmp_p
         path.write_text("编号,姓名\nP1,张三\n", encoding="utf-8")
         r = cli("register", "import", "people", path)
         assert r.code == 1 and "内容是文本" in r.err and ".csv" in r.err and str(path) in r.err, r
+    path = tmp_path / "导出.xls"  # what many web systems export
+    path.write_text("<html><body><table><tr><td>编号</td><td>姓名</td></tr></table></body></html>", encoding="utf-8")
+    r = cli("register", "import", "people", path)
+    assert r.code == 1 and "网页（HTML）" in r.err and str(path) in r.err, r
 
 
+@pytest.mark.parametrize("suffix", [".xls", ".et"])
 def test_a_damaged_xls_that_would_abort_the_reader_is_refused_in_one_line(cli: Any, laomo_db: Any,
-                                                                          tmp_path: Path) -> None:
+                                                                          tmp_path: Path, suffix: str) -> None:
     """One byte changed in file 08 makes the .xls parser ask for 39 GB, and a failed allocation
     aborts the process: laomo must survive it and refuse the file."""
     data = bytearray((ENTERPRISE / "08-antai-studio.xls").read_bytes())
     data[4241] = 0xC5
-    path = tmp_path / "工作室.xls"
+    path = tmp_path / f"工作室{suffix}"
     path.write_bytes(bytes(data))
     before = dump(laomo_db)
     r = cli("register", "import", "studios", path)
-    assert r.code == 1 and f"{path}: 无法读取 .xls 文件（文件已损坏）" in r.err, r
+    assert r.code == 1 and f"{path}: 无法读取 {suffix} 文件（文件已损坏）" in r.err, r
+    assert ("WPS 自己的 .et 格式" in r.err) == (suffix == ".et"), r
     assert dump(laomo_db) == before

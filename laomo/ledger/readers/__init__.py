@@ -33,6 +33,7 @@ from laomo.ledger.readers.workbook import (
     ZIP,
     WorkbookSource,
     check_archive,
+    looks_like_html,
     sniff,
 )
 from laomo.ledger.readers.workbook import sheet_names as _sheet_names
@@ -95,6 +96,9 @@ def open_source(file: str, encoding: str = "auto", sheet: str | None = None, pro
     suffix = path.suffix.lower()
     if kind != "text":
         return WorkbookSource(path, shown, kind, sheet, probe)
+    if suffix in WORKBOOK_SUFFIXES and looks_like_html(path):
+        raise LaomoError(f"{shown}: 不是有效的 {suffix} 文件：内容是网页（HTML）或 XML 表格，不是 Excel/WPS 工作簿；"
+                         "请在 Excel/WPS 中打开后另存为 .xlsx 或 CSV")
     if suffix in WORKBOOK_SUFFIXES:
         raise LaomoError(f"{shown}: 不是有效的 {suffix} 文件：内容是文本，不是 Excel/WPS 工作簿；"
                          "如果是 CSV 或制表符分隔的文本，请把扩展名改为 .csv 或 .txt")

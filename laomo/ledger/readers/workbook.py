@@ -82,6 +82,13 @@ def sniff(path: Path, name: str) -> str:
     raise LaomoError(f"{name}: 是压缩包，但不是 Excel（.xlsx）或 OpenDocument（.ods）工作簿")
 
 
+def looks_like_html(path: Path) -> bool:
+    """Whether a text file is a web page (what many systems export and name .xls)."""
+    with open(path, "rb") as fp:
+        head = fp.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) or b"<html" in head
+
+
 def check_archive(path: Path, name: str, kind: str = "xlsx") -> None:
     """Refuse a workbook whose parts decompress beyond the bounds above (one line naming the file)."""
     try:
@@ -101,11 +108,21 @@ def check_archive(path: Path, name: str, kind: str = "xlsx") -> None:
                          f"{MAX_XLSX_TOTAL >> 20} MB，拒绝导入；请另存为 CSV 后再导入")
 
 
+def _label(name: str, kind: str) -> str:
+    """The format as the message names it: WPS's own .et is an .xls only when saved as one."""
+    return ".et" if kind == "xls" and name.lower().endswith(".et") else LABELS[kind]
+
+
+def _advice(name: str, kind: str) -> str:
+    if _label(name, kind) == ".et":
+        return "请在 WPS 中打开后另存为 .xlsx 或 .xls（WPS 自己的 .et 格式无法读取）"
+    return "请在 Excel/WPS 中打开后另存为 .xlsx 或 CSV"
+
+
 def _broken(name: str, kind: str, exc: BaseException, line: int | None = None) -> LaomoError:
     where = f"{name}:{line}" if line else name
     detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-    return LaomoError(f"{where}: 无法读取 {LABELS[kind]} 文件（{detail}）；"
-                      "请在 Excel/WPS 中打开后另存为 .xlsx 或 CSV")
+    return LaomoError(f"{where}: 无法读取 {_label(name, kind)} 文件（{detail}）；{_advice(name, kind)}")
 
 
 @contextlib.contextmanager
@@ -151,7 +168,7 @@ def try_xls(path: Path, name: str) -> None:
             os._exit(code)
     _pid, status = os.waitpid(pid, 0)
     if status != 0:
-        raise LaomoError(f"{name}: 无法读取 .xls 文件（文件已损坏）；请在 Excel/WPS 中打开后另存为 .xlsx 或 CSV")
+        raise LaomoError(f"{name}: 无法读取 {_label(name, 'xls')} 文件（文件已损坏）；{_advice(name, 'xls')}")
 
 
 def _limit_memory(extra: int) -> None:
