@@ -192,7 +192,7 @@ def _times(text: str, factor: float) -> str:
 def nearest(name: str, kind: Kind) -> str | None:
     """The column (by its own header) whose known headers come closest to ``name``, if one is close."""
     owner = {normalize(h)[0]: c.header for c in kind.columns for h in c.headers}
-    close = difflib.get_close_matches(name, list(owner), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, list(owner), n=1, cutoff=0.75)
     return owner[close[0]] if close else None
 
 
