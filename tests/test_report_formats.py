@@ -37,7 +37,7 @@ def test_ledger_csv_has_every_studio(cli, assessed, tmp_path):
     studios = _studios(assessed)
     assert {r[0] for r in body} == set(studios)
     for row in body:
-        assert row[1] == studios[row[0]][0] and row[6] == studios[row[0]][1]
+        assert row[1] == studios[row[0]][0] and row[header.index("所在单位")] == studios[row[0]][1]
     status = {row[0]: row[header.index("状态")] for row in body}
     assert status["S0040"] == "已摘牌" and status["S0023"] == "已登记" and status["S0004"] == "已命名"
     assert {row[0]: row[header.index("级别")] for row in body}["S0004"] == "市级"

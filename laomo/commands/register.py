@@ -310,7 +310,7 @@ def register_import(
     kind: Annotated[str, typer.Argument(help=f"数据类型：{KIND_HELP}")],
     file: Annotated[str, typer.Argument(help=".csv、.txt（Excel 的 Unicode 文本）、.xlsx、.xls、.ods、.et；"
                                              "- 表示从标准输入读 CSV")],
-    encoding: Annotated[str, typer.Option("--encoding", help="auto|utf-8|gb18030|gbk|utf-16（默认自动识别）")] = "auto",
+    encoding: Annotated[str, typer.Option("--encoding", help="auto|utf-8|gb18030|gbk|utf-16（默认自动识别；gbk 即 gb18030）")] = "auto",
     sheet: Annotated[Text, typer.Option("--sheet", help="工作簿中的工作表名（默认找到有表头的第一个）")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验并报告，不写入")] = False,
     on_error: Annotated[str, typer.Option("--on-error", help="abort：有错则全部不写入；skip：写入有效行，错误行写入拒收文件")] = "abort",

@@ -96,14 +96,6 @@ def _text(n: int) -> Callable[[Any], str]:
     return partial(v.parse_text, max_len=n)
 
 
-def _int(lo: int, hi: int, what: str) -> Callable[[Any], int]:
-    return lambda raw: v.parse_int(raw, lo=lo, hi=hi, what=what)
-
-
-def _num(lo: float, hi: float, what: str) -> Callable[[Any], float]:
-    return lambda raw: v.parse_number(raw, lo=lo, hi=hi, what=what)
-
-
 def _item(raw: Any) -> str:
     text = v.parse_code(raw, "考核项").upper()
     if len(text) > 16:
@@ -236,8 +228,8 @@ KINDS: dict[str, Kind] = {
                 Col("industry", "行业", _enum(enums.INDUSTRY), required=True, synonyms=("所属行业", "行业类别"),
                     note="国民经济行业门类（GB/T 4754）：字母或名称"),
                 Col("county", "区县", _text(100), required=True, synonyms=("所在区县", "县区", "县")),
-                Col("founded", "成立日期", v.parse_date, synonyms=("成立时间", "创建时间", "创建日期")),
-                Col("area", "场所面积", _num(0, 1e7, "场所面积"), synonyms=("面积", "工作室面积", "活动场所面积"),
+                Col("founded", "成立日期", v.parse_month_date, synonyms=("成立时间", "创建时间", "创建日期")),
+                Col("area", "场所面积", v.parse_area, synonyms=("面积", "工作室面积", "活动场所面积"),
                     units=_AREA_UNITS, note="平方米"),
                 Col("funds", "年度经费", v.parse_amount, synonyms=("经费", "年经费"), units=_MONEY_UNITS,
                     note="元（表头写「年度经费（万元）」时按万元）"),
@@ -259,7 +251,7 @@ KINDS: dict[str, Kind] = {
                     forms=_person_forms("", any_header="人员"),
                     note="人员编号、身份证号或姓名（姓名在台账或本工作室成员中唯一时）"),
                 Col("role", "角色", _enum(enums.ROLE), default="member", synonyms=("成员角色", "身份")),
-                Col("joined", "加入日期", v.parse_past_date, synonyms=("加入时间",)),
+                Col("joined", "加入日期", v.parse_past_month_date, synonyms=("加入时间",)),
                 Col("left", "退出日期", v.parse_date, synonyms=("退出时间",)),
             ),
             key=("studio_id", "person_id"),
@@ -292,8 +284,8 @@ KINDS: dict[str, Kind] = {
                 Col("date", "日期", v.parse_past_date, required=True, synonyms=("活动日期", "活动时间", "时间")),
                 Col("kind", "类型", _enum(enums.ACTIVITY_KIND), required=True, synonyms=("活动类型",)),
                 Col("title", "主题", _text(300), default="", synonyms=("活动主题", "活动名称", "内容")),
-                Col("participants", "人次", _int(0, 1_000_000, "人次"), synonyms=("参加人次", "参与人次", "参加人数")),
-                Col("hours", "学时", _num(0, 10_000, "学时"), synonyms=("课时",)),
+                Col("participants", "人次", v.parse_participants, synonyms=("参加人次", "参与人次", "参加人数")),
+                Col("hours", "学时", v.parse_hours, synonyms=("课时",), units=(("学时", 1.0), ("课时", 1.0), ("小时", 1.0))),
             ),
             key=("studio_id", "date", "kind", "title"),
             seq="seq", sheet="活动",
@@ -320,7 +312,7 @@ KINDS: dict[str, Kind] = {
                 _studio_ref(),
                 Col("year", "年度", v.parse_year, required=True, synonyms=("年份",)),
                 Col("item", "考核项", _item, required=True, synonyms=("考核项目", "检查项")),
-                Col("score", "得分", _num(0, 100, "得分"), required=True, synonyms=("分数",)),
+                Col("score", "得分", v.parse_score, required=True, synonyms=("分数",)),
                 Col("inspector", "检查人", _text(100), synonyms=("检查人员",)),
             ),
             key=("studio_id", "year", "item"), sheet="现场检查",
@@ -349,7 +341,7 @@ KINDS: dict[str, Kind] = {
             (
                 _studio_ref(),
                 Col("year", "年度", v.parse_year, required=True, synonyms=("年份", "考核年度")),
-                Col("score", "得分", _num(0, 100, "得分"), field="total", synonyms=("总分", "分数"),
+                Col("score", "得分", v.parse_score, field="total", synonyms=("总分", "分数"),
                     note="总分；旧台账只有等级时可不填"),
                 Col("grade", "等级", _enum(enums.GRADE), required=True, synonyms=("考核等级",)),
             ),

@@ -192,7 +192,7 @@ def _times(text: str, factor: float) -> str:
 def nearest(name: str, kind: Kind) -> str | None:
     """The column (by its own header) whose known headers come closest to ``name``, if one is close."""
     owner = {normalize(h)[0]: c.header for c in kind.columns for h in c.headers}
-    close = difflib.get_close_matches(name, list(owner), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, list(owner), n=1, cutoff=0.75)
     return owner[close[0]] if close else None
 
 
@@ -206,21 +206,47 @@ def satisfied(kind: Kind, found: set[str], *, patch: bool = False) -> list[Col]:
     return missing
 
 
-def probe(kind: Kind) -> Callable[[list[Any]], bool]:
-    """``cells -> bool``: whether a row is this kind's header row (it holds every required column)."""
-    table = _lookup(kind)
+class HeaderProbe:
+    """``probe(cells) -> bool``: whether a row is this kind's header row (it holds every required
+    column).  The reader that searches a file's first rows for it also asks ``score(cells)`` (how
+    many known headers a row holds) and, when no row is the header, ``explain(cells)`` of the row
+    that came closest: the missing columns and the header found (import-formats.md)."""
 
-    def is_header(cells: list[Any]) -> bool:
-        found = set()
+    def __init__(self, kind: Kind) -> None:
+        self.kind = kind
+        self.table = _lookup(kind)
+
+    def found(self, cells: list[Any]) -> set[str]:
+        keys = set()
         for cell in cells:
             if cell is None or not isinstance(cell, str):
                 continue
-            hit = table.get(normalize(cell)[0]) or table.get(normalize(cell)[0].lower())
+            name = normalize(cell)[0]
+            hit = self.table.get(name) or self.table.get(name.lower())
             if hit is not None:
-                found.add(hit[0].key)
-        return bool(found) and not satisfied(kind, found)
+                keys.add(hit[0].key)
+        return keys
 
-    return is_header
+    def __call__(self, cells: list[Any]) -> bool:
+        keys = self.found(cells)
+        return bool(keys) and not satisfied(self.kind, keys)
+
+    def score(self, cells: list[Any]) -> int:
+        return len(self.found(cells))
+
+    def explain(self, cells: list[Any]) -> str:
+        missing = satisfied(self.kind, self.found(cells))
+        names = "、".join(f"「{c.header}」({c.key})" for c in missing)
+        return f"缺少必需的列 {names}（找到的表头：{_found_text(cells)}），导入未开始，数据库未改动"
+
+
+def _found_text(cells: list[Any]) -> str:
+    return "、".join(visible(scrub(str(c))) for c in cells if c not in (None, ""))[:200]
+
+
+def probe(kind: Kind) -> HeaderProbe:
+    """The header probe of ``kind`` (see :class:`HeaderProbe`)."""
+    return HeaderProbe(kind)
 
 
 # long: one pass over the header cells; the cases (ignored, unknown, repeated, forms) read in order
@@ -274,6 +300,5 @@ def map_header(kind: Kind, header: list[Any], file: str, *, line: int = 1, patch
     missing = satisfied(kind, {c.key for _, c, _ in mapped}, patch=patch)
     if missing:
         names = "、".join(f"「{c.header}」({c.key})" for c in missing)
-        found = "、".join(visible(scrub(str(c))) for c in header if c not in (None, ""))[:200]
-        raise LaomoError(f"{file}:{line}: 缺少必需的列 {names}（找到的表头：{found}），导入未开始，数据库未改动")
+        raise LaomoError(f"{file}:{line}: 缺少必需的列 {names}（找到的表头：{_found_text(header)}），导入未开始，数据库未改动")
     return HeaderMap(mapped, combined, ignored, warnings)

@@ -13,7 +13,10 @@ with ``os._exit`` so that no inherited connection is finalised in it.  If the
 parent dies (even SIGKILL), the pipe breaks and the child exits; its work
 was never visible to anyone.  A :class:`~laomo.errors.LaomoError` raised while
 reading (an undecodable line, a broken CSV) reaches the parent as the same
-exception, class, ``option`` and ``lines`` included.  ``LAOMO_IMPORT_WORKER=0``
+exception, class, ``option`` and ``lines`` included.  The rows the reader skipped
+(empty, total and signature rows) are counted in the child; its last message
+carries the counts, which are set on the parent's source, so ``source.skipped``
+is the same whether or not a worker read the file.  ``LAOMO_IMPORT_WORKER=0``
 turns the worker off.
 """
 
@@ -117,7 +120,8 @@ def _with_worker(parse: Parse, source: Source, chunk: int, keep_cells: bool, che
             if tag == "rows":
                 _, packed, fraction = message
                 yield [Row(*row) for row in packed], len(packed), fraction
-            elif tag == "done":
+            elif tag == "done":  # the rows the child skipped were counted there: this source learns them
+                _, source.skipped, source.skipped_lines = message
                 finished = True
                 return
             elif tag == "error":  # the child's LaomoError itself: its class, option and lines
@@ -168,7 +172,7 @@ def _produce(parse: Parse, source: Source, chunk: int, keep_cells: bool, check: 
                 pending = []
         if pending:
             _send(sender, pending, source.fraction(), check)
-        sender.send_bytes(pickle.dumps(("done",)))
+        sender.send_bytes(pickle.dumps(("done", source.skipped, list(source.skipped_lines))))
     except (BrokenPipeError, EOFError, KeyboardInterrupt):
         code = 1
     except LaomoError as exc:
