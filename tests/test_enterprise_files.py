@@ -592,6 +592,11 @@ def sheets_of(name: str, summary: Any) -> list[tuple[dict[str, Any], dict[str, A
     return [(e, by_sheet.get(s) or {}) for s, e in FILES[name]["sheets"].items() if e["kind"]]
 
 
+def line_order(item: tuple[Any, Any]) -> tuple[int, str]:
+    """Sort (line, …) pairs by line number, anything that is not a line number last."""
+    return (item[0], "") if isinstance(item[0], int) else (1 << 30, repr(item))
+
+
 def test_a_dry_run_lists_the_lines_inserted_and_updated(imported: Imported) -> None:
     """`--dry-run --json` just before each accepted file: its "changes" name exactly the lines the
     README inserts ("insert") and updates ("update", with the fields that change), not the unchanged
@@ -610,7 +615,7 @@ def test_a_dry_run_lists_the_lines_inserted_and_updated(imported: Imported) -> N
             changes = got.get("changes") or []
             got_actions = {c.get("line"): c.get("action") for c in changes}
             d.eq(f"{number(name)} {exp['kind']}: line → action", dict(sorted(want.items())),
-                 dict(sorted(got_actions.items(), key=lambda item: (not isinstance(item[0], int), repr(item)))))
+                 dict(sorted(got_actions.items(), key=line_order)))
             for line, update in updates.items():
                 fields = [c.get("fields") or {} for c in changes if c.get("line") == line]
                 d.eq(f"{number(name)} line {line}: fields updated", sorted(update["fields"]),
