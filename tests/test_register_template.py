@@ -221,3 +221,19 @@ def test_unknown_kind_and_missing_out(cli, tmp_path):
     assert unknown.code == 2 and "studioz" in unknown.err and "人员" in unknown.err, unknown
     assert missing.code == 2 and "--out" in missing.err, missing
     assert not (tmp_path / "a.xlsx").exists()
+
+
+def test_a_filled_template_imports_whole_with_import_all(cli, laomo_db, tmp_path):
+    """The workbook goes back in with one command: every kind sheet, in reference order, one
+    transaction; 填表说明 and the hidden lists are left alone."""
+    assert cli("init").code == 0
+    filled = fill(make(cli, tmp_path), tmp_path / "填好的.xlsx")
+
+    r = cli("register", "import", "all", filled, "--json")
+
+    assert r.code == 0, r
+    assert [s["kind"] for s in r.json["sheets"]] == list(KINDS), r.json
+    assert all(s["rejected"] == 0 and s["inserted"] == len(FILLED[KINDS[s["kind"]].sheet]) for s in r.json["sheets"])
+    assert "填表说明" in r.json["left_alone"] and r.json["committed"], r.json
+    again = cli("register", "import", "all", filled, "--json")
+    assert again.code == 0 and sum(s["inserted"] + s["updated"] for s in again.json["sheets"]) == 0, again.json
