@@ -157,6 +157,9 @@ def try_xls(path: Path, name: str) -> None:
             _limit_memory(XLS_TRIAL_MEMORY)
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)  # a panic's report is not for the user
+            import faulthandler
+
+            faulthandler.disable()  # (it writes to its own copy of stderr: under pytest, -X faulthandler)
             from python_calamine import CalamineWorkbook
 
             book = CalamineWorkbook.from_path(str(path))
