@@ -133,8 +133,8 @@ def test_assessment_list_in_every_format(cli, assessed, tmp_path):
         assert studios[code][0] in md and studios[code][0] in html and code in text
     assert "限期整改" in text and "不合格" in html
     assert cli("report", "assessment").code == 2  # --year is required
-    empty = cli("report", "assessment", "--year", "2019", "--json")
-    assert empty.code == 0 and empty.json["results"] == []
+    empty = cli("report", "assessment", "--year", "2019", "--json")  # issue 15 item 4: no list is not an empty list
+    assert empty.code == 1 and empty.out == "", empty
 
 
 def test_binary_without_out_goes_to_a_default_file(cli, assessed, tmp_path, monkeypatch):
