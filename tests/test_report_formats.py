@@ -61,20 +61,20 @@ def test_ledger_xlsx_reads_back(cli, assessed, tmp_path):
     wb = load_workbook(out)
     ws = wb.active
     assert ws.title == "台账"
-    assert ws.freeze_panes == "A2"
-    header = [c.value for c in ws[1]]
-    assert all(c.font.bold for c in ws[1])
+    assert ws.freeze_panes == "C4"  # two title rows, then the header (issue 15: printed as sent)
+    header = [c.value for c in ws[3]]
+    assert all(c.font.bold for c in ws[3])
     assert header[:2] == ["编号", "名称"]
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
     studios = _studios(assessed)
     assert len(rows) == 40
     assert {r[0]: r[1] for r in rows} == {c: v[0] for c, v in studios.items()}
     funds = header.index("年度经费") + 1
-    assert ws.cell(row=2, column=funds).number_format == '#,##0"元"'
-    assert isinstance(ws.cell(row=2, column=funds).value, int)
+    assert ws.cell(row=4, column=funds).number_format == '#,##0"元"'
+    assert isinstance(ws.cell(row=4, column=funds).value, int)
     assert ws.column_dimensions["B"].width >= 20  # widths follow the content
     founded = header.index("成立日期") + 1
-    assert ws.cell(row=2, column=founded).number_format == "yyyy-mm-dd"
+    assert ws.cell(row=4, column=founded).number_format == "yyyy-mm-dd"
 
 
 def test_ledger_filters_and_text(cli, assessed):
@@ -110,9 +110,9 @@ def test_assessment_list_in_every_format(cli, assessed, tmp_path):
     out = tmp_path / "a.xlsx"
     assert cli("report", "assessment", "--year", "2025", "--format", "xlsx", "--out", out).code == 0
     ws = load_workbook(out).active
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[3]]
     assert header[:3] == ["序号", "编号", "名称"] and "A1 创建标准" in header and "D2 现场检查" in header
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
     studios = _studios(assessed)
     assert len(rows) == len(expected)
     for row in rows:
@@ -133,8 +133,8 @@ def test_assessment_list_in_every_format(cli, assessed, tmp_path):
         assert studios[code][0] in md and studios[code][0] in html and code in text
     assert "限期整改" in text and "不合格" in html
     assert cli("report", "assessment").code == 2  # --year is required
-    empty = cli("report", "assessment", "--year", "2019", "--json")
-    assert empty.code == 0 and empty.json["results"] == []
+    empty = cli("report", "assessment", "--year", "2019", "--json")  # issue 15 item 4: no list is not an empty list
+    assert empty.code == 1 and empty.out == "", empty
 
 
 def test_binary_without_out_goes_to_a_default_file(cli, assessed, tmp_path, monkeypatch):
@@ -171,7 +171,7 @@ def test_quickstart_function_writes_the_four_reports(assessed, tmp_path):
     assert "notice-naming-2023-city.docx" in names  # the latest namings of the sample: 2023, city
     for _, path in written:
         assert path.is_file() and path.parent == (tmp_path / "reports").resolve()
-    assert load_workbook(tmp_path / "reports" / "ledger.xlsx").active.max_row == 41
+    assert load_workbook(tmp_path / "reports" / "ledger.xlsx").active.max_row == 43  # two title rows
     paragraphs = [p.text for p in docx.Document(tmp_path / "reports" / "notice-naming-2023-city.docx").paragraphs]
     assert "关于命名2023年度市级劳模创新工作室的决定" in paragraphs
 

@@ -180,11 +180,11 @@ def test_md_text_and_xlsx(cli, assessed, tmp_path):
     assert r.code == 0, r
     wb = load_workbook(out)
     assert {"概况", "按状态", "按级别", "按行业", "按区县", "考核等级", "创新成果", "活动", "历年趋势"} <= set(wb.sheetnames)
-    levels = {row[0]: row[1] for row in wb["按级别"].iter_rows(min_row=2, values_only=True)}
+    levels = {row[0]: row[1] for row in wb["按级别"].iter_rows(min_row=4, values_only=True)}
     assert levels == {"县级": 36, "市级": 1, "合计": 37}
-    ach = {row[0]: row[2] for row in wb["创新成果"].iter_rows(min_row=2, values_only=True)}
+    ach = {row[0]: row[2] for row in wb["创新成果"].iter_rows(min_row=4, values_only=True)}
     assert ach["合计"] == 70030000
-    assert wb["创新成果"]["C2"].number_format == '#,##0"元"'
+    assert wb["创新成果"]["C4"].number_format == '#,##0"元"'
 
 
 def test_bad_year_is_a_usage_error(cli, assessed):

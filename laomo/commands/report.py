@@ -196,6 +196,9 @@ def summary_cmd(
     fmt = _format("summary", fmt, json_out, out)
     with _session() as session:
         data = d.summary(session, year=year, county=county or None)
+    years = [t["year"] for t in data["trends"]]
+    if years and data["year"] not in years:  # say so: the figures of the year are all zero
+        info(f"提示：{data['year']} 年度没有成果、活动、考核或命名记录（有记录的年度：{'、'.join(map(str, years))}）")
     if fmt == "text":
         _text_out(out, lambda console: _summary_text(console, data))
         return
@@ -284,8 +287,6 @@ def assessment_cmd(
     fmt = _format("assessment", fmt, json_out, out)
     with _session() as session:
         data = d.assessment(session, year=year)
-    if not data["results"]:
-        info(f"{year} 年度没有考核结果（先运行 laomo assess run --year {year}）")
     if fmt == "text":
         def draw(console: "Console") -> None:
             from laomo.enums import GRADE

@@ -451,10 +451,25 @@ def _item_labels(conn: Connection, used: Iterable[tuple[str | None, str | None]]
     return out
 
 
+def _no_assessment(conn: Connection, year: int) -> str:
+    """Why a year's list is empty: the years that have results, or that none has."""
+    from sqlalchemy import select
+
+    from laomo.models import Assessment
+
+    t = Assessment.__table__
+    years = [int(y) for y in conn.execute(select(t.c.year).group_by(t.c.year).order_by(t.c.year)).scalars()]
+    if not years:
+        return f"{year} 年度没有考核结果：台账中还没有任何年度的考核结果"
+    return f"{year} 年度没有考核结果（有考核结果的年度：{'、'.join(map(str, years))}）"
+
+
 def assessment(session: Session | Connection, *, year: int) -> dict[str, Any]:
     """The stored result list of ``year``: every studio's items, total, grade and recommendation.
 
-    Sorted by grade (优秀 first), then total (highest first), then code.
+    Sorted by grade (优秀 first), then total (highest first), then code.  A year without any
+    stored result is :class:`laomo.errors.NotFound`, naming the years that have some (an empty
+    list is never written as if it were one).
     """
     from sqlalchemy import select
 
@@ -486,6 +501,8 @@ def assessment(session: Session | Connection, *, year: int) -> dict[str, Any]:
             "deadline": standards.get("deadline"), "capped": bool(standards.get("capped")),
             "imported": bool(r.imported), "profile": r.profile,
         })
+    if not results:
+        raise NotFound(_no_assessment(conn, year))
     results.sort(key=lambda x: (GRADE.rank(x["grade"]) if GRADE.rank(x["grade"]) >= 0 else 99,
                                 -(x["total"] or 0), x["studio"]))
     item_ids.sort()

@@ -177,7 +177,6 @@ def _title_size(text: str, width_pt: float = 156 / 25.4 * 72 - 12) -> float:
 def build_notice(data: dict[str, Any]) -> bytes:
     """The notice as a .docx in the official-document layout."""
     from docx import Document
-    from docx.enum.text import WD_BREAK
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
@@ -216,9 +215,9 @@ def build_notice(data: dict[str, Any]) -> bytes:
     _para(doc, union, FANGSONG, align="right", right_chars=union_right, keep_next=True)
     _para(doc, date, FANGSONG, align="right", right_chars=date_right)
 
-    brk = doc.add_paragraph()
-    brk.add_run().add_break(WD_BREAK.PAGE)
-    _para(doc, "附件", HEITI)
+    # the attachment starts a new page: 附件 itself breaks the page, so a full first page is never
+    # followed by an empty one (a break in a paragraph of its own would spill onto a page of its own)
+    _para(doc, "附件", HEITI).paragraph_format.page_break_before = True
     _para(doc, data["attachment_title"], XIAOBIAOSONG, _title_size(data["attachment_title"]), "center", line=36,
           before=12, after=18)
     for kind, text in attachment_lines(data):

@@ -12,9 +12,11 @@ package imports Typer or Rich.
   ``|safe``.  A union's own template (``--template``, notices) is rendered in a
   :class:`jinja2.sandbox.ImmutableSandboxedEnvironment` with the same
   escaping, no loader (no include/import of other files) and plain data only.
-* csv is UTF-8 with a BOM and CRLF line ends; xlsx has a bold, frozen header,
-  column widths from the content, ``#,##0"元"`` for amounts and real dates.
-  Every text cell of both goes through :func:`laomo.safe.neutralise`.
+* csv is UTF-8 with a BOM and CRLF line ends; xlsx is laid out for printing
+  (:mod:`laomo.reports.xlsx`: title rows, a frozen header repeated on every
+  page, borders, fit to the page's width).  Every text cell of both goes
+  through :func:`laomo.safe.neutralise`.
+* numbers are shown by :mod:`laomo.reports.numbers`, one function per kind.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+
+    from laomo.reports.xlsx import Heading
 
 from laomo.enums import (
     ACHIEVEMENT_TYPE,
@@ -48,6 +52,7 @@ from laomo.enums import (
     STUDIO_KIND,
 )
 from laomo.errors import LaomoError
+from laomo.reports import numbers
 from laomo.reports import tables as tb
 from laomo.safe import neutralise
 
@@ -98,24 +103,12 @@ def render(report: str, fmt: str, data: dict[str, Any], template: Path | None = 
 # --------------------------------------------------------------------------- value formatting
 
 
-def num(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    try:
-        return f"{int(value):,}"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def money(value: Any) -> str:
-    return "" if value is None or value == "" else f"{num(value)} 元"
-
-
-def wan(value: Any) -> str:
-    """An amount in 万元 with two decimals (for headline figures)."""
-    return "" if value is None else f"{int(value) / 10000:,.2f}"
+# one function per kind of number, shared by every renderer (laomo.reports.numbers)
+num = numbers.count
+money = numbers.yuan
+wan = numbers.wan
+year = numbers.year
+share = numbers.share
 
 
 def label(value: Any, enum: str) -> str:
@@ -128,16 +121,7 @@ def yesno(value: Any) -> str:
     return tb.yes_no(value)
 
 
-def cellfmt(value: Any, kind: str) -> str:
-    if value is None or value == "":
-        return ""
-    if kind == "money":
-        return money(value)
-    if kind in ("int", "num"):
-        return num(value)
-    if kind == "pct":
-        return f"{value:.1%}"
-    return str(value)
+cellfmt = numbers.cell_text
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#&!~])")
@@ -161,7 +145,8 @@ def _md_finalize(value: Any) -> Any:
 
 
 def _install(env: Environment) -> None:
-    env.filters.update(num=num, money=money, wan=wan, label=label, yesno=yesno, cn=tb.cn_number)
+    env.filters.update(num=num, money=money, wan=wan, year=year, pct=share, label=label, yesno=yesno,
+                       cn=tb.cn_number)
     env.globals.update(cellfmt=cellfmt)
 
 
@@ -222,92 +207,18 @@ def to_csv(table: tb.Table) -> bytes:
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
 
 
-XLSX_FORMATS = {"money": '#,##0"元"', "int": "#,##0", "year": "0", "num": "General", "date": "yyyy-mm-dd",
-                "pct": "0.0%"}
-_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
+def to_xlsx(tables: list[tb.Table], title: str = "", heading: Heading | None = None) -> bytes:
+    """One printable sheet per table (:mod:`laomo.reports.xlsx`)."""
+    from laomo.reports.xlsx import to_xlsx as write
+
+    return write(tables, title, heading)
 
 
-def _display_width(value: Any) -> float:
-    text = value if isinstance(value, str) else (f"{value:,}" if isinstance(value, (int, float)) else str(value))
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+def _heading(title: str, data: dict[str, Any], scope: str = "") -> Heading:
+    """A sheet's title rows: the report, the union keeping the ledger, the scope and the date made."""
+    from laomo.reports.xlsx import Heading
 
-
-def _xlsx_value(value: Any, kind: str) -> Any:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return tb.yes_no(value)
-    if kind == "date" and isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return neutralise(value)
-    if isinstance(value, (int, float)):
-        return value
-    return neutralise(str(value))
-
-
-def to_xlsx(tables: list[tb.Table], title: str = "") -> bytes:
-    """One sheet per table: bold frozen header, widths from the content, 元/date/number formats.
-
-    Write-only mode, so a ledger of 150,000 studios streams instead of
-    building every cell object in memory.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    if title:
-        wb.properties.title = title
-    wb.properties.creator = "laomo"
-    used: set[str] = set()
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="F2F2F2")
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for t in tables:
-        name = _BAD_SHEET.sub("", t.sheet or t.title)[:31] or "Sheet"
-        base, k = name, 2
-        while name in used:
-            suffix = f"({k})"
-            name, k = base[: 31 - len(suffix)] + suffix, k + 1
-        used.add(name)
-        ws = wb.create_sheet(title=name)
-        kinds = [c.kind for c in t.columns]
-        widths = [_display_width(h) for h in t.headers]
-        for row in t.rows[:2000]:
-            for i, v in enumerate(row):
-                if v is None:
-                    continue
-                shown = cellfmt(v, kinds[i]) if isinstance(v, (int, float)) else v
-                widths[i] = max(widths[i], _display_width(shown))
-        for i, w in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(i)].width = min(max(w + 2, 6), 60)
-        ws.freeze_panes = "A2"
-        header = []
-        for h in t.headers:
-            cell = WriteOnlyCell(ws, value=neutralise(h))
-            cell.font, cell.fill, cell.alignment = bold, fill, center
-            header.append(cell)
-        ws.append(header)
-        formats = [XLSX_FORMATS.get(k) for k in kinds]
-        for row in t.rows:
-            out = []
-            for v, kind, fmt in zip(row, kinds, formats):
-                value = _xlsx_value(v, kind)
-                if fmt and value is not None and not isinstance(value, str):
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.number_format = fmt
-                    out.append(cell)
-                else:
-                    out.append(value)
-            ws.append(out)
-    if not tables:
-        wb.create_sheet("Sheet")
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return Heading(title=title, union=data.get("union"), scope=scope, date=dt.date.today().isoformat())
 
 
 # --------------------------------------------------------------------------- contexts and titles
@@ -384,7 +295,8 @@ def summary_md(data: dict[str, Any]) -> str:
 
 @renderer("summary", "xlsx")
 def summary_xlsx(data: dict[str, Any]) -> bytes:
-    return to_xlsx(tb.summary_tables(data), summary_title(data))
+    scope = f"统计年度：{data['year']}年" + (f"　区县：{data['county']}" if data.get("county") else "")
+    return to_xlsx(tb.summary_tables(data), summary_title(data), _heading(summary_title(data), data, scope))
 
 
 def _ledger_context(data: dict[str, Any]) -> dict[str, Any]:
@@ -404,7 +316,8 @@ def ledger_csv(data: dict[str, Any]) -> bytes:
 
 @renderer("ledger", "xlsx")
 def ledger_xlsx(data: dict[str, Any]) -> bytes:
-    return to_xlsx([tb.ledger_table(data)], ledger_title(data))
+    scope = f"{ledger_filters_text(data)}：共 {data['count']} 个工作室"
+    return to_xlsx([tb.ledger_table(data)], ledger_title(data), _heading(ledger_title(data), data, scope))
 
 
 def _assessment_context(data: dict[str, Any]) -> dict[str, Any]:
@@ -429,7 +342,9 @@ def assessment_csv(data: dict[str, Any]) -> bytes:
 
 @renderer("assessment", "xlsx")
 def assessment_xlsx(data: dict[str, Any]) -> bytes:
-    return to_xlsx([tb.assessment_table(data)], assessment_title(data))
+    scope = f"参加考核：{data['assessed']} 个工作室"
+    return to_xlsx([tb.assessment_table(data)], assessment_title(data),
+                   _heading(assessment_title(data), data, scope))
 
 
 def notice_context(data: dict[str, Any]) -> dict[str, Any]:

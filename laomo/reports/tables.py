@@ -4,7 +4,7 @@ A :class:`Table` is a title, columns (header + kind) and rows of display
 values: enumerations as their Chinese labels, booleans as 是/否, dates as ISO
 text, amounts as whole 元 (int).  The kinds tell the spreadsheet writer how
 to format a column: ``text``, ``int`` (counts), ``year``, ``num`` (decimals), ``money``
-(元), ``date``, ``pct`` (a ratio).
+(元), ``wan`` (万元), ``date``, ``pct`` (a ratio); :mod:`laomo.reports.numbers` shows each kind.
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ from laomo.enums import (
     STATUS,
     STUDIO_KIND,
 )
+from laomo.reports import numbers
 
 
 @dataclass
 class Column:
     header: str
-    kind: str = "text"  # text | int | year | num | money | date | pct (a ratio, shown 12.5%)
+    kind: str = "text"  # text | int | year | num | money | wan | date | pct (a ratio, shown 12.5%)
 
 
 @dataclass
@@ -44,6 +45,8 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
     #: a sheet name for xlsx (≤ 31 characters, no []:*?/\)
     sheet: str = ""
+    #: leading columns that name a row (编号, 名称): kept in view when the sheet scrolls sideways
+    key_columns: int = 0
 
     @property
     def headers(self) -> list[str]:
@@ -70,17 +73,11 @@ def levels_text(levels: list[str]) -> str:
 
 def money_text(value: Any) -> str:
     """1234567 → 1,234,567 元 (empty for None)."""
-    if value is None:
-        return ""
-    return f"{int(value):,} 元"
+    return numbers.yuan(value)
 
 
 def num_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    return numbers.decimal(value)
 
 
 # --------------------------------------------------------------------------- ledger
@@ -103,7 +100,7 @@ def ledger_table(data: dict[str, Any]) -> Table:
              r["first_named"] or "", r["deadline"] or "", r["members"], r["achievements"], r["benefit"],
              r["latest_year"], GRADE.label(r["latest_grade"]) if r["latest_grade"] else ""]
             for r in data["studios"]]
-    return Table("劳模和工匠人才创新工作室台账", cols, rows, "台账")
+    return Table("劳模和工匠人才创新工作室台账", cols, rows, "台账", key_columns=2)
 
 
 # --------------------------------------------------------------------------- assessment
@@ -120,7 +117,8 @@ def assessment_table(data: dict[str, Any]) -> Table:
                      *(r["items"].get(i["id"]) for i in items),
                      r["total"], GRADE.label(r["grade"]), RECOMMENDATION.label(r["recommendation"]),
                      "；".join(r["reasons"]), r["deadline"] or ""])
-    return Table(f"{data['year']}年度劳模和工匠人才创新工作室考核结果", cols, rows, f"{data['year']}年度考核")
+    return Table(f"{data['year']}年度劳模和工匠人才创新工作室考核结果", cols, rows, f"{data['year']}年度考核",
+                 key_columns=3)
 
 
 # --------------------------------------------------------------------------- summary
@@ -213,7 +211,7 @@ def studio_tables(data: dict[str, Any]) -> list[Table]:
                         [[a["year"], a["total"], GRADE.label(a["grade"]), RECOMMENDATION.label(a["recommendation"]),
                           "；".join(a["reasons"]), "导入" if a["imported"] else (a["profile"] or "")]
                          for a in data["assessments"]], "考核")
-    designations = Table("命名与处理记录", [Column("日期", "date"), Column("处理"), Column("级别"), Column("年度", "int"),
+    designations = Table("命名与处理记录", [Column("日期", "date"), Column("处理"), Column("级别"), Column("年度", "year"),
                                           Column("批次"), Column("文号"), Column("金额", "money"), Column("原因")],
                          [[d["date"], ACTION.label(d["action"]), LEVEL.label(d["level"]) if d["level"] else "",
                            d["year"], d["batch"] or "", d["doc"] or "", d["amount"], d["reason"] or ""]
