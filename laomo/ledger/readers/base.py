@@ -131,7 +131,7 @@ def no_header(name: str, found: Header, where: str = "") -> LaomoError:
         line, cells, _ = found.best
         return LaomoError(f"{name}:{line}: " + (f"工作表「{where}」" if where else "") + explain(cells))
     line, cells = found.first
-    return LaomoError(f"{name}: {place}前 {HEADER_ROWS} 行中没有一行含有全部必需的列，找不到表头；"
+    return LaomoError(f"{name}:{line}: {place}前 {HEADER_ROWS} 行中没有一行含有全部必需的列，找不到表头；"
                       f"第一个非空行（第 {line} 行）是：{shortened(cells)}")
 
 
