@@ -112,7 +112,7 @@ def test_no_header_within_ten_rows_is_one_line_showing_the_first_row(tmp_path: P
     with pytest.raises(LaomoError) as info:
         open_source(str(path), probe=probe("姓名", "身份证号"))
     message = str(info.value)
-    assert message.startswith(f"{path}: ") and "\n" not in message
+    assert message.startswith(f"{path}:1: ") and "\n" not in message
     assert "前 10 行" in message and "第 1 行" in message and "某县劳模创新工作室人员登记表" in message
 
 
