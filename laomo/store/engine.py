@@ -80,15 +80,17 @@ def _on_sqlite_begin(conn: Connection) -> None:
         return
     raw = conn.connection.driver_connection
     assert isinstance(raw, sqlite3.Connection)
-    raw.execute(f"PRAGMA busy_timeout = {FIRST_TRY_MS}")
+    cur = raw.cursor()  # the connection's own cursor class (not SQLAlchemy's error handling: a busy first try is expected)
+    cur.execute(f"PRAGMA busy_timeout = {FIRST_TRY_MS}")
     try:
-        raw.execute("BEGIN IMMEDIATE")
+        cur.execute("BEGIN IMMEDIATE")
         return
     except sqlite3.OperationalError as exc:
         if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
             raise
     finally:
-        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.close()
     notice(BUSY_TIMEOUT_MS // 1000)  # another writer holds the lock: say so once, then wait the full time
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
