@@ -64,13 +64,13 @@ def find(conn: Connection | Session, codes: Iterable[str], *, required: bool = F
         found.update((r.code, StudioRef(r.id, r.code, r.name)) for r in conn.execute(query))
     missing = [c for c in wanted if c not in found]
     if missing:
-        raise NotFound(missing_text(conn, missing))
+        raise NotFound(f"没有编号为 {'、'.join(missing)} 的工作室" + case_hint(conn, missing))
     return [found[c] for c in wanted]
 
 
-def missing_text(conn: Connection | Session, missing: list[str]) -> str:
-    """``没有编号为 s0001 的工作室``, and the codes meant where they differ only in letter case
-    (``编号区分大小写，是否想找 S0001？``)."""
+def case_hint(conn: Connection | Session, missing: list[str]) -> str:
+    """For codes not found, the codes meant where they differ only in letter case
+    (``（编号区分大小写，是否想找 S0001？）``); empty when there are none."""
     from sqlalchemy import func, select
 
     from laomo.models import Studio
@@ -79,8 +79,7 @@ def missing_text(conn: Connection | Session, missing: list[str]) -> str:
     folded = list(dict.fromkeys(c.upper() for c in missing))[:MAX_IN]
     rows = connection_of(conn).execute(select(t.c.code).where(func.upper(t.c.code).in_(folded)).order_by(t.c.code))
     near = [code for (code,) in rows if code not in missing][:10]
-    text = f"没有编号为 {'、'.join(missing)} 的工作室"
-    return text + (f"（编号区分大小写，是否想找 {'、'.join(near)}？）" if near else "")
+    return f"（编号区分大小写，是否想找 {'、'.join(near)}？）" if near else ""
 
 
 def find_one(conn: Connection | Session, code: str) -> StudioRef:
