@@ -109,6 +109,10 @@ class Enumeration:
         return self._rank.get(value, -1)
 
     def choices_text(self) -> str:
+        """The labels joined by 、, or — when a label holds 、 itself (农、林、牧、渔业) — each after its
+        value and joined by ；: ``A 农、林、牧、渔业；B 采矿业；…``."""
+        if any("、" in lab for _, lab in self.items):
+            return "；".join(f"{value} {lab}" for value, lab in self.items)
         return "、".join(lab for _, lab in self.items)
 
     def synonyms(self) -> dict[str, list[str]]:

@@ -31,7 +31,7 @@ def test_the_public_commands_exist():
 def test_every_command_has_help(cli, command):
     r = cli(*command, "--help")
     assert r.code == 0
-    assert "Usage: laomo " + " ".join(command) in r.out
+    assert "用法：laomo " + " ".join(command) in r.out
     assert any("\u4e00" <= ch <= "\u9fff" for ch in r.out), "help text should be Chinese"
 
 

@@ -115,7 +115,7 @@ def test_json_before_is_forgotten_by_the_next_run(cli, assessed):
 
 def test_h_is_help_for_the_program(cli):
     r = cli("-h")
-    assert r.code == 0 and "Usage: laomo" in r.out and "-h, --help" in r.out
+    assert r.code == 0 and "用法：laomo" in r.out and "-h, --help" in r.out
     assert r.out == cli("--help").out
 
 
@@ -123,7 +123,7 @@ def test_h_is_help_for_the_program(cli):
 def test_h_is_help_everywhere(cli, command):
     r = cli(*command, "-h")
     assert r.code == 0, r
-    assert "Usage: laomo " + " ".join(command) in r.out
+    assert "用法：laomo " + " ".join(command) in r.out
     assert r.out == cli(*command, "--help").out
 
 

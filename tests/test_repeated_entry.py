@@ -83,7 +83,7 @@ def test_the_same_activity_twice_is_stored_once(cli, studio):
     before = dump(studio)
     r = cli(*ACTIVITY)
     assert r.code == 0, r
-    assert "未重复登记：已有相同活动 S1/2025-03-02/training/安全培训" in r.err and "--again" in r.err
+    assert "未重复登记：已有相同活动 S1 2025-03-02 培训「安全培训」" in r.err and "--again" in r.err
     assert dump(studio) == before
 
 
@@ -98,7 +98,7 @@ def test_the_same_activity_with_other_figures_is_refused(cli, studio):
 def test_again_registers_the_next_session_of_the_day(cli, studio):
     assert cli(*ACTIVITY).code == 0
     r = cli(*ACTIVITY, "--again")
-    assert r.code == 0 and "已登记活动 S1/2025-03-02/training/安全培训#2" in r.out
+    assert r.code == 0 and "已登记活动 S1 2025-03-02 培训「安全培训」第 2 场" in r.out
     assert _activities(studio) == [(1, 30, 0), (2, 30, 0)]
     assert cli("report", "summary", "--year", "2025", "--json").json["training"] == {
         "sessions": 2, "participants": 60}
@@ -112,7 +112,7 @@ def test_a_voided_session_is_not_already_stored(cli, studio):
     assert cli(*ACTIVITY).code == 0
     assert cli("register", "void", "活动", "S1/2025-03-02/培训/安全培训", "--reason", "日期录错").code == 0
     r = cli(*ACTIVITY)
-    assert r.code == 0 and "已登记活动 S1/2025-03-02/training/安全培训#2" in r.out
+    assert r.code == 0 and "已登记活动 S1 2025-03-02 培训「安全培训」第 2 场" in r.out
     assert _activities(studio) == [(1, 30, 1), (2, 30, 0)]  # the voided one is left as it was
     assert cli("report", "summary", "--year", "2025", "--json").json["training"] == {
         "sessions": 1, "participants": 30}

@@ -317,7 +317,8 @@ def apply_cmd(
         if not (sys.stdin.isatty() and sys.stderr.isatty()):
             fail(f"以上 {len(plan['actions'])} 项处理需要确认后执行；非交互运行（如定时任务）请加 --yes。未作任何改动", 1)
         if not typer.confirm(f"确认执行以上 {len(plan['actions'])} 项处理？", default=False, err=True):
-            fail("已取消，未作任何改动", 1)
+            typer.echo("已取消，未作任何改动", err=True)  # the clerk's choice, not an error (exit 1: nothing done)
+            raise typer.Exit(1)
     with write_session(eng) as session:
         data = _apply(session, year=y, date=date, profile=rules, expect=planned.plan_key).to_json()
     if json_out:

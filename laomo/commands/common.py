@@ -30,8 +30,15 @@ PII_OPTIONS = ("--id-number", "--phone")
 def engine(check: bool = True) -> Engine:
     """The database of ``--db``/``LAOMO_DB``/``./laomo.db`` (schema checked unless ``check=False``)."""
     from laomo.store import db
+    from laomo.store import engine as connections
 
+    connections.lock_wait_notice = _waiting
     return db.open_engine(STATE.db, check=check)
+
+
+def _waiting(seconds: int) -> None:
+    """Said once on stderr when a change has to wait for another writer's lock."""
+    info(f"另一个程序（如另一个 laomo 命令）正在写入数据库，等它写完再继续（最多等 {seconds} 秒）……")
 
 
 def masked_argv(argv: list[str]) -> str:

@@ -6,7 +6,10 @@ types them (cli.md, Conventions).
   subcommand overrides the one before it;
 * ``--json`` before the subcommand (``laomo --json report summary``) is the command's own
   ``--json``; a command that has no ``--json`` refuses it (exit 2) rather than print text;
-* ``-h`` is ``--help``.
+* ``-h`` is ``--help``;
+* the help is Chinese throughout, Click's own words too: ``用法：``, ``选项``, ``参数``, ``命令``,
+  ``[默认：…]``, ``[必填]`` and the help option's ``显示本帮助并退出``; a group's one-line
+  description in its parent's list is cut at a comma, never left as ``...``.
 
 Use :class:`Group` instead of ``typer.Typer``; its ``command`` decorator adds the options.
 Only Typer and the standard library are imported here.
@@ -20,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
+import typer.core
 
 from laomo.commands.errors import fail
 from laomo.commands.options import DbOpt, QuietOpt
@@ -67,14 +71,101 @@ def with_global_options(fn: F) -> F:
     return command  # type: ignore[return-value]  # same call as fn, by keyword
 
 
+# --------------------------------------------------------------------------- Chinese help
+
+#: Click's and Typer's own words in a help page, in Chinese.
+CLICK_WORDS = {
+    "Usage: ": "用法：",
+    "Arguments": "参数",
+    "Options": "选项",
+    "Commands": "命令",
+    "required": "必填",
+    "default: {default}": "默认：{default}",
+    "env var: {var}": "环境变量：{var}",
+    "(dynamic)": "（动态）",
+    "Missing command.": "缺少子命令。",
+    "[OPTIONS]": "[选项]",
+    "COMMAND [ARGS]...": "命令 [参数]...",
+}
+
+HELP_OPTION_HELP = "显示本帮助并退出"
+
+
+def chinese(message: str) -> str:
+    """Click's or Typer's own English phrase in Chinese (unchanged when it is not one of them)."""
+    return CLICK_WORDS.get(message, message)
+
+
+# Typer writes its section titles and the ``[default: …]``/``[required]`` notes through
+# gettext's ``_``, bound in typer.core; route them through :func:`chinese` instead.
+if callable(getattr(typer.core, "_", None)):
+    typer.core._ = chinese  # typer.core's private gettext alias
+
+
+class ChineseFormatter(typer.core._click.HelpFormatter):
+    """Click's help formatter with a Chinese usage line and section titles."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, chinese(prefix or "Usage: "))
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{chinese(heading)}：\n")
+
+
+class ChineseContext(typer.core._click.Context):
+    formatter_class = ChineseFormatter
+
+
+def short_help(text: str, limit: int) -> str:
+    """The first line of ``text`` within ``limit`` characters: cut after the last comma-like mark
+    that fits (Click's own shortening leaves ``...`` for Chinese, which has no spaces)."""
+    first = text.strip().split("\n", 1)[0].strip()
+    if len(first) <= limit:
+        return first
+    cut = max(first.rfind(mark, 0, limit) for mark in "，、；：")
+    return (first[:cut] if cut > 0 else first[:limit - 1]) + "…"
+
+
+class _ChineseHelp:
+    """What a command and a group share: the Chinese context, help option and one-line description."""
+
+    context_class: type[typer.core._click.Context] = ChineseContext
+    short_help: str | None
+    help: str | None
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]  # a Click command's method
+        if option is not None:
+            option.help = HELP_OPTION_HELP
+        return option
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [chinese(piece) for piece in super().collect_usage_pieces(ctx)]  # type: ignore[misc]  # as above
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        if self.short_help or not self.help:
+            return super().get_short_help_str(limit)  # type: ignore[misc]  # as above
+        return short_help(self.help, limit)
+
+
+class ChineseCommand(_ChineseHelp, typer.core.TyperCommand):
+    """A Typer command whose help is Chinese throughout."""
+
+
+class ChineseGroup(_ChineseHelp, typer.core.TyperGroup):
+    """A Typer group whose help is Chinese throughout."""
+
+
 class Group(typer.Typer):
-    """A ``typer.Typer`` whose commands take the global options and ``-h``."""
+    """A ``typer.Typer`` whose commands take the global options and ``-h``, with Chinese help."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("context_settings", CONTEXT_SETTINGS)
+        kwargs.setdefault("cls", ChineseGroup)
         super().__init__(**kwargs)
 
     def command(self, name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
+        kwargs.setdefault("cls", ChineseCommand)
         register = super().command(name, **kwargs)
 
         def decorator(fn: F) -> F:

@@ -91,7 +91,7 @@ def _register(kind: str, record: dict[str, Any], label: str, new_code: tuple[str
         for warning in result.warnings:
             error(warning.split("：", 1)[-1])
         raise typer.Exit(1)
-    key = result.keys[0] if result.keys else ""
+    key = readable_key(kind, result.keys[0]) if result.keys else ""
     if result.inserted:
         typer.echo(f"已登记{label} {key}")
     elif result.updated:
@@ -100,18 +100,61 @@ def _register(kind: str, record: dict[str, Any], label: str, new_code: tuple[str
         typer.echo(f"{label}已存在且内容相同，未改动")
 
 
+def _key_parts(kind: str, key: str) -> tuple[list[str], str] | None:
+    """An activity's or an honor's audit key split into parts with Chinese labels for its
+    enumeration, and an activity's session number (``#2``); None for other kinds."""
+    from laomo import enums
+
+    if kind == "activities":
+        text, hash_, seq = key.partition("#")
+        parts = text.split("/", 3)
+        if len(parts) == 4:
+            parts[2] = enums.ACTIVITY_KIND.label(parts[2])
+            return parts, seq if hash_ else ""
+    elif kind == "honors":
+        parts = key.split("/")
+        if len(parts) == 3:
+            parts[1] = enums.HONOR_KIND.label(parts[1])
+            return parts, ""
+    return None
+
+
+def labelled_key(kind: str, key: str) -> str:
+    """The key as ``register void`` takes it, with Chinese labels: ``S0001/2025-03-02/培训/安全培训``."""
+    split = _key_parts(kind, key)
+    if split is None:
+        return key
+    parts, seq = split
+    return "/".join(parts) + (f"#{seq}" if seq else "")
+
+
+def readable_key(kind: str, key: str) -> str:
+    """A registered record as the clerk reads it: ``S0001 2025-03-02 培训「安全培训」`` for an
+    activity (``第 2 场`` for a later session of the day), ``P0001 省部级劳动模范 2020年`` for an honor;
+    other kinds' keys are codes and stay as they are."""
+    split = _key_parts(kind, key)
+    if split is None:
+        return key
+    parts, seq = split
+    if kind == "honors":
+        return f"{parts[0]} {parts[1]} {parts[2]}年"
+    title = f"「{parts[3]}」" if parts[3] else ""
+    return f"{parts[0]} {parts[1]} {parts[2]}{title}" + (f"第 {seq} 场" if seq else "")
+
+
 def _repeated(repeat: "Repeat") -> None:
     """Nothing was written: an identical record is stored (cli.md "Repeated entry").  The same values
     again: a note, exit 0 (nothing to do; a re-run script must not fail); other values: exit 1."""
     another = "确属另一项请加 --again" if repeat.kind == "achievements" else "确属另一场请加 --again"
     if repeat.same:
-        info(f"未重复登记：已有相同{repeat.label} {repeat.key}（{repeat.summary}）；{another}")
+        info(f"未重复登记：已有相同{repeat.label} {readable_key(repeat.kind, repeat.key)}（{repeat.summary}）；{another}")
         return
     if repeat.kind == "achievements":
         fix = f"要修改这项成果请加 --code {repeat.code}"
     else:
-        fix = f"要更正已登记的这场活动，请先作废（laomo register void 活动 {repeat.key} --reason …）再登记"
-    fail(f"未登记：已有同{'名' if repeat.kind == 'achievements' else '类同主题'}同日的{repeat.label} {repeat.key}"
+        fix = f"要更正已登记的这场活动，请先作废（laomo register void 活动 {labelled_key(repeat.kind, repeat.key)} --reason …）再登记"
+    fail(f"未登记：已有同{'名' if repeat.kind == 'achievements' else '类同主题'}同日的{repeat.label} "
+         f"{readable_key(repeat.kind, repeat.key)}"
          f"（{repeat.summary}），其{'、'.join(repeat.differs)}与本次不同；{fix}，{another}", 1)
 
 

@@ -172,6 +172,15 @@ def _rich_table(t: "Table", only: Optional[list[str]] = None) -> "RichTable":
     return table
 
 
+def _county_note(session: "Session", county: Optional[str]) -> None:
+    """Say on stderr when no studio is in ``--county`` (the report is then empty), naming the counties."""
+    from laomo.domain.studios import county_unmatched
+
+    note = county_unmatched(session, county=county)
+    if note:
+        info(f"注意：{note}（--county）")
+
+
 def _session() -> "AbstractContextManager[Session]":
     from laomo.store.db import read_session
 
@@ -195,6 +204,7 @@ def summary_cmd(
 
     fmt = _format("summary", fmt, json_out, out)
     with _session() as session:
+        _county_note(session, county)
         data = d.summary(session, year=year, county=county or None)
     years = [t["year"] for t in data["trends"]]
     if years and data["year"] not in years:  # say so: the figures of the year are all zero
@@ -254,6 +264,7 @@ def ledger_cmd(
 
     fmt = _format("ledger", fmt, json_out, out)
     with _session() as session:
+        _county_note(session, county)
         data = d.ledger(session, status=_enum(status, "STATUS", "--status"), level=_enum(level, "LEVEL", "--level"),
                         county=county or None, show_pii=show_pii)
     if fmt == "text":

@@ -64,14 +64,55 @@ def find(conn: Connection | Session, codes: Iterable[str], *, required: bool = F
         found.update((r.code, StudioRef(r.id, r.code, r.name)) for r in conn.execute(query))
     missing = [c for c in wanted if c not in found]
     if missing:
-        raise NotFound(f"没有编号为 {'、'.join(missing)} 的工作室")
+        raise NotFound(f"没有编号为 {'、'.join(missing)} 的工作室" + case_hint(conn, missing))
     return [found[c] for c in wanted]
+
+
+def case_hint(conn: Connection | Session, missing: list[str]) -> str:
+    """For codes not found, the codes meant where they differ only in letter case
+    (``（编号区分大小写，是否想找 S0001？）``); empty when there are none."""
+    from sqlalchemy import func, select
+
+    from laomo.models import Studio
+
+    t = Studio.__table__
+    folded = list(dict.fromkeys(c.upper() for c in missing))[:MAX_IN]
+    rows = connection_of(conn).execute(select(t.c.code).where(func.upper(t.c.code).in_(folded)).order_by(t.c.code))
+    near = [code for (code,) in rows if code not in missing][:10]
+    return f"（编号区分大小写，是否想找 {'、'.join(near)}？）" if near else ""
 
 
 def find_one(conn: Connection | Session, code: str) -> StudioRef:
     """The studio ``code``: NotFound when there is none, a usage mistake when ``code`` is blank."""
     (studio,) = find(conn, [code], required=True)
     return studio
+
+
+def county_unmatched(conn: Connection | Session, *, county: str | None) -> str | None:
+    """What to tell the user when no studio is in ``county`` (None when some are, or no county is
+    given): the counties that have studios, the likely ones first — a part of a name (``演示`` for
+    ``演示县``) matches nothing.  The report itself stays empty for such a county."""
+    from sqlalchemy import select
+
+    from laomo.models import Studio
+
+    if not county:
+        return None
+    s = Studio.__table__
+    conn = connection_of(conn)
+    if conn.execute(select(s.c.id).where(s.c.county == county).limit(1)).first() is not None:
+        return None
+    counties = [c for (c,) in conn.execute(select(s.c.county).distinct().order_by(s.c.county)) if c]
+    near = [c for c in counties if county in c or c in county]
+    text = f"没有区县为「{county}」的工作室（区县须写全称）"
+    if near:
+        text += f"；是否想找：{'、'.join(near[:10])}"
+    if counties:
+        shown = "、".join(counties[:30]) + (f" 等 {len(counties)} 个" if len(counties) > 30 else "")
+        text += f"；已登记的区县：{shown}"
+    else:
+        text += "；还没有登记任何工作室"
+    return text
 
 
 def in_county(col: Any, county: str) -> predicates.Condition:

@@ -478,26 +478,41 @@ def _valid_birth(yyyymmdd: str) -> bool:
     return known
 
 
+#: How to keep an ID number column as text in Excel/WPS.
+_AS_TEXT = "请把该列的单元格格式设为“文本”后重新输入，或在号码前加英文单引号（'）"
+#: An ID number that Excel stored as a number: only 15 significant digits kept (…000, 4.10523E+17).
+_EXCEL_NUMBER = ("身份证号校验位错误：很可能是 Excel 把身份证号当作数字保存，只保留了前 15 位有效数字"
+                 f"（末几位变成 0 或显示为科学计数法）；{_AS_TEXT}")
+_SCIENTIFIC_RE = re.compile(r"\d(?:\.\d+)?E\+?\d+")
+
+
+def _check_failed(text: str) -> Invalid:
+    """A wrong check digit; for a number ending in 000, the likely cause: Excel kept 15 digits."""
+    return Invalid(_EXCEL_NUMBER if text.endswith("000") else "身份证号校验位错误")
+
+
 def parse_id_number(raw: object) -> str:
     if not isinstance(raw, str):
         if isinstance(raw, (int, float)):
-            raise Invalid("身份证号应按文本保存（数字格式会丢失末位）")
+            raise Invalid(f"身份证号应按文本保存（数字格式会丢失末位）；{_AS_TEXT}")
         raw = str(raw)
     text = raw.strip().upper()
     if _ID18_RE.fullmatch(text):  # the common case, kept short: it runs once per imported person
         if _ID_CHECK[(sum(map(mul, text.encode("ascii"), _ID_WEIGHTS)) - _ID_OFFSET) % 11] != text[17]:
-            raise Invalid("身份证号校验位错误")
+            raise _check_failed(text)
         if not _valid_birth(text[6:14]):
             raise Invalid("身份证号中的出生日期无效")
         return text
     text = _squeeze(text).upper()  # written in groups (410506 19900401 1501) or in full-width digits
+    if _SCIENTIFIC_RE.fullmatch(text):
+        raise Invalid(f"身份证号是科学计数法：Excel 把身份证号当作数字保存，末几位已丢失；{_AS_TEXT}")
     if not text.isascii():
         raise Invalid("身份证号应为18位（末位可为X）或15位数字")
     if len(text) == 15 and text.isdigit():  # first-generation numbers carry no check digit
         birth = "19" + text[6:12]
     elif len(text) == 18 and text[:17].isdigit() and (text[17].isdigit() or text[17] == "X"):
         if id_check_char(text[:17]) != text[17]:
-            raise Invalid("身份证号校验位错误")
+            raise _check_failed(text)
         birth = text[6:14]
     else:
         raise Invalid("身份证号应为18位（末位可为X）或15位数字")

@@ -757,7 +757,9 @@ def studio(session: Session | Connection, *, code: str, show_pii: bool = False) 
     s = Studio.__table__
     row = conn.execute(select(s).where(s.c.code == code)).mappings().first()
     if row is None:
-        raise NotFound(f"工作室 {code} 不存在")
+        from laomo.domain.studios import case_hint
+
+        raise NotFound(f"工作室 {code} 不存在" + case_hint(conn, [code]))
     sid = row["id"]
     leader, members, honors = _people_of(conn, sid, row["leader_id"], show_pii)
     voided = _voided_of(conn, sid, _people_ids(conn, sid, row["leader_id"]))

@@ -27,6 +27,8 @@ def backup(engine: Engine, target: Path) -> int:
 
     check_target(target, label="备份文件", database=[Path(f"{src_path}{s}") for s in DATABASE_SUFFIXES])
     target = expand(target).resolve()
+    if not target.parent.is_dir():
+        raise LaomoError(f"备份文件所在的目录不存在：{target.parent}（请先建好该目录，或换一个已有的目录）")
     if target.exists():
         raise LaomoError(f"备份文件已存在，拒绝覆盖：{target}")
     connections.create_private_file(target)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +34,13 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 30_000
+
+#: How long a writer first tries for the write lock before it says that it waits (milliseconds).
+FIRST_TRY_MS = 300
+
+#: Called once, with the longest wait in seconds, when a writer finds another writer holding the
+#: write lock and starts to wait for it (the command line says so on stderr); None: wait silently.
+lock_wait_notice: Callable[[int], None] | None = None
 
 #: The key of the transaction-level advisory lock that serialises schema migrations.
 SCHEMA_LOCK_KEY = 0x6C616F6D6F  # "laomo"
@@ -64,7 +71,28 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 
 def _on_sqlite_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get("laomo_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if not immediate:
+        conn.exec_driver_sql("BEGIN")
+        return
+    notice = lock_wait_notice
+    if notice is None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    cur = raw.cursor()  # the connection's own cursor class (not SQLAlchemy's error handling: a busy first try is expected)
+    cur.execute(f"PRAGMA busy_timeout = {FIRST_TRY_MS}")
+    try:
+        cur.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
+            raise
+    finally:
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.close()
+    notice(BUSY_TIMEOUT_MS // 1000)  # another writer holds the lock: say so once, then wait the full time
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _on_server_begin(conn: Connection) -> None:

@@ -77,9 +77,10 @@ def open_source(file: str, encoding: str = "auto", sheet: str | None = None, pro
     required column); the header is the first such row among the first HEADER_ROWS rows, and in a
     workbook without ``sheet`` the data sheet is the first that has one.  Without a probe the
     header is the first non-empty row (of the first sheet that has one).  ``encoding`` applies to
-    text files, ``sheet`` to workbooks.
+    text files, ``sheet`` to workbooks (given for a text file: a usage mistake, not ignored).
     """
     if file == "-":
+        _no_sheet(sheet, STDIN)
         spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - the source owns and closes it
         try:
             shutil.copyfileobj(sys.stdin.buffer, spool)
@@ -102,6 +103,7 @@ def open_source(file: str, encoding: str = "auto", sheet: str | None = None, pro
     if suffix in WORKBOOK_SUFFIXES:
         raise LaomoError(f"{shown}: 不是有效的 {suffix} 文件：内容是文本，不是 Excel/WPS 工作簿；"
                          "如果是 CSV 或制表符分隔的文本，请把扩展名改为 .csv 或 .txt")
+    _no_sheet(sheet, shown)
     try:
         fp = open(path, "rb")  # noqa: SIM115 - the source owns and closes it
     except OSError as exc:
@@ -111,6 +113,15 @@ def open_source(file: str, encoding: str = "auto", sheet: str | None = None, pro
     except BaseException:
         fp.close()
         raise
+
+
+def _no_sheet(sheet: str | None, shown: str) -> None:
+    """A sheet named for a text file: refused rather than silently ignored."""
+    if sheet is not None:
+        from laomo.errors import UsageError
+
+        raise UsageError(f"{shown} 是文本文件（CSV 或制表符分隔），没有工作表；工作表名「{sheet}」只用于工作簿，"
+                         "导入文本文件时请不要指定工作表", option="sheet")
 
 
 def sheet_names(file: str) -> list[str]:
