@@ -31,3 +31,26 @@ def test_waiting_for_another_writer_is_said_once(cli, laomo_db):
 def test_a_free_database_says_nothing_about_waiting(cli, laomo_db):
     r = cli("register", "person", "--code", "P1", "--name", "张三")
     assert r.code == 0 and "正在写入数据库" not in r.err
+
+
+@pytest.mark.postgres_only
+def test_on_a_server_the_wait_names_the_other_laomo_command(cli, laomo_db):
+    """On PostgreSQL the writer that holds the lock is known by its application name: a laomo
+    command connects as ``laomo <command> <subcommand>``."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(str(laomo_db))
+    other = psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
+                            application_name="laomo register import", autocommit=False)
+    other.execute("LOCK TABLE audit IN EXCLUSIVE MODE")  # another writer holds the write lock for a second
+    timer = threading.Timer(1.5, other.commit)
+    timer.start()
+    try:
+        r = cli("register", "person", "--code", "P1", "--name", "张三")
+    finally:
+        timer.join()
+        other.close()
+    assert r.code == 0, r
+    assert r.err.count("正在写入数据库") == 1 and "另一个命令（laomo register import）" in r.err, r
+    assert f"最多等 {BUSY_TIMEOUT_MS // 1000} 秒" in r.err

@@ -36,9 +36,12 @@ def engine(check: bool = True) -> Engine:
     return db.open_engine(STATE.db, check=check)
 
 
-def _waiting(seconds: int) -> None:
-    """Said once on stderr when a change has to wait for another writer's lock."""
-    info(f"另一个程序（如另一个 laomo 命令）正在写入数据库，等它写完再继续（最多等 {seconds} 秒）……")
+def _waiting(seconds: int, holder: str | None = None) -> None:
+    """Said once on stderr when a change has to wait for another writer's lock (naming the other
+    command where the database server knows it)."""
+    who = f"另一个命令（{holder}）" if holder and holder.startswith("laomo") else (
+        f"另一个程序（{holder}）" if holder else "另一个程序（如另一个 laomo 命令）")
+    info(f"{who}正在写入数据库，等它写完再继续（最多等 {seconds} 秒）……")
 
 
 def masked_argv(argv: list[str]) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,9 +39,10 @@ BUSY_TIMEOUT_MS = 30_000
 #: How long a writer first tries for the write lock before it says that it waits (milliseconds).
 FIRST_TRY_MS = 300
 
-#: Called once, with the longest wait in seconds, when a writer finds another writer holding the
-#: write lock and starts to wait for it (the command line says so on stderr); None: wait silently.
-lock_wait_notice: Callable[[int], None] | None = None
+#: Called once, with the longest wait in seconds and who holds the lock (the other laomo command,
+#: where the server knows it; None on SQLite), when a writer finds another writer holding the write
+#: lock and starts to wait for it (the command line says so on stderr); None: wait silently.
+lock_wait_notice: Callable[[int, str | None], None] | None = None
 
 #: The key of the transaction-level advisory lock that serialises schema migrations.
 SCHEMA_LOCK_KEY = 0x6C616F6D6F  # "laomo"
@@ -91,7 +93,7 @@ def _on_sqlite_begin(conn: Connection) -> None:
     finally:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.close()
-    notice(BUSY_TIMEOUT_MS // 1000)  # another writer holds the lock: say so once, then wait the full time
+    notice(BUSY_TIMEOUT_MS // 1000, None)  # another writer holds the lock: say so once, then wait the full time
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -119,11 +121,60 @@ def _on_server_begin(conn: Connection) -> None:
     options = conn.get_execution_options()
     if not options.get("laomo_write", False):
         return
-    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
     if options.get("laomo_schema", False):
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
-    else:
-        conn.exec_driver_sql("LOCK TABLE audit IN EXCLUSIVE MODE")
+        return
+    notice = lock_wait_notice
+    if notice is not None and not _server_lock_at_once(conn):
+        notice(BUSY_TIMEOUT_MS // 1000, _lock_holder(conn))  # said once; then the full wait
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+    conn.exec_driver_sql("LOCK TABLE audit IN EXCLUSIVE MODE")
+
+
+def _server_lock_at_once(conn: Connection) -> bool:
+    """Try the write lock for ``FIRST_TRY_MS`` inside a savepoint (a failed statement would abort
+    the transaction); True when it was granted."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cur = raw.cursor()  # the driver's own cursor: a busy first try is expected, not an error to wrap
+    try:
+        cur.execute("SAVEPOINT laomo_first_try")
+        cur.execute(f"SET LOCAL lock_timeout = {FIRST_TRY_MS}")
+        try:
+            cur.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
+        except Exception as exc:  # psycopg's LockNotAvailable (SQLSTATE 55P03); anything else is re-raised
+            if getattr(exc, "sqlstate", None) != "55P03":
+                raise
+            cur.execute("ROLLBACK TO SAVEPOINT laomo_first_try")
+            return False
+        cur.execute("RELEASE SAVEPOINT laomo_first_try")
+        return True
+    finally:
+        cur.close()
+
+
+def _lock_holder(conn: Connection) -> str | None:
+    """The application name of the session that holds a lock on ``audit`` (a laomo command names
+    itself ``laomo <command>`` when it connects), or None.  Asked on a connection of its own: a
+    query here would take this transaction's REPEATABLE READ snapshot before the lock is granted."""
+    try:
+        with conn.engine.connect() as other:
+            row = other.exec_driver_sql(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.relation = 'audit'::regclass AND l.granted AND l.mode = 'ExclusiveLock' LIMIT 1").first()
+    except Exception:  # who holds the lock is a courtesy: never a reason to fail
+        return None
+    return row[0] if row and row[0] else None
+
+
+def application_name() -> str:
+    """``laomo <command> <subcommand>`` from this process's command line (its first two words that are
+    not options; never values), as a server shows it to another writer that waits."""
+    words = [a for a in sys.argv[1:] if not a.startswith("-")][:2]
+    known = {"init", "quickstart", "db", "register", "assess", "award", "report"}
+    words = words if words and words[0] in known else words[:0]
+    return " ".join(["laomo", *words])[:63]
 
 
 def make_engine(url: str) -> Engine:
@@ -138,7 +189,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     try:
-        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True,
+                               connect_args={"application_name": application_name()})
         event.listen(engine, "begin", _on_server_begin)
         return engine
     except Exception as exc:  # bad URL, missing driver
