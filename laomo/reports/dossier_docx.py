@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # python-docx ships no type hints: these name what is passed, for the reader
     from docx.document import Document
-    from docx.table import Table as DocxTable, _Cell
+    from docx.table import Table as DocxTable
+    from docx.table import _Cell
 
     from laomo.reports.tables import Table
 
@@ -210,6 +211,7 @@ def _turn(doc: Document, landscape: bool) -> None:
     """A new page in the other orientation (a section break; footer and page numbers carry on).
     The break's own paragraph is one point high, so it never spills onto a page of its own."""
     from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
     section = doc.add_section(WD_SECTION.NEW_PAGE)
@@ -221,7 +223,7 @@ def _turn(doc: Document, landscape: bool) -> None:
     mark = _xml(ppr, "rPr")
     mark.append(_size_xml(1))
     ppr.remove(mark)
-    ppr.sectPr.addprevious(mark)  # rPr comes before sectPr in a paragraph's properties
+    ppr.find(qn("w:sectPr")).addprevious(mark)  # rPr comes before sectPr in a paragraph's properties
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     long, short = Mm(297), Mm(PAGE_MM)
     section.page_width, section.page_height = (long, short) if landscape else (short, long)
@@ -256,8 +258,8 @@ def _facts_table(doc: Document, facts: list[tuple[str, str]]) -> None:
     if pending:
         rows.append(pending + ["", ""])
     label = max(_ems(k) for k, _ in facts) * TABLE_PT + 2 * PAD_PT + 2
-    value = (WIDTH_PT - 2 * label) / 2
-    widths = [label, value, label, value]
+    field = (WIDTH_PT - 2 * label) / 2
+    widths = [label, field, label, field]
     table = _grid(doc, rows, widths, TABLE_PT, header_rows=0, align=["left"] * 4, label_columns=(0, 2))
     for row, values in zip(table.rows, rows):
         if values[2] == "" and values[3] == "" and _ems(values[1]) > 14:
