@@ -362,7 +362,7 @@ def notice_cmd(
 @app.command("studio")
 def studio_cmd(
     code: Annotated[str, typer.Argument(help="工作室编号，如 S0001")],
-    fmt: Annotated[Optional[str], format_option("text", "md", "html", "json")] = None,
+    fmt: Annotated[Optional[str], format_option("text", "md", "html", "json", "docx")] = None,
     out: OutOpt = None,
     show_pii: ShowPiiOpt = False,
     json_out: ReportJsonOpt = False,

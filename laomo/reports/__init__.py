@@ -5,6 +5,7 @@
   md/html (Jinja2 templates in ``templates/``), json, csv and xlsx;
 * :mod:`laomo.reports.notice_text` — the wording of a decision notice (titles, 主送, body);
 * :mod:`laomo.reports.docx` — the Word notice and .docx templates;
+* :mod:`laomo.reports.dossier_docx` — the studio dossier as a Word file;
 * :mod:`laomo.reports.charts`  — inline SVG chart geometry;
 * :mod:`laomo.reports.tables`  — the tabular form shared by csv, xlsx, md, html and the terminal.
 

@@ -64,7 +64,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "ledger": ("text", "csv", "xlsx", "md", "json"),
     "assessment": ("text", "md", "html", "csv", "xlsx", "json"),
     "notice": ("md", "html", "docx", "json"),
-    "studio": ("text", "md", "html", "json"),
+    "studio": ("text", "md", "html", "json", "docx"),
 }
 BINARY = frozenset({"xlsx", "docx"})
 EXTENSIONS = {"text": "txt", "md": "md", "html": "html", "json": "json", "csv": "csv", "xlsx": "xlsx",
@@ -386,3 +386,10 @@ def studio_md(data: dict[str, Any]) -> str:
 @renderer("studio", "html")
 def studio_html(data: dict[str, Any]) -> str:
     return render_template("studio", "html", _studio_context(data))
+
+
+@renderer("studio", "docx")
+def studio_docx(data: dict[str, Any]) -> bytes:
+    from laomo.reports.dossier_docx import build_studio
+
+    return build_studio(data)
