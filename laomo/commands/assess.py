@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from laomo.commands.common import STATE, emit_json, engine, fail, info, out_console
-from laomo.commands.output import Column, TextTable, print_table
 from laomo.commands.group import Group
 from laomo.commands.options import (
     AsOfOpt,
@@ -27,6 +26,7 @@ from laomo.commands.options import (
     need,
     year_option,
 )
+from laomo.commands.output import Column, TextTable, print_table
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from laomo.commands.common import STATE, emit_json, engine, fail, info, out_console
-from laomo.commands.output import MIN_COLUMN, Column, TextTable, print_table
 from laomo.commands.group import Group
 from laomo.commands.options import (
     LEVEL_HELP,
@@ -30,6 +29,7 @@ from laomo.commands.options import (
     required_option,
 )
 from laomo.commands.options import need as _required  # the options' callbacks have already checked
+from laomo.commands.output import MIN_COLUMN, Column, TextTable, print_table
 
 if TYPE_CHECKING:
     from sqlmodel import Session

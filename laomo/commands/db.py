@@ -7,9 +7,9 @@ from typing import Annotated, Any, Optional
 import typer
 
 from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info
-from laomo.commands.output import Column, TextTable, print_table
 from laomo.commands.group import Group
 from laomo.commands.options import JsonOpt, QuietOpt
+from laomo.commands.output import Column, TextTable, print_table
 
 app = Group(help="数据库维护：完整性检查、在线备份、整库复制（如迁移到 PostgreSQL）。", no_args_is_help=True)
 db_app = app

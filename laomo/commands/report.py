@@ -136,12 +136,12 @@ def _text_out(out: Optional[Path], draw: Callable[["Console"], None], private: b
     the rest 200 columns wide; to --out, as a 200-column terminal page without colour (mode 0600 when
     ``private``)."""
     if out is None:
-        import sys
-
         from rich.console import Console
 
-        width = None if sys.stdout.isatty() else 200
-        draw(Console(highlight=False, markup=False, emoji=False, soft_wrap=False, width=width))
+        console = Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+        if not console.is_terminal:
+            console.width = 200
+        draw(console)
         return
     import io
 
