@@ -100,9 +100,11 @@ def print_table(table: TextTable, console: Console | None = None) -> None:
         console.file.write("".join(line + "\n" for line in plain_lines(table)))
         console.file.flush()
         return
+    from rich.text import Text
+
     drawn = table_renderable(table, console)
     # a list's long lines are left for the terminal to wrap: folded by Rich they would read as two values
-    console.print(drawn, soft_wrap=not hasattr(drawn, "columns"))
+    console.print(drawn, soft_wrap=isinstance(drawn, Text))
 
 
 def plain_lines(table: TextTable) -> list[str]:
