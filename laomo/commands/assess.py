@@ -26,6 +26,7 @@ from laomo.commands.options import (
     need,
     year_option,
 )
+from laomo.commands.output import Column, TextTable, print_table
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -78,21 +79,16 @@ def check_cmd(
         return
     if quiet or STATE.quiet:
         return
-    from rich.table import Table
-
     rows = result["results"]
     ids = list(rows[0]["checks"]) if rows else []
-    table = Table(title=f"达标检查（规则 {result['profile']}，截至 {result['as_of']}）")
-    table.add_column("编号", no_wrap=True)
-    table.add_column("名称")
-    for cid in ids:
-        table.add_column(cid, justify="center", no_wrap=True)
-    table.add_column("结果", no_wrap=True)
+    table = TextTable([Column("编号", short=True), Column("名称", min_width=NAME_WIDTH),
+                       *(Column(cid, short=True, justify="center") for cid in ids), Column("结果", short=True)],
+                      title=f"达标检查（规则 {result['profile']}，截至 {result['as_of']}）")
     for r in rows:
         table.add_row(r["studio"], r["name"], *("✓" if r["checks"][c] else "✗" for c in ids),
                       "达标" if r["passed"] else "未达标")
     console = out_console()
-    console.print(table)
+    print_table(table, console)
     for r in rows:
         for failure in r["failures"]:
             console.print(f"{r['studio']} {r['name']}：{failure}")
@@ -172,6 +168,9 @@ def run_cmd(
         info(f"替换了此前的考核运行 {'、'.join(run.supersedes)}{kept}")
 
 
+#: Cells a studio's name keeps at least in a terminal table (four characters a line).
+NAME_WIDTH = 8
+
 #: Rows a terminal table shows at most (a province's 150,000 studios are for reports and --json).
 TABLE_ROWS = 500
 
@@ -183,20 +182,14 @@ def _more(console: Console, shown: int, total: int, year: int) -> None:
 
 
 def _print_run(result: dict[str, Any], items: bool) -> None:
-    from rich.table import Table
-
     GRADE, REC = _labels()
     rows = result["results"]
     item_ids = list(rows[0]["items"]) if rows and items else []
-    table = Table(title=f"{result['year']} 年度考核结果（规则 {result['profile']}）")
-    table.add_column("编号", no_wrap=True)
-    table.add_column("名称")
-    for i in item_ids:
-        table.add_column(i, justify="right", no_wrap=True)
-    table.add_column("总分", justify="right", no_wrap=True)
-    table.add_column("等级", no_wrap=True)
-    table.add_column("处理建议", no_wrap=True)
-    table.add_column("原因")
+    table = TextTable([Column("编号", short=True), Column("名称", min_width=NAME_WIDTH),
+                       *(Column(i, short=True, justify="right") for i in item_ids),
+                       Column("总分", short=True, justify="right"), Column("等级", short=True),
+                       Column("处理建议", min_width=NAME_WIDTH), Column("原因", min_width=NAME_WIDTH)],
+                      title=f"{result['year']} 年度考核结果（规则 {result['profile']}）")
     for r in rows[:TABLE_ROWS]:
         grade = GRADE.label(r["grade"]) + ("*" if r.get("capped") else "")
         rec = REC.label(r["recommendation"]) if r["recommendation"] != "none" else "—"
@@ -205,15 +198,13 @@ def _print_run(result: dict[str, Any], items: bool) -> None:
         table.add_row(r["studio"], r["name"], *(_fmt(r["items"][i]) for i in item_ids), _fmt(r["total"]),
                       grade, rec, "；".join(r["reasons"]))
     console = out_console()
-    console.print(table)
+    print_table(table, console)
     _more(console, min(len(rows), TABLE_ROWS), len(rows), result["year"])
     if any(r.get("capped") for r in rows[:TABLE_ROWS]):
         console.print("* 总分达到优秀线，因优秀比例限制评为良好")
 
 
 def _print_diff(diff: dict[str, Any]) -> None:
-    from rich.table import Table
-
     GRADE, REC = _labels()
     console = out_console()
     if not diff["stored"]:
@@ -224,12 +215,9 @@ def _print_diff(diff: dict[str, Any]) -> None:
     if not changed:
         console.print(f"与已保存结果（规则 {stored}）相比，各工作室的等级和处理建议都没有变化")
         return
-    table = Table(title=f"与已保存结果（规则 {stored}）相比有变化的工作室：{len(changed)} 个")
-    table.add_column("编号", no_wrap=True)
-    table.add_column("名称")
-    table.add_column("等级 原→新", no_wrap=True)
-    table.add_column("处理建议 原→新", no_wrap=True)
-    table.add_column("总分 原→新", no_wrap=True)
+    table = TextTable([Column("编号", short=True), Column("名称", min_width=NAME_WIDTH),
+                       *(Column(f"{what} 原→新", min_width=NAME_WIDTH) for what in ("等级", "处理建议", "总分"))],
+                      title=f"与已保存结果（规则 {stored}）相比有变化的工作室：{len(changed)} 个")
 
     def side(d: Any, key: str) -> str:
         if d is None:
@@ -244,7 +232,7 @@ def _print_diff(diff: dict[str, Any]) -> None:
     for c in changed[:TABLE_ROWS]:
         table.add_row(c["studio"], c["name"] or "",
                       *(f"{side(c['before'], k)} → {side(c['after'], k)}" for k in ("grade", "recommendation", "total")))
-    console.print(table)
+    print_table(table, console)
     if len(changed) > TABLE_ROWS:
         console.print(f"…… 有变化的工作室共 {len(changed)} 个，表中只列出前 {TABLE_ROWS} 个；全部对比见本命令加 --json")
 
@@ -279,24 +267,20 @@ def _print_history(history: Any) -> None:
     profile and hash, reason, what superseded it), then the years' imported rows."""
     from itertools import groupby
 
-    from rich.table import Table
-
     GRADE, _ = _labels()
     console = out_console()
     grades = [g for g, _ in GRADE.items]
     for year, runs in groupby(history.runs, key=lambda r: r.year):
-        table = Table(title=f"{year} 年度的考核运行（最新的在前）",
-                      caption="各等级：" + "/".join(GRADE.label(g) for g in grades))
-        table.add_column("运行编号", no_wrap=True)
-        table.add_column("时间(UTC)", overflow="fold")
-        table.add_column("工作室", justify="right")
-        table.add_column("各等级", justify="right", overflow="fold")
-        table.add_column("状态", overflow="fold")
+        table = TextTable([Column("运行编号", short=True), Column("时间(UTC)", min_width=10),
+                           Column("工作室", short=True, justify="right"), Column("各等级", justify="right"),
+                           Column("状态", min_width=6)],
+                          title=f"{year} 年度的考核运行（最新的在前）",
+                          caption="各等级：" + "/".join(GRADE.label(g) for g in grades))
         notes = []
         for r in runs:
-            table.add_row(r.run_id, r.at.strftime("%Y-%m-%d\n%H:%M"), str(r.studios),
+            table.add_row(r.run_id, r.at.strftime("%Y-%m-%d %H:%M"), str(r.studios),
                           "/".join(str(r.by_grade.get(g, 0)) for g in grades),
-                          "现行" if r.current else "已替换" + ("\n保留" if r.kept else ""))
+                          "现行" if r.current else "已替换" + ("（保留）" if r.kept else ""))
             said = [f"规则 {r.profile or '（未记录）'}（哈希 {(r.profile_hash or '')[:12]}…）"]
             if r.reason:
                 said.append(f"原因：{r.reason}")
@@ -304,7 +288,7 @@ def _print_history(history: Any) -> None:
                 said.append(f"已被 {r.superseded_by} 替换" + (
                     f"，其结果保留备查（laomo assess explain 编号 --year {r.year} --run {r.run_id}）" if r.kept else ""))
             notes.append(f"  {r.run_id}：{'；'.join(said)}")
-        console.print(table)
+        print_table(table, console)
         for note in notes:
             console.print(note)
         if year in history.imported:
@@ -338,8 +322,6 @@ def explain_cmd(
     if json_out:
         emit_json(data)
         return
-    from rich.table import Table
-
     GRADE, REC = _labels()
     r = data["results"][0]
     console = out_console()
@@ -348,20 +330,17 @@ def explain_cmd(
                   f"  处理建议 {rec}" + (f"（期限 {r['deadline']}）" if r.get("deadline") else ""))
     for reason in r["reasons"]:
         console.print(f"  原因：{reason}")
-    table = Table(title=f"分项说明（规则 {data['profile']}）")
-    table.add_column("项目", no_wrap=True)
-    table.add_column("名称", no_wrap=True)
-    table.add_column("得分", justify="right", no_wrap=True)
-    table.add_column("满分", justify="right", no_wrap=True)
-    table.add_column("规则")
-    table.add_column("事实")
+    table = TextTable([Column("项目", short=True), Column("名称", min_width=NAME_WIDTH),
+                       Column("得分", short=True, justify="right"), Column("满分", short=True, justify="right"),
+                       Column("规则", min_width=NAME_WIDTH), Column("事实", min_width=NAME_WIDTH)],
+                      title=f"分项说明（规则 {data['profile']}）")
     for d in data["details"]:
         pts = _fmt(d["points"]) + (f"（存 {_fmt(d['stored_points'])}）" if "stored_points" in d else "")
         facts = d["facts_text"]
         if "checks" in d:
             facts = "、".join(f"{k}{'✓' if v else '✗'}" for k, v in d["checks"].items())
         table.add_row(d["item"], d["label"], pts, _fmt(d["max"]), d["rule"], facts)
-    console.print(table)
+    print_table(table, console)
     for failure in data["failures"]:
         console.print(f"未通过：{failure}")
     for note in data["notes"]:
@@ -395,19 +374,13 @@ def rules_list(json_out: JsonOpt = False) -> None:
     if json_out:
         emit_json(data)
         return
-    from rich.table import Table
-
-    table = Table(title="内置规则")
-    table.add_column("名称", no_wrap=True)
-    table.add_column("标题")
-    table.add_column("创建标准")
-    table.add_column("哈希", no_wrap=True)
-    table.add_column("", no_wrap=True)
+    table = TextTable([Column("名称", short=True), Column("标题", min_width=NAME_WIDTH), Column("创建标准"),
+                       Column("哈希", short=True), Column("", short=True)], title="内置规则")
     for p in data["profiles"]:
         mark = "使用中" if p["name"] == data["current"] else ("默认" if p["default"] else "")
         table.add_row(p["name"], p["title"], "、".join(p["standards"]), p["profile_hash"][:12], mark)
     console = out_console()
-    console.print(table)
+    print_table(table, console)
     if data["current"] not in {p["name"] for p in data["profiles"]}:
         console.print(f"本数据库使用的规则文件：{data['current']}")
 
@@ -424,8 +397,6 @@ def rules_show(
     if json_out:
         emit_json(data)
         return
-    from rich.table import Table
-
     GRADE, REC = _labels()
     from laomo.enums import LEVEL
 
@@ -434,24 +405,21 @@ def rules_show(
     if data["description"]:
         console.print(data["description"])
     console.print(f"来源：{data['source']}    内容哈希：{data['profile_hash']}")
-    t = Table(title="创建标准与通用条件")
-    for col in ("编号", "名称", "通过条件"):
-        t.add_column(col)
+    t = TextTable([Column("编号", short=True), Column("名称", min_width=NAME_WIDTH),
+                   Column("通过条件", min_width=NAME_WIDTH)], title="创建标准与通用条件")
     for c in data["checks"]:
         t.add_row(c["id"], c["label"], c["rule"])
-    console.print(t)
-    t = Table(title="领衔人阶梯")
-    t.add_column("级别", no_wrap=True)
-    t.add_column("条件")
+    print_table(t, console)
+    t = TextTable([Column("级别", short=True), Column("条件", min_width=NAME_WIDTH)], title="领衔人阶梯")
     for lv in data["ladder"]:
         t.add_row(LEVEL.label(lv["level"]), lv["rule"])
-    console.print(t)
-    t = Table(title="年度考核计分")
-    for col in ("项目", "名称", "满分", "规则"):
-        t.add_column(col)
+    print_table(t, console)
+    t = TextTable([Column("项目", short=True), Column("名称", min_width=NAME_WIDTH),
+                   Column("满分", short=True, justify="right"), Column("规则", min_width=NAME_WIDTH)],
+                  title="年度考核计分")
     for it in data["items"]:
         t.add_row(it["item"], it["label"], _fmt(it["max"]), it["rule"])
-    console.print(t)
+    print_table(t, console)
     console.print("等级：" + "；".join(f"{GRADE.label(g['grade'])} ≥ {_fmt(g['min'])}" for g in data["grades"]))
     cap = data["cap"]
     if cap:
@@ -467,12 +435,11 @@ def rules_show(
     types = {"bool": "是/否", "number": "数值", "level": "级别", "skill": "技能等级", "grade": "考核等级",
              "text": "文字"}
     phases = {"base": "", "ladder": "由阶梯推出", "run": "仅处理建议可用"}
-    t = Table(title="事实词表（规则文件中可用的事实）")
-    for col in ("事实", "中文名称", "类型", "说明"):
-        t.add_column(col, no_wrap=col == "事实")
+    t = TextTable([Column("事实", short=True), Column("中文名称", min_width=NAME_WIDTH), Column("类型", short=True),
+                   Column("说明")], title="事实词表（规则文件中可用的事实）")
     for f in data["facts"]:
         t.add_row(f["fact"], f["label"], types.get(f["type"], f["type"]), phases.get(f["phase"], ""))
-    console.print(t)
+    print_table(t, console)
 
 
 @rules_app.command("use")

@@ -29,6 +29,7 @@ from laomo.commands.options import (
     required_option,
 )
 from laomo.commands.options import need as _required  # the options' callbacks have already checked
+from laomo.commands.output import MIN_COLUMN, Column, TextTable, print_table
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -76,25 +77,21 @@ def candidates_cmd(
         return
     if _quiet():
         return
-    from rich.table import Table
-
     what = _label("LEVEL", data["level"]) + ("示范性工作室" if data["demonstrative"] else "工作室")
     console = out_console()
-    table = Table(title=f"可命名为{what}的候选（截至 {data['as_of']}，规则 {data['profile']}）："
-                        f"{len(data['candidates'])} 个")
-    table.add_column("编号", no_wrap=True)
-    table.add_column("名称", overflow="fold")
+    table = TextTable([Column("编号", short=True), Column("名称", min_width=NAME_WIDTH)],
+                      title=f"可命名为{what}的候选（截至 {data['as_of']}，规则 {data['profile']}）："
+                            f"{len(data['candidates'])} 个")
     for c in data["candidates"]:
         table.add_row(c["studio"], c["name"])
-    console.print(table)
+    print_table(table, console)
     if data["ineligible"]:
-        table = Table(title=f"不符合条件的工作室：{len(data['ineligible'])} 个")
-        table.add_column("编号", no_wrap=True)
-        table.add_column("名称", overflow="fold")
-        table.add_column("未满足的条件", overflow="fold")
+        table = TextTable([Column("编号", short=True), Column("名称", min_width=NAME_WIDTH),
+                           Column("未满足的条件", min_width=NAME_WIDTH)],
+                          title=f"不符合条件的工作室：{len(data['ineligible'])} 个")
         for c in data["ineligible"]:
             table.add_row(c["studio"], c["name"], "\n".join(c["reasons"]))
-        console.print(table)
+        print_table(table, console)
 
 
 # --------------------------------------------------------------------------- name, demonstrate
@@ -253,19 +250,25 @@ def close_cmd(
 # --------------------------------------------------------------------------- apply
 
 
-def _print_plan(plan: dict[str, Any]) -> None:
-    from rich.table import Table
+#: Cells a studio's name (or a reason) keeps at least in a terminal table.
+NAME_WIDTH = 8
 
+#: ``award history``: cells kept at least, so that a 文号 such as 豫工发〔2024〕12号 stays readable.
+_HISTORY_WIDTHS = {"批次": 8, "文号": 16, "原因": NAME_WIDTH}
+
+
+def _print_plan(plan: dict[str, Any]) -> None:
     from laomo.award import ACTION_TEXT
     from laomo.enums import LEVEL, STATUS
 
-    table = Table(title=f"{plan['year']} 年度考核处理建议的执行清单（日期 {plan['date']}）：{len(plan['actions'])} 项")
-    for col in ("编号", "名称", "当前状态", "处理", "级别", "整改期限", "依据"):
-        table.add_column(col, no_wrap=col in ("编号", "当前状态", "处理", "级别", "整改期限"), overflow="fold")
+    table = TextTable([Column(col, short=col in ("编号", "当前状态", "处理", "级别", "整改期限"),
+                              min_width=NAME_WIDTH if col in ("名称", "依据") else MIN_COLUMN)
+                       for col in ("编号", "名称", "当前状态", "处理", "级别", "整改期限", "依据")],
+                      title=f"{plan['year']} 年度考核处理建议的执行清单（日期 {plan['date']}）：{len(plan['actions'])} 项")
     for x in plan["actions"]:
         table.add_row(x["studio"], x["name"], STATUS.label(x["status"]), ACTION_TEXT[x["action"]],
                       LEVEL.label(x["level"]) if x["level"] else "", x["deadline"] or "", x["reason"])
-    out_console().print(table)
+    print_table(table)
 
 
 def _print_notes(plan: dict[str, Any]) -> None:
@@ -366,8 +369,6 @@ def history_cmd(
     if json_out:
         emit_json(data)
         return
-    from rich.table import Table
-
     from laomo.enums import ACTION, LEVEL, STATUS
 
     console = out_console()
@@ -384,9 +385,10 @@ def history_cmd(
     if not data["designations"]:
         console.print("（没有命名/处理记录）")
         return
-    table = Table()
-    for col in ("编号", "日期", "年度", "处理", "级别", "批次", "文号", "金额", "期限", "原因"):
-        table.add_column(col, no_wrap=col in ("编号", "日期", "年度", "处理", "级别", "期限"), overflow="fold")
+    table = TextTable([Column(col, short=col in ("编号", "日期", "年度", "处理", "级别", "期限"),
+                              min_width=_HISTORY_WIDTHS.get(col, MIN_COLUMN),
+                              justify="right" if col == "金额" else "left")
+                       for col in ("编号", "日期", "年度", "处理", "级别", "批次", "文号", "金额", "期限", "原因")])
     voided = [d for d in data["designations"] if d["voided"]]
     for d in data["designations"]:  # a voided one is kept in the history, struck out and marked
         reason = ("【已作废】" if d["voided"] else "") + (d["reason"] or "")
@@ -394,7 +396,7 @@ def history_cmd(
                       LEVEL.label(d["level"]) if d["level"] else "", d["batch"] or "", d["doc"] or "",
                       "" if d["amount"] is None else str(d["amount"]), d["deadline"] or "", reason,
                       style="strike dim" if d["voided"] else None)
-    console.print(table)
+    print_table(table, console)
     for d in voided:
         console.print(f"编号 {d['id']}（{ACTION.label(d['action'])} {d['date']}）{_voided_text(d['voided'])}")
     if voided:

@@ -6,9 +6,10 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info, out_console
+from laomo.commands.common import STATE, Progress, emit_json, engine, fail, info
 from laomo.commands.group import Group
 from laomo.commands.options import JsonOpt, QuietOpt
+from laomo.commands.output import Column, TextTable, print_table
 
 app = Group(help="数据库维护：完整性检查、在线备份、整库复制（如迁移到 PostgreSQL）。", no_args_is_help=True)
 db_app = app
@@ -110,17 +111,12 @@ def run_copy(source: str, target: str, json_out: bool, quiet: bool) -> None:
         info(f"警告：{warning}", quiet)
     if quiet:
         return
-    from rich.table import Table
-
-    table = Table(title=f"{result.source} → {result.target}", title_justify="left")
-    table.add_column("表")
-    table.add_column("行数", justify="right")
-    table.add_column("逐行核对")
+    table = TextTable([Column("表", short=True), Column("行数", short=True, justify="right"),
+                       Column("逐行核对", short=True)], title=f"{result.source} → {result.target}")
     for t in result.tables:
         table.add_row(t.table, f"{t.rows:,}", "一致" if t.verified else "不一致")
-    table.add_row("合计", f"{result.rows:,}", "一致" if all(t.verified for t in result.tables) else "不一致",
-                  end_section=True)
-    out_console().print(table)
+    table.add_row("合计", f"{result.rows:,}", "一致" if all(t.verified for t in result.tables) else "不一致")
+    print_table(table)
     chain = result.audit
     info(f"已复制 {len(result.tables)} 张表共 {result.rows:,} 行，逐行核对一致；"
          f"操作日志 {chain.get('entries', 0)} 条，哈希链完整；"
@@ -197,15 +193,13 @@ def db_log(
 
 
 def _log_table(log: Any) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
     from laomo.safe import visible
 
-    table = Table(title="操作日志（时间为 UTC）", title_justify="left")
-    for column in ("id", "时间", "用户", "类别", "键", "变更", "命令"):
-        table.add_column(column, justify="right" if column == "id" else "left")
+    # cells go to Rich as plain Text (print_table): stored text is never read as markup
+    table = TextTable([Column("id", short=True, justify="right"), Column("时间", min_width=10), Column("用户"),
+                       Column("类别"), Column("键", min_width=6), Column("变更", min_width=8),
+                       Column("命令", min_width=8)], title="操作日志（时间为 UTC）")
     for e in log.entries:
-        table.add_row(str(e.id), e.at.strftime("%Y-%m-%d %H:%M:%S"), *(escape(visible(v)) for v in (
+        table.add_row(str(e.id), e.at.strftime("%Y-%m-%d %H:%M:%S"), *(visible(v) for v in (
             e.os_user, e.entity, e.key, _change(e.before, e.after), e.command)))
-    out_console().print(table)
+    print_table(table)

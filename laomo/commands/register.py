@@ -523,7 +523,7 @@ def register_list(
 
 
 def _print_listing(listing: Any) -> None:
-    from laomo.commands.output import out_console
+    from laomo.commands.output import Column, TextTable, print_table
     from laomo.enums import GENDER, STATUS, STUDIO_KIND
 
     if listing.what == "people":
@@ -538,13 +538,13 @@ def _print_listing(listing: Any) -> None:
             r["leader"] = f"{r['leader_code']} {r['leader_name']}"
             r["kind"], r["status"] = STUDIO_KIND.label(r["kind"]), STATUS.label(r["status"])
     if sys.stdout.isatty():
-        from rich.table import Table
-
-        table = Table(*heads, title=f"共 {listing.total} 条" + (f"，列出前 {len(listing.rows)} 条"
-                                                                  if listing.total > len(listing.rows) else ""))
+        short = {"编号", "性别", "身份证号", "手机", "类型", "状态"}
+        table = TextTable([Column(h, short=h in short, min_width=8 if h in ("名称", "领衔人") else 4) for h in heads],
+                          title=f"共 {listing.total} 条" + (f"，列出前 {len(listing.rows)} 条"
+                                                            if listing.total > len(listing.rows) else ""))
         for r in listing.rows:
             table.add_row(*("" if r.get(k) is None else str(r[k]) for k in keys))
-        out_console().print(table)
+        print_table(table)
         return
     typer.echo("\t".join(heads))
     for r in listing.rows:
@@ -606,24 +606,20 @@ def _columns_lines(table: "KindColumns") -> list[str]:
 
 
 def _columns_rich(tables: list["KindColumns"]) -> None:
-    """The columns as Rich tables, four columns wide so that they fit a terminal."""
-    from rich.table import Table
-
-    from laomo.commands.common import out_console
+    """The columns as tables, four columns wide so that they fit a terminal (a list when it is too narrow)."""
+    from laomo.commands.output import Column, TextTable, out_console, print_table
 
     console = out_console()
     for data in tables:
-        table = Table(title=f"{data.kind.label}（{data.kind.name}）：表头带 * 的列必填", title_justify="left",
-                      show_lines=True)
-        for name in ("表头", "也可写作", "可填的值/写法", "说明"):
-            table.add_column(name, overflow="fold", no_wrap=name == "表头")
+        table = TextTable([Column(name, min_width=8) for name in ("表头", "也可写作", "可填的值/写法", "说明")],
+                          title=f"{data.kind.label}（{data.kind.name}）：表头带 * 的列必填", show_lines=True)
         for column in data.columns:
             cells = _column_cells(column)
             table.add_row(f"{cells['表头']}\n{cells['英文名']}",
                           "\n".join(filter(None, (cells["同义表头"], cells["引用写法"] and f"引用：{cells['引用写法']}"))),
                           "\n".join(filter(None, (cells["可填的值/写法"], cells["单位"] and f"单位：{cells['单位']}"))),
                           cells["说明"])
-        console.print(table)
+        print_table(table, console)
 
 
 @register_app.command("template")

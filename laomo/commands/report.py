@@ -37,9 +37,9 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from rich.console import Console
-    from rich.table import Table as RichTable
     from sqlmodel import Session
 
+    from laomo.commands.output import TextTable
     from laomo.reports.tables import Table
 
 app = Group(help="报表：统计汇总、台账、考核结果、命名/撤销决定、工作室档案（文本、Markdown、HTML、JSON、CSV、Excel、Word）。",
@@ -132,44 +132,56 @@ def _emit(report: str, fmt: str, data: dict[str, Any], content: str | bytes | No
 
 
 def _text_out(out: Optional[Path], draw: Callable[["Console"], None], private: bool = False) -> None:
-    """Render Rich output to the terminal, or as plain text to --out (mode 0600 when ``private``)."""
+    """Draw to the terminal; when stdout is not a terminal, tables as tab-separated lines (print_table) and
+    the rest 200 columns wide; to --out, as a 200-column terminal page without colour (mode 0600 when
+    ``private``)."""
     if out is None:
-        import sys
-
         from rich.console import Console
 
-        # a pipe gets wide lines rather than 80 columns of truncated cells
-        width = None if sys.stdout.isatty() else 200
-        draw(Console(highlight=False, markup=False, soft_wrap=False, width=width))
+        console = Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+        if not console.is_terminal:
+            console.width = 200
+        draw(console)
         return
     import io
 
-    from rich.console import Console
+    from laomo.commands.output import page_console
 
     buf = io.StringIO()
-    draw(Console(file=buf, width=200, color_system=None, force_terminal=False, highlight=False, markup=False,
-                 soft_wrap=True))
+    draw(page_console(buf, width=200))
     typer.echo(str(_write(out, buf.getvalue(), private=private)))
 
 
-def _rich_table(t: "Table", only: Optional[list[str]] = None) -> "RichTable":
-    """A Rich table from a laomo.reports.tables.Table (optionally only some columns, by header)."""
-    from rich.table import Table
-
+def _text_table(t: "Table", only: Optional[list[str]] = None) -> "TextTable":
+    """A terminal table from a laomo.reports.tables.Table (optionally only some columns, by header): numbers,
+    dates and years are kept whole, names and other text fold but keep at least four characters a line."""
+    from laomo.commands.output import Column, TextTable
     from laomo.reports.render import cellfmt
 
     idx = [i for i, c in enumerate(t.columns) if only is None or c.header in only]
-    table = Table(title=t.title, title_justify="left", show_lines=False)
-    for i in idx:
-        c = t.columns[i]
-        numeric = c.kind in ("int", "num", "money", "date", "year", "pct")
-        table.add_column(c.header, justify="right" if c.kind in ("int", "num", "money", "pct") else "left",
-                         no_wrap=numeric, overflow="fold", min_width=min(len(c.header) * 2, 8))
+    table = TextTable([Column(t.columns[i].header, short=t.columns[i].kind in _SHORT_KINDS,
+                              min_width=_MIN_WIDTHS.get(t.columns[i].header, 8),
+                              justify="right" if t.columns[i].kind in ("int", "num", "money", "pct") else "left")
+                       for i in idx], title=t.title)
     for row in t.rows:
         table.add_row(*(cellfmt(row[i], t.columns[i].kind) for i in idx))
     if not t.rows:
         table.add_row(*(["无"] + [""] * (len(idx) - 1)))
     return table
+
+
+#: Column kinds of a report table kept on one line in a terminal table.
+_SHORT_KINDS = frozenset({"int", "num", "money", "date", "year", "pct"})
+
+#: Cells a report column keeps at least in a terminal table (others: 8); codes are short whole words.
+_MIN_WIDTHS = {"编号": 6, "序号": 4, "文号": 16, "等级": 4, "状态": 6, "级别": 4}
+
+
+def _print_tables(console: "Console", tables: list["Table"], only: Optional[list[str]] = None) -> None:
+    from laomo.commands.output import print_table
+
+    for t in tables:
+        print_table(_text_table(t, only), console)
 
 
 def _county_note(session: "Session", county: Optional[str]) -> None:
@@ -234,10 +246,14 @@ def _summary_text(console: "Console", data: dict[str, Any]) -> None:
 
     console.print(Panel(Columns([Text.assemble((v, "bold"), "\n", k) for k, v in figures], expand=True, equal=True),
                         title=Text(summary_title(data)), subtitle=Text(head)))
+    from laomo.commands.output import is_plain, table_renderable
+
     ts = tb.summary_tables(data)
-    console.print(Columns([_rich_table(t) for t in ts[1:6]], expand=False))
-    for t in ts[6:]:
-        console.print(_rich_table(t))
+    if is_plain(console):
+        _print_tables(console, ts[1:])
+        return
+    console.print(Columns([table_renderable(_text_table(t), console) for t in ts[1:6]], expand=False))
+    _print_tables(console, ts[6:])
 
 
 # --------------------------------------------------------------------------- ledger
@@ -272,7 +288,7 @@ def ledger_cmd(
             from laomo.reports import tables as tb
             from laomo.reports.render import ledger_filters_text
 
-            console.print(_rich_table(tb.ledger_table(data), LEDGER_TEXT_COLUMNS))
+            _print_tables(console, [tb.ledger_table(data)], LEDGER_TEXT_COLUMNS)
             console.print(f"{ledger_filters_text(data)}：共 {data['count']} 个工作室")
         _text_out(out, draw, private=show_pii)
         return
@@ -305,7 +321,7 @@ def assessment_cmd(
 
             t = tb.assessment_table(data)
             cols = None if items else ["序号", "编号", "名称", "总分", "等级", "处理建议", "原因"]
-            console.print(_rich_table(t, cols))
+            _print_tables(console, [t], cols)
             grades = "，".join(f"{GRADE.label(g)} {n}" for g, n in data["by_grade"].items())
             console.print(f"参加考核 {data['assessed']} 个" + (f"：{grades}" if grades else ""))
         _text_out(out, draw)
@@ -403,6 +419,4 @@ def _studio_text(console: "Console", data: dict[str, Any]) -> None:
     console.print(Panel(grid, title=Text(f"{data['name']}（{data['studio']}）档案"),
                         subtitle=Text(f"成果 {t['achievements']} 项，效益 {money(t['benefit'])}；"
                                       f"活动 {t['activities']} 场；师带徒 {t['mentorships']} 对")))
-    for table in tb.studio_tables(data):
-        if table.rows:
-            console.print(_rich_table(table))
+    _print_tables(console, [table for table in tb.studio_tables(data) if table.rows])
