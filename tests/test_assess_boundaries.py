@@ -187,10 +187,10 @@ def test_three_years_without_results_after_three_years_named():
 
 def test_warn_on_frontline_share_below_half():
     action, reasons, _ = recommend(frontline_share=0.49)
-    assert action == "warn" and reasons == ["一线职工占比 0.49，低于 0.5（疑似翻牌）"]
+    assert action == "warn" and reasons == ["一线职工占比 49%，低于 0.5（疑似翻牌）"]
     assert recommend(frontline_share=0.5)[0] == "none"
     action, reasons, _ = recommend(grade="fail", frontline_share=0.2)
-    assert action == "rectify" and reasons == ["本年度考核不合格", "一线职工占比 0.2，低于 0.5（疑似翻牌）"]
+    assert action == "rectify" and reasons == ["本年度考核不合格", "一线职工占比 20%，低于 0.5（疑似翻牌）"]
 
 
 # --------------------------------------------------------------------------- who is assessed (database)

@@ -84,10 +84,10 @@ def test_check_json_and_failure_text(cli, sample_engine):
     assert {"studio", "passed", "checks", "failures"} <= set(by["S0012"])
     assert list(by["S0012"]["checks"]) == ["S1", "S2", "S3", "S4", "S5", "S6", "L", "F"]
     assert by["S0012"]["passed"] is False and by["S0012"]["checks"]["S3"] is False
-    assert by["S0012"]["failures"] == ["S3 有固定团队：团队人数 2，要求至少 3"]
+    assert by["S0012"]["failures"] == ["S3 有固定团队：团队人数（不含领衔人） 2，要求至少 3"]
     assert by["S0002"]["passed"] is True and by["S0002"]["failures"] == []
     r = cli("assess", "check", "S0012", "S0002")
-    assert r.code == 0 and "团队人数 2，要求至少 3" in r.out and "S0002" in r.out
+    assert r.code == 0 and "团队人数（不含领衔人） 2，要求至少 3" in r.out and "S0002" in r.out
     r = cli("assess", "check", "S9999", "--json")
     assert r.code == 1 and "没有编号为 S9999 的工作室" in r.err and "Traceback" not in r.err
 

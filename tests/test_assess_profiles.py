@@ -129,7 +129,7 @@ def test_failure_texts_name_the_fact(ledger):
     with read_session(ledger) as session:
         out = check_standards(session, codes=["TEAM2", "FEWACT"], profile="hebei-2021", as_of=AS_OF).to_json()
     by = {r["studio"]: r for r in out["results"]}
-    assert by["TEAM2"]["failures"] == ["HB2 团队结构合理：团队人数 2，要求至少 3"]
+    assert by["TEAM2"]["failures"] == ["HB2 团队结构合理：团队人数（不含领衔人） 2，要求至少 3"]
     assert by["FEWACT"]["failures"] == ["HB3 运行规范：近12个月活动次数 1，要求至少 4"]
     assert by["TEAM2"]["passed"] is False
 

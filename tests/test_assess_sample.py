@@ -61,7 +61,7 @@ def test_reasons_list_every_matching_condition_in_rule_order(sample_engine):
     assert r["S0001"]["reasons"][0] == "连续两年考核不合格"
     assert "本年度考核不合格" in r["S0001"]["reasons"]
     # S0037: its team is mostly not front-line: the warn condition is listed after the others.
-    assert r["S0037"]["reasons"][-1].startswith("一线职工占比 0.11")
+    assert r["S0037"]["reasons"][-1].startswith("一线职工占比 11.1%")
     assert r["S0007"]["recommendation"] == "rectify"
     assert r["S0007"]["deadline"] == "2026-06-30"
     assert r["S0002"]["reasons"] == [] and r["S0002"]["recommendation"] == "none"

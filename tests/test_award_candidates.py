@@ -71,7 +71,7 @@ def test_sample_reasons_name_each_failed_condition(assessed_engine):
     city = cands(assessed_engine, "市级")
     # S0012: a team of two (standards); S0002: an enterprise-level honor (ladder);
     # S0004: already city; S0001: 不合格 in 2025; S0023: never named (no lower naming); S0040: revoked.
-    assert reasons_of(city, "S0012") == ["未通过 S3 有固定团队：团队人数 2，要求至少 3"]
+    assert reasons_of(city, "S0012") == ["未通过 S3 有固定团队：团队人数（不含领衔人） 2，要求至少 3"]
     assert reasons_of(city, "S0002") == ["领衔人不符合市级工作室的条件：领衔人最高荣誉级别 企业级，要求至少 市级"]
     assert reasons_of(city, "S0004") == ["已是市级工作室（2023-11-20 命名）"]
     assert reasons_of(city, "S0001") == ["最近一次考核（2025 年度）为不合格"]
@@ -107,7 +107,7 @@ def test_every_failed_condition_in_order(engine):
                         assessments=[(2024, "不合格", 40)]))
     reasons = reasons_of(cands(engine, "city"), "X1")
     assert len(reasons) == 5
-    assert reasons[0].startswith("未通过 S3 有固定团队：团队人数 2")
+    assert reasons[0].startswith("未通过 S3 有固定团队：团队人数（不含领衔人） 2")
     assert reasons[1].startswith("领衔人不符合市级工作室的条件：领衔人最高荣誉级别 县级")
     assert reasons[2] == "当前状态为限期整改，持有县级命名"
     assert reasons[3] == "最近一次考核（2024 年度）为不合格"

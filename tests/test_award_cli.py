@@ -37,7 +37,7 @@ def test_candidates_text(cli, db, monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")
     r = cli("award", "candidates", "--level", "市级", *AS_OF)
     assert r.code == 0, r
-    assert "可命名为市级工作室的候选" in r.out and "S0038" in r.out and "团队人数 2" in r.out
+    assert "可命名为市级工作室的候选" in r.out and "S0038" in r.out and "团队人数（不含领衔人） 2" in r.out
 
 
 def test_candidates_demonstrative_json(cli, db):
@@ -79,7 +79,7 @@ def test_refusal_lists_every_reason_exit_1_and_changes_nothing(cli, db):
     before = snapshot(db)
     r = cli("award", "name", "S0003", "S0012", "S0002", "--level", "市级", "--year", "2025", "--date", "2025-11-22")
     assert r.code == 1, r
-    assert "S0012 " in r.err and "团队人数 2" in r.err and "S0002 " in r.err and "领衔人不符合市级" in r.err
+    assert "S0012 " in r.err and "团队人数（不含领衔人） 2" in r.err and "S0002 " in r.err and "领衔人不符合市级" in r.err
     assert "2 个工作室（S0012、S0002）不符合" in r.err and "Traceback" not in r.err
     assert snapshot(db) == before and r.out == ""
 
@@ -91,7 +91,7 @@ def test_force_needs_a_reason_and_is_audited(cli, db):
     r = cli("award", "name", "S0012", "--level", "市级", "--year", "2025", "--date", "2025-11-22",
             "--force", "--reason", "市总工会特批")
     assert r.code == 0, r
-    assert "强制办理" in r.err and "团队人数 2" in r.err
+    assert "强制办理" in r.err and "团队人数（不含领衔人） 2" in r.err
     entry = audit_entries(db)[-1]
     assert entry["after"]["forced"] is True and entry["after"]["force_reason"] == "市总工会特批"
     assert entry["os_user"] and "--force" in entry["command"] and "award name" in entry["command"]

@@ -88,7 +88,7 @@ def test_climbing_keeps_the_lower_naming_in_history(county):
 def test_name_refuses_with_every_reason_and_changes_nothing(county):
     err = refused(county, award.name, codes=["C"], level="city", year=2025, date="2025-11-22")
     assert err.exit_code == 1
-    assert err.lines == ["C C创新工作室：未通过 S3 有固定团队：团队人数 2，要求至少 3",
+    assert err.lines == ["C C创新工作室：未通过 S3 有固定团队：团队人数（不含领衔人） 2，要求至少 3",
                          "C C创新工作室：未持有较低级别的命名（市级不是起步级别，须先在较低级别命名满 1 年）"]
     assert "确需办理请强制办理并写明理由" in str(err) and err.option == "force" and "--" not in str(err)
 
@@ -128,13 +128,13 @@ def test_force_names_an_ineligible_studio_and_is_audited(county):
     from laomo.store.audit import os_user
 
     out = rw(county, award.name, codes=["C"], level="county", year=2025, date="2025-11-22", force=True, reason="县委特批")
-    assert out.forced and out.studios[0].overridden == ("未通过 S3 有固定团队：团队人数 2，要求至少 3",)
+    assert out.forced and out.studios[0].overridden == ("未通过 S3 有固定团队：团队人数（不含领衔人） 2，要求至少 3",)
     (row,) = designations(county, "C")
     assert row["reason"] == "县委特批" and row["operator"] == os_user()
     entry = audit_entries(county)[-1]
     assert entry["os_user"] == os_user() and entry["key"] == "C"
     assert entry["after"]["forced"] is True and entry["after"]["force_reason"] == "县委特批"
-    assert entry["after"]["overridden"] == ["未通过 S3 有固定团队：团队人数 2，要求至少 3"]
+    assert entry["after"]["overridden"] == ["未通过 S3 有固定团队：团队人数（不含领衔人） 2，要求至少 3"]
 
 
 def test_force_renames_a_revoked_studio(county):

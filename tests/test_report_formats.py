@@ -141,10 +141,10 @@ def test_binary_without_out_goes_to_a_default_file(cli, assessed, tmp_path, monk
     monkeypatch.chdir(tmp_path)
     r = cli("report", "ledger", "--format", "xlsx")
     assert r.code == 0, r
-    assert r.out.strip() == str((tmp_path / "ledger.xlsx").resolve())
-    assert (tmp_path / "ledger.xlsx").stat().st_size > 1000
+    assert r.out.strip() == str((tmp_path / "台账.xlsx").resolve())
+    assert (tmp_path / "台账.xlsx").stat().st_size > 1000
     r = cli("report", "summary", "--year", "2025", "--format", "xlsx")
-    assert r.out.strip().endswith("summary-2025.xlsx")
+    assert r.out.strip().endswith("2025年度统计报告.xlsx")
 
 
 def test_out_errors_and_conflicts(cli, assessed, tmp_path):
@@ -167,12 +167,12 @@ def test_quickstart_function_writes_the_four_reports(assessed, tmp_path):
 
     written = write_quickstart_reports(open_engine(str(assessed)), tmp_path / "reports")
     names = {p.name for _, p in written}
-    assert {"summary-2025.html", "ledger.xlsx", "assessment-2025.xlsx"} <= names
-    assert "notice-naming-2023-city.docx" in names  # the latest namings of the sample: 2023, city
+    assert {"2025年度统计报告.html", "台账.xlsx", "2025年度考核结果.xlsx"} <= names
+    assert "2023年度市级命名决定.docx" in names  # the latest namings of the sample: 2023, city
     for _, path in written:
         assert path.is_file() and path.parent == (tmp_path / "reports").resolve()
-    assert load_workbook(tmp_path / "reports" / "ledger.xlsx").active.max_row == 43  # two title rows
-    paragraphs = [p.text for p in docx.Document(tmp_path / "reports" / "notice-naming-2023-city.docx").paragraphs]
+    assert load_workbook(tmp_path / "reports" / "台账.xlsx").active.max_row == 43  # two title rows
+    paragraphs = [p.text for p in docx.Document(tmp_path / "reports" / "2023年度市级命名决定.docx").paragraphs]
     assert "关于命名2023年度市级劳模创新工作室的决定" in paragraphs
 
 

@@ -221,9 +221,9 @@ def check(text):  # type: ignore[no-untyped-def]
 
 def test_check_forms_and_failure_text():
     c = check({"all": ["team_size >= 3", "frontline_members >= 1"]})
-    assert failures(c, {"team_size": 2, "frontline_members": 1}) == ["团队人数 2，要求至少 3"]
+    assert failures(c, {"team_size": 2, "frontline_members": 1}) == ["团队人数（不含领衔人） 2，要求至少 3"]
     assert failures(c, {"team_size": 3, "frontline_members": 1}) == []
-    assert describe(c) == "团队人数 ≥ 3 且 一线职工成员人数 ≥ 1"
+    assert describe(c) == "团队人数（不含领衔人） ≥ 3 且 一线职工成员人数（不含领衔人） ≥ 1"
     t = check({"fact": "team_size", "op": ">=", "value": 3})
     assert isinstance(t, Comparison) and compile_check(t)({"team_size": 3})
     assert failures(check("has_sign"), {"has_sign": False}) == ["有以领衔人命名的标志牌 否，要求为 是"]

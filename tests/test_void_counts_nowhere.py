@@ -203,5 +203,5 @@ def test_the_demo_counts_and_notices_leave_voided_ones_out(cli, sample_engine, s
     with read_session(sample_engine) as session:
         assert ledger_counts(session) == {**before, "designation": before["designation"] - 1,
                                           "achievement": before["achievement"] - 1}
-    notices = [p.name for _, p in write_reports(sample_engine, tmp_path) if p.name.startswith("notice")]
+    notices = [p.name for _, p in write_reports(sample_engine, tmp_path) if p.name.endswith("命名决定.docx")]
     assert notices and all("2022" in n for n in notices)

@@ -8,7 +8,7 @@ this module chooses the format, renders ``text`` with Rich and writes files.
 Output rules (cli.md): ``--out FILE`` writes the file and prints its absolute
 path; without it text formats go to stdout, and xlsx/docx — which a terminal
 cannot show — are written to a default file name in the current folder
-(e.g. ``ledger.xlsx``) whose path is printed.  Without ``--format`` the
+(e.g. ``台账.xlsx``) whose path is printed.  Without ``--format`` the
 format follows the extension of ``--out`` (or of ``--template``), else
 ``text`` (``md`` for notices).  ``--json`` is ``--format json``.
 """

@@ -255,11 +255,12 @@ def _stored_run(session: Session, year: int) -> dict[str, Any] | None:
 def write_reports(engine: Engine, directory: Path, year: int | None = None) -> list[tuple[str, Path]]:
     """Write the demo reports into ``directory`` and return ``[(中文名称, path), …]``.
 
-    * ``summary-Y.html`` — the summary (Y = ``year``, else the latest year with data);
-    * ``ledger.xlsx`` — the whole ledger (personal data masked);
-    * ``assessment-Y.xlsx`` — the result list of the latest assessed year ≤ Y (skipped when none);
-    * ``notice-naming-Y-LEVEL.docx`` — the naming decision of the latest year ≤ Y with
+    * ``Y年度统计报告.html`` — the summary (Y = ``year``, else the latest year with data);
+    * ``台账.xlsx`` — the whole ledger (personal data masked);
+    * ``Y年度考核结果.xlsx`` — the result list of the latest assessed year ≤ Y (skipped when none);
+    * ``Y年度县级命名决定.docx`` (by level) — the naming decision of the latest year ≤ Y with
       namings, one file per level named that year (skipped when none).
+    The names are :func:`laomo.reports.default_filename`'s.
     """
     from sqlalchemy import func, select
 
@@ -280,7 +281,8 @@ def write_reports(engine: Engine, directory: Path, year: int | None = None) -> l
         out.append((f"{y}年度统计报告（HTML）", write_file(directory / default_filename("summary", "html", summary),
                                                          render("summary", "html", summary))))
         ledger = d.ledger(session)
-        out.append(("工作室台账（Excel）", write_file(directory / "ledger.xlsx", render("ledger", "xlsx", ledger))))
+        out.append(("工作室台账（Excel）", write_file(directory / default_filename("ledger", "xlsx", ledger),
+                                                      render("ledger", "xlsx", ledger))))
         conn = session.connection()
         t = Assessment.__table__
         ay = conn.execute(select(func.max(t.c.year)).where(t.c.year <= y)).scalar()

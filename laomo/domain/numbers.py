@@ -34,6 +34,16 @@ def whole(value: Any) -> Any:
     return value
 
 
+def percent(value: Any, *, keep_zero: bool = False) -> str:
+    """A proportion 0–1 as a percentage with at most one decimal: 0.5 → 50%, 1/6 → 16.7%.
+
+    ``keep_zero``: always one decimal (50.0%), for a column of percentages that line up."""
+    text = f"{float(value) * 100:.1f}"
+    if not keep_zero and text.endswith(".0"):
+        text = text[:-2]
+    return f"{text}%"
+
+
 def years_before(day: dt.date, years: int = 1) -> dt.date:
     """The same day ``years`` years earlier; 29 February becomes 28 February in a year without it."""
     try:

@@ -35,20 +35,25 @@ def collect(session: Session | Connection, report: str, **params: Any) -> dict[s
 
 
 def default_filename(report: str, fmt: str, data: dict[str, Any]) -> str:
-    """A file name for a report written without ``--out`` (binary formats)."""
+    """A file name for a report written without ``--out`` (binary formats), in the clerk's words:
+    ``2025年度统计报告.html``, ``台账.xlsx``, ``2025年度考核结果.xlsx``, ``2025年度县级命名决定.docx``,
+    ``工作室档案-S0001.html``."""
+    from laomo.enums import LEVEL
     from laomo.reports.render import EXTENSIONS
 
     ext = EXTENSIONS[fmt]
     if report == "summary":
-        stem = f"summary-{data['year']}" + (f"-{data['county']}" if data.get("county") else "")
+        stem = f"{data['year']}年度统计报告" + (f"-{data['county']}" if data.get("county") else "")
     elif report == "assessment":
-        stem = f"assessment-{data['year']}"
+        stem = f"{data['year']}年度考核结果"
     elif report == "notice":
-        stem = f"notice-{data['kind']}-{data['year']}" + (f"-{data['level']}" if data.get("level") else "")
+        level = LEVEL.label(data["level"]) if data.get("level") else ""
+        what = "命名决定" if data["kind"] == "naming" else "撤销命名决定"
+        stem = f"{data['year']}年度{level}{what}"
     elif report == "studio":
-        stem = f"studio-{data['studio']}"
+        stem = f"工作室档案-{data['studio']}"
     else:
-        stem = "ledger"
+        stem = "台账"
     stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in stem)
     return f"{stem}.{ext}"
 

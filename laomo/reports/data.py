@@ -689,6 +689,26 @@ def _work_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def profile_caption(conn: Connection, name: str | None, profile_hash: str | None) -> str:
+    """A profile as people read it: its title with its name, 「河南省…标准（2015）及年度考核（henan-2015）」;
+    the title from the content the database kept under the hash, else from the bundled profile of
+    that name with that very hash; the name alone when neither is found."""
+    from laomo.assess.profiles import stored_profile
+    from laomo.rules import ProfileError, bundled_names, load_profile
+
+    if not name:
+        return ""
+    prof = stored_profile(conn, profile_hash=profile_hash) if profile_hash else None
+    if prof is None and profile_hash and name in bundled_names():
+        try:
+            bundled = load_profile(name)
+        except ProfileError:
+            bundled = None
+        prof = bundled if bundled is not None and bundled.hash == profile_hash else None
+    title = prof.title if prof is not None else ""
+    return f"{title}（{name}）" if title else name
+
+
 def _records_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
     """A studio's on-site inspections, assessments and designations."""
     from sqlalchemy import select
@@ -696,6 +716,13 @@ def _records_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
     from laomo.models import Assessment, Designation, Inspection
 
     ins, t, d = Inspection.__table__, Assessment.__table__, Designation.__table__
+    seen: dict[tuple[str | None, str | None], str] = {}
+
+    def captions(name: str | None, profile_hash: str | None) -> str:
+        if (name, profile_hash) not in seen:
+            seen[(name, profile_hash)] = profile_caption(conn, name, profile_hash)
+        return seen[(name, profile_hash)]
+
     return {
         "inspections": [
             {"year": r.year, "item": r.item, "score": whole(r.score), "inspector": r.inspector}
@@ -705,7 +732,8 @@ def _records_of(conn: Connection, sid: int) -> dict[str, list[dict[str, Any]]]:
             {"year": r.year, "total": whole(r.total), "grade": r.grade,
              "items": {k: whole(v) for k, v in (r._mapping["items"] or {}).items()},
              "recommendation": r.recommendation or "none", "reasons": list(r.reasons or []),
-             "profile": r.profile, "imported": bool(r.imported)}
+             "profile": r.profile, "imported": bool(r.imported),
+             "source": "导入" if r.imported else captions(r.profile, r.profile_hash)}
             for r in conn.execute(select(t).where(t.c.studio_id == sid).order_by(t.c.year))],
         "designations": [
             {"action": r.action, "level": r.level, "year": r.year, "date": _iso(r.date),

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from laomo.domain.numbers import percent
+
 #: The spreadsheet number format of each kind of column (text and unknown kinds: none).
 XLSX_FORMATS = {"money": '#,##0"元"', "wan": '#,##0.00"万元"', "int": "#,##0", "year": "0", "num": "General",
                 "date": "yyyy-mm-dd", "pct": "0.0%"}
@@ -72,7 +74,7 @@ def share(value: Any) -> str:
     """A ratio as a percentage with one decimal: 0.125 → 12.5%."""
     if _blank(value):
         return ""
-    return f"{float(value):.1%}"
+    return percent(value, keep_zero=True)
 
 
 _BY_KIND = {"year": year, "int": count, "num": decimal, "money": yuan, "wan": wan, "pct": share}

@@ -209,7 +209,7 @@ def studio_tables(data: dict[str, Any]) -> list[Table]:
     assessments = Table("考核", [Column("年度", "year"), Column("总分", "num"), Column("等级"), Column("处理建议"),
                                 Column("原因"), Column("来源")],
                         [[a["year"], a["total"], GRADE.label(a["grade"]), RECOMMENDATION.label(a["recommendation"]),
-                          "；".join(a["reasons"]), "导入" if a["imported"] else (a["profile"] or "")]
+                          "；".join(a["reasons"]), a["source"]]
                          for a in data["assessments"]], "考核")
     designations = Table("命名与处理记录", [Column("日期", "date"), Column("处理"), Column("级别"), Column("年度", "year"),
                                           Column("批次"), Column("文号"), Column("金额", "money"), Column("原因")],

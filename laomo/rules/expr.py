@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 import laomo.rules.vocab as vocab
+from laomo.domain.numbers import percent
 
 Op = Literal[">=", ">", "<=", "<", "==", "!="]
 OPS = (">=", ">", "<=", "<", "==", "!=")
@@ -388,14 +389,13 @@ def failure_fn(check: Any, labels: Labels | None = None) -> Callable[[Mapping[st
     if check.op is None:
         tail = "，要求为 是"
     else:
-        tail = f"，要求{OP_TEXT[check.op]} {format_value(check.value, check.ftype)}"
+        tail = f"，要求{OP_TEXT[check.op]} {format_value(check.value, shown_type(check))}"
     if len(names) > 1:
         def shown(f: Mapping[str, Any]) -> str:
             return format_value(sum((f.get(n) or 0) for n in names))
     else:
         name = names[0]
-        d = vocab.fact_def(name)
-        ftype = d.type if d else "number"
+        ftype = fact_type(name)
 
         def shown(f: Mapping[str, Any]) -> str:
             return format_value(f.get(name), ftype)
@@ -411,14 +411,29 @@ def label_of(name: str, labels: Labels | None = None) -> str:
     return d.label if d else name
 
 
+def fact_type(name: str) -> str:
+    """How a fact's value is shown: its type, or ``share`` for a proportion shown as a percentage."""
+    d = vocab.fact_def(name)
+    if d is None:
+        return "number"
+    return "share" if d.share else d.type
+
+
+def shown_type(check: Comparison) -> str:
+    """How the value a comparison is written with is shown (``share``: as a percentage)."""
+    return fact_type(check.fact[0]) if len(check.fact) == 1 else "number"
+
+
 def format_value(value: Any, ftype: str = "number") -> str:
-    """A fact value for people: 是/否, 无, Chinese enumeration labels, trimmed numbers."""
+    """A fact value for people: 是/否, 无, Chinese enumeration labels, percentages, trimmed numbers."""
     if value is None:
         return "无"
     if isinstance(value, bool):
         return "是" if value else "否"
     if ftype in vocab.ENUM_OF_TYPE:
         return vocab.ENUM_OF_TYPE[ftype].label(value)
+    if ftype == "share" and isinstance(value, (int, float)):
+        return percent(value)
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
@@ -427,8 +442,7 @@ def format_value(value: Any, ftype: str = "number") -> str:
 
 
 def format_fact(name: str, facts: Mapping[str, Any]) -> str:
-    d = vocab.fact_def(name)
-    return format_value(facts.get(name), d.type if d else "number")
+    return format_value(facts.get(name), fact_type(name))
 
 
 def describe(check: Any, labels: Labels | None = None) -> str:
@@ -443,7 +457,7 @@ def describe(check: Any, labels: Labels | None = None) -> str:
     left = " + ".join(label_of(n, labels) for n in check.fact)
     if check.op is None:
         return left
-    return f"{left} {OP_SYMBOL[check.op]} {format_value(check.value, check.ftype)}"
+    return f"{left} {OP_SYMBOL[check.op]} {format_value(check.value, shown_type(check))}"
 
 
 def _paren(check: Any, labels: Labels | None) -> str:
@@ -474,4 +488,4 @@ def failures(check: Any, facts: Mapping[str, Any], labels: Labels | None = None)
     left = " + ".join(label_of(n, labels) for n in check.fact)
     if check.op is None:
         return [f"{left} {shown}，要求为 是"]
-    return [f"{left} {shown}，要求{OP_TEXT[check.op]} {format_value(check.value, check.ftype)}"]
+    return [f"{left} {shown}，要求{OP_TEXT[check.op]} {format_value(check.value, shown_type(check))}"]

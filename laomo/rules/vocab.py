@@ -14,6 +14,9 @@ Types decide how a check compares a fact with a value:
 ``grade``     an assessment grade, ordered 不合格 < 合格 < 良好 < 优秀 (better is higher);
 ``text``      free text / a date in ISO form, only ``==`` and ``!=``.
 
+A number fact with ``share=True`` is a proportion 0–1 (``frontline_share``): it is stored and
+compared as the number, and shown to people as a percentage (0.5 → 50%).
+
 A fact whose value is unknown is ``None`` (a studio with no honor has no
 ``leader_honor_level``); every comparison with ``None`` is false, except ``!=``.
 
@@ -40,6 +43,8 @@ class FactDef:
     #: "ladder": derived from the profile's leader ladder — not usable in the ladder itself.
     #: "naming": computed only for naming eligibility — usable in ``[[naming.demonstrative]]`` only.
     phase: str = "base"
+    #: A proportion 0–1, shown as a percentage in messages (the value stays a number).
+    share: bool = False
 
 
 _defs: list[FactDef] = [
@@ -55,10 +60,10 @@ _defs: list[FactDef] = [
     FactDef("premises_area", "场所面积"),
     FactDef("annual_funds", "年度经费"),
     # Members as of D.
-    FactDef("team_size", "团队人数"),
-    FactDef("frontline_members", "一线职工成员人数"),
+    FactDef("team_size", "团队人数（不含领衔人）"),
+    FactDef("frontline_members", "一线职工成员人数（不含领衔人）"),
     FactDef("active_members", "在册成员人数（含领衔人）"),
-    FactDef("frontline_share", "一线职工占比"),
+    FactDef("frontline_share", "一线职工占比（含领衔人）", share=True),
     FactDef("leader_active", "领衔人在册"),
     # Leader.
     FactDef("leader_honor_level", "领衔人最高荣誉级别", "level"),
@@ -128,6 +133,7 @@ BOOL_FACTS = {
 }
 for _name in BOOL_FACTS:
     FACTS[_name] = FactDef(_name, FACTS[_name].label, "bool", FACTS[_name].phase)
+SHARE_FACTS = frozenset(d.name for d in FACTS.values() if d.share)
 
 INSPECTION_PREFIX = "inspection_"
 _INSPECTION_RE = re.compile(r"^inspection_([A-Za-z0-9]{1,16})$")
