@@ -132,8 +132,8 @@ def test_without_out_and_for_an_unknown_studio(cli, assessed, tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     r = cli("report", "studio", "S0004", "--format", "docx")
     assert r.code == 0, r
-    assert r.out.strip() == str((tmp_path / "studio-S0004.docx").resolve())
-    assert "未指定 --out" in r.err and (tmp_path / "studio-S0004.docx").stat().st_size > 5000
+    assert r.out.strip() == str((tmp_path / "工作室档案-S0004.docx").resolve())
+    assert "未指定 --out" in r.err and (tmp_path / "工作室档案-S0004.docx").stat().st_size > 5000
 
     r = cli("report", "studio", "S9999", "--format", "docx", "--out", tmp_path / "x.docx")
     assert r.code == 1 and "S9999" in r.err and "不存在" in r.err and "Traceback" not in r.err
