@@ -83,7 +83,7 @@ def check_cmd(
     ids = list(rows[0]["checks"]) if rows else []
     table = TextTable([Column("编号", short=True), Column("名称", min_width=NAME_WIDTH),
                        *(Column(cid, short=True, justify="center") for cid in ids), Column("结果", short=True)],
-                      title=f"达标检查（规则 {result['profile']}，截至 {result['as_of']}）")
+                      title=f"达标检查（规则 {_rules(result)}，截至 {result['as_of']}）")
     for r in rows:
         table.add_row(r["studio"], r["name"], *("✓" if r["checks"][c] else "✗" for c in ids),
                       "达标" if r["passed"] else "未达标")
@@ -162,10 +162,26 @@ def run_cmd(
     GRADE, _ = _labels()
     text = "，".join(f"{GRADE.label(g)} {n}" for g, n in sorted(counts.items(), key=lambda kv: GRADE.rank(kv[0])))
     mode = "试运行，未保存" if dry_run else f"已保存，运行编号 {result.get('run_id')}"
-    info(f"{y} 年度考核（规则 {result['profile']}）：{len(result['results'])} 个工作室；{text or '无'}（{mode}）")
+    info(f"{y} 年度考核（规则 {_rules(result)}）：{len(result['results'])} 个工作室；{text or '无'}（{mode}）")
     if run is not None and run.supersedes:
         kept = "，其结果已保留备查（laomo assess history）" if run.kept else ""
         info(f"替换了此前的考核运行 {'、'.join(run.supersedes)}{kept}")
+
+
+def _rules(result: dict[str, Any]) -> str:
+    """The rules of a result as people read them: title and name (「河南省…（henan-2015）」), from the
+    content kept under its hash, else the bundled profile of that name; the name alone otherwise."""
+    from laomo.reports.data import profile_caption
+    from laomo.store.db import read_session
+
+    name, digest = result.get("profile"), result.get("profile_hash")
+    if not name:
+        return "（未记录）"
+    try:
+        with read_session(engine()) as session:
+            return profile_caption(session.connection(), name, digest) or name
+    except Exception:  # a caption is a courtesy: never a reason for the command to fail
+        return name
 
 
 #: Cells a studio's name keeps at least in a terminal table (four characters a line).
@@ -189,7 +205,7 @@ def _print_run(result: dict[str, Any], items: bool) -> None:
                        *(Column(i, short=True, justify="right") for i in item_ids),
                        Column("总分", short=True, justify="right"), Column("等级", short=True),
                        Column("处理建议", min_width=NAME_WIDTH), Column("原因", min_width=NAME_WIDTH)],
-                      title=f"{result['year']} 年度考核结果（规则 {result['profile']}）")
+                      title=f"{result['year']} 年度考核结果（规则 {_rules(result)}）")
     for r in rows[:TABLE_ROWS]:
         grade = GRADE.label(r["grade"]) + ("*" if r.get("capped") else "")
         rec = REC.label(r["recommendation"]) if r["recommendation"] != "none" else "—"
@@ -333,7 +349,7 @@ def explain_cmd(
     table = TextTable([Column("项目", short=True), Column("名称", min_width=NAME_WIDTH),
                        Column("得分", short=True, justify="right"), Column("满分", short=True, justify="right"),
                        Column("规则", min_width=NAME_WIDTH), Column("事实", min_width=NAME_WIDTH)],
-                      title=f"分项说明（规则 {data['profile']}）")
+                      title=f"分项说明（规则 {_rules(data)}）")
     for d in data["details"]:
         pts = _fmt(d["points"]) + (f"（存 {_fmt(d['stored_points'])}）" if "stored_points" in d else "")
         facts = d["facts_text"]

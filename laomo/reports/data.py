@@ -699,12 +699,12 @@ def profile_caption(conn: Connection, name: str | None, profile_hash: str | None
     if not name:
         return ""
     prof = stored_profile(conn, profile_hash=profile_hash) if profile_hash else None
-    if prof is None and profile_hash and name in bundled_names():
+    if prof is None and name in bundled_names():  # without a hash (a check): the bundled title
         try:
             bundled = load_profile(name)
         except ProfileError:
             bundled = None
-        prof = bundled if bundled is not None and bundled.hash == profile_hash else None
+        prof = bundled if bundled is not None and (not profile_hash or bundled.hash == profile_hash) else None
     title = prof.title if prof is not None else ""
     return f"{title}（{name}）" if title else name
 
