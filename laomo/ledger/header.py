@@ -25,12 +25,12 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from laomo.errors import LaomoError
 from laomo.ledger import values as v
 from laomo.ledger.columns import Col, Kind
-from laomo.ledger.values import Invalid
 from laomo.safe import scrub, visible
 
 #: headers of a running number: never data, never reported
@@ -157,36 +157,10 @@ def _scale(col: Col, unit: str, shown: str, file: str, line: int) -> Col:
                          "导入未开始，数据库未改动")
     if factor == 1:
         return col
-    return replace(col, parse=scaled(col.parse, factor))
-
-
-def scaled(parse: Callable[[Any], Any], factor: float) -> Callable[[Any], Any]:
-    """``parse`` for a column whose header gives a unit: a bare number is multiplied by ``factor``
-    (``10`` under 万元 is 100,000); a value written with its own unit (``10万``) is taken as written."""
-
-    def parse_scaled(raw: Any) -> Any:
-        if isinstance(raw, bool):
-            return parse(raw)
-        if isinstance(raw, (int, float)):
-            return parse(_times(str(raw), factor))
-        text = str(raw).strip().replace(",", "").replace("，", "")
-        try:
-            float(text)
-        except ValueError:
-            return parse(raw)  # its own unit, or not a number: the column's parser says which
-        return parse(_times(text, factor))
-
-    return parse_scaled
-
-
-def _times(text: str, factor: float) -> str:
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        value = Decimal(text) * Decimal(str(factor))
-    except InvalidOperation:
-        raise Invalid("应为数字") from None
-    return format(value.normalize(), "f")
+    # the value parsers of unit columns (area, amounts, hours) take the header's ``scale``: they
+    # scale a bare number and take a number written with its own unit as written
+    parse: Callable[..., Any] = col.parse
+    return replace(col, parse=partial(parse, scale=factor))
 
 
 def nearest(name: str, kind: Kind) -> str | None:

@@ -39,8 +39,8 @@ from laomo.errors import LaomoError, UsageError
 from laomo.ledger import pipeline
 from laomo.ledger.assign import Assigner
 from laomo.ledger.changes import Changes
-from laomo.ledger.columns import KINDS, Col, Kind
-from laomo.ledger.header import map_header
+from laomo.ledger.columns import KINDS, Kind
+from laomo.ledger.header import Mapped, map_header
 from laomo.ledger.identity import PeopleChecks
 from laomo.ledger.references import References
 from laomo.ledger.rowparser import PlanEntry, Row, compile_row_parser
@@ -58,7 +58,6 @@ CHUNK = 2000
 #: Cells of low-variety columns (enumerations, flags, years, units) repeat a
 #: lot; each such column remembers up to this many parsed values.
 MAX_LISTED_ERRORS = 50
-
 
 
 @dataclass
@@ -157,9 +156,6 @@ def _cell_text(raw: Any) -> str:
     if isinstance(raw, dt.date):
         return raw.isoformat()
     return str(raw)
-
-
-Mapped = list[tuple[int, Col, str]]  # (cell index, column, header as written)
 
 
 @dataclass(frozen=True)
@@ -754,8 +750,7 @@ def import_source(
                 correct=correct.strip() if correct else None, audit_inserts=audit_inserts)
     started = time.perf_counter()
     result = ImportResult(kind, source.name, source.encoding, dry_run=dry_run)
-    result.sheet = getattr(source, "sheet", None)
-    result.header_line = getattr(source, "header_line", 1)
+    result.sheet, result.header_line = source.sheet, source.header_line
     header = map_header(kind_def, source.header, source.name, line=result.header_line, patch=patch)
     result.warnings, result.ignored_columns = header.warnings, header.ignored
     rejects = _open_rejects(session, source, rejects_path) if on_error == "skip" and not dry_run else None
@@ -772,7 +767,7 @@ def import_source(
                 progress(fraction)
         imp.finish_conflicts(source)
         imp.close()
-        result.skipped = getattr(source, "skipped", 0)
+        result.skipped = source.skipped
         if progress is not None:
             progress(1.0)
     except BaseException:

@@ -69,7 +69,7 @@ class References:
             if not live:
                 continue
             found = self._lookup(col.ref, [r.values[p] for r in live])
-            members = self._members(col.ref, live, p, found)
+            members = self._members(col.ref, live, found)
             for r in live:
                 ref = r.values[p]
                 try:
@@ -115,8 +115,7 @@ class References:
             out.setdefault(row[-1], []).append(Found(*row[:-1]))
         return out
 
-    def _members(self, what: str, live: list[Row], p: int,
-                 found: dict[str, dict[Any, list[Found]]]) -> dict[Any, set[int]]:
+    def _members(self, what: str, live: list[Row], found: dict[str, dict[Any, list[Found]]]) -> dict[Any, set[int]]:
         """For names shared by several people: which of them are members of each row's studio."""
         from sqlalchemy import select
 
