@@ -70,6 +70,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -327,6 +328,38 @@ def run_child(what: str, path: Path, year: int) -> dict:
         sys.stderr.write(proc.stderr)
         raise SystemExit(f"测量 {what} 失败（退出码 {proc.returncode}）")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- bench/run.py
+
+
+def operations(ctx: Any) -> list[Any]:
+    """For bench/run.py: the stored run (in process), the cron job (a whole process; with both
+    cores and with one), the dry run, each against the floor; stored runs write to a copy."""
+    import harness
+
+    db, year = ctx.db, ctx.year
+    floor = harness.python(__file__, "--child", "floor", "--db", str(db), "--year", str(year))
+    label = "每个事实表一次 GROUP BY"
+
+    def reset() -> None:
+        reset_runs(ctx.writable(), year)
+
+    def child(what: str, path: Path) -> list[str]:
+        return harness.python(__file__, "--child", what, "--db", str(path), "--year", str(year))
+
+    cron = harness.laomo("--db", str(ctx.writable()), "assess", "run", "--year", str(year), "--quiet")
+    return [
+        harness.Operation(key="assess_stored", label=f"assess run {year} 并保存（进程内）", laomo=child("stored", ctx.writable()),
+                          laomo_inner=True, floor=floor, floor_label=label, ratio_target=2.5, before=reset),
+        harness.Operation(key="assess_cli", label="laomo assess run --quiet（定时任务，整个进程）", laomo=cron,
+                          floor=floor, floor_label=label, ratio_target=2.5, before=reset),
+        harness.Operation(key="assess_cli_one_core", label="同上，LAOMO_ASSESS_WORKER=0（单核）", laomo=cron,
+                          floor=floor, floor_label=label, ratio_target=3.0, before=reset,
+                          env={"LAOMO_ASSESS_WORKER": "0"}),
+        harness.Operation(key="assess_dry_run", label="assess run --dry-run（进程内）", laomo=child("dry", db),
+                          laomo_inner=True, floor=floor, floor_label=label, ratio_target=2.0),
+    ]
 
 
 # --------------------------------------------------------------------------- main
