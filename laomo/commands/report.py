@@ -13,7 +13,7 @@ format follows the extension of ``--out`` (or of ``--template``), else
 ``text`` (``md`` for notices).  ``--json`` is ``--format json``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -98,7 +98,8 @@ def _format(report: str, fmt: Optional[str], json_out: bool, out: Optional[Path]
     return fmt
 
 
-def _write(out: Path, content: str | bytes, *, private: bool, template: Optional[Path] = None) -> Path:
+def _write(out: Path, content: "str | bytes | Iterable[bytes]", *, private: bool,
+           template: Optional[Path] = None) -> Path:
     """Write a report file: never the database in use, the template, a link, a directory or a device."""
     from laomo.reports import write_file
     from laomo.store.targets import database_files
@@ -106,8 +107,8 @@ def _write(out: Path, content: str | bytes, *, private: bool, template: Optional
     return write_file(out, content, private=private, database=database_files(STATE.db), template=template)
 
 
-def _emit(report: str, fmt: str, data: dict[str, Any], content: str | bytes | None, out: Optional[Path],
-          template: Optional[Path] = None) -> None:
+def _emit(report: str, fmt: str, data: dict[str, Any], content: "str | bytes | Iterable[bytes] | None",
+          out: Optional[Path], template: Optional[Path] = None) -> None:
     """Write to --out (printing the path), to a default file for binary formats, or to stdout."""
     from laomo.reports import default_filename
     from laomo.reports.render import BINARY
@@ -120,15 +121,16 @@ def _emit(report: str, fmt: str, data: dict[str, Any], content: str | bytes | No
         path = _write(out, content, private=bool(data.get("pii")), template=template)
         typer.echo(str(path))
         return
-    if isinstance(content, bytes):  # csv: keep the BOM so that `> file.csv` opens in Excel
-        import sys
-
-        sys.stdout.flush()
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
-    else:
-        assert content is not None
+    if isinstance(content, str):
         typer.echo(content, nl=not content.endswith("\n"))
+        return
+    import sys
+
+    assert content is not None
+    sys.stdout.flush()  # csv: keep the BOM so that `> file.csv` opens in Excel
+    for piece in [content] if isinstance(content, bytes) else content:  # a stream: piece by piece
+        sys.stdout.buffer.write(piece)
+    sys.stdout.buffer.flush()
 
 
 def _text_out(out: Optional[Path], draw: Callable[["Console"], None], private: bool = False) -> None:
@@ -276,13 +278,18 @@ def ledger_cmd(
 ) -> None:
     """工作室台账：每个工作室一行（领衔人、单位、状态、级别、成员、成果、最近考核），可筛选。"""
     from laomo.reports import data as d
-    from laomo.reports.render import render
+    from laomo.reports.render import STREAMED, render, stream
 
     fmt = _format("ledger", fmt, json_out, out)
     with _session() as session:
         _county_note(session, county)
-        data = d.ledger(session, status=_enum(status, "STATUS", "--status"), level=_enum(level, "LEVEL", "--level"),
-                        county=county or None, show_pii=show_pii)
+        status, level = _enum(status, "STATUS", "--status"), _enum(level, "LEVEL", "--level")
+        if ("ledger", fmt) in STREAMED:  # rows written as they are read: flat memory at any size
+            data = d.ledger_stream(session, status=status, level=level, county=county or None,
+                                   show_pii=show_pii, counted=fmt != "csv")
+            _emit("ledger", fmt, data, stream("ledger", fmt, data), out)
+            return
+        data = d.ledger(session, status=status, level=level, county=county or None, show_pii=show_pii)
     if fmt == "text":
         def draw(console: "Console") -> None:
             from laomo.reports import tables as tb
@@ -308,11 +315,15 @@ def assessment_cmd(
 ) -> None:
     """考核结果名单：每个工作室的分项得分、总分、等级、处理建议及原因。"""
     from laomo.reports import data as d
-    from laomo.reports.render import render
+    from laomo.reports.render import STREAMED, render, stream
 
     assert year is not None  # required: checked while parsing
     fmt = _format("assessment", fmt, json_out, out)
     with _session() as session:
+        if ("assessment", fmt) in STREAMED:  # rows written as they are read: flat memory at any size
+            data = d.assessment_stream(session, year=year)
+            _emit("assessment", fmt, data, stream("assessment", fmt, data), out)
+            return
         data = d.assessment(session, year=year)
     if fmt == "text":
         def draw(console: "Console") -> None:

@@ -58,9 +58,12 @@ def default_filename(report: str, fmt: str, data: dict[str, Any]) -> str:
     return f"{stem}.{ext}"
 
 
-def write_file(path: Path, content: str | bytes, private: bool = False, *, database: Iterable[Path] = (),
-               template: Path | None = None) -> Path:
+def write_file(path: Path, content: str | bytes | Iterable[bytes], private: bool = False, *,
+               database: Iterable[Path] = (), template: Path | None = None) -> Path:
     """Write atomically (a temporary file in the same folder, then rename); returns the absolute path.
+
+    ``content`` may be pieces of bytes (a report written as a stream): each is written as it comes,
+    and the file appears under its name only once the last one is written.
 
     ``private``: the file holds unmasked personal data (``--show-pii``) and is
     readable by its owner only (mode 0600); other reports are 0644.  The target
@@ -74,14 +77,19 @@ def write_file(path: Path, content: str | bytes, private: bool = False, *, datab
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise LaomoError(f"无法写入 {path}：目录 {folder} 不存在")
-    payload = content.encode("utf-8") if isinstance(content, str) else content
+    pieces = [content.encode("utf-8")] if isinstance(content, str) else [content] if isinstance(content, bytes) \
+        else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(folder))
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+            for piece in pieces:
+                fh.write(piece)
         os.chmod(tmp, 0o600 if private else 0o644)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise LaomoError(f"无法写入 {path}：{exc.strerror or exc}") from None
+    except BaseException:  # a stream that failed on the way (the database, an interrupt): no half file
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path.resolve()

@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from laomo.domain import predicates
@@ -338,6 +338,9 @@ def summary(session: Session | Connection, *, year: int | None = None, county: s
 
 # --------------------------------------------------------------------------- ledger
 
+#: Rows the streamed queries fetch at a time (the ledger and the assessment list are read as streams).
+BATCH = 2000
+
 
 def _mask(show_pii: bool) -> tuple[Callable[[str | None], str], Callable[[str | None], str]]:
     from laomo.safe import mask_id_number, mask_phone
@@ -347,60 +350,106 @@ def _mask(show_pii: bool) -> tuple[Callable[[str | None], str], Callable[[str | 
     return mask_id_number, mask_phone
 
 
-def _ledger_totals(conn: Connection, scoped: Callable[[Select[Any], Any], Select[Any]], today: dt.date,
-                   ) -> tuple[dict[int, int], dict[int, tuple[int, int]], dict[int, tuple[Any, ...]]]:
-    """Per studio: members active ``today``; achievements and their benefit; the latest assessment
-    (year, grade, recommendation) — one GROUP BY each."""
+def _ledger_totals(scoped: Callable[[Select[Any], Any], Select[Any]], today: dt.date) -> tuple[Any, Any, Any]:
+    """Per studio, as subqueries keyed by ``sid``: members active ``today`` (``n``); achievements and
+    their benefit (``n``, ``b``); the latest assessment (``year``, ``grade``, ``recommendation``)."""
     from sqlalchemy import and_, func, select
 
     from laomo.models import Achievement, Assessment, Member
 
-    m = Member.__table__
-    members = {r.studio_id: r.n for r in conn.execute(scoped(
-        select(m.c.studio_id, func.count().label("n")).where(predicates.in_force(m), predicates.member_active_on(today))
-        .group_by(m.c.studio_id), m.c.studio_id))}
-    a = Achievement.__table__
-    achievements = {r.studio_id: (r.n, _int(r.b)) for r in conn.execute(scoped(
-        select(a.c.studio_id, func.count().label("n"), func.sum(a.c.benefit).label("b"))
-        .where(predicates.in_force(a)).group_by(a.c.studio_id), a.c.studio_id))}
-    t = Assessment.__table__
+    m, a, t = Member.__table__, Achievement.__table__, Assessment.__table__
+    members = scoped(select(m.c.studio_id.label("sid"), func.count().label("n"))
+                     .where(predicates.in_force(m), predicates.member_active_on(today))
+                     .group_by(m.c.studio_id), m.c.studio_id).subquery("mc")
+    achievements = scoped(select(a.c.studio_id.label("sid"), func.count().label("n"), func.sum(a.c.benefit).label("b"))
+                          .where(predicates.in_force(a)).group_by(a.c.studio_id), a.c.studio_id).subquery("ac")
     latest_q = scoped(select(t.c.studio_id.label("sid"), func.max(t.c.year).label("y")).group_by(t.c.studio_id),
-                      t.c.studio_id).subquery()
-    latest = {r.studio_id: (r.year, r.grade, r.recommendation) for r in conn.execute(
-        select(t.c.studio_id, t.c.year, t.c.grade, t.c.recommendation).select_from(
-            t.join(latest_q, and_(t.c.studio_id == latest_q.c.sid, t.c.year == latest_q.c.y))))}
+                      t.c.studio_id).subquery("ly")
+    latest = (select(t.c.studio_id.label("sid"), t.c.year, t.c.grade, t.c.recommendation)
+              .select_from(t.join(latest_q, and_(t.c.studio_id == latest_q.c.sid, t.c.year == latest_q.c.y)))
+              .subquery("la"))
     return members, achievements, latest
 
 
-def ledger(session: Session | Connection, *, status: str | None = None, level: str | None = None,
-           county: str | None = None, show_pii: bool = False, today: dt.date | None = None) -> dict[str, Any]:
-    """The 台账: one row per studio with its leader, status, levels and running totals."""
+def _ledger_studios(county: str | None) -> tuple[Any, Any]:
+    """The ledger's studios joined to their leader (``FROM`` clause) and the condition that keeps
+    ``county``'s (None: every studio)."""
+    from sqlalchemy import true
+
+    from laomo.models import Person, Studio
+
+    s, p = Studio.__table__, Person.__table__
+    return s.join(p, p.c.id == s.c.leader_id), (s.c.county == county) if county else true()
+
+
+def _ledger_query(county: str | None, today: dt.date) -> Select[Any]:
+    """One row per studio, by code: the studio, its leader and its totals (one statement, aggregates
+    joined)."""
     from sqlalchemy import select
 
     from laomo.models import Person, Studio
 
-    conn = _conn(session)
     s, p = Studio.__table__, Person.__table__
-    today = today or dt.date.today()
-    mask_id, mask_ph = _mask(show_pii)
-    found = states(conn, county=county)
-    members, achievements, latest = _ledger_totals(conn, _scoper(county), today)
+    members, achievements, latest = _ledger_totals(_scoper(county), today)
+    joined, where = _ledger_studios(county)
+    return (select(s.c.code, s.c.name, s.c.kind, s.c.unit, s.c.credit_code, s.c.industry, s.c.county,
+                   s.c.founded, s.c.area, s.c.funds, p.c.code.label("leader_code"), p.c.name.label("leader"),
+                   p.c.id_number, p.c.phone, members.c.n.label("members"),
+                   achievements.c.n.label("achievements"), achievements.c.b.label("benefit"),
+                   latest.c.year.label("latest_year"), latest.c.grade.label("latest_grade"),
+                   latest.c.recommendation.label("latest_recommendation"))
+            .select_from(joined.outerjoin(members, members.c.sid == s.c.id)
+                         .outerjoin(achievements, achievements.c.sid == s.c.id)
+                         .outerjoin(latest, latest.c.sid == s.c.id))
+            .where(where).order_by(s.c.code))
 
-    q = select(s.c.id, s.c.code, s.c.name, s.c.kind, s.c.unit, s.c.credit_code, s.c.industry, s.c.county,
-               s.c.founded, s.c.area, s.c.funds, p.c.code.label("leader_code"), p.c.name.label("leader"),
-               p.c.id_number, p.c.phone).select_from(s.join(p, p.c.id == s.c.leader_id)).order_by(s.c.code)
-    if county:
-        q = q.where(s.c.county == county)
-    rows = []
-    for r in conn.execute(q):
-        st = state_of(found, r.id)
-        if status and st.status != status:
+
+def _states_by_code(conn: Connection, county: str | None) -> Iterator[tuple[str, State]]:
+    """``(code, State)`` of every ledger studio that has designations in force, in the ledger's order
+    (studio code): one streamed, ordered scan of the designations folded studio by studio."""
+    from sqlalchemy import select
+
+    from laomo.domain.status import State
+    from laomo.domain.studios import fold_order
+    from laomo.models import Designation, Studio
+
+    s, d = Studio.__table__, Designation.__table__
+    joined, where = _ledger_studios(county)
+    q = (select(s.c.code, d.c.action, d.c.level, d.c.date, d.c.deadline)
+         .select_from(joined.join(d, d.c.studio_id == s.c.id)).where(where, predicates.in_force(d))
+         .order_by(s.c.code, *fold_order()))
+    code, state = None, State()
+    for r in conn.execute(q.execution_options(yield_per=BATCH)):
+        if r[0] != code:
+            if code is not None:
+                yield code, state
+            code, state = r[0], State()
+        state.apply(r[1], r[2], r[3], r[4])
+    if code is not None:
+        yield code, state
+
+
+def _kept(state: State, status: str | None, level: str | None) -> bool:
+    return (not status or state.status == status) and (not level or state.level == level)
+
+
+def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, county: str | None,
+                 show_pii: bool, today: dt.date) -> Iterator[dict[str, Any]]:
+    """The ledger's rows, one per studio by code, as a stream: the studios' statement merged with
+    the designations' (both ordered by code; a studio without designations is ``registered``)."""
+    from laomo.domain.studios import REGISTERED
+
+    mask_id, mask_ph = _mask(show_pii)
+    folded = _states_by_code(conn, county)
+    pending = next(folded, None)
+    for r in conn.execute(_ledger_query(county, today).execution_options(yield_per=BATCH)):
+        st = REGISTERED
+        if pending is not None and pending[0] == r.code:
+            st = pending[1]
+            pending = next(folded, None)
+        if not _kept(st, status, level):
             continue
-        if level and st.level != level:
-            continue
-        n_ach, benefit = achievements.get(r.id, (0, 0))
-        last = latest.get(r.id)
-        rows.append({
+        yield {
             "studio": r.code, "name": r.name, "kind": r.kind, "unit": r.unit, "credit_code": r.credit_code,
             "industry": r.industry, "county": r.county, "founded": _iso(r.founded),
             "area": whole(r.area), "funds": r.funds,
@@ -409,16 +458,62 @@ def ledger(session: Session | Connection, *, status: str | None = None, level: s
             "status": st.status, "level": st.level, "levels_held": st.levels_held,
             "demonstrative": st.demonstrative, "first_named": _iso(st.first_named),
             "deadline": _iso(st.deadline),
-            "members": members.get(r.id, 0), "achievements": n_ach, "benefit": benefit,
-            "latest_year": last[0] if last else None, "latest_grade": last[1] if last else None,
-            "latest_recommendation": last[2] if last else None,
-        })
+            "members": r.members or 0, "achievements": r.achievements or 0, "benefit": _int(r.benefit),
+            "latest_year": r.latest_year, "latest_grade": r.latest_grade,
+            "latest_recommendation": r.latest_recommendation,
+        }
+
+
+def _ledger_counts(conn: Connection, *, status: str | None, level: str | None, county: str | None,
+                   ) -> tuple[int, dict[str, int]]:
+    """How many studios the ledger lists, and by status, without reading their rows: the studios
+    counted in SQL, the designations folded as a stream (nothing kept per studio)."""
+    from sqlalchemy import func, select
+
+    from laomo.domain.studios import REGISTERED
+
+    joined, where = _ledger_studios(county)
+    total = _int(conn.execute(select(func.count()).select_from(joined).where(where)).scalar())
+    by_status: Counter[str] = Counter()
+    with_designations = 0
+    for _code, st in _states_by_code(conn, county):
+        with_designations += 1
+        if _kept(st, status, level):
+            by_status[st.status] += 1
+    if _kept(REGISTERED, status, level) and total > with_designations:
+        by_status["registered"] += total - with_designations
+    return sum(by_status.values()), _ordered(dict(by_status), STATUS)
+
+
+def ledger(session: Session | Connection, *, status: str | None = None, level: str | None = None,
+           county: str | None = None, show_pii: bool = False, today: dt.date | None = None) -> dict[str, Any]:
+    """The 台账: one row per studio (by code) with its leader, status, levels and running totals."""
+    today = today or dt.date.today()
+    rows = list(_ledger_rows(_conn(session), status=status, level=level, county=county, show_pii=show_pii,
+                             today=today))
     by_status = Counter(r["status"] for r in rows)
     return {
         "union": union_name(session), "as_of": today.isoformat(),
         "filters": {"status": status, "level": level, "county": county},
         "count": len(rows), "by_status": _ordered(dict(by_status), STATUS),
         "pii": bool(show_pii), "studios": rows,
+    }
+
+
+def ledger_stream(session: Session | Connection, *, status: str | None = None, level: str | None = None,
+                  county: str | None = None, show_pii: bool = False, today: dt.date | None = None,
+                  counted: bool = True) -> dict[str, Any]:
+    """:func:`ledger` with ``studios`` an iterator: the rows are read from the database as they are
+    written (flat memory at any size; the session must stay open until they are read).
+    ``count`` and ``by_status`` come from a counting pass first (None unless ``counted``)."""
+    today = today or dt.date.today()
+    conn = _conn(session)
+    count, by_status = _ledger_counts(conn, status=status, level=level, county=county) if counted else (None, None)
+    return {
+        "union": union_name(session), "as_of": today.isoformat(),
+        "filters": {"status": status, "level": level, "county": county},
+        "count": count, "by_status": by_status, "pii": bool(show_pii),
+        "studios": _ledger_rows(conn, status=status, level=level, county=county, show_pii=show_pii, today=today),
     }
 
 
@@ -464,6 +559,102 @@ def _no_assessment(conn: Connection, year: int) -> str:
     return f"{year} 年度没有考核结果（有考核结果的年度：{'、'.join(map(str, years))}）"
 
 
+def _item_ids(conn: Connection, year: int) -> list[str]:
+    """The item ids the year's results score, sorted: the keys of their ``items`` read in SQL where the
+    database can (SQLite ``json_each``, PostgreSQL ``json_object_keys``), else in one streamed scan."""
+    from sqlalchemy import select, text
+
+    from laomo.models import Assessment
+
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        q = text("SELECT DISTINCT j.key FROM assessment AS a, json_each(a.items) AS j "
+                 "WHERE a.year = :year AND json_type(a.items) = 'object'")
+    elif dialect == "postgresql":
+        q = text("SELECT DISTINCT json_object_keys(a.items::json) FROM assessment AS a "
+                 "WHERE a.year = :year AND json_typeof(a.items::json) = 'object'")
+    else:
+        t = Assessment.__table__
+        keys: set[str] = set()
+        for items in conn.execute(select(t.c["items"]).where(t.c.year == year)
+                                  .execution_options(yield_per=BATCH)).scalars():
+            keys.update(items or {})
+        return sorted(keys)
+    return sorted(str(k) for k in conn.execute(q, {"year": year}).scalars())
+
+
+def _assessment_head(conn: Connection, year: int) -> dict[str, Any]:
+    """What the list says before its rows: the profiles used (most results first), the items with
+    their labels, how many results and by grade and recommendation — GROUP BY statements, no row read.
+
+    Profiles with as many results as each other keep the order of their first result (lowest id)."""
+    from sqlalchemy import func, select
+
+    from laomo.models import Assessment, Studio
+
+    t, s = Assessment.__table__, Studio.__table__
+    joined = t.join(s, s.c.id == t.c.studio_id)
+    grades: Counter[str] = Counter()
+    recs: Counter[str] = Counter()
+    for r in conn.execute(select(t.c.grade, t.c.recommendation, func.count().label("n")).select_from(joined)
+                          .where(t.c.year == year).group_by(t.c.grade, t.c.recommendation)):
+        grades[r.grade] += r.n
+        recs[r.recommendation or "none"] += r.n
+    first = func.min(t.c.id)
+    used = [(r.profile, r.profile_hash, r.n) for r in conn.execute(
+        select(t.c.profile, t.c.profile_hash, func.count().label("n"), first.label("first")).select_from(joined)
+        .where(t.c.year == year).group_by(t.c.profile, t.c.profile_hash).order_by(first))]
+    profiles: Counter[str] = Counter()
+    for name, _hash, n in used:
+        profiles[name or ""] += n
+    item_ids = _item_ids(conn, year) if grades else []
+    labels = _item_labels(conn, {(name, h): None for name, h, _ in used})
+    return {
+        "year": year, "union": union_name(conn),
+        "profiles": [p for p, _ in profiles.most_common() if p],
+        "items": [{"id": i, "label": labels.get(i, {}).get("label", ""), "max": labels.get(i, {}).get("max")}
+                  for i in item_ids],
+        "assessed": sum(grades.values()),
+        "by_grade": _ordered(dict(grades), GRADE),
+        "by_recommendation": _ordered(dict(recs), RECOMMENDATION),
+    }
+
+
+def _assessment_rows(conn: Connection, year: int) -> Iterator[dict[str, Any]]:
+    """The year's results as a stream, in the list's order: grade (优秀 first; unknown grades last),
+    total (highest first; none as 0), studio code."""
+    from sqlalchemy import case, func, select
+
+    from laomo.models import Assessment, Studio
+
+    t, s = Assessment.__table__, Studio.__table__
+    rank = case({g: i for i, g in enumerate(GRADE.values)}, value=t.c.grade, else_=99)
+    q = (select(s.c.code, s.c.name, s.c.unit, s.c.county, s.c.industry, t.c.total, t.c.grade, t.c["items"],
+                t.c.standards, t.c.recommendation, t.c.reasons, t.c.profile, t.c.imported)
+         .select_from(t.join(s, s.c.id == t.c.studio_id)).where(t.c.year == year)
+         .order_by(rank, func.coalesce(t.c.total, 0).desc(), s.c.code))
+    for r in conn.execute(q.execution_options(yield_per=BATCH)):
+        items = r._mapping["items"] or {}
+        standards = r.standards or {}
+        yield {
+            "studio": r.code, "name": r.name, "unit": r.unit, "county": r.county, "industry": r.industry,
+            "total": whole(r.total), "grade": r.grade, "items": {k: whole(v) for k, v in items.items()},
+            "recommendation": r.recommendation or "none", "reasons": list(r.reasons or []),
+            "deadline": standards.get("deadline"), "capped": bool(standards.get("capped")),
+            "imported": bool(r.imported), "profile": r.profile,
+        }
+
+
+def assessment_stream(session: Session | Connection, *, year: int) -> dict[str, Any]:
+    """The stored result list of ``year`` (see :func:`assessment`) with ``results`` an iterator read
+    from the database as it is written (the session must stay open until it is read)."""
+    conn = _conn(session)
+    head = _assessment_head(conn, year)
+    if not head["assessed"]:
+        raise NotFound(_no_assessment(conn, year))
+    return {**head, "results": _assessment_rows(conn, year)}
+
+
 def assessment(session: Session | Connection, *, year: int) -> dict[str, Any]:
     """The stored result list of ``year``: every studio's items, total, grade and recommendation.
 
@@ -471,52 +662,8 @@ def assessment(session: Session | Connection, *, year: int) -> dict[str, Any]:
     stored result is :class:`laomo.errors.NotFound`, naming the years that have some (an empty
     list is never written as if it were one).
     """
-    from sqlalchemy import select
-
-    from laomo.models import Assessment, Studio
-
-    conn = _conn(session)
-    t, s = Assessment.__table__, Studio.__table__
-    q = select(s.c.code, s.c.name, s.c.unit, s.c.county, s.c.industry, t.c.total, t.c.grade, t.c["items"],
-               t.c.standards, t.c.recommendation, t.c.reasons, t.c.profile, t.c.profile_hash,
-               t.c.imported).select_from(t.join(s, s.c.id == t.c.studio_id)).where(t.c.year == year)
-    results = []
-    item_ids: list[str] = []
-    seen: set[str] = set()
-    profiles: Counter[str] = Counter()
-    used: dict[tuple[str | None, str | None], None] = {}
-    for r in conn.execute(q):
-        items = dict(r._mapping["items"] or {})
-        for k in items:
-            if k not in seen:
-                seen.add(k)
-                item_ids.append(k)
-        standards = r.standards or {}
-        profiles[r.profile or ""] += 1
-        used[(r.profile, r.profile_hash)] = None
-        results.append({
-            "studio": r.code, "name": r.name, "unit": r.unit, "county": r.county, "industry": r.industry,
-            "total": whole(r.total), "grade": r.grade, "items": {k: whole(v) for k, v in items.items()},
-            "recommendation": r.recommendation or "none", "reasons": list(r.reasons or []),
-            "deadline": standards.get("deadline"), "capped": bool(standards.get("capped")),
-            "imported": bool(r.imported), "profile": r.profile,
-        })
-    if not results:
-        raise NotFound(_no_assessment(conn, year))
-    results.sort(key=lambda x: (GRADE.rank(x["grade"]) if GRADE.rank(x["grade"]) >= 0 else 99,
-                                -(x["total"] or 0), x["studio"]))
-    item_ids.sort()
-    labels = _item_labels(conn, used)
-    return {
-        "year": year, "union": union_name(session),
-        "profiles": [p for p, _ in profiles.most_common() if p],
-        "items": [{"id": i, "label": labels.get(i, {}).get("label", ""), "max": labels.get(i, {}).get("max")}
-                  for i in item_ids],
-        "assessed": len(results),
-        "by_grade": _ordered(dict(Counter(x["grade"] for x in results)), GRADE),
-        "by_recommendation": _ordered(dict(Counter(x["recommendation"] for x in results)), RECOMMENDATION),
-        "results": results,
-    }
+    data = assessment_stream(session, year=year)
+    return {**data, "results": list(data["results"])}
 
 
 # --------------------------------------------------------------------------- decision notice

@@ -25,7 +25,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,6 +87,29 @@ def renderer(report: str, *formats: str) -> Callable[[Renderer], Renderer]:
             RENDERERS[(report, fmt)] = func
         return func
     return register
+
+
+#: The (report, format) pairs written as a stream (:func:`stream`): the data's rows are an iterator.
+STREAMED = frozenset((report, fmt) for report in ("ledger", "assessment") for fmt in ("csv", "xlsx", "json"))
+
+
+def stream(report: str, fmt: str, data: dict[str, Any]) -> Iterator[bytes]:
+    """The file of a ledger or assessment list as pieces of bytes, written as its rows are read
+    (``data`` from :func:`laomo.reports.data.ledger_stream` / ``assessment_stream``; a materialised
+    ``data`` gives the same bytes as :func:`render`)."""
+    if (report, fmt) not in STREAMED:
+        raise LaomoError(f"报表 {report} 的格式 {fmt} 不能流式写出", exit_code=2)
+    if fmt == "json":
+        return json_chunks(data, "studios" if report == "ledger" else "results")
+    if report == "ledger":
+        table, title = tb.ledger_table(data), ledger_title(data)
+        scope = f"{ledger_filters_text(data)}：共 {data['count']} 个工作室"
+    else:
+        table, title = tb.assessment_table(data), assessment_title(data)
+        scope = f"参加考核：{data['assessed']} 个工作室"
+    if fmt == "csv":
+        return csv_chunks(table)
+    return xlsx_chunks([table], title, _heading(title, data, scope))
 
 
 def render(report: str, fmt: str, data: dict[str, Any], template: Path | None = None) -> str | bytes:
@@ -195,21 +218,64 @@ def _csv_cell(value: Any) -> Any:
     return neutralise(value if isinstance(value, (int, float)) else str(value))
 
 
-def to_csv(table: tb.Table) -> bytes:
-    """UTF-8 with BOM, CRLF, header row first; formula-looking text cells neutralised."""
+#: Rows (csv) or items (json) written out at a time by the streaming writers.
+CHUNK_ROWS = 1000
+
+
+def csv_chunks(table: tb.Table) -> Iterator[bytes]:
+    """:func:`to_csv` written row by row (the table's rows may be a stream), in pieces."""
     import csv
 
+    yield b"\xef\xbb\xbf"
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([_csv_cell(h) for h in table.headers])
-    for row in table.rows:
+    for n, row in enumerate(table.iter_rows(), 1):
         writer.writerow([_csv_cell(v) for v in row])
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+        if n % CHUNK_ROWS == 0:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode("utf-8")
+
+
+def to_csv(table: tb.Table) -> bytes:
+    """UTF-8 with BOM, CRLF, header row first; formula-looking text cells neutralised."""
+    return b"".join(csv_chunks(table))
+
+
+#: Stands for the list in the JSON text of the rest of a streamed report (split there).
+_ITEMS = "\x1flaomo-items\x1f"
+
+
+def json_chunks(data: dict[str, Any], key: str) -> Iterator[bytes]:
+    """:func:`to_json` of ``data`` whose top-level ``key`` is an iterable of items, written item by
+    item: the same text, byte for byte, as the list would give."""
+    before, after = to_json({**data, key: _ITEMS}).split(json.dumps(_ITEMS, ensure_ascii=False), 1)
+    yield before.encode("utf-8")
+    parts: list[str] = []
+    opened = False
+    for item in data[key]:
+        text = json.dumps(item, ensure_ascii=False, indent=2, default=str).replace("\n", "\n    ")
+        parts.append((",\n    " if opened else "[\n    ") + text)
+        opened = True
+        if len(parts) >= CHUNK_ROWS:
+            yield "".join(parts).encode("utf-8")
+            parts = []
+    parts.append("\n  ]" if opened else "[]")
+    yield ("".join(parts) + after).encode("utf-8")
 
 
 def to_xlsx(tables: list[tb.Table], title: str = "", heading: Heading | None = None) -> bytes:
     """One printable sheet per table (:mod:`laomo.reports.xlsx`)."""
     from laomo.reports.xlsx import to_xlsx as write
+
+    return write(tables, title, heading)
+
+
+def xlsx_chunks(tables: list[tb.Table], title: str = "", heading: Heading | None = None) -> Iterator[bytes]:
+    """:func:`to_xlsx` for tables whose rows are streams, in pieces (:func:`laomo.reports.xlsx.xlsx_chunks`)."""
+    from laomo.reports.xlsx import xlsx_chunks as write
 
     return write(tables, title, heading)
 

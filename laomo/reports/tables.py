@@ -9,7 +9,7 @@ to format a column: ``text``, ``int`` (counts), ``year``, ``num`` (decimals), ``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,16 @@ class Table:
     sheet: str = ""
     #: leading columns that name a row (编号, 名称): kept in view when the sheet scrolls sideways
     key_columns: int = 0
+    #: rows still to be read from the database (a ledger or list written as a stream), after ``rows``;
+    #: read once, by the file writer (:meth:`iter_rows`)
+    stream: Iterator[list[Any]] | None = None
+
+    def iter_rows(self) -> Iterator[list[Any]]:
+        """Every row: ``rows``, then the stream's (which is then used up)."""
+        yield from self.rows
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            yield from stream
 
     @property
     def headers(self) -> list[str]:
@@ -83,42 +93,63 @@ def num_text(value: Any) -> str:
 # --------------------------------------------------------------------------- ledger
 
 
-def ledger_table(data: dict[str, Any]) -> Table:
+def ledger_columns() -> list[Column]:
     # 领衔人编号 first: the ledger imports back as studios (import-formats.md, round trip); a masked
     # 领衔人身份证号 says nothing and is passed over by the import
-    cols = [Column("编号"), Column("名称"), Column("类型"), Column("领衔人编号"), Column("领衔人"), Column("领衔人身份证号"),
+    return [Column("编号"), Column("名称"), Column("类型"), Column("领衔人编号"), Column("领衔人"), Column("领衔人身份证号"),
             Column("领衔人手机"), Column("所在单位"), Column("统一社会信用代码"), Column("行业"), Column("区县"), Column("成立日期", "date"),
             Column("场所面积（㎡）", "num"), Column("年度经费", "money"), Column("状态"), Column("级别"),
             Column("已获级别"), Column("示范性"), Column("首次命名", "date"), Column("整改期限", "date"),
             Column("在册成员", "int"), Column("成果数", "int"), Column("经济效益合计", "money"),
             Column("最近考核年度", "year"), Column("最近考核等级")]
-    rows = [[r["studio"], r["name"], STUDIO_KIND.label(r["kind"]), r["leader_code"], r["leader"], r["id_number"],
-             r["phone"],
-             r["unit"], r["credit_code"] or "", f"{r['industry']} {INDUSTRY.label(r['industry'])}", r["county"],
-             r["founded"] or "", r["area"], r["funds"], STATUS.label(r["status"]), LEVEL.label(r["level"]),
-             levels_text(r["levels_held"]), yes_no(r["demonstrative"]) if r["level"] else "",
-             r["first_named"] or "", r["deadline"] or "", r["members"], r["achievements"], r["benefit"],
-             r["latest_year"], GRADE.label(r["latest_grade"]) if r["latest_grade"] else ""]
-            for r in data["studios"]]
-    return Table("劳模和工匠人才创新工作室台账", cols, rows, "台账", key_columns=2)
+
+
+def ledger_row(r: dict[str, Any]) -> list[Any]:
+    """One studio of :func:`laomo.reports.data.ledger` as the ledger table's row."""
+    return [r["studio"], r["name"], STUDIO_KIND.label(r["kind"]), r["leader_code"], r["leader"], r["id_number"],
+            r["phone"],
+            r["unit"], r["credit_code"] or "", f"{r['industry']} {INDUSTRY.label(r['industry'])}", r["county"],
+            r["founded"] or "", r["area"], r["funds"], STATUS.label(r["status"]), LEVEL.label(r["level"]),
+            levels_text(r["levels_held"]), yes_no(r["demonstrative"]) if r["level"] else "",
+            r["first_named"] or "", r["deadline"] or "", r["members"], r["achievements"], r["benefit"],
+            r["latest_year"], GRADE.label(r["latest_grade"]) if r["latest_grade"] else ""]
+
+
+def ledger_table(data: dict[str, Any]) -> Table:
+    """The ledger as a table; when ``data["studios"]`` is a stream (``laomo.reports.data.ledger_stream``)
+    the table's rows are one too (:attr:`Table.stream`), read once by the writer."""
+    t = Table("劳模和工匠人才创新工作室台账", ledger_columns(), [], "台账", key_columns=2)
+    return _fill(t, map(ledger_row, data["studios"]), isinstance(data["studios"], list))
+
+
+def _fill(table: Table, rows: Iterator[list[Any]], materialise: bool) -> Table:
+    if materialise:
+        table.rows = list(rows)
+    else:
+        table.stream = rows
+    return table
 
 
 # --------------------------------------------------------------------------- assessment
 
 
+def _assessment_rows(results: Iterable[dict[str, Any]], items: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    ids = [i["id"] for i in items]
+    for n, r in enumerate(results, 1):
+        yield [n, r["studio"], r["name"], r["unit"], r["county"], *(r["items"].get(i) for i in ids),
+               r["total"], GRADE.label(r["grade"]), RECOMMENDATION.label(r["recommendation"]),
+               "；".join(r["reasons"]), r["deadline"] or ""]
+
+
 def assessment_table(data: dict[str, Any]) -> Table:
+    """The assessment list as a table (its rows a stream when ``data["results"]`` is one)."""
     items = data["items"]
     cols = [Column("序号", "int"), Column("编号"), Column("名称"), Column("所在单位"), Column("区县")]
     cols += [Column(f"{i['id']} {i['label']}".strip(), "num") for i in items]
     cols += [Column("总分", "num"), Column("等级"), Column("处理建议"), Column("原因"), Column("整改期限", "date")]
-    rows = []
-    for n, r in enumerate(data["results"], 1):
-        rows.append([n, r["studio"], r["name"], r["unit"], r["county"],
-                     *(r["items"].get(i["id"]) for i in items),
-                     r["total"], GRADE.label(r["grade"]), RECOMMENDATION.label(r["recommendation"]),
-                     "；".join(r["reasons"]), r["deadline"] or ""])
-    return Table(f"{data['year']}年度劳模和工匠人才创新工作室考核结果", cols, rows, f"{data['year']}年度考核",
-                 key_columns=3)
+    t = Table(f"{data['year']}年度劳模和工匠人才创新工作室考核结果", cols, [], f"{data['year']}年度考核",
+              key_columns=3)
+    return _fill(t, _assessment_rows(data["results"], items), isinstance(data["results"], list))
 
 
 # --------------------------------------------------------------------------- summary

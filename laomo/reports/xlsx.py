@@ -14,15 +14,20 @@ printing as a union office sends it:
 * A4, landscape when the table is wider than a portrait page, always
   scaled to one page wide (as many pages tall as it takes), narrow margins,
   page numbers "第 N 页 共 M 页" in the footer;
-* column widths from the content (the first 2,000 rows), between 6 and 30
-  characters; longer text wraps and its row grows;
+* column widths from the content of the first 2,000 rows (:data:`SAMPLE_ROWS`: the only rows
+  held in memory when a ledger or list is written as a stream; a longer table's later rows do
+  not widen a column — their longer text wraps), between 6 and 30 characters; longer text
+  wraps and its row grows;
 * numbers as numbers in the formats of :data:`laomo.reports.numbers.XLSX_FORMATS`
   (元, counts, years never grouped, dates as dates, shares as %).
 
 Every text cell goes through :func:`laomo.safe.neutralise` and is written as
 a string (never a formula).  The workbook is written by XlsxWriter in
-constant-memory mode: rows stream to disk, so a ledger of 150,000 studios
-never holds every cell in memory.
+constant-memory mode: rows stream to disk as they are read from the database
+(:func:`xlsx_chunks`), so a ledger of 150,000 studios never holds its rows or
+cells in memory.  (openpyxl's write-only workbook was measured against it on the
+150,000-studio ledger, with the same layout: slower and larger at its peak, see
+``bench/bench_xlsx_writers.py``.)
 """
 
 from __future__ import annotations
@@ -30,8 +35,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from itertools import chain, islice
+from typing import IO, TYPE_CHECKING, Any
 
 from laomo.reports import numbers
 from laomo.reports import tables as tb
@@ -96,12 +103,13 @@ def _lines(width: float, column: float) -> int:
     return max(1, -int(-width // max(column - 1.5, 1)))
 
 
-def column_widths(table: tb.Table) -> list[float]:
-    """Per column: the widest shown value of the first rows (the header may take two lines, a
-    number's header three), between :data:`MIN_WIDTH` and :data:`MAX_WIDTH`."""
+def column_widths(table: tb.Table, sample: list[list[Any]] | None = None) -> list[float]:
+    """Per column: the widest shown value of the first :data:`SAMPLE_ROWS` rows (``sample``: those
+    rows when the table is a stream; the header may take two lines, a number's header three),
+    between :data:`MIN_WIDTH` and :data:`MAX_WIDTH`."""
     kinds = [c.kind for c in table.columns]
     widths = [0.0] * len(kinds)
-    for row in table.rows[:SAMPLE_ROWS]:
+    for row in table.rows[:SAMPLE_ROWS] if sample is None else sample[:SAMPLE_ROWS]:
         for i, v in enumerate(row):
             if v is not None and v != "":
                 widths[i] = max(widths[i], display_width(numbers.cell_text(v, kinds[i])))
@@ -170,7 +178,9 @@ def _print_setup(ws: Worksheet, table: tb.Table, widths: list[float], header_row
 
 
 def _write_table(ws: Worksheet, fm: _Formats, table: tb.Table, heading: Heading | None, several: bool) -> None:
-    widths = column_widths(table)
+    rows = table.iter_rows()
+    sample = list(islice(rows, SAMPLE_ROWS))  # the widths' sample: the only rows held at a time
+    widths = column_widths(table, sample)
     kinds = [c.kind for c in table.columns]
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
@@ -188,7 +198,7 @@ def _write_table(ws: Worksheet, fm: _Formats, table: tb.Table, heading: Heading 
     wraps = [i for i, (w, k) in enumerate(zip(widths, kinds)) if w >= MAX_WIDTH and k == "text"]
     plain = [fm.cell(k, i in wraps, False) for i, k in enumerate(kinds)]
     bold = [fm.cell(k, i in wraps, True) for i, k in enumerate(kinds)]
-    for values in table.rows:
+    for values in chain(sample, rows):
         row += 1
         formats = bold if values and values[0] == "合计" else plain
         lines = max([_lines(_text_width(values[i]), widths[i]) for i in wraps if isinstance(values[i], str)] + [1])
@@ -208,10 +218,29 @@ def _write_table(ws: Worksheet, fm: _Formats, table: tb.Table, heading: Heading 
 
 def to_xlsx(tables: list[tb.Table], title: str = "", heading: Heading | None = None) -> bytes:
     """One printable sheet per table (see the module docstring)."""
+    buf = io.BytesIO()
+    write_xlsx(buf, tables, title, heading)
+    return buf.getvalue()
+
+
+def xlsx_chunks(tables: list[tb.Table], title: str = "", heading: Heading | None = None,
+                size: int = 1 << 20) -> Iterator[bytes]:
+    """:func:`to_xlsx` for tables whose rows are streams: the workbook is written to a temporary file
+    as the rows come, then read back in pieces of ``size`` bytes (never whole in memory)."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as fh:
+        write_xlsx(fh, tables, title, heading)
+        fh.seek(0)
+        while chunk := fh.read(size):
+            yield chunk
+
+
+def write_xlsx(target: IO[bytes], tables: list[tb.Table], title: str = "", heading: Heading | None = None) -> None:
+    """Write the workbook of :func:`to_xlsx` to ``target`` (a binary file), row by row."""
     import xlsxwriter
 
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_formulas": False,
+    wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "strings_to_numbers": False})
     wb.set_properties({"title": title, "author": "laomo"} if title else {"author": "laomo"})
     fm = _Formats(wb)
@@ -221,4 +250,3 @@ def to_xlsx(tables: list[tb.Table], title: str = "", heading: Heading | None = N
     if not tables:
         wb.add_worksheet("Sheet")
     wb.close()
-    return buf.getvalue()
