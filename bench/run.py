@@ -40,7 +40,7 @@ sys.path.insert(1, str(ROOT))
 
 import harness
 
-MODULES = ("bench_import", "bench_assess", "bench_report")
+MODULES = ("bench_import", "bench_assess", "bench_report", "bench_export")
 
 
 @dataclass

@@ -404,22 +404,28 @@ def _ledger_query(county: str | None, today: dt.date) -> Select[Any]:
             .where(where).order_by(s.c.code))
 
 
-def _states_by_code(conn: Connection, county: str | None) -> Iterator[tuple[str, State]]:
-    """``(code, State)`` of every ledger studio that has designations in force, in the ledger's order
-    (studio code): one streamed, ordered scan of the designations folded studio by studio."""
+def _designations_by_code(county: str | None) -> Select[Any]:
+    """``(code, action, level, date, deadline)`` of the designations in force of the ledger's studios,
+    in the ledger's order (studio code) and the fold's (date, id)."""
     from sqlalchemy import select
 
-    from laomo.domain.status import State
     from laomo.domain.studios import fold_order
     from laomo.models import Designation, Studio
 
     s, d = Studio.__table__, Designation.__table__
     joined, where = _ledger_studios(county)
-    q = (select(s.c.code, d.c.action, d.c.level, d.c.date, d.c.deadline)
-         .select_from(joined.join(d, d.c.studio_id == s.c.id)).where(where, predicates.in_force(d))
-         .order_by(s.c.code, *fold_order()))
+    return (select(s.c.code, d.c.action, d.c.level, d.c.date, d.c.deadline)
+            .select_from(joined.join(d, d.c.studio_id == s.c.id)).where(where, predicates.in_force(d))
+            .order_by(s.c.code, *fold_order()))
+
+
+def _states_by_code(conn: Connection, county: str | None) -> Iterator[tuple[str, State]]:
+    """``(code, State)`` of every ledger studio that has designations in force, in the ledger's order
+    (studio code): one streamed, ordered scan of the designations folded studio by studio."""
+    from laomo.domain.status import State
+
     code, state = None, State()
-    for r in conn.execute(q.execution_options(yield_per=BATCH)):
+    for r in conn.execute(_designations_by_code(county).execution_options(yield_per=BATCH)):
         if r[0] != code:
             if code is not None:
                 yield code, state
@@ -442,26 +448,32 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
     mask_id, mask_ph = _mask(show_pii)
     folded = _states_by_code(conn, county)
     pending = next(folded, None)
-    for r in conn.execute(_ledger_query(county, today).execution_options(yield_per=BATCH)):
-        st = REGISTERED
-        if pending is not None and pending[0] == r.code:
-            st = pending[1]
-            pending = next(folded, None)
-        if not _kept(st, status, level):
-            continue
-        yield {
-            "studio": r.code, "name": r.name, "kind": r.kind, "unit": r.unit, "credit_code": r.credit_code,
-            "industry": r.industry, "county": r.county, "founded": _iso(r.founded),
-            "area": whole(r.area), "funds": r.funds,
-            "leader_code": r.leader_code, "leader": r.leader,
-            "id_number": mask_id(r.id_number), "phone": mask_ph(r.phone),
-            "status": st.status, "level": st.level, "levels_held": st.levels_held,
-            "demonstrative": st.demonstrative, "first_named": _iso(st.first_named),
-            "deadline": _iso(st.deadline),
-            "members": r.members or 0, "achievements": r.achievements or 0, "benefit": _int(r.benefit),
-            "latest_year": r.latest_year, "latest_grade": r.latest_grade,
-            "latest_recommendation": r.latest_recommendation,
-        }
+    result = conn.execute(_ledger_query(county, today).execution_options(yield_per=BATCH))
+    for part in result.partitions():
+        for (code, name, kind, unit, credit_code, industry, county_, founded, area, funds, leader_code, leader,
+             id_number, phone, members, achievements, benefit, latest_year, latest_grade,
+             latest_recommendation) in part:
+            st = REGISTERED
+            if pending is not None and pending[0] == code:
+                st = pending[1]
+                pending = next(folded, None)
+            held = st.levels_held if st.named_since else []
+            top = held[-1] if held else None
+            if (status and st.status != status) or (level and top != level):
+                continue
+            yield {
+                "studio": code, "name": name, "kind": kind, "unit": unit, "credit_code": credit_code,
+                "industry": industry, "county": county_, "founded": _iso(founded),
+                "area": whole(area), "funds": funds,
+                "leader_code": leader_code, "leader": leader,
+                "id_number": mask_id(id_number), "phone": mask_ph(phone),
+                "status": st.status, "level": top, "levels_held": held,
+                "demonstrative": top is not None and top in st.demonstrative_levels,
+                "first_named": _iso(st.first_named), "deadline": _iso(st.deadline),
+                "members": members or 0, "achievements": achievements or 0, "benefit": _int(benefit),
+                "latest_year": latest_year, "latest_grade": latest_grade,
+                "latest_recommendation": latest_recommendation,
+            }
 
 
 def _ledger_counts(conn: Connection, *, status: str | None, level: str | None, county: str | None,
@@ -620,19 +632,24 @@ def _assessment_head(conn: Connection, year: int) -> dict[str, Any]:
     }
 
 
-def _assessment_rows(conn: Connection, year: int) -> Iterator[dict[str, Any]]:
-    """The year's results as a stream, in the list's order: grade (优秀 first; unknown grades last),
-    total (highest first; none as 0), studio code."""
+def _assessment_query(year: int) -> Select[Any]:
+    """The year's results joined to their studios, in the list's order: grade (优秀 first; unknown
+    grades last), total (highest first; none as 0), studio code."""
     from sqlalchemy import case, func, select
 
     from laomo.models import Assessment, Studio
 
     t, s = Assessment.__table__, Studio.__table__
     rank = case({g: i for i, g in enumerate(GRADE.values)}, value=t.c.grade, else_=99)
-    q = (select(s.c.code, s.c.name, s.c.unit, s.c.county, s.c.industry, t.c.total, t.c.grade, t.c["items"],
-                t.c.standards, t.c.recommendation, t.c.reasons, t.c.profile, t.c.imported)
-         .select_from(t.join(s, s.c.id == t.c.studio_id)).where(t.c.year == year)
-         .order_by(rank, func.coalesce(t.c.total, 0).desc(), s.c.code))
+    return (select(s.c.code, s.c.name, s.c.unit, s.c.county, s.c.industry, t.c.total, t.c.grade, t.c["items"],
+                   t.c.standards, t.c.recommendation, t.c.reasons, t.c.profile, t.c.imported)
+            .select_from(t.join(s, s.c.id == t.c.studio_id)).where(t.c.year == year)
+            .order_by(rank, func.coalesce(t.c.total, 0).desc(), s.c.code))
+
+
+def _assessment_rows(conn: Connection, year: int) -> Iterator[dict[str, Any]]:
+    """The year's results as a stream, in the list's order (:func:`_assessment_query`)."""
+    q = _assessment_query(year)
     for r in conn.execute(q.execution_options(yield_per=BATCH)):
         items = r._mapping["items"] or {}
         standards = r.standards or {}

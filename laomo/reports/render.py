@@ -54,7 +54,7 @@ from laomo.enums import (
 from laomo.errors import LaomoError
 from laomo.reports import numbers
 from laomo.reports import tables as tb
-from laomo.safe import neutralise
+from laomo.safe import FORMULA_PREFIXES, neutralise
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -222,6 +222,15 @@ def _csv_cell(value: Any) -> Any:
 CHUNK_ROWS = 1000
 
 
+#: First characters of a text cell that :func:`laomo.safe.neutralise` may change (or white space).
+_RISKY = re.compile("[" + re.escape("".join(FORMULA_PREFIXES)) + r"]|\s")
+
+
+def _csv_row(values: list[Any]) -> list[Any]:
+    """:func:`_csv_cell` of every value; plain text (nearly every cell) is passed as it is."""
+    return [v if (c := v.__class__) is int or (c is str and not _RISKY.match(v)) else _csv_cell(v) for v in values]
+
+
 def csv_chunks(table: tb.Table) -> Iterator[bytes]:
     """:func:`to_csv` written row by row (the table's rows may be a stream), in pieces."""
     import csv
@@ -231,7 +240,7 @@ def csv_chunks(table: tb.Table) -> Iterator[bytes]:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([_csv_cell(h) for h in table.headers])
     for n, row in enumerate(table.iter_rows(), 1):
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow(_csv_row(row))
         if n % CHUNK_ROWS == 0:
             yield buf.getvalue().encode("utf-8")
             buf.seek(0)

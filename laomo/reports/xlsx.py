@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import IO, TYPE_CHECKING, Any
@@ -196,15 +196,43 @@ def _write_table(ws: Worksheet, fm: _Formats, table: tb.Table, heading: Heading 
     for i, h in enumerate(table.headers):
         ws.write_string(row, i, neutralise(h), fm.header)
     wraps = [i for i, (w, k) in enumerate(zip(widths, kinds)) if w >= MAX_WIDTH and k == "text"]
-    plain = [fm.cell(k, i in wraps, False) for i, k in enumerate(kinds)]
-    bold = [fm.cell(k, i in wraps, True) for i, k in enumerate(kinds)]
-    for values in chain(sample, rows):
+    layout = _Layout(kinds, widths, wraps, [fm.cell(k, i in wraps, False) for i, k in enumerate(kinds)],
+                     [fm.cell(k, i in wraps, True) for i, k in enumerate(kinds)])
+    body = chain(sample, rows)
+    if fast_rows_supported(ws):
+        _fast_rows(ws, row, body, layout)
+    else:
+        _api_rows(ws, row, body, layout)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How a table's rows are written: kinds and widths of the columns, the wrapped ones, the formats."""
+
+    kinds: list[str]
+    widths: list[float]
+    wraps: list[int]
+    plain: list[Format]
+    bold: list[Format]  # a 合计 row
+
+    def formats(self, values: list[Any]) -> list[Format]:
+        return self.bold if values and values[0] == "合计" else self.plain
+
+    def lines(self, values: list[Any]) -> int:
+        """Lines of the row's tallest wrapped cell (no program refits rows on opening)."""
+        return max([_lines(_text_width(values[i]), self.widths[i]) for i in self.wraps if isinstance(values[i], str)]
+                   + [1])
+
+
+def _api_rows(ws: Worksheet, row: int, rows: Iterable[list[Any]], layout: _Layout) -> None:
+    """The rows after the header row ``row``, cell by cell through XlsxWriter's writing methods."""
+    for values in rows:
         row += 1
-        formats = bold if values and values[0] == "合计" else plain
-        lines = max([_lines(_text_width(values[i]), widths[i]) for i in wraps if isinstance(values[i], str)] + [1])
-        if lines > 1:  # wrapped text: the row as tall as its longest cell (no program refits rows on opening)
+        formats = layout.formats(values)
+        lines = layout.lines(values)
+        if lines > 1:
             ws.set_row(row, LINE_HEIGHT * lines)
-        for i, (v, kind) in enumerate(zip(values, kinds)):
+        for i, (v, kind) in enumerate(zip(values, layout.kinds)):
             value = _value(v, kind)
             if value is None:
                 ws.write_blank(row, i, None, formats[i])
@@ -214,6 +242,93 @@ def _write_table(ws: Worksheet, fm: _Formats, table: tb.Table, heading: Heading 
                 ws.write_datetime(row, i, value, formats[i])
             else:
                 ws.write_number(row, i, value, formats[i])
+
+
+def fast_rows_supported(ws: Worksheet) -> bool:
+    """Whether :func:`_fast_rows` can write this sheet: XlsxWriter in constant-memory mode, with the
+    row file and methods it relies on (else the rows go through :func:`_api_rows`)."""
+    return bool(getattr(ws, "constant_memory", False)) and all(
+        hasattr(ws, name) for name in ("fh", "previous_row", "_write_single_row", "_check_dimensions",
+                                       "_convert_date_time"))
+
+
+def _xml_text(value: str) -> str:
+    """A text cell's ``<is>`` content exactly as XlsxWriter writes an inline string: at most 32,767
+    UTF-16 units, control characters as ``_xHHHH_``, markup characters escaped, ``xml:space`` kept for
+    leading or trailing blanks.  (XlsxWriter would copy a text that looks like ``<r>…</r>`` unescaped;
+    here every text is escaped.)"""
+    if len(value) <= XLS_STRMAX // 2 and not _ANY_CARE.search(value):
+        return f"<t>{value}</t>"  # nearly every cell
+    if len(value) > XLS_STRMAX // 2:
+        from xlsxwriter.utility import _utf16_len, _utf16_truncate
+
+        if _utf16_len(value) > XLS_STRMAX:
+            value = _utf16_truncate(value, XLS_STRMAX)
+    if _NEEDS_CARE.search(value):
+        from xlsxwriter.xmlwriter import re_control_chars_1, re_control_chars_2
+
+        value = re_control_chars_1.sub(r"_x005F\1", value)
+        value = re_control_chars_2.sub(lambda m: f"_x{ord(m.group(1)):04X}_", value)
+        value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    if _MARKUP.search(value):
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    preserve = ' xml:space="preserve"' if value and (value[0].isspace() or value[-1].isspace()) else ""
+    return f"<t{preserve}>{value}</t>"
+
+
+XLS_STRMAX = 32767
+_NEEDS_CARE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_MARKUP = re.compile(r"[&<>]")
+_ANY_CARE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+#: Rows gathered before they are written to the sheet's row file.
+FAST_BATCH = 500
+
+
+def _fast_rows(ws: Worksheet, row: int, rows: Iterable[list[Any]], layout: _Layout) -> None:
+    """The rows after the header row ``row``, written as sheet XML straight into XlsxWriter's
+    constant-memory row file: the very XML its cell methods write (tests compare both), without
+    their per-cell bookkeeping (about four times faster for a 150,000-studio ledger)."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    ws._write_single_row(row + 1)  # the header row (and the title rows) written out first
+    ncols = len(layout.kinds)
+    letters = [xl_col_to_name(i) for i in range(ncols)]
+    styles: dict[int, list[int]] = {}  # per list of formats (plain, bold) that rows use: their xf indices
+    batch: list[str] = []
+    for values in rows:
+        row += 1
+        n = row + 1
+        lines = layout.lines(values)
+        height = f' ht="{int(LINE_HEIGHT * lines * 4.0 / 3.0 + 0.5) * 0.75:.16g}" customHeight="1"' if lines > 1 else ""
+        batch.append(f'<row r="{n}"{height}>')
+        formats = layout.formats(values)
+        xfs = styles.get(id(formats))
+        if xfs is None:  # a format counts as used (styles.xml) only once a cell has it, as with the API
+            xfs = styles[id(formats)] = [f._get_xf_index() for f in formats]
+        for v, kind, letter, xf in zip(values, layout.kinds, letters, xfs):
+            cell = f'<c r="{letter}{n}" s="{xf}"'
+            if v.__class__ is str and kind != "date":  # nearly every cell: _value's text, inline
+                if v:
+                    batch.append(f'{cell} t="inlineStr"><is>{_xml_text(neutralise(v))}</is></c>')
+                else:
+                    batch.append(cell + "/>")
+                continue
+            value = _value(v, kind)
+            if value is None:
+                batch.append(cell + "/>")
+            elif isinstance(value, str):
+                batch.append(f'{cell} t="inlineStr"><is>{_xml_text(value)}</is></c>')
+            elif isinstance(value, dt.date):
+                batch.append(f"{cell}><v>{ws._convert_date_time(value):.16G}</v></c>")
+            else:
+                batch.append(f"{cell}><v>{value:.16G}</v></c>")
+        batch.append("</row>")
+        if len(batch) > FAST_BATCH * ncols:
+            ws.fh.write("".join(batch))
+            batch = []
+    ws.fh.write("".join(batch))
+    ws.previous_row = row
+    ws._check_dimensions(row, ncols - 1)
 
 
 def to_xlsx(tables: list[tb.Table], title: str = "", heading: Heading | None = None) -> bytes:
