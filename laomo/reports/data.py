@@ -649,17 +649,19 @@ def _assessment_query(year: int) -> Select[Any]:
 
 def _assessment_rows(conn: Connection, year: int) -> Iterator[dict[str, Any]]:
     """The year's results as a stream, in the list's order (:func:`_assessment_query`)."""
-    q = _assessment_query(year)
-    for r in conn.execute(q.execution_options(yield_per=BATCH)):
-        items = r._mapping["items"] or {}
-        standards = r.standards or {}
-        yield {
-            "studio": r.code, "name": r.name, "unit": r.unit, "county": r.county, "industry": r.industry,
-            "total": whole(r.total), "grade": r.grade, "items": {k: whole(v) for k, v in items.items()},
-            "recommendation": r.recommendation or "none", "reasons": list(r.reasons or []),
-            "deadline": standards.get("deadline"), "capped": bool(standards.get("capped")),
-            "imported": bool(r.imported), "profile": r.profile,
-        }
+    result = conn.execute(_assessment_query(year).execution_options(yield_per=BATCH))
+    for part in result.partitions():
+        for code, name, unit, county, industry, total, grade, items, standards, recommendation, reasons, profile, \
+                imported in part:
+            yield {
+                "studio": code, "name": name, "unit": unit, "county": county, "industry": industry,
+                "total": whole(total), "grade": grade,
+                "items": {k: whole(v) for k, v in items.items()} if items else {},
+                "recommendation": recommendation or "none", "reasons": list(reasons) if reasons else [],
+                "deadline": standards.get("deadline") if standards else None,
+                "capped": bool(standards.get("capped")) if standards else False,
+                "imported": bool(imported), "profile": profile,
+            }
 
 
 def assessment_stream(session: Session | Connection, *, year: int) -> dict[str, Any]:
