@@ -48,6 +48,7 @@ from laomo.ledger.sources import Source
 from laomo.safe import mask, neutralise, scrub, visible
 from laomo.store import audit
 from laomo.store.bulk import BulkStatement
+from laomo.store.engine import bulk_cache
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -757,16 +758,17 @@ def import_source(
     imp = _Importer(session, kind_def, header.mapped, result, rejects, mode, header.combiner())
     file_check = imp.people.file_check() if imp.people is not None else None
     try:
-        for rows, count, fraction in pipeline.chunks(imp.parse_packed, source, CHUNK,
-                                                     keep_cells=rejects is not None,
-                                                     size=getattr(source, "size", None),
-                                                     check=file_check.check if file_check else None):
-            result.read += count
-            imp.flush(rows)
-            if progress is not None:
-                progress(fraction)
-        imp.finish_conflicts(source)
-        imp.close()
+        with bulk_cache(imp.conn), pipeline.no_cycle_collection():
+            for rows, count, fraction in pipeline.chunks(imp.parse_packed, source, CHUNK,
+                                                         keep_cells=rejects is not None,
+                                                         size=getattr(source, "size", None),
+                                                         check=file_check.check if file_check else None):
+                result.read += count
+                imp.flush(rows)
+                if progress is not None:
+                    progress(fraction)
+            imp.finish_conflicts(source)
+            imp.close()
         result.skipped = source.skipped
         if progress is not None:
             progress(1.0)

@@ -53,6 +53,24 @@ WORKER_MIN_BYTES = 4 << 20
 QUEUE_CHUNKS = 8  # parsed chunks waiting for the writer, at most (memory stays flat)
 
 
+@contextlib.contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while the block runs (the writing side of an import).
+
+    An import allocates a few containers per row (the row, its values, its problems), none of
+    them in a reference cycle, so reference counting frees them all; but every few hundred
+    allocations the collector runs, and its older generations walk every object the process
+    holds (SQLAlchemy's, the models'): about a fifth of the writing side's time, for nothing.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _wanted(source: Source, size: int | None) -> bool:
     if os.environ.get("LAOMO_IMPORT_WORKER", "1") == "0":
         return False
