@@ -118,12 +118,14 @@ def alive(procs: dict[int, str]) -> list[int]:
 
 
 def import_and_kill(db, path: Path, env: dict[str, str] | None = None, linger: float = 2.0) -> Killed:
-    """Start the import, wait for its first progress line, SIGKILL it.
+    """Start the import, wait for its first progress line and for its uncommitted writes to reach
+    the database file (an import's page cache holds the first chunks), SIGKILL it.
 
     Processes the import had started itself (a reader worker) get ``linger``
     seconds to notice and exit; any still running then are killed by pid and
     reported as survivors.
     """
+    written_before = written(db)
     proc = subprocess.Popen([sys.executable, "-m", "laomo", "register", "import", "people", str(path)],
                             env={**_env(db), **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     fd = proc.stderr.fileno()
@@ -132,10 +134,10 @@ def import_and_kill(db, path: Path, env: dict[str, str] | None = None, linger: f
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
             deadline = time.monotonic() + START_TIMEOUT
-            while not PROGRESS.search(seen.decode("utf-8", "replace")):
+            while not PROGRESS.search(seen.decode("utf-8", "replace")) or written(db) <= written_before:
                 if time.monotonic() > deadline:
                     pytest.fail(f"no progress line within {START_TIMEOUT} s; stderr: {seen.decode(errors='replace')!r}")
-                if selector.select(timeout=1.0):
+                if selector.select(timeout=0.05):
                     data = os.read(fd, 1 << 16)
                     if not data:
                         pytest.fail(f"import ended before it could be killed: {seen.decode(errors='replace')!r}")

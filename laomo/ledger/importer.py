@@ -48,6 +48,7 @@ from laomo.ledger.sources import Source
 from laomo.safe import mask, neutralise, scrub, visible
 from laomo.store import audit
 from laomo.store.bulk import BulkStatement
+from laomo.store.engine import bulk_cache
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -321,6 +322,12 @@ class _Importer:
                                  result.assigned) if kind.assigned is not None and not mode.patch else None
         self.note_inserts = mode.audit_inserts or self.changes is not None
         self.voided = 0  # rows that matched a voided record
+        # what a chunk of good, fresh rows may skip (flush_packed): nothing to resolve, assign only
+        # where a code is missing, no ID number stored under another code, nothing else to write
+        self.code_p = pos[kind.assigned.target] if self.assigner is not None and kind.assigned else None
+        self.plain = (self.refs is None and not mode.patch and not self.note_inserts
+                      and not (kind.name == "studios" and "leader_id" in self.data_cols))
+        self.stored_ids = self.people.stored if self.people is not None else None
 
     def as_dict(self, values: list[Any], names: list[str] | None = None) -> dict[str, Any]:
         pos = self.pos
@@ -354,7 +361,29 @@ class _Importer:
         return out
 
     # -- per chunk ---------------------------------------------------------
-    def flush(self, rows: list[Row]) -> None:
+    def flush_packed(self, packed: list[pipeline.Packed]) -> None:
+        """Write one chunk as the parser packed it.  The common chunk of a fresh import — every
+        row good and with its code, no key stored yet or repeated within the chunk — is inserted
+        as it is, without a :class:`Row` per row; any other chunk goes through :meth:`flush`,
+        which tells every case apart (the stored rows already read are handed on)."""
+        existing = None
+        if self.plain and (self.stored_ids is None or self.stored_ids.empty) and not any(p[3] for p in packed):
+            values = [p[2] for p in packed]
+            if self.code_p is None or all(v[self.code_p] is not None for v in values):
+                if len(self.key_pos) == 1:
+                    k0 = self.key_pos[0]
+                    keys = [(v[k0],) for v in values]
+                else:
+                    keyget = itemgetter(*self.key_pos)
+                    keys = [keyget(v) for v in values]
+                existing = self._select.run(keys)
+                if not existing and len(set(keys)) == len(keys):
+                    self.result.inserted += len(values)
+                    self._insert.run(values)
+                    return
+        self.flush([Row(*p) for p in packed], existing)
+
+    def flush(self, rows: list[Row], stored: list[Any] | None = None) -> None:
         """Write one chunk: references resolved, then each good row inserted, updated, counted
         unchanged or as a repeat, or held back as a conflicting repeat (set-based SQL)."""
         if self.refs is not None:
@@ -364,7 +393,7 @@ class _Importer:
             good = self.assigner.run(good, self._keytext)
         if self.people is not None and good:
             good = self.people.check_stored(good)
-        existing = self._existing(good)
+        existing = self._existing(good, stored)
         if self.mode.patch:
             good = self._only_stored(good, existing)
         inserts: list[list[Any]] = []
@@ -383,9 +412,9 @@ class _Importer:
             self.changes.resolve()
         self._report(rows)
 
-    def _existing(self, good: list[Row]) -> dict[tuple[Any, ...], list[Any]]:
+    def _existing(self, good: list[Row], stored: list[Any] | None = None) -> dict[tuple[Any, ...], list[Any]]:
         """Sets each row's natural key; the rows already stored under these keys, by key
-        (several for a kind with ``seq``)."""
+        (several for a kind with ``seq``).  ``stored``: those rows, read already for these keys."""
         if len(self.key_pos) == 1:
             k0 = self.key_pos[0]
             for r in good:
@@ -397,7 +426,7 @@ class _Importer:
         existing: dict[tuple[Any, ...], list[Any]] = {}
         if good:
             nkey = self.nkey
-            for row in self._select.run([r.key for r in good]):
+            for row in self._select.run([r.key for r in good]) if stored is None else stored:
                 existing.setdefault(tuple(row[:nkey]), []).append(row)
         return existing
 
@@ -757,16 +786,17 @@ def import_source(
     imp = _Importer(session, kind_def, header.mapped, result, rejects, mode, header.combiner())
     file_check = imp.people.file_check() if imp.people is not None else None
     try:
-        for rows, count, fraction in pipeline.chunks(imp.parse_packed, source, CHUNK,
-                                                     keep_cells=rejects is not None,
-                                                     size=getattr(source, "size", None),
-                                                     check=file_check.check if file_check else None):
-            result.read += count
-            imp.flush(rows)
-            if progress is not None:
-                progress(fraction)
-        imp.finish_conflicts(source)
-        imp.close()
+        with bulk_cache(imp.conn), pipeline.no_cycle_collection():
+            for packed, fraction in pipeline.packed_chunks(imp.parse_packed, source, CHUNK,
+                                                           keep_cells=rejects is not None,
+                                                           size=getattr(source, "size", None),
+                                                           check=file_check.check if file_check else None):
+                result.read += len(packed)
+                imp.flush_packed(packed)
+                if progress is not None:
+                    progress(fraction)
+            imp.finish_conflicts(source)
+            imp.close()
         result.skipped = source.skipped
         if progress is not None:
             progress(1.0)
