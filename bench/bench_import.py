@@ -182,14 +182,7 @@ def operations(ctx: Any) -> list[Any]:
         laomo=harness.laomo("--db", str(target), "register", "import", "people", str(csv_path), "--quiet"),
         floor=harness.python(__file__, "--floor-child", str(csv_path), str(floor_db)),
         floor_label="csv + sqlite3 executemany（laomo 的 person 表与索引、同样的 pragma）",
-        ratio_target=2.0, before=fresh, env=compiled())]
-
-
-def compiled() -> dict[str, str]:
-    """The environment of a timed laomo command: its modules' bytecode cached (in bench/out), as an
-    installed laomo has it, even where the caller's environment says ``PYTHONDONTWRITEBYTECODE``
-    (an empty value is "not set"); otherwise every run would compile laomo's sources anew."""
-    return {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(ROOT / "bench" / "out" / "pycache")}
+        ratio_target=2.0, before=fresh)]
 
 
 def main() -> int:
