@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from laomo.rules import Profile
 
 #: A stored run on SQLite with at least this many studios computes the upper 45 % of the
-#: studio ids in a child process (two cores); ``LAOMO_ASSESS_WORKER=0`` turns it off.
+#: studio ids in a child process when a second core is free (:func:`second_core_free`);
+#: ``LAOMO_ASSESS_WORKER=0`` turns it off, ``LAOMO_ASSESS_WORKER=1`` uses it whatever the load.
 PARALLEL_MIN_STUDIOS = 20_000
 
 #: Studios per ``emit`` message.
@@ -87,7 +88,8 @@ def split_point(conn: Connection, prof: Profile) -> int | None:
     """
     if conn.dialect.name != "sqlite":
         return None
-    if os.environ.get("LAOMO_ASSESS_WORKER", "1") == "0" or not prof.source:
+    wanted = os.environ.get("LAOMO_ASSESS_WORKER", "")
+    if wanted == "0" or not prof.source:
         return None
     from sqlalchemy import func, select
 
@@ -95,12 +97,50 @@ def split_point(conn: Connection, prof: Profile) -> int | None:
 
     s = Studio.__table__
     n = conn.execute(select(func.count()).select_from(s)).scalar_one()
-    if n < max(2, PARALLEL_MIN_STUDIOS):
+    if n < max(2, PARALLEL_MIN_STUDIOS) or (wanted != "1" and not second_core_free()):
         return None
     # the child starts about half a second later (a new interpreter loading the profile): it takes
     # a little less than half
     split: int = conn.execute(select(s.c.id).order_by(s.c.id).limit(1).offset(n * 11 // 20)).scalar_one()
     return split
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def others_running() -> float:
+    """How many other processes are running or waiting for a core now: the running count of
+    ``/proc/loadavg`` less this process (the least of three looks 5 ms apart, so that a process
+    passing by is not taken for a busy core), else the load average of the last minute."""
+    import time
+
+    try:
+        seen = []
+        for i in range(3):
+            if i:
+                time.sleep(0.005)
+            with open("/proc/loadavg", encoding="ascii") as fp:
+                seen.append(int(fp.read().split()[3].split("/")[0]) - 1)
+        return max(0, min(seen))
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def second_core_free() -> bool:
+    """Whether a worker process would get a core of its own.  When it would not (one usable core,
+    or the others busy), it only takes turns with this process on the same core and the run is
+    slower than without it: it pays its start-up and the hand-over of its results for nothing."""
+    cores = usable_cores()
+    return cores >= 2 and others_running() <= cores - 2
 
 
 def _child_env() -> dict[str, str] | None:
