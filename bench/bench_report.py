@@ -59,11 +59,22 @@ def capture(db: Path, year: int) -> list[tuple[str, Any]]:
         if statement.lstrip().upper().startswith("SELECT"):
             statements.append((statement, parameters))
 
+    # statements streamed straight from the driver's cursor (laomo.facts.driver) pass no event
+    import laomo.facts.driver as driver
+
+    drain = driver._drain
+
+    def _drained(raw, sql, args, *rest):  # type: ignore[no-untyped-def]
+        statements.append((sql, args))
+        return drain(raw, sql, args, *rest)
+
+    driver._drain = _drained
     try:
         with read_session(engine) as session:
             data.summary(session, year=year)
     finally:
         event.remove(engine, "before_cursor_execute", _record)
+        driver._drain = drain
     engine.dispose()
     return list(statements)
 
