@@ -30,9 +30,10 @@ after one untimed warm-up pass that brings the file into the page cache:
   per studio and kind, mentorships running in Y / promoted in Y, on-site
   inspections of Y, designations per studio/action/level, stored grades of
   Y−1; ``fetchall()`` of each;
-* **dry run** — ``run_assessment(session, year=Y, dry_run=True)`` in a read
-  session (what ``assess run --year Y --dry-run`` computes, without the
-  what-if comparison with stored rows);
+* **dry run** — ``run_assessment(session, year=Y, dry_run=True, parallel=True)``
+  in a read session (what ``assess run --year Y --dry-run`` computes, the worker
+  process included when a second core is free, without the what-if comparison
+  with stored rows);
 * **stored run** — ``store_assessment(engine, year=Y)``, committed (what
   ``assess run --year Y`` does: its own transaction, holding the write lock
   only while writing, and at this scale half of the studios computed by a
@@ -251,8 +252,8 @@ def measure_assess(path: Path, year: int, dry_run: bool) -> dict:
     engine = db.open_engine(str(path))
     started = time.perf_counter()
     if dry_run:
-        with db.read_session(engine) as session:
-            result = run_assessment(session, year=year, dry_run=True)
+        with db.read_session(engine) as session:  # as ``assess run --dry-run`` runs it (worker included)
+            result = run_assessment(session, year=year, dry_run=True, parallel=True)
     else:
         result = store_assessment(engine, year=year)
     elapsed = time.perf_counter() - started

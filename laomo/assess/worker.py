@@ -1,7 +1,8 @@
-"""The worker process of a large stored run: the upper part of the studio ids, computed on the other core.
+"""The worker process of a large run: the upper part of the studio ids, computed on the other core.
 
-A stored run on SQLite with at least :data:`PARALLEL_MIN_STUDIOS` studios
-splits them (:func:`split_point`); the parent starts a fresh interpreter,
+A stored run (or a dry run that asks for it) on SQLite with at least
+:data:`PARALLEL_MIN_STUDIOS` studios, when a second core is free, splits them
+(:func:`split_point`); the parent starts a fresh interpreter,
 ``python -m laomo.assess.worker`` (not a fork: SQLite state must never be
 inherited across ``fork``), after its transaction's first read, and computes
 the lower part meanwhile.
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
     from laomo.rules import Profile
 
-#: A stored run on SQLite with at least this many studios computes the upper 45 % of the
+#: A stored (or parallel dry) run on SQLite with at least this many studios computes the upper 45 % of the
 #: studio ids in a child process when a second core is free (:func:`second_core_free`);
 #: ``LAOMO_ASSESS_WORKER=0`` turns it off, ``LAOMO_ASSESS_WORKER=1`` uses it whatever the load.
 PARALLEL_MIN_STUDIOS = 20_000
@@ -82,9 +83,11 @@ def split_point(conn: Connection, prof: Profile) -> int | None:
     """The studio id that splits the studios, when a child process should take the upper part.
 
     Only on SQLite, for a profile loaded from a name or file (the child loads it again),
-    and for at least ``PARALLEL_MIN_STUDIOS`` studios.  The child reads the database on a
-    connection of its own, so this must run inside the write transaction of
-    :func:`laomo.assess.run.store_assessment` (see there why the two then see one state).
+    for at least ``PARALLEL_MIN_STUDIOS`` studios, and when a second core is free.  The
+    child reads the database on a connection of its own, so this must run inside a
+    transaction that has written nothing: the write transaction of
+    :func:`laomo.assess.run.store_assessment` (see there why the two then see one state),
+    or a dry run's read transaction, checked by :func:`same_state` at its end.
     """
     if conn.dialect.name != "sqlite":
         return None
@@ -141,6 +144,28 @@ def second_core_free() -> bool:
     slower than without it: it pays its start-up and the hand-over of its results for nothing."""
     cores = usable_cores()
     return cores >= 2 and others_running() <= cores - 2
+
+
+def same_state(conn: Connection) -> bool:
+    """Whether nobody has committed since this (read) transaction's first read, so that the worker,
+    which began reading after it and has finished, read the same state.
+
+    SQLite refuses a transaction's first write when another connection committed since its first
+    read (SQLITE_BUSY_SNAPSHOT), or while another writer holds the lock (SQLITE_BUSY); a write
+    that changes nothing asks it.  On success this transaction holds the write lock until it ends
+    (it has written nothing; a read session ends with a rollback).  Any refusal — those two, a
+    read-only file — says no: the caller then computes again on its own.
+    """
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.execute("UPDATE assessment_run SET year = year WHERE 1 = 0")
+    except Exception:  # every refusal means the same: do not trust the worker's part
+        return False
+    finally:
+        cursor.close()
+    return True
 
 
 def _child_env() -> dict[str, str] | None:
