@@ -51,6 +51,7 @@ Usage::
 
     python bench/bench_assess.py [--studios 150000] [--year 2025] [--repeat 2]
     python bench/bench_assess.py --studios 2000      # smoke mode, well under a minute
+    python bench/bench_assess.py --parts             # where a stored run's time goes, part by part
 
 (At a few thousand studios the ratio means little: loading and compiling the
 rules profile, a fixed ~0.2 s, outweighs the floor.  The target is for the
@@ -491,6 +492,8 @@ def main() -> int:
     parser.add_argument("--first-year", type=int, default=2021, help="first year of generated data")
     parser.add_argument("--last-year", type=int, default=2025, help="last year of generated data")
     parser.add_argument("--rebuild", action="store_true", help="build the database anew even when cached")
+    parser.add_argument("--parts", action="store_true",
+                        help="only the cost breakdown of a stored run (see measure_parts), as JSON")
     parser.add_argument("--child", choices=("floor", "dry", "stored", "split", "cli", "parts"), help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -501,6 +504,9 @@ def main() -> int:
 
     years = (args.first_year, args.last_year)
     path, meta = build(args.studios, args.seed, years, args.rebuild)
+    if args.parts:
+        print(json.dumps(run_child("parts", path, args.year), indent=2))
+        return 0
     rows = {k: v["rows"] for k, v in meta["imported"].items()}
     if meta["reused"]:
         print(f"复用数据库 {path.name}（当初构建 {meta['build_seconds']:.0f} 秒）", file=sys.stderr)
