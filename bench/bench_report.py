@@ -55,7 +55,7 @@ def capture(db: Path, year: int) -> list[tuple[str, Any]]:
     statements: list[tuple[str, Any]] = []
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def _record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         if statement.lstrip().upper().startswith("SELECT"):
             statements.append((statement, parameters))
 
@@ -64,9 +64,9 @@ def capture(db: Path, year: int) -> list[tuple[str, Any]]:
 
     drain = driver._drain
 
-    def _drained(raw, sql, args, *rest):  # type: ignore[no-untyped-def]
+    def _drained(raw: Any, sql: str, args: Any, types: list[Any], dialect: Any, batch: int) -> Any:
         statements.append((sql, args))
-        return drain(raw, sql, args, *rest)
+        return drain(raw, sql, args, types, dialect, batch)
 
     driver._drain = _drained
     try:
