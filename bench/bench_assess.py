@@ -308,7 +308,9 @@ def measure_parts(path: Path, year: int, repeat: int = 2) -> dict:
       (what a stored run keeps), minus that; ``results``: the same loop making the result
       dicts (what a dry run keeps), minus the loop alone;
     * ``write``: the write path on a copy of the database — staging the rows, the DELETE and
-      INSERT … SELECT, the run's record and audit entry, the commit.
+      INSERT … SELECT, the run's record and audit entry, the commit (wall time).
+
+    The parts from ``compile`` to ``results`` are CPU times of this process, best of ``repeat``.
     """
     started = time.perf_counter()
     import datetime as dt
@@ -329,11 +331,13 @@ def measure_parts(path: Path, year: int, repeat: int = 2) -> dict:
     out["engine"] = time.perf_counter() - t0
 
     def best(fn: Any) -> float:
+        # CPU time of this process: the parts are differences of runs, and on a busy machine wall
+        # times vary more than the parts themselves (the database is in the page cache: CPU-bound)
         times = []
         for _ in range(repeat):
-            t = time.perf_counter()
+            t = time.process_time()
             fn()
-            times.append(time.perf_counter() - t)
+            times.append(time.process_time() - t)
         return min(times)
 
     import gc
