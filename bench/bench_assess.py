@@ -30,9 +30,10 @@ after one untimed warm-up pass that brings the file into the page cache:
   per studio and kind, mentorships running in Y / promoted in Y, on-site
   inspections of Y, designations per studio/action/level, stored grades of
   Y−1; ``fetchall()`` of each;
-* **dry run** — ``run_assessment(session, year=Y, dry_run=True)`` in a read
-  session (what ``assess run --year Y --dry-run`` computes, without the
-  what-if comparison with stored rows);
+* **dry run** — ``run_assessment(session, year=Y, dry_run=True, parallel=True)``
+  in a read session (what ``assess run --year Y --dry-run`` computes, the worker
+  process included when a second core is free, without the what-if comparison
+  with stored rows);
 * **stored run** — ``store_assessment(engine, year=Y)``, committed (what
   ``assess run --year Y`` does: its own transaction, holding the write lock
   only while writing, and at this scale half of the studios computed by a
@@ -50,6 +51,7 @@ Usage::
 
     python bench/bench_assess.py [--studios 150000] [--year 2025] [--repeat 2]
     python bench/bench_assess.py --studios 2000      # smoke mode, well under a minute
+    python bench/bench_assess.py --parts             # where a stored run's time goes, part by part
 
 (At a few thousand studios the ratio means little: loading and compiling the
 rules profile, a fixed ~0.2 s, outweighs the floor.  The target is for the
@@ -251,8 +253,8 @@ def measure_assess(path: Path, year: int, dry_run: bool) -> dict:
     engine = db.open_engine(str(path))
     started = time.perf_counter()
     if dry_run:
-        with db.read_session(engine) as session:
-            result = run_assessment(session, year=year, dry_run=True)
+        with db.read_session(engine) as session:  # as ``assess run --dry-run`` runs it (worker included)
+            result = run_assessment(session, year=year, dry_run=True, parallel=True)
     else:
         result = store_assessment(engine, year=year)
     elapsed = time.perf_counter() - started
@@ -270,7 +272,7 @@ def measure_split(path: Path, year: int) -> dict:
     inner = laomo.facts.iter_facts
     in_facts = [0.0]
 
-    def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def timed(*args: Any, **kwargs: Any) -> Any:
         rows = inner(*args, **kwargs)
         while True:
             t0 = time.perf_counter()
@@ -291,6 +293,124 @@ def measure_split(path: Path, year: int) -> dict:
     return {"seconds": elapsed, "facts_seconds": in_facts[0], "rules_seconds": elapsed - in_facts[0]}
 
 
+def measure_parts(path: Path, year: int, repeat: int = 2) -> dict:
+    """Where a stored run's time goes, each part timed on its own (best of ``repeat`` in this process):
+
+    * ``imports``: laomo's assessment, store and facts modules with SQLAlchemy/SQLModel (timed
+      first, in this fresh interpreter); ``engine``: opening the engine; ``profile``: resolving
+      the profile; ``compile``: compiling its rules; ``worker_start``: a fresh interpreter that
+      imports what the worker needs and loads the profile (what a worker pays before its first
+      studio);
+    * ``sql``: every fact query of the run drained through the driver (and the designations'
+      fold), no merge; ``merge``: :func:`laomo.facts.iter_facts` minus ``sql``;
+    * ``rules``: the studio loop without keeping anything (derive, checks, score, grade,
+      recommendations) minus ``iter_facts``; ``emit``: the same loop making the staged rows
+      (what a stored run keeps), minus that; ``results``: the same loop making the result
+      dicts (what a dry run keeps), minus the loop alone;
+    * ``write``: the write path on a copy of the database — staging the rows, the DELETE and
+      INSERT … SELECT, the run's record and audit entry, the commit (wall time).
+
+    The parts from ``compile`` to ``results`` are CPU times of this process, best of ``repeat``.
+    """
+    started = time.perf_counter()
+    import datetime as dt
+
+    from laomo.assess.outcome import emitter
+    from laomo.assess.profiles import resolve_profile
+    from laomo.assess.scoring import Part, needed_facts
+    from laomo.assess.store import Stage, record_run
+    from laomo.facts import _narrower, _rows, iter_facts
+    from laomo.facts import queries as fq
+    from laomo.models import Assessment  # noqa: F401 - SQLModel's import, as a run pays it
+    from laomo.rules.engine import Engine
+    from laomo.store import db
+
+    out: dict[str, float] = {"imports": time.perf_counter() - started}
+    t0 = time.perf_counter()
+    engine = db.open_engine(str(path))
+    out["engine"] = time.perf_counter() - t0
+
+    def best(fn: Any) -> float:
+        # CPU time of this process: the parts are differences of runs, and on a busy machine wall
+        # times vary more than the parts themselves (the database is in the page cache: CPU-bound)
+        times = []
+        for _ in range(repeat):
+            t = time.process_time()
+            fn()
+            times.append(time.process_time() - t)
+        return min(times)
+
+    import gc
+
+    gc.disable()
+    with db.read_session(engine) as session:
+        t0 = time.perf_counter()
+        prof = resolve_profile(session, None)
+        out["profile"] = time.perf_counter() - t0
+        out["compile"] = best(lambda: Engine(prof))
+        conn = session.connection()
+        needed = needed_facts(prof)
+        scope = fq.Scope(dt.date(year, 12, 31), "base", None if needed is None else frozenset(needed),
+                         state_on_day=True, narrow=_narrower(None, None))
+
+        def drain() -> None:
+            for q in (fq.STUDIOS, *fq.QUERIES):
+                wanted = q.facts if q is fq.STUDIOS else q.wanted(scope)
+                if q is fq.STUDIOS or q.runs(scope, wanted):
+                    for _ in _rows(conn, q, scope, wanted, False):
+                        pass
+
+        def facts() -> None:
+            for _ in iter_facts(conn, year, state_on_day=True, with_state_only=True, needed=needed):
+                pass
+
+        def loop(results: bool, store: bool) -> None:
+            part = Part(prof, year, results=results, store=store)
+            kept: list[Any] = []
+            part.run(conn, emitter(part.tally, kept.append if results else None, kept.append if store else None),
+                     (None, None))
+
+        sql = out["sql"] = best(drain)
+        merged = best(facts)
+        out["merge"] = merged - sql
+        bare = best(lambda: loop(False, False))
+        out["rules"] = bare - merged
+        out["emit"] = best(lambda: loop(False, True)) - bare
+        out["results"] = best(lambda: loop(True, False)) - bare
+    # the write path, on a copy: the rows a run stages, written as a stored run writes them
+    import shutil
+
+    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+        copy = Path(tmp) / "parts.db"
+        shutil.copyfile(path, copy)
+        engine = db.open_engine(str(copy))
+        rows: list[Any] = []
+        with db.read_session(engine) as session:
+            part = Part(prof, year, results=False, store=True)
+            part.run(session.connection(), emitter(part.tally, None, rows.append), (None, None))
+        times = []
+        for _ in range(repeat):
+            now = dt.datetime.now(dt.UTC)
+            t = time.perf_counter()
+            with db.write_session(engine) as session:
+                conn = session.connection()
+                stage = Stage(conn)
+                for row in rows:
+                    stage.add(row)
+                replaced, before = stage.replace_year(year, prof, f"bench-{t}", now)
+                record_run(conn, year=year, prof=prof, run_id=f"bench-{t}", now=now, replaced=replaced,
+                           before=before, tally=part.tally)
+            times.append(time.perf_counter() - t)
+        out["write"] = min(times)
+        engine.dispose()
+    proc_start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import laomo.assess.worker, laomo.facts, laomo.store.db, laomo.models; "
+                    "from laomo.rules import load_profile; from laomo.rules.engine import engine_for; "
+                    "engine_for(load_profile(None))"], cwd=ROOT, check=True)
+    out["worker_start"] = time.perf_counter() - proc_start
+    return {k: round(v, 3) for k, v in out.items()}
+
+
 def measure_cli(path: Path, year: int) -> dict:
     """What cron runs: ``laomo --db PATH assess run --year Y --quiet``, a whole process (start-up,
     profile loading, the run, the commit); its own peak RSS."""
@@ -309,6 +429,8 @@ def measure_cli(path: Path, year: int) -> dict:
 def _child(what: str, path: Path, year: int) -> dict:
     if what == "cli":
         return measure_cli(path, year)
+    if what == "parts":
+        return measure_parts(path, year)
     if what == "floor":
         out = measure_floor(path, year)
     elif what == "split":
@@ -374,7 +496,9 @@ def main() -> int:
     parser.add_argument("--first-year", type=int, default=2021, help="first year of generated data")
     parser.add_argument("--last-year", type=int, default=2025, help="last year of generated data")
     parser.add_argument("--rebuild", action="store_true", help="build the database anew even when cached")
-    parser.add_argument("--child", choices=("floor", "dry", "stored", "split", "cli"), help=argparse.SUPPRESS)
+    parser.add_argument("--parts", action="store_true",
+                        help="only the cost breakdown of a stored run (see measure_parts), as JSON")
+    parser.add_argument("--child", choices=("floor", "dry", "stored", "split", "cli", "parts"), help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -384,6 +508,9 @@ def main() -> int:
 
     years = (args.first_year, args.last_year)
     path, meta = build(args.studios, args.seed, years, args.rebuild)
+    if args.parts:
+        print(json.dumps(run_child("parts", path, args.year), indent=2))
+        return 0
     rows = {k: v["rows"] for k, v in meta["imported"].items()}
     if meta["reused"]:
         print(f"复用数据库 {path.name}（当初构建 {meta['build_seconds']:.0f} 秒）", file=sys.stderr)

@@ -55,15 +55,26 @@ def capture(db: Path, year: int) -> list[tuple[str, Any]]:
     statements: list[tuple[str, Any]] = []
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def _record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         if statement.lstrip().upper().startswith("SELECT"):
             statements.append((statement, parameters))
 
+    # statements streamed straight from the driver's cursor (laomo.facts.driver) pass no event
+    import laomo.facts.driver as driver
+
+    drain = driver._drain
+
+    def _drained(raw: Any, sql: str, args: Any, types: list[Any], dialect: Any, batch: int) -> Any:
+        statements.append((sql, args))
+        return drain(raw, sql, args, types, dialect, batch)
+
+    driver._drain = _drained
     try:
         with read_session(engine) as session:
             data.summary(session, year=year)
     finally:
         event.remove(engine, "before_cursor_execute", _record)
+        driver._drain = drain
     engine.dispose()
     return list(statements)
 

@@ -163,6 +163,7 @@ def test_a_run_split_with_a_child_process_equals_the_plain_algorithm(county, nam
     python.chmod(0o755)
     monkeypatch.setattr(sys, "executable", str(python))
     monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
+    monkeypatch.setenv("LAOMO_ASSESS_WORKER", "1")  # whatever the load of the machine
     prof = load_profile(name)
     for year in YEARS:
         check_year(county, year, prof, store=True)
@@ -182,6 +183,7 @@ def test_a_failing_child_stores_nothing(county, monkeypatch, tmp_path):
     from laomo.rules.profile import BUNDLED_DIR
 
     monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
+    monkeypatch.setenv("LAOMO_ASSESS_WORKER", "1")  # whatever the load of the machine
     path = tmp_path / "mine.toml"
     shutil.copy(BUNDLED_DIR / "henan-2015.toml", path)
     prof = load_profile(str(path))
@@ -208,6 +210,7 @@ def test_a_child_that_dies_is_a_message_and_stores_nothing(county, monkeypatch):
     from laomo.errors import LaomoError
 
     monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
+    monkeypatch.setenv("LAOMO_ASSESS_WORKER", "1")  # whatever the load of the machine
     monkeypatch.setattr(sys, "executable", "/bin/sh")  # the child's program fails at once
     before = dump(county.url.database)
     with pytest.raises(LaomoError, match="子进程意外退出") as caught:

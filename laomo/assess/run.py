@@ -104,10 +104,14 @@ def run_assessment(session: Session, *, year: int, profile: ProfileArg = None, d
     run's results can be read back with :func:`~laomo.assess.store.stored_results`),
     and the memory then stays flat whatever the number of studios.
 
-    ``parallel`` (only :func:`store_assessment` passes it): a large stored run
-    on SQLite computes part of the studios in a worker process (see
-    :mod:`laomo.assess.worker`); the caller's transaction must then be one that
-    has written nothing yet, as the worker reads on a connection of its own.
+    ``parallel`` (:func:`store_assessment` passes it, and :func:`what_if` when
+    asked to): a large run on SQLite computes part of the studios in a worker
+    process (see :mod:`laomo.assess.worker`); the caller's transaction must then
+    be one that has written nothing yet, as the worker reads on a connection of
+    its own.  A stored run's first write fails when another writer committed
+    since its first read (see :func:`store_assessment`); a dry run checks the
+    same at its end (:func:`laomo.assess.worker.same_state`) and, when the
+    worker may have read another state, computes every studio again here.
     """
     import gc
 
@@ -144,7 +148,13 @@ def _run(session: Session, year: int, profile: ProfileArg, *, dry_run: bool, now
     add_result = out_results.append if out_results is not None else None
     add_row = stage.add if stage is not None else None
     emit = emitter(part.tally, add_result, add_row)
-    held = _compute(conn, part, emit, add_result, add_row, parallel=parallel and stage is not None)
+    held = _compute(conn, part, emit, add_result, add_row, parallel=parallel)
+    if held is None:  # a dry run whose worker may have read another state: all of it here, afresh
+        out_results = [] if results else None
+        part = Part(prof, year, results=results, store=False)
+        add_result = out_results.append if out_results is not None else None
+        emit = emitter(part.tally, add_result, None)
+        held = part.run(conn, emit, (None, None))
     tally = part.tally
     release_held(prof, held, tally.assessed, emit)
     if out_results is not None:
@@ -170,9 +180,11 @@ def _refuse_unended(year: int, today: dt.date | None = None) -> None:
 
 
 def _compute(conn: Connection, part: Part, emit: Emit, add_result: Callable[[StudioResult], Any] | None,
-             add_row: Callable[[Row], Any] | None, *, parallel: bool) -> list[Held]:
+             add_row: Callable[[Row], Any] | None, *, parallel: bool) -> list[Held] | None:
     """The studio loop over every studio: all here, or (``parallel``, when it is worth it) the lower
-    studio ids here and the upper ones in a worker process.  Returns the held studios of both."""
+    studio ids here and the upper ones in a worker process.  Returns the held studios of both; None
+    for a dry run (nothing staged) whose worker may have read another state than this transaction
+    (someone committed meanwhile): its results are then not to be used."""
     if not parallel:
         return part.run(conn, emit, (None, None))
     # imported here, never at the top: the package imports this module, and the worker runs as
@@ -188,6 +200,8 @@ def _compute(conn: Connection, part: Part, emit: Emit, add_result: Callable[[Stu
         held += child.merge(part, add_result, add_row)
     finally:
         child.stop()
+    if not part.store and not worker.same_state(conn):
+        return None
     return held
 
 
@@ -275,11 +289,14 @@ class WhatIf:
                             "changed": self.changed, "changes": self.changes}}
 
 
-def what_if(session: Session, *, year: int, profile: ProfileArg = None) -> WhatIf:
-    """Per studio: the stored grade/recommendation for ``year`` versus what ``profile`` would give."""
-    new = run_assessment(session, year=year, profile=profile, dry_run=True)
+def what_if(session: Session, *, year: int, profile: ProfileArg = None, parallel: bool = False) -> WhatIf:
+    """Per studio: the stored grade/recommendation for ``year`` versus what ``profile`` would give.
+
+    ``parallel``: a large dry run may compute part of the studios in a worker process (see
+    :func:`run_assessment`); only for a session that has written nothing (``read_session``)."""
+    stored = stored_results(session, year=year)  # read first: the dry run may end holding the write lock
+    new = run_assessment(session, year=year, profile=profile, dry_run=True, parallel=parallel)
     assert new.results is not None
-    stored = stored_results(session, year=year)
     changes: list[Change] = []
     after_by_code = {r["studio"]: r for r in new.results}
     for code in sorted(set(stored) | set(after_by_code)):

@@ -1,7 +1,8 @@
-"""The worker process of a large stored run: the upper part of the studio ids, computed on the other core.
+"""The worker process of a large run: the upper part of the studio ids, computed on the other core.
 
-A stored run on SQLite with at least :data:`PARALLEL_MIN_STUDIOS` studios
-splits them (:func:`split_point`); the parent starts a fresh interpreter,
+A stored run (or a dry run that asks for it) on SQLite with at least
+:data:`PARALLEL_MIN_STUDIOS` studios, when a second core is free, splits them
+(:func:`split_point`); the parent starts a fresh interpreter,
 ``python -m laomo.assess.worker`` (not a fork: SQLite state must never be
 inherited across ``fork``), after its transaction's first read, and computes
 the lower part meanwhile.
@@ -49,8 +50,9 @@ if TYPE_CHECKING:
 
     from laomo.rules import Profile
 
-#: A stored run on SQLite with at least this many studios computes the upper 45 % of the
-#: studio ids in a child process (two cores); ``LAOMO_ASSESS_WORKER=0`` turns it off.
+#: A stored (or parallel dry) run on SQLite with at least this many studios computes the upper 45 % of the
+#: studio ids in a child process when a second core is free (:func:`second_core_free`);
+#: ``LAOMO_ASSESS_WORKER=0`` turns it off, ``LAOMO_ASSESS_WORKER=1`` uses it whatever the load.
 PARALLEL_MIN_STUDIOS = 20_000
 
 #: Studios per ``emit`` message.
@@ -81,13 +83,16 @@ def split_point(conn: Connection, prof: Profile) -> int | None:
     """The studio id that splits the studios, when a child process should take the upper part.
 
     Only on SQLite, for a profile loaded from a name or file (the child loads it again),
-    and for at least ``PARALLEL_MIN_STUDIOS`` studios.  The child reads the database on a
-    connection of its own, so this must run inside the write transaction of
-    :func:`laomo.assess.run.store_assessment` (see there why the two then see one state).
+    for at least ``PARALLEL_MIN_STUDIOS`` studios, and when a second core is free.  The
+    child reads the database on a connection of its own, so this must run inside a
+    transaction that has written nothing: the write transaction of
+    :func:`laomo.assess.run.store_assessment` (see there why the two then see one state),
+    or a dry run's read transaction, checked by :func:`same_state` at its end.
     """
     if conn.dialect.name != "sqlite":
         return None
-    if os.environ.get("LAOMO_ASSESS_WORKER", "1") == "0" or not prof.source:
+    wanted = os.environ.get("LAOMO_ASSESS_WORKER", "")
+    if wanted == "0" or not prof.source:
         return None
     from sqlalchemy import func, select
 
@@ -95,12 +100,72 @@ def split_point(conn: Connection, prof: Profile) -> int | None:
 
     s = Studio.__table__
     n = conn.execute(select(func.count()).select_from(s)).scalar_one()
-    if n < max(2, PARALLEL_MIN_STUDIOS):
+    if n < max(2, PARALLEL_MIN_STUDIOS) or (wanted != "1" and not second_core_free()):
         return None
     # the child starts about half a second later (a new interpreter loading the profile): it takes
     # a little less than half
     split: int = conn.execute(select(s.c.id).order_by(s.c.id).limit(1).offset(n * 11 // 20)).scalar_one()
     return split
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def others_running() -> float:
+    """How many other processes are running or waiting for a core now: the running count of
+    ``/proc/loadavg`` less this process (the least of three looks 5 ms apart, so that a process
+    passing by is not taken for a busy core), else the load average of the last minute."""
+    import time
+
+    try:
+        seen = []
+        for i in range(3):
+            if i:
+                time.sleep(0.005)
+            with open("/proc/loadavg", encoding="ascii") as fp:
+                seen.append(int(fp.read().split()[3].split("/")[0]) - 1)
+        return max(0, min(seen))
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def second_core_free() -> bool:
+    """Whether a worker process would get a core of its own.  When it would not (one usable core,
+    or the others busy), it only takes turns with this process on the same core and the run is
+    slower than without it: it pays its start-up and the hand-over of its results for nothing."""
+    cores = usable_cores()
+    return cores >= 2 and others_running() <= cores - 2
+
+
+def same_state(conn: Connection) -> bool:
+    """Whether nobody has committed since this (read) transaction's first read, so that the worker,
+    which began reading after it and has finished, read the same state.
+
+    SQLite refuses a transaction's first write when another connection committed since its first
+    read (SQLITE_BUSY_SNAPSHOT), or while another writer holds the lock (SQLITE_BUSY); a write
+    that changes nothing asks it.  On success this transaction holds the write lock until it ends
+    (it has written nothing; a read session ends with a rollback).  Any refusal — those two, a
+    read-only file — says no: the caller then computes again on its own.
+    """
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.execute("UPDATE assessment_run SET year = year WHERE 1 = 0")
+    except Exception:  # every refusal means the same: do not trust the worker's part
+        return False
+    finally:
+        cursor.close()
+    return True
 
 
 def _child_env() -> dict[str, str] | None:

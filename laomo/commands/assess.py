@@ -141,7 +141,7 @@ def run_cmd(
             info(f"注意：{drift}", quiet or STATE.quiet or json_out)
     if dry_run:
         with read_session(eng) as session:
-            result = what_if(session, year=y, profile=rules).to_json()
+            result = what_if(session, year=y, profile=rules, parallel=True).to_json()
         diff = {"year": y, **result["what_if"]}
     else:
         # a quiet (cron) run prints nothing: the per-studio results are not even kept in memory

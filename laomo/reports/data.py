@@ -222,10 +222,24 @@ def _mentorships_in(conn: Connection, scoped: Callable[[Select[Any], Any], Selec
 
 def _studios_on(conn: Connection, day: dt.date, county: str | None, total: int) -> dict[str, Any]:
     """Studios by status and by level held (with the demonstrative ones) on ``day``."""
+    from laomo.domain.studios import designation_rows, fold_order
+    from laomo.facts.driver import driver_rows
+    from laomo.models import Designation
+
+    d = Designation.__table__
+    q = designation_rows(as_of=day).order_by(d.c.studio_id, *fold_order())  # what states() folds
+    if county is not None:
+        q = q.where(in_county(d.c.studio_id, county))
     status_counts: Counter[str] = Counter()
     level_counts: Counter[str] = Counter()
     demonstrative = 0
-    for state in states(conn, as_of=day, county=county).values():
+    # the rows as the driver gives them (no Row objects, dates unconverted: the fold only orders
+    # them, and these counts read no date)
+    for state in _folded(driver_rows(conn, q, typed=False)):
+        if isinstance(state, str):  # a studio whose only designation names it at that level
+            status_counts["named"] += 1
+            level_counts[state] += 1
+            continue
         status_counts[state.status] += 1
         if state.status in ACTIVE_STATUSES:
             level = state.level
@@ -236,6 +250,42 @@ def _studios_on(conn: Connection, day: dt.date, county: str | None, total: int) 
     status_counts["registered"] += total - sum(status_counts.values())
     return {"by_status": _ordered(dict(status_counts), STATUS), "by_level": _ordered(dict(level_counts), LEVEL),
             "demonstrative": demonstrative}
+
+
+def _folded(rows: Iterable[tuple[Any, ...]]) -> Iterator[State | str]:
+    """Per studio, from its ``(studio_id, action, level, date, deadline)`` rows ordered as
+    :func:`laomo.domain.status.fold` reads them: the level when its only row is a naming at a level
+    (the fold would give the status ``named`` at that level, not demonstrative: most studios, so no
+    :class:`~laomo.domain.status.State` is made for them), else its folded State."""
+    from laomo.domain.status import State
+
+    current: Any = None
+    first: tuple[Any, ...] = ()
+    st: State | None = None
+    for row in rows:
+        if row[0] == current:
+            if st is None:
+                st = State()
+                st.apply(first[1], first[2], first[3], first[4])
+            st.apply(row[1], row[2], row[3], row[4])
+            continue
+        if current is not None:
+            yield _one(first, st)
+        current, first, st = row[0], row, None
+    if current is not None:
+        yield _one(first, st)
+
+
+def _one(first: tuple[Any, ...], st: State | None) -> State | str:
+    from laomo.domain.status import State
+
+    if st is not None:
+        return st
+    if first[1] == "name" and first[2]:
+        return str(first[2])
+    st = State()
+    st.apply(first[1], first[2], first[3], first[4])
+    return st
 
 
 def _summary_year(year: int | None, years: list[int], today: dt.date | None) -> int:
