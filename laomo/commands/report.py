@@ -286,7 +286,7 @@ def ledger_cmd(
         status, level = _enum(status, "STATUS", "--status"), _enum(level, "LEVEL", "--level")
         if ("ledger", fmt) in STREAMED:  # rows written as they are read: flat memory at any size
             data = d.ledger_stream(session, status=status, level=level, county=county or None,
-                                   show_pii=show_pii, counted=fmt != "csv")
+                                   show_pii=show_pii, counted=fmt != "csv", statuses=fmt == "json")
             _emit("ledger", fmt, data, stream("ledger", fmt, data), out)
             return
         data = d.ledger(session, status=status, level=level, county=county or None, show_pii=show_pii)

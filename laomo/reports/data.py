@@ -527,15 +527,18 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
 
 
 def _ledger_counts(conn: Connection, *, status: str | None, level: str | None, county: str | None,
-                   ) -> tuple[int, dict[str, int]]:
+                   statuses: bool = True) -> tuple[int, dict[str, int] | None]:
     """How many studios the ledger lists, and by status, without reading their rows: the studios
-    counted in SQL, the designations folded as a stream (nothing kept per studio)."""
+    counted in SQL, the designations folded as a stream (nothing kept per studio).  Without
+    ``statuses`` and without a status or level filter the count alone is read (by_status None)."""
     from sqlalchemy import func, select
 
     from laomo.domain.studios import REGISTERED
 
     joined, where = _ledger_studios(county)
     total = _int(conn.execute(select(func.count()).select_from(joined).where(where)).scalar())
+    if not statuses and status is None and level is None:
+        return total, None
     by_status: Counter[str] = Counter()
     with_designations = 0
     for _code, st in _states_by_code(conn, county):
@@ -564,13 +567,15 @@ def ledger(session: Session | Connection, *, status: str | None = None, level: s
 
 def ledger_stream(session: Session | Connection, *, status: str | None = None, level: str | None = None,
                   county: str | None = None, show_pii: bool = False, today: dt.date | None = None,
-                  counted: bool = True) -> dict[str, Any]:
+                  counted: bool = True, statuses: bool = True) -> dict[str, Any]:
     """:func:`ledger` with ``studios`` an iterator: the rows are read from the database as they are
     written (flat memory at any size; the session must stay open until they are read).
-    ``count`` and ``by_status`` come from a counting pass first (None unless ``counted``)."""
+    ``count`` and ``by_status`` come from a counting pass first (None unless ``counted``;
+    ``by_status`` None too when not ``statuses`` and nothing filters by status or level)."""
     today = today or dt.date.today()
     conn = _conn(session)
-    count, by_status = _ledger_counts(conn, status=status, level=level, county=county) if counted else (None, None)
+    count, by_status = (_ledger_counts(conn, status=status, level=level, county=county, statuses=statuses)
+                        if counted else (None, None))
     return {
         "union": union_name(session), "as_of": today.isoformat(),
         "filters": {"status": status, "level": level, "county": county},

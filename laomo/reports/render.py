@@ -226,9 +226,14 @@ CHUNK_ROWS = 1000
 _RISKY = re.compile("[" + re.escape("".join(FORMULA_PREFIXES)) + r"]|\s")
 
 
+#: Cells ``csv.writer`` writes as :func:`_csv_cell` would (None as empty, numbers as they are).
+_AS_IS = frozenset({int, float, type(None)})
+
+
 def _csv_row(values: list[Any]) -> list[Any]:
-    """:func:`_csv_cell` of every value; plain text (nearly every cell) is passed as it is."""
-    return [v if (c := v.__class__) is int or (c is str and not _RISKY.match(v)) else _csv_cell(v) for v in values]
+    """:func:`_csv_cell` of every value; plain text and numbers (nearly every cell) are passed as they are."""
+    return [v if (c := v.__class__) in _AS_IS or (c is str and not _RISKY.match(v)) else _csv_cell(v)
+            for v in values]
 
 
 def csv_chunks(table: tb.Table) -> Iterator[bytes]:

@@ -281,6 +281,14 @@ XLS_STRMAX = 32767
 _NEEDS_CARE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _MARKUP = re.compile(r"[&<>]")
 _ANY_CARE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+#: A text cell that :func:`laomo.safe.neutralise` leaves as it is and :func:`_xml_text` writes as
+#: ``<t>text</t>``: no white space or formula character first, no white space last, no markup, control
+#: character or ``_`` (which might start an ``_xHHHH_`` escape) anywhere — nearly every cell, checked once.
+_PLAIN = re.compile(r"[^\s=+\-@&<>_\x00-\x1f\ufffe\uffff](?:[^&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]*"
+                    r"[^\s&<>_\x00-\x1f\ufffe\uffff])?")
+_PLAIN_MAX = XLS_STRMAX // 2
+#: Distinct date texts whose serials one sheet remembers (memory stays bounded).
+_SERIALS_MAX = 100_000
 #: Rows gathered before they are written to the sheet's row file.
 FAST_BATCH = 500
 
@@ -295,6 +303,7 @@ def _fast_rows(ws: Worksheet, row: int, rows: Iterable[list[Any]], layout: _Layo
     ncols = len(layout.kinds)
     letters = [xl_col_to_name(i) for i in range(ncols)]
     styles: dict[int, list[int]] = {}  # per list of formats (plain, bold) that rows use: their xf indices
+    serials: dict[str, str] = {}  # ISO date text -> its Excel serial as written
     batch: list[str] = []
     for values in rows:
         row += 1
@@ -309,10 +318,15 @@ def _fast_rows(ws: Worksheet, row: int, rows: Iterable[list[Any]], layout: _Layo
         for v, kind, letter, xf in zip(values, layout.kinds, letters, xfs):
             cell = f'<c r="{letter}{n}" s="{xf}"'
             if v.__class__ is str and kind != "date":  # nearly every cell: _value's text, inline
-                if v:
-                    batch.append(f'{cell} t="inlineStr"><is>{_xml_text(neutralise(v))}</is></c>')
-                else:
+                if not v:
                     batch.append(cell + "/>")
+                elif len(v) <= _PLAIN_MAX and _PLAIN.fullmatch(v):  # neither neutralised nor escaped
+                    batch.append(f'{cell} t="inlineStr"><is><t>{v}</t></is></c>')
+                else:
+                    batch.append(f'{cell} t="inlineStr"><is>{_xml_text(neutralise(v))}</is></c>')
+                continue
+            if kind == "date" and v.__class__ is str and v in serials:  # dates repeat: converted once each
+                batch.append(f"{cell}><v>{serials[v]}</v></c>")
                 continue
             value = _value(v, kind)
             if value is None:
@@ -320,7 +334,10 @@ def _fast_rows(ws: Worksheet, row: int, rows: Iterable[list[Any]], layout: _Layo
             elif isinstance(value, str):
                 batch.append(f'{cell} t="inlineStr"><is>{_xml_text(value)}</is></c>')
             elif isinstance(value, dt.date):
-                batch.append(f"{cell}><v>{ws._convert_date_time(value):.16G}</v></c>")
+                serial = f"{ws._convert_date_time(value):.16G}"
+                if kind == "date" and v.__class__ is str and len(serials) < _SERIALS_MAX:
+                    serials[v] = serial
+                batch.append(f"{cell}><v>{serial}</v></c>")
             else:
                 batch.append(f"{cell}><v>{value:.16G}</v></c>")
         batch.append("</row>")
