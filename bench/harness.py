@@ -167,18 +167,6 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def peak_mb_self() -> float:
-    """This process's own peak RSS (VmHWM; ``ru_maxrss`` would carry a forking parent's figure)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fp:
-            for line in fp:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 if __name__ == "__main__":
     args = sys.argv[1:]
     if args[:1] == ["--exec"]:

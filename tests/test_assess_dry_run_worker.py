@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from support.assess import worker_starts
 
 pytestmark = pytest.mark.sqlite_only  # the worker exists on SQLite only
 
@@ -15,19 +16,7 @@ pytestmark = pytest.mark.sqlite_only  # the worker exists on SQLite only
 @pytest.fixture
 def starts(monkeypatch):  # type: ignore[no-untyped-def]
     """The worker forced for the sample county (threshold lowered, whatever the load); its starts."""
-    import laomo.assess.worker as worker
-
-    monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
-    monkeypatch.setenv("LAOMO_ASSESS_WORKER", "1")
-    seen: list[int] = []
-    real = worker.Child.__init__
-
-    def spy(self, conn, part, split):  # type: ignore[no-untyped-def]
-        seen.append(split)
-        real(self, conn, part, split)
-
-    monkeypatch.setattr(worker.Child, "__init__", spy)
-    return seen
+    return worker_starts(monkeypatch, forced=True)
 
 
 def _dry(engine, **kw):  # type: ignore[no-untyped-def]

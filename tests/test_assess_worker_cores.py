@@ -6,6 +6,7 @@ starts it whatever the load, LAOMO_ASSESS_WORKER=0 never."""
 from __future__ import annotations
 
 import pytest
+from support.assess import worker_starts
 
 pytestmark = pytest.mark.sqlite_only  # the worker exists on SQLite only
 
@@ -13,19 +14,7 @@ pytestmark = pytest.mark.sqlite_only  # the worker exists on SQLite only
 @pytest.fixture
 def starts(monkeypatch):  # type: ignore[no-untyped-def]
     """A large run for the sample county (the threshold lowered); the worker starts it made, listed."""
-    import laomo.assess.worker as worker
-
-    monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
-    monkeypatch.delenv("LAOMO_ASSESS_WORKER", raising=False)
-    seen: list[int] = []
-    real = worker.Child.__init__
-
-    def spy(self, conn, part, split):  # type: ignore[no-untyped-def]
-        seen.append(split)
-        real(self, conn, part, split)
-
-    monkeypatch.setattr(worker.Child, "__init__", spy)
-    return seen
+    return worker_starts(monkeypatch, forced=False)
 
 
 def _cores(monkeypatch, usable: int, busy: int) -> None:  # type: ignore[no-untyped-def]

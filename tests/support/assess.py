@@ -118,3 +118,24 @@ def run(engine: Engine, year: int, profile: str | None = None, dry_run: bool = F
         out = run_assessment(session, year=year, profile=profile, dry_run=dry_run)
     assert out.results is not None
     return {r["studio"]: r for r in out.results}
+
+
+def worker_starts(monkeypatch: Any, forced: bool) -> list[int]:
+    """A large run for the sample county (the worker's threshold lowered); the split of every
+    worker start, listed.  ``forced``: ``LAOMO_ASSESS_WORKER=1`` (whatever the load), else unset."""
+    import laomo.assess.worker as worker
+
+    monkeypatch.setattr(worker, "PARALLEL_MIN_STUDIOS", 2)
+    if forced:
+        monkeypatch.setenv("LAOMO_ASSESS_WORKER", "1")
+    else:
+        monkeypatch.delenv("LAOMO_ASSESS_WORKER", raising=False)
+    seen: list[int] = []
+    real = worker.Child.__init__
+
+    def spy(self: Any, conn: Any, part: Any, split: int) -> None:
+        seen.append(split)
+        real(self, conn, part, split)
+
+    monkeypatch.setattr(worker.Child, "__init__", spy)
+    return seen
