@@ -212,3 +212,54 @@ def test_fast_rows_write_what_xlsxwriter_writes(monkeypatch):
     fast = sheet()
     monkeypatch.setattr(xlsx, "fast_rows_supported", lambda ws: False)
     assert fast == sheet()
+
+
+def _cell_by_cell(table) -> bytes:
+    """The reference csv: every cell through ``_csv_cell`` (what the writer did before it wrote whole pieces)."""
+    from laomo.reports.render import _csv_cell
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([_csv_cell(h) for h in table.headers])
+    writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
+    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+
+
+CSV_HARD = ["=1+2", "+86", "-3", "@SUM(A1)", " =1", "\u3000=1", "\t=1", "\r=1", "\r\n=1", "\n-1", "a,=1", '"=1"',
+            '"', ",", "", " ", "x\r\n=1", "普通文字", "a\tb", "\x1c", "\xa0@", "P0001", "2024-01-01"]
+
+
+def test_csv_pieces_neutralise_what_cell_by_cell_writing_does():
+    """A risky cell anywhere (first or last column, a later piece, after a quote or a line break in
+    the cell before) is neutralised as cell-by-cell writing does; negative numbers stay numbers."""
+    from laomo.reports.render import CHUNK_ROWS, to_csv
+    from laomo.reports.tables import Column, Table
+
+    plain = [["S0001", "名称", 12, -3, 1.5, None, ""] for _ in range(CHUNK_ROWS + 7)]
+    for n, text in enumerate(CSV_HARD):
+        at = (n * 97) % len(plain)
+        plain[at] = [text, "名称", 12, -3, 1.5, None, text]
+        plain[(at + 1) % len(plain)] = ["S0002", text, -1, 0, -0.5, text, None]
+    table = Table("t", [Column(str(i)) for i in range(7)], plain)
+    assert to_csv(table) == _cell_by_cell(table)
+    rows = list(csv.reader(io.StringIO(to_csv(table).decode("utf-8-sig"))))
+    assert {r[0] for r in rows} >= {"'=1+2", "' =1", "'\r\n=1", "'\t=1"} and rows[1][3] == "-3"
+
+
+try:
+    from hypothesis import given
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is in the test extras
+    given = None
+
+if given is not None:
+    _CELL = st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats(-1e6, 1e6, allow_nan=False),
+                      st.text(st.sampled_from(list("=+-@ \t\r\n,\"'a中\u3000\xa0\x1c1")), max_size=6))
+
+    @given(st.lists(st.lists(_CELL, min_size=3, max_size=3), max_size=40))
+    def test_csv_pieces_equal_cell_by_cell_writing_on_any_cells(rows):
+        from laomo.reports.render import to_csv
+        from laomo.reports.tables import Column, Table
+
+        table = Table("t", [Column("a"), Column("b"), Column("c")], rows)
+        assert to_csv(table) == _cell_by_cell(table)

@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,7 @@ from laomo.enums import (
 from laomo.errors import LaomoError
 from laomo.reports import numbers
 from laomo.reports import tables as tb
-from laomo.safe import FORMULA_PREFIXES, neutralise
+from laomo.safe import FORMULA_CHARS, FORMULA_PREFIXES, neutralise
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -236,20 +237,38 @@ def _csv_row(values: list[Any]) -> list[Any]:
             for v in values]
 
 
+#: Where, in text written by ``csv.writer`` (comma, CRLF), a cell starts with what :data:`_RISKY`
+#: matches: after a line start or a comma, ``"`` maybe, then a formula character or white space — but
+#: not the line end after a last empty cell.  A match may be a false alarm (a negative number, a comma
+#: or line break inside a quoted cell); no cell that needs neutralising is missed.
+_RISKY_CELL = re.compile("(?:^|,)(?:\"[" + re.escape("".join(FORMULA_CHARS)) + "\\s]|[" +
+                         re.escape("".join(FORMULA_CHARS)) + "]|(?!\r\n)\\s)", re.MULTILINE)
+
+
 def csv_chunks(table: tb.Table) -> Iterator[bytes]:
-    """:func:`to_csv` written row by row (the table's rows may be a stream), in pieces."""
+    """:func:`to_csv` written row by row (the table's rows may be a stream), in pieces.
+
+    The rows of a piece are written as they are, then the text is searched once for a cell that
+    may need neutralising; only a piece where one may be is written again cell by cell
+    (:func:`_csv_row`).  So the table's rows hold text, numbers and None (a date is written as
+    its ISO text either way; a bool must be 是/否 already — :func:`laomo.reports.tables.yes_no`)."""
     import csv
 
     yield b"\xef\xbb\xbf"
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([_csv_cell(h) for h in table.headers])
-    for n, row in enumerate(table.iter_rows(), 1):
-        writer.writerow(_csv_row(row))
-        if n % CHUNK_ROWS == 0:
-            yield buf.getvalue().encode("utf-8")
-            buf.seek(0)
+    rows = iter(table.iter_rows())
+    while piece := list(islice(rows, CHUNK_ROWS)):
+        start = buf.tell()
+        writer.writerows(piece)
+        if _RISKY_CELL.search(buf.getvalue(), start):
+            buf.seek(start)
             buf.truncate()
+            writer.writerows(map(_csv_row, piece))
+        yield buf.getvalue().encode("utf-8")
+        buf.seek(0)
+        buf.truncate()
     yield buf.getvalue().encode("utf-8")
 
 
