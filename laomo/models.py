@@ -56,6 +56,10 @@ class Setting(LedgerTable, table=True):
     value: str = Field(default="", max_length=2000)
 
 
+#: The :class:`Setting` key of the union keeping the ledger (``laomo init --union``), for 落款.
+UNION_SETTING = "union"
+
+
 class Person(LedgerTable, table=True):
     __tablename__ = "person"
     #: enterprise files name people by 身份证号 or 姓名: imports look them up by both

@@ -203,7 +203,8 @@ class _Summary:
     @classmethod
     def read(cls, engine: Engine) -> _Summary:
         from laomo.assess import check_standards
-        from laomo.ledger.records import UNION_SETTING, get_setting, ledger_counts
+        from laomo.ledger.records import get_setting, ledger_counts
+        from laomo.models import UNION_SETTING
         from laomo.store.db import read_session
 
         with read_session(engine) as session:

@@ -24,7 +24,12 @@ def whole(value: Any) -> Any:
     SQL sums come back as ``Decimal`` on PostgreSQL and as ``float`` from an average;
     reports and JSON show ``3``, not ``3.0`` or ``Decimal('3')``.
     """
-    if value is None or isinstance(value, bool):
+    c = value.__class__
+    if c is int or value is None:  # the common cases first (a report calls this per cell)
+        return value
+    if c is float:
+        return int(value) if value.is_integer() else value
+    if isinstance(value, bool):
         return value
     if isinstance(value, int):
         return value

@@ -54,6 +54,8 @@ class State:
     @property
     def levels_held(self) -> list[str]:
         """The levels held, lowest first."""
+        if len(self.named_since) < 2:  # most studios hold one level: no sort (the reports' hot loops)
+            return list(self.named_since)
         return sorted(self.named_since, key=LEVEL.rank)
 
     @property

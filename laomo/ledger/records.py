@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Any
 from laomo.errors import LaomoError, UsageError
 from laomo.ledger.columns import KINDS
 from laomo.ledger.importer import ImportResult, RecordSource, clear_keys, import_source
+from laomo.models import UNION_SETTING
 from laomo.store import audit
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
-
-UNION_SETTING = "union"
 
 
 def register_record(session: Session, *, kind: str, record: Mapping[str, Any],

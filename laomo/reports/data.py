@@ -124,8 +124,7 @@ def union_name(session: Session | Connection) -> str | None:
     """The union keeping this ledger (``laomo init --union``), for 落款."""
     from sqlalchemy import select
 
-    from laomo.ledger.records import UNION_SETTING
-    from laomo.models import Setting
+    from laomo.models import UNION_SETTING, Setting
 
     t = Setting.__table__
     return _conn(session).execute(select(t.c.value).where(t.c.key == UNION_SETTING)).scalar() or None
@@ -475,12 +474,13 @@ def _states_by_code(conn: Connection, county: str | None) -> Iterator[tuple[str,
     from laomo.domain.status import State
 
     code, state = None, State()
-    for r in conn.execute(_designations_by_code(county).execution_options(yield_per=BATCH)):
-        if r[0] != code:
-            if code is not None:
-                yield code, state
-            code, state = r[0], State()
-        state.apply(r[1], r[2], r[3], r[4])
+    for part in conn.execute(_designations_by_code(county).execution_options(yield_per=BATCH)).partitions():
+        for studio, action, level, date, deadline in part:
+            if studio != code:
+                if code is not None:
+                    yield code, state
+                code, state = studio, State()
+            state.apply(action, level, date, deadline)
     if code is not None:
         yield code, state
 
@@ -513,13 +513,14 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
                 continue
             yield {
                 "studio": code, "name": name, "kind": kind, "unit": unit, "credit_code": credit_code,
-                "industry": industry, "county": county_, "founded": _iso(founded),
+                "industry": industry, "county": county_, "founded": founded and founded.isoformat(),
                 "area": whole(area), "funds": funds,
                 "leader_code": leader_code, "leader": leader,
                 "id_number": mask_id(id_number), "phone": mask_ph(phone),
                 "status": st.status, "level": top, "levels_held": held,
                 "demonstrative": top is not None and top in st.demonstrative_levels,
-                "first_named": _iso(st.first_named), "deadline": _iso(st.deadline),
+                "first_named": st.first_named and st.first_named.isoformat(),
+                "deadline": st.deadline and st.deadline.isoformat(),
                 "members": members or 0, "achievements": achievements or 0, "benefit": _int(benefit),
                 "latest_year": latest_year, "latest_grade": latest_grade,
                 "latest_recommendation": latest_recommendation,

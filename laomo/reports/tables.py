@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from laomo.enums import (
@@ -78,6 +79,11 @@ def yes_no(value: Any) -> str:
 
 
 def levels_text(levels: list[str]) -> str:
+    return _levels_text(tuple(levels))
+
+
+@cache  # a handful of combinations; the ledger asks once per studio
+def _levels_text(levels: tuple[str, ...]) -> str:
     return "、".join(LEVEL.label(v) for v in levels)
 
 
