@@ -111,7 +111,7 @@ def test_the_writers_read_the_rows_as_they_write(assessed):
     def rows():
         for n in range(20_000):
             read.append(n)
-            yield {**template, "studio": f"Z{n:06d}"}
+            yield template._replace(studio=f"Z{n:06d}")
 
     for fmt in ("csv", "json"):
         read.clear()

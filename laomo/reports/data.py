@@ -77,6 +77,7 @@ from laomo.enums import (
 )
 from laomo.errors import NotFound, UsageError
 from laomo.reports.notice_text import addressees, cn_date, kind_title, notice_text
+from laomo.reports.records import LedgerRecord
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -490,7 +491,7 @@ def _kept(state: State, status: str | None, level: str | None) -> bool:
 
 
 def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, county: str | None,
-                 show_pii: bool, today: dt.date) -> Iterator[dict[str, Any]]:
+                 show_pii: bool, today: dt.date) -> Iterator[LedgerRecord]:
     """The ledger's rows, one per studio by code, as a stream: the studios' statement merged with
     the designations' (both ordered by code; a studio without designations is ``registered``)."""
     from laomo.domain.studios import REGISTERED
@@ -498,6 +499,7 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
     mask_id, mask_ph = _mask(show_pii)
     folded = _states_by_code(conn, county)
     pending = next(folded, None)
+    new = tuple.__new__  # a record without NamedTuple's Python-level __new__ (one per studio)
     result = conn.execute(_ledger_query(county, today).execution_options(yield_per=BATCH))
     for part in result.partitions():
         for (code, name, kind, unit, credit_code, industry, county_, founded, area, funds, leader_code, leader,
@@ -511,20 +513,12 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
             top = held[-1] if held else None
             if (status and st.status != status) or (level and top != level):
                 continue
-            yield {
-                "studio": code, "name": name, "kind": kind, "unit": unit, "credit_code": credit_code,
-                "industry": industry, "county": county_, "founded": founded and founded.isoformat(),
-                "area": whole(area), "funds": funds,
-                "leader_code": leader_code, "leader": leader,
-                "id_number": mask_id(id_number), "phone": mask_ph(phone),
-                "status": st.status, "level": top, "levels_held": held,
-                "demonstrative": top is not None and top in st.demonstrative_levels,
-                "first_named": st.first_named and st.first_named.isoformat(),
-                "deadline": st.deadline and st.deadline.isoformat(),
-                "members": members or 0, "achievements": achievements or 0, "benefit": _int(benefit),
-                "latest_year": latest_year, "latest_grade": latest_grade,
-                "latest_recommendation": latest_recommendation,
-            }
+            yield new(LedgerRecord, (
+                code, name, kind, unit, credit_code, industry, county_, founded and founded.isoformat(),
+                whole(area), funds, leader_code, leader, mask_id(id_number), mask_ph(phone),
+                st.status, top, held, top is not None and top in st.demonstrative_levels,
+                st.first_named and st.first_named.isoformat(), st.deadline and st.deadline.isoformat(),
+                members or 0, achievements or 0, _int(benefit), latest_year, latest_grade, latest_recommendation))
 
 
 def _ledger_counts(conn: Connection, *, status: str | None, level: str | None, county: str | None,
@@ -555,8 +549,8 @@ def ledger(session: Session | Connection, *, status: str | None = None, level: s
            county: str | None = None, show_pii: bool = False, today: dt.date | None = None) -> dict[str, Any]:
     """The 台账: one row per studio (by code) with its leader, status, levels and running totals."""
     today = today or dt.date.today()
-    rows = list(_ledger_rows(_conn(session), status=status, level=level, county=county, show_pii=show_pii,
-                             today=today))
+    rows = [r._asdict() for r in _ledger_rows(_conn(session), status=status, level=level, county=county,
+                                              show_pii=show_pii, today=today)]
     by_status = Counter(r["status"] for r in rows)
     return {
         "union": union_name(session), "as_of": today.isoformat(),
@@ -569,7 +563,8 @@ def ledger(session: Session | Connection, *, status: str | None = None, level: s
 def ledger_stream(session: Session | Connection, *, status: str | None = None, level: str | None = None,
                   county: str | None = None, show_pii: bool = False, today: dt.date | None = None,
                   counted: bool = True, statuses: bool = True) -> dict[str, Any]:
-    """:func:`ledger` with ``studios`` an iterator: the rows are read from the database as they are
+    """:func:`ledger` with ``studios`` an iterator of :class:`~laomo.reports.records.LedgerRecord`
+    (``_asdict()`` is :func:`ledger`'s row): the rows are read from the database as they are
     written (flat memory at any size; the session must stay open until they are read).
     ``count`` and ``by_status`` come from a counting pass first (None unless ``counted``;
     ``by_status`` None too when not ``statuses`` and nothing filters by status or level)."""

@@ -55,6 +55,7 @@ from laomo.enums import (
 from laomo.errors import LaomoError
 from laomo.reports import numbers
 from laomo.reports import tables as tb
+from laomo.reports.records import as_dict
 from laomo.safe import FORMULA_CHARS, FORMULA_PREFIXES, neutralise
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -101,7 +102,9 @@ def stream(report: str, fmt: str, data: dict[str, Any]) -> Iterator[bytes]:
     if (report, fmt) not in STREAMED:
         raise LaomoError(f"报表 {report} 的格式 {fmt} 不能流式写出", exit_code=2)
     if fmt == "json":
-        return json_chunks(data, "studios" if report == "ledger" else "results")
+        if report == "ledger":
+            return json_chunks({**data, "studios": map(as_dict, data["studios"])}, "studios")
+        return json_chunks(data, "results")
     if report == "ledger":
         table, title = tb.ledger_table(data), ledger_title(data)
         scope = f"{ledger_filters_text(data)}：共 {data['count']} 个工作室"

@@ -31,6 +31,7 @@ from laomo.enums import (
     STUDIO_KIND,
 )
 from laomo.reports import numbers
+from laomo.reports.records import LedgerRecord
 
 
 @dataclass
@@ -110,15 +111,16 @@ def ledger_columns() -> list[Column]:
             Column("最近考核年度", "year"), Column("最近考核等级")]
 
 
-def ledger_row(r: dict[str, Any]) -> list[Any]:
-    """One studio of :func:`laomo.reports.data.ledger` as the ledger table's row."""
-    return [r["studio"], r["name"], STUDIO_KIND.label(r["kind"]), r["leader_code"], r["leader"], r["id_number"],
-            r["phone"],
-            r["unit"], r["credit_code"] or "", f"{r['industry']} {INDUSTRY.label(r['industry'])}", r["county"],
-            r["founded"] or "", r["area"], r["funds"], STATUS.label(r["status"]), LEVEL.label(r["level"]),
-            levels_text(r["levels_held"]), yes_no(r["demonstrative"]) if r["level"] else "",
-            r["first_named"] or "", r["deadline"] or "", r["members"], r["achievements"], r["benefit"],
-            r["latest_year"], GRADE.label(r["latest_grade"]) if r["latest_grade"] else ""]
+def ledger_row(r: LedgerRecord | dict[str, Any]) -> list[Any]:
+    """One studio of the ledger (a streamed record, or a row of :func:`laomo.reports.data.ledger`) as
+    the ledger table's row."""
+    (studio, name, kind, unit, credit_code, industry, county, founded, area, funds, leader_code, leader, id_number,
+     phone, status, level, held, demonstrative, first_named, deadline, members, achievements, benefit, latest_year,
+     latest_grade, _recommendation) = LedgerRecord(**r) if isinstance(r, dict) else r
+    return [studio, name, STUDIO_KIND.label(kind), leader_code, leader, id_number, phone, unit, credit_code or "",
+            f"{industry} {INDUSTRY.label(industry)}", county, founded or "", area, funds, STATUS.label(status),
+            LEVEL.label(level), levels_text(held), yes_no(demonstrative) if level else "", first_named or "",
+            deadline or "", members, achievements, benefit, latest_year, GRADE.label(latest_grade) if latest_grade else ""]
 
 
 def ledger_table(data: dict[str, Any]) -> Table:
