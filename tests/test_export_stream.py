@@ -214,6 +214,39 @@ def test_fast_rows_write_what_xlsxwriter_writes(monkeypatch):
     assert fast == sheet()
 
 
+def _sheet_xml(table, fast: bool) -> bytes:
+    """The sheet and styles XML of a one-table workbook, its rows written fast or by XlsxWriter's methods."""
+    from unittest import mock
+
+    from laomo.reports import xlsx
+
+    buf = io.BytesIO()
+    with mock.patch.object(xlsx, "fast_rows_supported", lambda ws: fast):
+        xlsx.write_xlsx(buf, [table], "t")
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/worksheets/sheet1.xml") + z.read("xl/styles.xml")
+
+
+def test_rows_of_every_shape_write_what_xlsxwriter_writes():
+    """Rows of plain text, blanks, numbers and dates (written from a template per combination of
+    types) beside rows with a cell that needs care, a bool or a date object (written cell by cell),
+    in tables of one text column and of several: the XML XlsxWriter's own cell methods write."""
+    import datetime as dt
+
+    from laomo.reports.tables import Column, Table
+
+    cells = {"text": ["名称", "", None, "a b", "S0001", 12, " x", "x_1", "=1", "长" * 40, True, 2.5],
+             "date": ["2024-02-29", "", None, "not a date", 45000, dt.date(2020, 1, 2), "2024-02-29"],
+             "money": [1, 1.5, None, "", 10**17, -3, "元"], "int": [0, 7, None, True, "x"]}
+    kinds = ["text", "date", "money", "int", "text"]
+    rows = [[cells[k][(n * (i + 3) + i) % len(cells[k])] for i, k in enumerate(kinds)] for n in range(300)]
+    rows.append(["合计", "", 12345, 1.0, "二"])
+    several = Table("表", [Column(str(i), k) for i, k in enumerate(kinds)], rows, "表")
+    one = Table("表", [Column("文本")], [[r[0]] for r in rows], "表")
+    for table in (several, one):
+        assert _sheet_xml(table, True) == _sheet_xml(table, False)
+
+
 def _cell_by_cell(table) -> bytes:
     """The reference csv: every cell through ``_csv_cell`` (what the writer did before it wrote whole pieces)."""
     from laomo.reports.render import _csv_cell

@@ -220,9 +220,15 @@ class _Layout:
         return self.bold if values and values[0] == "合计" else self.plain
 
     def lines(self, values: list[Any]) -> int:
-        """Lines of the row's tallest wrapped cell (no program refits rows on opening)."""
-        return max([_lines(_text_width(values[i]), self.widths[i]) for i in self.wraps if isinstance(values[i], str)]
-                   + [1])
+        """Lines of the row's tallest wrapped cell (no program refits rows on opening).  A text of at
+        most half a line's width in characters fits on one line whatever they are (GBK: two bytes
+        at most), so only longer texts are measured."""
+        most = 1
+        for i in self.wraps:
+            v = values[i]
+            if isinstance(v, str) and len(v) * 2 > self.widths[i] - 1.5:
+                most = max(most, _lines(_text_width(v), self.widths[i]))
+        return most
 
 
 def _api_rows(ws: Worksheet, row: int, rows: Iterable[list[Any]], layout: _Layout) -> None:
@@ -296,57 +302,156 @@ FAST_BATCH = 500
 def _fast_rows(ws: Worksheet, row: int, rows: Iterable[list[Any]], layout: _Layout) -> None:
     """The rows after the header row ``row``, written as sheet XML straight into XlsxWriter's
     constant-memory row file: the very XML its cell methods write (tests compare both), without
-    their per-cell bookkeeping (about four times faster for a 150,000-studio ledger)."""
+    their per-cell bookkeeping (about four times faster for a 150,000-studio ledger).
+
+    A row whose cells are plain text (see :data:`_PLAIN`), numbers, blanks and ISO dates in date
+    columns — nearly every row — is one ``str.format`` of a template made once per combination of
+    cell types (:func:`_row_template`); any other row is written cell by cell (:func:`_cells_xml`)."""
     from xlsxwriter.utility import xl_col_to_name
 
     ws._write_single_row(row + 1)  # the header row (and the title rows) written out first
     ncols = len(layout.kinds)
-    letters = [xl_col_to_name(i) for i in range(ncols)]
-    styles: dict[int, list[int]] = {}  # per list of formats (plain, bold) that rows use: their xf indices
-    serials: dict[str, str] = {}  # ISO date text -> its Excel serial as written
+    sheet = _Sheet(ws, layout, [xl_col_to_name(i) for i in range(ncols)])
     batch: list[str] = []
     for values in rows:
         row += 1
         n = row + 1
         lines = layout.lines(values)
         height = f' ht="{int(LINE_HEIGHT * lines * 4.0 / 3.0 + 0.5) * 0.75:.16g}" customHeight="1"' if lines > 1 else ""
-        batch.append(f'<row r="{n}"{height}>')
-        formats = layout.formats(values)
-        xfs = styles.get(id(formats))
-        if xfs is None:  # a format counts as used (styles.xml) only once a cell has it, as with the API
-            xfs = styles[id(formats)] = [f._get_xf_index() for f in formats]
-        for v, kind, letter, xf in zip(values, layout.kinds, letters, xfs):
-            cell = f'<c r="{letter}{n}" s="{xf}"'
-            if v.__class__ is str and kind != "date":  # nearly every cell: _value's text, inline
-                if not v:
-                    batch.append(cell + "/>")
-                elif len(v) <= _PLAIN_MAX and _PLAIN.fullmatch(v):  # neither neutralised nor escaped
-                    batch.append(f'{cell} t="inlineStr"><is><t>{v}</t></is></c>')
-                else:
-                    batch.append(f'{cell} t="inlineStr"><is>{_xml_text(neutralise(v))}</is></c>')
-                continue
-            if kind == "date" and v.__class__ is str and v in serials:  # dates repeat: converted once each
-                batch.append(f"{cell}><v>{serials[v]}</v></c>")
-                continue
-            value = _value(v, kind)
-            if value is None:
-                batch.append(cell + "/>")
-            elif isinstance(value, str):
-                batch.append(f'{cell} t="inlineStr"><is>{_xml_text(value)}</is></c>')
-            elif isinstance(value, dt.date):
-                serial = f"{ws._convert_date_time(value):.16G}"
-                if kind == "date" and v.__class__ is str and len(serials) < _SERIALS_MAX:
-                    serials[v] = serial
-                batch.append(f"{cell}><v>{serial}</v></c>")
-            else:
-                batch.append(f"{cell}><v>{value:.16G}</v></c>")
-        batch.append("</row>")
-        if len(batch) > FAST_BATCH * ncols:
+        xfs = sheet.xfs(layout.formats(values))
+        xml = sheet.templated(values, n, height, xfs)
+        if xml is None:
+            batch.append(f'<row r="{n}"{height}>')
+            batch.extend(sheet.cells_xml(values, n, xfs))
+            batch.append("</row>")
+        else:
+            batch.append(xml)
+        if len(batch) > FAST_BATCH:
             ws.fh.write("".join(batch))
             batch = []
     ws.fh.write("".join(batch))
     ws.previous_row = row
     ws._check_dimensions(row, ncols - 1)
+
+
+_NONE = type(None)
+#: All the text cells of a row joined by ``\x1f`` (which no plain text holds), each plain.
+_PLAIN_ROW = re.compile(f"{_PLAIN.pattern}(?:\x1f{_PLAIN.pattern})*")
+#: Row templates one sheet remembers (a template per combination of cell types and formats).
+_TEMPLATES_MAX = 1000
+
+
+class _Sheet:
+    """What :func:`_fast_rows` remembers while it writes one sheet: the formats' xf indices, the
+    date texts' serials and the row templates."""
+
+    def __init__(self, ws: Worksheet, layout: _Layout, letters: list[str]) -> None:
+        self.ws, self.kinds, self.letters = ws, layout.kinds, letters
+        self.dates = [i for i, k in enumerate(layout.kinds) if k == "date"]
+        self.styles: dict[int, list[int]] = {}  # per list of formats (plain, bold): their xf indices
+        self.serials: dict[str, str] = {}  # ISO date text -> its Excel serial as written
+        self.templates: dict[tuple[Any, ...], tuple[str, Any] | None] = {}
+
+    def xfs(self, formats: list[Format]) -> list[int]:
+        xfs = self.styles.get(id(formats))
+        if xfs is None:  # a format counts as used (styles.xml) only once a cell has it, as with the API
+            xfs = self.styles[id(formats)] = [f._get_xf_index() for f in formats]
+        return xfs
+
+    def serial(self, text: str) -> str | None:
+        """The Excel serial of an ISO date text as written (None when the text is no date)."""
+        serial = self.serials.get(text)
+        if serial is None:
+            try:
+                serial = f"{self.ws._convert_date_time(dt.date.fromisoformat(text)):.16G}"
+            except ValueError:
+                return None
+            if len(self.serials) < _SERIALS_MAX:
+                self.serials[text] = serial
+        return serial
+
+    def templated(self, values: list[Any], n: int, height: str, xfs: list[int]) -> str | None:
+        """The row's XML from its template, or None when the row must be written cell by cell."""
+        cells = values
+        if self.dates:
+            cells = list(values)
+            serials = self.serials
+            for i in self.dates:
+                v = cells[i]
+                if v.__class__ is str and v:
+                    if (s := serials.get(v) or self.serial(v)) is None:
+                        return None
+                    cells[i] = s
+        # the cells' types and truth: an empty text (false) is a blank cell, any other text inline
+        key = (tuple(map(type, cells)), tuple(map(bool, cells)), id(xfs))
+        try:
+            made = self.templates[key]
+        except KeyError:
+            made = _row_template(key[0], key[1], self.kinds, self.letters, xfs)
+            if len(self.templates) < _TEMPLATES_MAX:
+                self.templates[key] = made
+        if made is None:
+            return None
+        template, texts = made
+        if texts is not None:
+            joined = "\x1f".join(texts(cells))
+            if len(joined) > _PLAIN_MAX or not _PLAIN_ROW.fullmatch(joined):
+                return None
+        return template.format(n, height, *cells)
+
+    def cells_xml(self, values: list[Any], n: int, xfs: list[int]) -> Iterator[str]:
+        """The row's cells one by one, each as XlsxWriter writes it."""
+        for v, kind, letter, xf in zip(values, self.kinds, self.letters, xfs):
+            cell = f'<c r="{letter}{n}" s="{xf}"'
+            if v.__class__ is str and kind != "date":
+                if not v:
+                    yield cell + "/>"
+                elif len(v) <= _PLAIN_MAX and _PLAIN.fullmatch(v):  # neither neutralised nor escaped
+                    yield f'{cell} t="inlineStr"><is><t>{v}</t></is></c>'
+                else:
+                    yield f'{cell} t="inlineStr"><is>{_xml_text(neutralise(v))}</is></c>'
+                continue
+            if kind == "date" and v.__class__ is str and v and (serial := self.serial(v)) is not None:
+                yield f"{cell}><v>{serial}</v></c>"
+                continue
+            value = _value(v, kind)
+            if value is None:
+                yield cell + "/>"
+            elif isinstance(value, str):
+                yield f'{cell} t="inlineStr"><is>{_xml_text(value)}</is></c>'
+            elif isinstance(value, dt.date):
+                yield f"{cell}><v>{self.ws._convert_date_time(value):.16G}</v></c>"
+            else:
+                yield f"{cell}><v>{value:.16G}</v></c>"
+
+
+def _row_template(types: tuple[type, ...], truths: tuple[bool, ...], kinds: list[str], letters: list[str],
+                  xfs: list[int]) -> tuple[str, Any] | None:
+    """A ``str.format`` template of a row whose cells have these types and truth values (field 0 the
+    row number, 1 its height attribute, 2… the cells; a date column's text already its serial) and a
+    getter of its (non-empty) text cells; None when a cell is of a type only
+    :meth:`_Sheet.cells_xml` writes (a bool, a date…)."""
+    from operator import itemgetter
+
+    parts, texts = ['<row r="{0}"{1}>'], []
+    for i, (t, truth, kind, letter, xf) in enumerate(zip(types, truths, kinds, letters, xfs)):
+        cell = f'<c r="{letter}{{0}}" s="{xf}"'
+        if t is _NONE or (t is str and not truth):
+            parts.append(cell + "/>")
+        elif t is str and kind == "date":
+            parts.append(f"{cell}><v>{{{i + 2}}}</v></c>")
+        elif t is str:
+            parts.append(f'{cell} t="inlineStr"><is><t>{{{i + 2}}}</t></is></c>')
+            texts.append(i)
+        elif t is int or t is float:
+            parts.append(f"{cell}><v>{{{i + 2}:.16G}}</v></c>")
+        else:
+            return None
+    parts.append("</row>")
+    getter = None
+    if texts:  # a list of one text by its slice (itemgetter of one index gives the text itself)
+        getter = itemgetter(*texts) if len(texts) > 1 else itemgetter(slice(texts[0], texts[0] + 1))
+    return "".join(parts), getter
 
 
 def to_xlsx(tables: list[tb.Table], title: str = "", heading: Heading | None = None) -> bytes:
