@@ -296,3 +296,27 @@ if given is not None:
 
         table = Table("t", [Column("a"), Column("b"), Column("c")], rows)
         assert to_csv(table) == _cell_by_cell(table)
+
+
+def test_ledger_values_are_the_same_on_every_database(assessed):
+    """The studios' rows come from the driver unconverted (SQLite gives a date as text, PostgreSQL as
+    a date, a sum maybe as a Decimal): the ledger still holds ISO dates, whole numbers as int."""
+    import datetime as dt
+    import re
+
+    from sqlmodel import select
+
+    from laomo.models import Studio
+    from laomo.reports import data as d
+    from laomo.store.db import open_engine, read_session
+
+    with read_session(open_engine(str(assessed))) as session:
+        rows = d.ledger(session)["studios"]
+        founded = {s.code: s.founded for s in session.exec(select(Studio)).all()}
+    assert rows and any(r["founded"] for r in rows) and any(r["benefit"] for r in rows)
+    for r in rows:
+        want = founded[r["studio"]]
+        assert r["founded"] == (want.isoformat() if isinstance(want, dt.date) else None)
+        assert r["founded"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["founded"])
+        assert type(r["benefit"]) is int and type(r["members"]) is int
+        assert r["area"] is None or type(r["area"]) is (int if float(r["area"]).is_integer() else float)

@@ -493,15 +493,17 @@ def _kept(state: State, status: str | None, level: str | None) -> bool:
 def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, county: str | None,
                  show_pii: bool, today: dt.date) -> Iterator[LedgerRecord]:
     """The ledger's rows, one per studio by code, as a stream: the studios' statement merged with
-    the designations' (both ordered by code; a studio without designations is ``registered``)."""
+    the designations' (both ordered by code; a studio without designations is ``registered``).
+    The studios' rows come from the driver as they are (:func:`laomo.store.bulk.driver_partitions`):
+    ``founded`` ISO text (SQLite) or a date, ``benefit`` maybe a Decimal, ``area`` a float."""
     from laomo.domain.studios import REGISTERED
+    from laomo.store.bulk import driver_partitions
 
     mask_id, mask_ph = _mask(show_pii)
     folded = _states_by_code(conn, county)
     pending = next(folded, None)
     new = tuple.__new__  # a record without NamedTuple's Python-level __new__ (one per studio)
-    result = conn.execute(_ledger_query(county, today).execution_options(yield_per=BATCH))
-    for part in result.partitions():
+    for part in driver_partitions(conn, _ledger_query(county, today), size=BATCH):
         for (code, name, kind, unit, credit_code, industry, county_, founded, area, funds, leader_code, leader,
              id_number, phone, members, achievements, benefit, latest_year, latest_grade,
              latest_recommendation) in part:
@@ -514,7 +516,8 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
             if (status and st.status != status) or (level and top != level):
                 continue
             yield new(LedgerRecord, (
-                code, name, kind, unit, credit_code, industry, county_, founded and founded.isoformat(),
+                code, name, kind, unit, credit_code, industry, county_,
+                founded if founded is None or founded.__class__ is str else founded.isoformat(),
                 whole(area), funds, leader_code, leader, mask_id(id_number), mask_ph(phone),
                 st.status, top, held, top is not None and top in st.demonstrative_levels,
                 st.first_named and st.first_named.isoformat(), st.deadline and st.deadline.isoformat(),

@@ -1,12 +1,15 @@
-"""Bulk writes on the hot paths (imports, stored assessments): one statement compiled by
-SQLAlchemy, run with the driver's executemany."""
+"""Bulk writes and reads on the hot paths (imports, stored assessments, exports): one statement
+compiled by SQLAlchemy, run by the driver — executemany for writes, a streamed cursor for reads —
+without SQLAlchemy's per-row processing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
     from sqlalchemy.engine import Connection
     from sqlalchemy.sql.dml import Insert, Update
 
@@ -41,3 +44,21 @@ class BulkStatement:
         self.conn.exec_driver_sql(self.sql, params)
 
 
+
+
+def driver_partitions(conn: Connection, stmt: Select[Any], *, size: int) -> Iterator[Sequence[Sequence[Any]]]:
+    """The rows of a SELECT in lists of at most ``size``, streamed (a server-side cursor where the
+    database has one), as the driver gives them: SQLAlchemy compiles the statement and converts its
+    parameters, but builds no result row and converts no value.  So a DATE is ISO text on SQLite
+    (as SQLAlchemy stores it) and a ``datetime.date`` on PostgreSQL, a SUM may be a Decimal, a JSON
+    column text on SQLite: the caller takes each column as every driver may give it.  About a
+    quarter of the fetch's time at 150,000 rows (the ledger)."""
+    compiled = stmt.compile(dialect=conn.dialect)
+    values = compiled.construct_params()
+    for name, bind in compiled.binds.items():
+        process = bind.type.bind_processor(conn.dialect)
+        if process is not None and name in values:
+            values[name] = process(values[name])
+    params: Any = tuple(values[n] for n in compiled.positiontup or ()) if compiled.positional else values
+    result = conn.exec_driver_sql(str(compiled), params, execution_options={"yield_per": size})
+    yield from result.partitions()
