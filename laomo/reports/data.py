@@ -471,16 +471,24 @@ def _designations_by_code(county: str | None) -> Select[Any]:
 
 def _states_by_code(conn: Connection, county: str | None) -> Iterator[tuple[str, State]]:
     """``(code, State)`` of every ledger studio that has designations in force, in the ledger's order
-    (studio code): one streamed, ordered scan of the designations folded studio by studio."""
+    (studio code): one streamed, ordered scan of the designations folded studio by studio.  The rows
+    come from the driver as they are (:func:`laomo.store.bulk.driver_partitions`): a date that is
+    SQLite's ISO text is made a date here."""
     from laomo.domain.status import State
+    from laomo.store.bulk import driver_partitions
 
+    iso = dt.date.fromisoformat
     code, state = None, State()
-    for part in conn.execute(_designations_by_code(county).execution_options(yield_per=BATCH)).partitions():
+    for part in driver_partitions(conn, _designations_by_code(county), size=BATCH):
         for studio, action, level, date, deadline in part:
             if studio != code:
                 if code is not None:
                     yield code, state
                 code, state = studio, State()
+            if date.__class__ is str:
+                date = iso(date)
+            if deadline is not None and deadline.__class__ is str:
+                deadline = iso(deadline)
             state.apply(action, level, date, deadline)
     if code is not None:
         yield code, state
