@@ -320,3 +320,20 @@ def test_ledger_values_are_the_same_on_every_database(assessed):
         assert r["founded"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["founded"])
         assert type(r["benefit"]) is int and type(r["members"]) is int
         assert r["area"] is None or type(r["area"]) is (int if float(r["area"]).is_integer() else float)
+
+
+def test_driver_partitions_stream_in_pieces_of_the_size_asked(assessed):
+    """The driver's rows come in lists of ``size`` (not one row per fetch), values as the driver gives them."""
+    from sqlalchemy import select
+
+    from laomo.models import Studio
+    from laomo.store.bulk import driver_partitions
+    from laomo.store.db import open_engine
+
+    s = Studio.__table__
+    with open_engine(str(assessed)).connect() as conn:
+        codes = [c for (c,) in conn.execute(select(s.c.code).order_by(s.c.code))]
+        parts = list(driver_partitions(conn, select(s.c.code).where(s.c.code >= codes[1]).order_by(s.c.code), size=2))
+    assert len(codes) >= 4
+    assert [len(p) for p in parts] == [2] * ((len(codes) - 1) // 2) + ([1] if (len(codes) - 1) % 2 else [])
+    assert [r[0] for p in parts for r in p] == codes[1:]

@@ -61,4 +61,4 @@ def driver_partitions(conn: Connection, stmt: Select[Any], *, size: int) -> Iter
             values[name] = process(values[name])
     params: Any = tuple(values[n] for n in compiled.positiontup or ()) if compiled.positional else values
     result = conn.exec_driver_sql(str(compiled), params, execution_options={"yield_per": size})
-    yield from result.partitions()
+    yield from result.partitions(size)
