@@ -243,9 +243,18 @@ def _csv_row(values: list[Any]) -> list[Any]:
 #: Where, in text written by ``csv.writer`` (comma, CRLF), a cell starts with what :data:`_RISKY`
 #: matches: after a line start or a comma, ``"`` maybe, then a formula character or white space — but
 #: not the line end after a last empty cell.  A match may be a false alarm (a negative number, a comma
-#: or line break inside a quoted cell); no cell that needs neutralising is missed.
-_RISKY_CELL = re.compile("(?:^|,)(?:\"[" + re.escape("".join(FORMULA_CHARS)) + "\\s]|[" +
-                         re.escape("".join(FORMULA_CHARS)) + "]|(?!\r\n)\\s)", re.MULTILINE)
+#: or line break inside a quoted cell); no cell that needs neutralising is missed.  The start of a
+#: cell (:data:`_RISKY_START`) is searched after a line break or comma, a set of two characters the
+#: regular expression engine skips to (twice as fast as an alternative with ``^``); the first cell of
+#: the text is matched on its own (:func:`_may_need_neutralising`).
+_RISKY_START = re.compile("\"[" + re.escape("".join(FORMULA_CHARS)) + "\\s]|[" +
+                          re.escape("".join(FORMULA_CHARS)) + "]|(?!\r\n)\\s")
+_RISKY_CELL = re.compile(f"[\n,](?:{_RISKY_START.pattern})")
+
+
+def _may_need_neutralising(text: str, start: int) -> bool:
+    """Whether a cell of the csv text written from ``start`` (a line start) may need neutralising."""
+    return bool(_RISKY_START.match(text, start) or _RISKY_CELL.search(text, start))
 
 
 def csv_chunks(table: tb.Table) -> Iterator[bytes]:
@@ -265,7 +274,7 @@ def csv_chunks(table: tb.Table) -> Iterator[bytes]:
     while piece := list(islice(rows, CHUNK_ROWS)):
         start = buf.tell()
         writer.writerows(piece)
-        if _RISKY_CELL.search(buf.getvalue(), start):
+        if _may_need_neutralising(buf.getvalue(), start):
             buf.seek(start)
             buf.truncate()
             writer.writerows(map(_csv_row, piece))
