@@ -53,6 +53,16 @@ def test_a_date_edited_by_hand_is_found_by_db_check_and_explained_by_reports(cli
     assert {"table": "studio", "column": "founded", "value": "2025/3/1"}.items() <= r.json["values"][0].items()
     r = _clean(cli("report", "ledger"))
     assert r.code == 1 and "无法读取的值" in r.err and "db check" in r.err, r
+    r = _clean(cli("report", "ledger", "--format", "csv", "--out", sample_db.parent / "ledger.csv"))
+    assert r.code == 1 and "无法读取的值" in r.err and not (sample_db.parent / "ledger.csv").exists(), r
+
+
+@pytest.mark.sqlite_only
+def test_a_designation_date_edited_by_hand_stops_the_ledger(cli, sample_db):
+    execute(sample_db, "UPDATE designation SET date = '2024年3月1日' WHERE id = (SELECT min(id) FROM designation)")
+    for fmt in ("csv", "json"):
+        r = _clean(cli("report", "ledger", "--format", fmt))
+        assert r.code == 1 and "无法读取的值" in r.err and "db check" in r.err, r
 
 
 @pytest.mark.sqlite_only

@@ -503,7 +503,8 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
     """The ledger's rows, one per studio by code, as a stream: the studios' statement merged with
     the designations' (both ordered by code; a studio without designations is ``registered``).
     The studios' rows come from the driver as they are (:func:`laomo.store.bulk.driver_partitions`):
-    ``founded`` ISO text (SQLite) or a date, ``benefit`` maybe a Decimal, ``area`` a float."""
+    ``founded`` ISO text (SQLite: read as a date, so a text that is none is refused as before) or a
+    date, ``benefit`` maybe a Decimal, ``area`` a float."""
     from laomo.domain.studios import REGISTERED
     from laomo.store.bulk import driver_partitions
 
@@ -511,6 +512,7 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
     folded = _states_by_code(conn, county)
     pending = next(folded, None)
     new = tuple.__new__  # a record without NamedTuple's Python-level __new__ (one per studio)
+    iso = dt.date.fromisoformat  # SQLite's date text read as a date (a date edited by hand is refused)
     for part in driver_partitions(conn, _ledger_query(county, today), size=BATCH):
         for (code, name, kind, unit, credit_code, industry, county_, founded, area, funds, leader_code, leader,
              id_number, phone, members, achievements, benefit, latest_year, latest_grade,
@@ -525,7 +527,7 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
                 continue
             yield new(LedgerRecord, (
                 code, name, kind, unit, credit_code, industry, county_,
-                founded if founded is None or founded.__class__ is str else founded.isoformat(),
+                founded and (iso(founded) if founded.__class__ is str else founded).isoformat(),
                 whole(area), funds, leader_code, leader, mask_id(id_number), mask_ph(phone),
                 st.status, top, held, top is not None and top in st.demonstrative_levels,
                 st.first_named and st.first_named.isoformat(), st.deadline and st.deadline.isoformat(),
