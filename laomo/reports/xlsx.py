@@ -306,7 +306,7 @@ def _fast_rows(ws: Worksheet, row: int, rows: Iterable[list[Any]], layout: _Layo
 
     A row whose cells are plain text (see :data:`_PLAIN`), numbers, blanks and ISO dates in date
     columns — nearly every row — is one ``str.format`` of a template made once per combination of
-    cell types (:func:`_row_template`); any other row is written cell by cell (:func:`_cells_xml`)."""
+    cell types (:func:`_row_template`); any other row is written cell by cell (:meth:`_Sheet.cells_xml`)."""
     from xlsxwriter.utility import xl_col_to_name
 
     ws._write_single_row(row + 1)  # the header row (and the title rows) written out first
