@@ -235,7 +235,7 @@ def test_rows_of_every_shape_write_what_xlsxwriter_writes():
 
     from laomo.reports.tables import Column, Table
 
-    cells = {"text": ["名称", "", None, "a b", "S0001", 12, " x", "x_1", "=1", "长" * 40, True, 2.5],
+    cells = {"text": ["名称", "", None, "a b", "S0001", 12, " x", "x_1", "=1", "长" * 40, True, 2.5, "a\x1fb"],
              "date": ["2024-02-29", "", None, "not a date", 45000, dt.date(2020, 1, 2), "2024-02-29"],
              "money": [1, 1.5, None, "", 10**17, -3, "元"], "int": [0, 7, None, True, "x"]}
     kinds = ["text", "date", "money", "int", "text"]
@@ -337,3 +337,31 @@ def test_driver_partitions_stream_in_pieces_of_the_size_asked(assessed):
     assert len(codes) >= 4
     assert [len(p) for p in parts] == [2] * ((len(codes) - 1) // 2) + ([1] if (len(codes) - 1) % 2 else [])
     assert [r[0] for p in parts for r in p] == codes[1:]
+
+
+def test_driver_partitions_give_the_rows_sqlalchemy_gives(assessed):
+    """The same rows as SQLAlchemy's execution for statements with IN lists (also empty), dates and
+    named parameters: the parameters converted by the dialect's own types."""
+    import datetime as dt
+
+    from sqlalchemy import bindparam, select
+
+    from laomo.models import Designation, Studio
+    from laomo.store.bulk import driver_partitions
+    from laomo.store.db import open_engine
+
+    s, d = Studio.__table__, Designation.__table__
+    with open_engine(str(assessed)).connect() as conn:
+        codes = [c for (c,) in conn.execute(select(s.c.code).order_by(s.c.code))]
+        statements = [
+            select(s.c.code, s.c.founded).where(s.c.code.in_(codes[1:4])).order_by(s.c.code),
+            select(s.c.code).where(s.c.founded <= dt.date(2016, 1, 1)).order_by(s.c.code),
+            select(d.c.id).where(d.c.date >= dt.date(2020, 1, 1), d.c.level.in_(["county", "city"])).order_by(d.c.id),
+            select(s.c.code).where(s.c.code == bindparam("wanted", codes[0])),
+            select(s.c.code).where(s.c.code.in_([])),
+        ]
+        for stmt in statements:
+            want = [tuple(r) for r in conn.execute(stmt)]
+            got = [tuple(r) for part in driver_partitions(conn, stmt, size=3) for r in part]
+            assert [r[0] for r in got] == [r[0] for r in want], stmt
+        assert len(list(conn.execute(statements[0]))) == 3 and list(conn.execute(statements[2]))

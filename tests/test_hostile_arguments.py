@@ -58,8 +58,12 @@ def test_a_date_edited_by_hand_is_found_by_db_check_and_explained_by_reports(cli
 
 
 @pytest.mark.sqlite_only
-def test_a_designation_date_edited_by_hand_stops_the_ledger(cli, sample_db):
-    execute(sample_db, "UPDATE designation SET date = '2024年3月1日' WHERE id = (SELECT min(id) FROM designation)")
+@pytest.mark.parametrize("edit", [
+    "UPDATE designation SET date = '2024年3月1日' WHERE id = (SELECT min(id) FROM designation)",
+    "UPDATE studio SET founded = '' WHERE code = 'S0002'",
+])
+def test_a_date_edited_by_hand_stops_the_ledger(cli, sample_db, edit):
+    execute(sample_db, edit)
     for fmt in ("csv", "json"):
         r = _clean(cli("report", "ledger", "--format", fmt))
         assert r.code == 1 and "无法读取的值" in r.err and "db check" in r.err, r

@@ -485,9 +485,9 @@ def _states_by_code(conn: Connection, county: str | None) -> Iterator[tuple[str,
                 if code is not None:
                     yield code, state
                 code, state = studio, State()
-            if date.__class__ is str:
+            if date.__class__ is not dt.date:  # SQLite's text (anything else is refused, as before)
                 date = iso(date)
-            if deadline is not None and deadline.__class__ is str:
+            if deadline is not None and deadline.__class__ is not dt.date:
                 deadline = iso(deadline)
             state.apply(action, level, date, deadline)
     if code is not None:
@@ -527,7 +527,7 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
                 continue
             yield new(LedgerRecord, (
                 code, name, kind, unit, credit_code, industry, county_,
-                founded and (iso(founded) if founded.__class__ is str else founded).isoformat(),
+                None if founded is None else (founded if founded.__class__ is dt.date else iso(founded)).isoformat(),
                 whole(area), funds, leader_code, leader, mask_id(id_number), mask_ph(phone),
                 st.status, top, held, top is not None and top in st.demonstrative_levels,
                 st.first_named and st.first_named.isoformat(), st.deadline and st.deadline.isoformat(),

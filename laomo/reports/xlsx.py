@@ -350,7 +350,7 @@ class _Sheet:
         self.dates = [i for i, k in enumerate(layout.kinds) if k == "date"]
         self.styles: dict[int, list[int]] = {}  # per list of formats (plain, bold): their xf indices
         self.serials: dict[str, str] = {}  # ISO date text -> its Excel serial as written
-        self.templates: dict[tuple[Any, ...], tuple[str, Any] | None] = {}
+        self.templates: dict[tuple[Any, ...], tuple[str, Any, int] | None] = {}
 
     def xfs(self, formats: list[Format]) -> list[int]:
         xfs = self.styles.get(id(formats))
@@ -392,10 +392,11 @@ class _Sheet:
                 self.templates[key] = made
         if made is None:
             return None
-        template, texts = made
+        template, texts, ntexts = made
         if texts is not None:
             joined = "\x1f".join(texts(cells))
-            if len(joined) > _PLAIN_MAX or not _PLAIN_ROW.fullmatch(joined):
+            # as many separators as joins: a text holding \x1f itself is no plain text
+            if len(joined) > _PLAIN_MAX or joined.count("\x1f") != ntexts - 1 or not _PLAIN_ROW.fullmatch(joined):
                 return None
         return template.format(n, height, *cells)
 
@@ -426,10 +427,10 @@ class _Sheet:
 
 
 def _row_template(types: tuple[type, ...], truths: tuple[bool, ...], kinds: list[str], letters: list[str],
-                  xfs: list[int]) -> tuple[str, Any] | None:
+                  xfs: list[int]) -> tuple[str, Any, int] | None:
     """A ``str.format`` template of a row whose cells have these types and truth values (field 0 the
-    row number, 1 its height attribute, 2… the cells; a date column's text already its serial) and a
-    getter of its (non-empty) text cells; None when a cell is of a type only
+    row number, 1 its height attribute, 2… the cells; a date column's text already its serial), a
+    getter of its (non-empty) text cells and their number; None when a cell is of a type only
     :meth:`_Sheet.cells_xml` writes (a bool, a date…)."""
     from operator import itemgetter
 
@@ -451,7 +452,7 @@ def _row_template(types: tuple[type, ...], truths: tuple[bool, ...], kinds: list
     getter = None
     if texts:  # a list of one text by its slice (itemgetter of one index gives the text itself)
         getter = itemgetter(*texts) if len(texts) > 1 else itemgetter(slice(texts[0], texts[0] + 1))
-    return "".join(parts), getter
+    return "".join(parts), getter, len(texts)
 
 
 def to_xlsx(tables: list[tb.Table], title: str = "", heading: Heading | None = None) -> bytes:

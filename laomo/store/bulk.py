@@ -48,17 +48,21 @@ class BulkStatement:
 
 def driver_partitions(conn: Connection, stmt: Select[Any], *, size: int) -> Iterator[Sequence[Sequence[Any]]]:
     """The rows of a SELECT in lists of at most ``size``, streamed (a server-side cursor where the
-    database has one), as the driver gives them: SQLAlchemy compiles the statement and converts its
-    parameters, but builds no result row and converts no value.  So a DATE is ISO text on SQLite
-    (as SQLAlchemy stores it) and a ``datetime.date`` on PostgreSQL, a SUM may be a Decimal, a JSON
-    column text on SQLite: the caller takes each column as every driver may give it.  About a
-    quarter of the fetch's time at 150,000 rows (the ledger)."""
-    compiled = stmt.compile(dialect=conn.dialect)
+    database has one), as the driver gives them: SQLAlchemy compiles the statement (IN lists
+    expanded) and converts its parameters with the dialect's own types, but builds no result row
+    and converts no value.  So a DATE is ISO text on SQLite (as SQLAlchemy stores it) and a
+    ``datetime.date`` on PostgreSQL, a SUM may be a Decimal, a JSON column text on SQLite: the
+    caller takes each column as every driver may give it.  About a quarter of the fetch's time at
+    150,000 rows (the ledger).  Bound parameters need plain names (SQLAlchemy's generated ones are)."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    if compiled.escaped_bind_names:
+        raise ValueError(f"driver_partitions: bound parameter names to escape: {sorted(compiled.escaped_bind_names)}")
     values = compiled.construct_params()
     for name, bind in compiled.binds.items():
-        process = bind.type.bind_processor(conn.dialect)
-        if process is not None and name in values:
-            values[name] = process(values[name])
+        if name in values:
+            process = bind.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+            if process is not None:
+                values[name] = process(values[name])
     params: Any = tuple(values[n] for n in compiled.positiontup or ()) if compiled.positional else values
     result = conn.exec_driver_sql(str(compiled), params, execution_options={"yield_per": size})
     yield from result.partitions(size)
