@@ -472,12 +472,11 @@ def _designations_by_code(county: str | None) -> Select[Any]:
 def _states_by_code(conn: Connection, county: str | None) -> Iterator[tuple[str, State]]:
     """``(code, State)`` of every ledger studio that has designations in force, in the ledger's order
     (studio code): one streamed, ordered scan of the designations folded studio by studio.  The rows
-    come from the driver as they are (:func:`laomo.store.bulk.driver_partitions`): a date that is
-    SQLite's ISO text is made a date here."""
+    come from the driver as they are (:func:`laomo.store.bulk.driver_partitions`), their dates read
+    by :func:`laomo.store.bulk.driver_date`."""
     from laomo.domain.status import State
-    from laomo.store.bulk import driver_partitions
+    from laomo.store.bulk import driver_date, driver_partitions
 
-    iso = dt.date.fromisoformat
     code, state = None, State()
     for part in driver_partitions(conn, _designations_by_code(county), size=BATCH):
         for studio, action, level, date, deadline in part:
@@ -485,11 +484,7 @@ def _states_by_code(conn: Connection, county: str | None) -> Iterator[tuple[str,
                 if code is not None:
                     yield code, state
                 code, state = studio, State()
-            if date.__class__ is not dt.date:  # SQLite's text (anything else is refused, as before)
-                date = iso(date)
-            if deadline is not None and deadline.__class__ is not dt.date:
-                deadline = iso(deadline)
-            state.apply(action, level, date, deadline)
+            state.apply(action, level, driver_date(date), driver_date(deadline))
     if code is not None:
         yield code, state
 
@@ -503,16 +498,15 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
     """The ledger's rows, one per studio by code, as a stream: the studios' statement merged with
     the designations' (both ordered by code; a studio without designations is ``registered``).
     The studios' rows come from the driver as they are (:func:`laomo.store.bulk.driver_partitions`):
-    ``founded`` ISO text (SQLite: read as a date, so a text that is none is refused as before) or a
-    date, ``benefit`` maybe a Decimal, ``area`` a float."""
+    ``founded`` read by :func:`laomo.store.bulk.driver_date` (a text that is no date is refused as
+    before), ``benefit`` maybe a Decimal, ``area`` a float."""
     from laomo.domain.studios import REGISTERED
-    from laomo.store.bulk import driver_partitions
+    from laomo.store.bulk import driver_date, driver_partitions
 
     mask_id, mask_ph = _mask(show_pii)
     folded = _states_by_code(conn, county)
     pending = next(folded, None)
     new = tuple.__new__  # a record without NamedTuple's Python-level __new__ (one per studio)
-    iso = dt.date.fromisoformat  # SQLite's date text read as a date (a date edited by hand is refused)
     for part in driver_partitions(conn, _ledger_query(county, today), size=BATCH):
         for (code, name, kind, unit, credit_code, industry, county_, founded, area, funds, leader_code, leader,
              id_number, phone, members, achievements, benefit, latest_year, latest_grade,
@@ -527,7 +521,7 @@ def _ledger_rows(conn: Connection, *, status: str | None, level: str | None, cou
                 continue
             yield new(LedgerRecord, (
                 code, name, kind, unit, credit_code, industry, county_,
-                None if founded is None else (founded if founded.__class__ is dt.date else iso(founded)).isoformat(),
+                _iso(driver_date(founded)),
                 whole(area), funds, leader_code, leader, mask_id(id_number), mask_ph(phone),
                 st.status, top, held, top is not None and top in st.demonstrative_levels,
                 st.first_named and st.first_named.isoformat(), st.deadline and st.deadline.isoformat(),

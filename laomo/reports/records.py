@@ -43,8 +43,3 @@ class LedgerRecord(NamedTuple):
     latest_year: int | None
     latest_grade: str | None
     latest_recommendation: str | None
-
-
-def as_dict(row: LedgerRecord | dict[str, Any]) -> dict[str, Any]:
-    """A record as the dict the materialised report lists (a dict is returned as it is)."""
-    return row if isinstance(row, dict) else row._asdict()

@@ -55,7 +55,7 @@ from laomo.enums import (
 from laomo.errors import LaomoError
 from laomo.reports import numbers
 from laomo.reports import tables as tb
-from laomo.reports.records import as_dict
+from laomo.reports.records import LedgerRecord
 from laomo.safe import FORMULA_CHARS, FORMULA_PREFIXES, neutralise
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -103,7 +103,7 @@ def stream(report: str, fmt: str, data: dict[str, Any]) -> Iterator[bytes]:
         raise LaomoError(f"报表 {report} 的格式 {fmt} 不能流式写出", exit_code=2)
     if fmt == "json":
         if report == "ledger":
-            return json_chunks({**data, "studios": map(as_dict, data["studios"])}, "studios")
+            return json_chunks({**data, "studios": map(LedgerRecord._asdict, data["studios"])}, "studios")
         return json_chunks(data, "results")
     if report == "ledger":
         table, title = tb.ledger_table(data), ledger_title(data)
