@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from laomo import vocabulary as words
 
@@ -103,6 +104,12 @@ class Enumeration:
 
     def label(self, value: str | None) -> str:
         return self._labels.get(value, value or "")
+
+    @property
+    def labels(self) -> Mapping[str | None, str]:
+        """Value → label, read-only: ``labels.get(v, v or "")`` is :meth:`label` without a call of
+        its own (for a loop that labels every row of a national export)."""
+        return MappingProxyType(self._labels)
 
     def rank(self, value: str | None) -> int:
         """Position in the enumeration's order (-1 when unknown/None)."""

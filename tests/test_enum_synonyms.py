@@ -180,3 +180,14 @@ def test_register_studio_industry_by_part_and_ambiguous_part_refused(cli, laomo_
             "--industry", "电力", "--county", "县")
     assert r.code == 0, r
     assert q(laomo_db, "SELECT industry FROM studio") == [("D",)]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, v in vars(enums).items() if isinstance(v, enums.Enumeration)))
+def test_labels_mapping_labels_as_label_does_and_cannot_be_changed(name):
+    """The exports label every row through ``labels.get(v, v or "")``: the same text as ``label(v)``
+    for every value, for None and for a value the enumeration does not know; the mapping is read-only."""
+    e = getattr(enums, name)
+    for value in [*e.values, None, "", "no-such-value"]:
+        assert e.labels.get(value, value or "") == e.label(value)
+    with pytest.raises(TypeError):
+        e.labels["no-such-value"] = "x"  # type: ignore[index]

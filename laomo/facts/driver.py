@@ -41,15 +41,10 @@ def driver_rows(conn: Connection, q: Select[Any], *, typed: bool = True,
 
 def _drain(raw: Any, sql: str, args: Any, types: list[Any], dialect: Dialect,
            batch: int) -> Iterator[tuple[Any, ...]]:
-    # the cursor is opened here, on the first row asked for: a stream never read holds none
-    if dialect.name == "postgresql":
-        import uuid
+    from laomo.store.bulk import driver_cursor
 
-        cursor = raw.cursor(name=f"laomo_facts_{uuid.uuid4().hex[:12]}")
-        cursor.itersize = batch
-    else:
-        cursor = raw.cursor()
-        cursor.arraysize = batch
+    # the cursor is opened here, on the first row asked for: a stream never read holds none
+    cursor = driver_cursor(raw, dialect.name, size=batch)
     try:
         cursor.execute(sql, args)
         # the result processors SQLAlchemy itself would pick, from the driver's column type codes

@@ -117,10 +117,17 @@ def ledger_row(r: LedgerRecord | dict[str, Any]) -> list[Any]:
     (studio, name, kind, unit, credit_code, industry, county, founded, area, funds, leader_code, leader, id_number,
      phone, status, level, held, demonstrative, first_named, deadline, members, achievements, benefit, latest_year,
      latest_grade, _recommendation) = LedgerRecord(**r) if isinstance(r, dict) else r
-    return [studio, name, STUDIO_KIND.label(kind), leader_code, leader, id_number, phone, unit, credit_code or "",
-            f"{industry} {INDUSTRY.label(industry)}", county, founded or "", area, funds, STATUS.label(status),
-            LEVEL.label(level), levels_text(held), yes_no(demonstrative) if level else "", first_named or "",
-            deadline or "", members, achievements, benefit, latest_year, GRADE.label(latest_grade) if latest_grade else ""]
+    # the labels as the enumerations' own mappings (.get, no call of label() per cell: once per studio)
+    return [studio, name, _KINDS.get(kind, kind or ""), leader_code, leader, id_number, phone, unit, credit_code or "",
+            f"{industry} {_INDUSTRIES.get(industry, industry or '')}", county, founded or "", area, funds,
+            _STATUSES.get(status, status or ""), _LEVELS.get(level, level or ""), levels_text(held),
+            ("是" if demonstrative else "否") if level and demonstrative is not None else "", first_named or "",
+            deadline or "", members, achievements, benefit, latest_year,
+            _GRADES.get(latest_grade, latest_grade) if latest_grade else ""]
+
+
+_KINDS, _INDUSTRIES, _STATUSES, _LEVELS, _GRADES = (
+    STUDIO_KIND.labels, INDUSTRY.labels, STATUS.labels, LEVEL.labels, GRADE.labels)
 
 
 def ledger_table(data: dict[str, Any]) -> Table:

@@ -5,7 +5,7 @@ without SQLAlchemy's per-row processing."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, overload
 
@@ -45,14 +45,15 @@ class BulkStatement:
         self.conn.exec_driver_sql(self.sql, params)
 
 
-def driver_partitions(conn: Connection, stmt: Select[Any], *, size: int) -> Iterator[Sequence[Sequence[Any]]]:
+def driver_partitions(conn: Connection, stmt: Select[Any], *, size: int) -> Iterator[list[tuple[Any, ...]]]:
     """The rows of a SELECT in lists of at most ``size``, streamed (a server-side cursor where the
-    database has one), as the driver gives them: SQLAlchemy compiles the statement (IN lists
-    expanded) and converts its parameters with the dialect's own types, but builds no result row
-    and converts no value.  So a DATE is ISO text on SQLite (as SQLAlchemy stores it) and a
-    ``datetime.date`` on PostgreSQL, a SUM may be a Decimal, a JSON column text on SQLite: the
-    caller takes each column as every driver may give it (a DATE: :func:`driver_date`).  About a quarter of the fetch's time at
-    150,000 rows (the ledger).  Bound parameters need plain names (SQLAlchemy's generated ones are)."""
+    database has one, :func:`cursor_batches`), as the driver gives them: SQLAlchemy compiles the
+    statement (IN lists expanded) and converts its parameters with the dialect's own types, but
+    builds no result row and converts no value.  So a DATE is ISO text on SQLite (as SQLAlchemy
+    stores it) and a ``datetime.date`` on PostgreSQL, a SUM may be a Decimal, a JSON column text
+    on SQLite: the caller takes each column as every driver may give it (a DATE: :func:`driver_date`).
+    About a third of the fetch's time at 150,000 rows (the ledger).  Bound parameters need plain
+    names (SQLAlchemy's generated ones are).  SQLAlchemy's events do not see the statement."""
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     if compiled.escaped_bind_names:
         raise ValueError(f"driver_partitions: bound parameter names to escape: {sorted(compiled.escaped_bind_names)}")
@@ -63,8 +64,34 @@ def driver_partitions(conn: Connection, stmt: Select[Any], *, size: int) -> Iter
             if process is not None:
                 values[name] = process(values[name])
     params: Any = tuple(values[n] for n in compiled.positiontup or ()) if compiled.positional else values
-    result = conn.exec_driver_sql(str(compiled), params, execution_options={"yield_per": size})
-    yield from result.partitions(size)
+    return cursor_batches(conn.connection.dbapi_connection, conn.dialect.name, str(compiled), params, size=size)
+
+
+def driver_cursor(raw: Any, dialect: str, *, size: int) -> Any:
+    """A cursor of the DBAPI connection ``raw`` that streams ``size`` rows at a time: a named
+    (server-side) one on PostgreSQL, whose rows otherwise all arrive at once."""
+    if dialect == "postgresql":
+        import uuid
+
+        cursor = raw.cursor(name=f"laomo_{uuid.uuid4().hex[:12]}")
+        cursor.itersize = size
+    else:
+        cursor = raw.cursor()
+        cursor.arraysize = size
+    return cursor
+
+
+def cursor_batches(raw: Any, dialect: str, sql: str, params: Any, *, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """Run ``sql`` on a :func:`driver_cursor` of ``raw`` and yield its rows ``size`` at a time.  The
+    cursor is opened on the first batch asked for (a stream never read holds none) and closed when
+    the iterator is exhausted or discarded."""
+    cursor = driver_cursor(raw, dialect, size=size)
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(size):
+            yield rows
+    finally:
+        cursor.close()
 
 
 @overload
