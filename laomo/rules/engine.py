@@ -168,15 +168,16 @@ class Engine:
         names = []
         for k, (item_id, item) in enumerate(self._items):
             v = f"_v{k}"
-            item_lines = self._item_lines(item, v, gen)
+            points = self._points_literal(item, gen)
+            item_lines = self._item_lines(item, v, gen, points)
             lines += ["    " + line for line in item_lines]
-            cap = gen.const(item.max)
+            cap = points(item.max)
             # num(max(0.0, min(item.max, v))), with min/max spelled out (same result, same object);
             # min(cap, ·) is idempotent, so it is not repeated after an item that ends with it
             clip = f"{v} = {v} if {v} < {cap} else {cap}"
             if item_lines[-1] != clip:
                 lines.append("    " + clip)
-            lines.append(f"    {v} = {v} if {v} > 0.0 else 0.0")
+            lines.append(f"    {v} = {v} if {v} > {points(0.0)} else {points(0.0)}")
             if item.max < 2 ** 53:  # then 0 <= v <= max: num(v) is v for an int, int(v) for a whole float
                 lines.append(f"    {v} = {v} if {v}.__class__ is int else int({v}) if {v}.__class__ is float "
                              f"and {v}.is_integer() else _num({v})")
@@ -203,36 +204,55 @@ class Engine:
                 lines.append(f"        deadline = {gen.bind(rec_deadline)}.for_year(year)")
         return lines + ["    return action, reasons, deadline"]
 
-    def _item_lines(self, item: Any, v: str, gen: CodeGen) -> list[str]:
-        """Statements leaving an item's raw points in ``v`` (before the 0…max clip and rounding).
+    @staticmethod
+    def _points_literal(item: Any, gen: CodeGen) -> Callable[[Any], str]:
+        """How an item's constants (points, bounds, 0) are written in the generated code.
+
+        A whole float (``2.0``) is written as an int (``2``) when the item's arithmetic is exact
+        either way: constants under 2**40, a maximum under 2**53 (so every value kept is exact),
+        and no sum of several facts times points (``a * 5.0 + b * 3.0`` of huge or negative
+        counts rounds as floats where ints would not).  The item's value is then an int
+        whenever it is whole, which the last step (:func:`num`, an int when whole) passes
+        through without a float test: the same value of the same type as the reference's."""
+        exact = item.max < 2 ** 53 and not (isinstance(item, PerUnitItem) and len(item.units) > 1)
+
+        def literal(value: Any) -> str:
+            if exact and value.__class__ is float and value.is_integer() and abs(value) < 2 ** 40:
+                return gen.const(int(value))
+            return gen.const(value)
+        return literal
+
+    def _item_lines(self, item: Any, v: str, gen: CodeGen, const: Callable[[Any], str]) -> list[str]:
+        """Statements leaving an item's raw points in ``v`` (before the 0…max clip and rounding),
+        its constants written by ``const`` (:meth:`_points_literal`).
 
         ``min(a, b)`` is written ``b if b < a else a`` and ``max(a, b)`` ``b if b > a else a``,
         which is what the built-ins return.
         """
-        cap = gen.const(item.max)
+        cap = const(item.max)
         clip = f"{v} = {v} if {v} < {cap} else {cap}"  # min(cap, v)
         if isinstance(item, (CheckShareItem, PerCheckItem)):
             ids = self._check_list(item.checks)
             count = "(" + " + ".join(["0"] + [f"(1 if cg({i!r}) else 0)" for i in ids]) + ")"
             if isinstance(item, CheckShareItem):
                 return [f"{v} = {cap} * {count} / {gen.const(len(ids))}"]
-            return [f"{v} = {gen.const(item.points)} * {count}", clip]
+            return [f"{v} = {const(item.points)} * {count}", clip]
         if isinstance(item, ConditionsItem):
-            parts = [f"({gen.const(p.points)} if {check_source(p.when, gen)} else 0)" for p in item.parts]
+            parts = [f"({const(p.points)} if {check_source(p.when, gen)} else 0)" for p in item.parts]
             return [f"{v} = " + " + ".join(["0"] + parts), clip]
         if isinstance(item, PerUnitItem):
-            units = [f"(g({u.fact!r}) or 0) * {gen.const(u.points)}" for u in item.units]
+            units = [f"(g({u.fact!r}) or 0) * {const(u.points)}" for u in item.units]
             return [f"{v} = " + " + ".join(["0"] + units), clip]
         if isinstance(item, TiersItem):
-            out = gen.const(item.otherwise)
+            out = const(item.otherwise)
             for t in reversed(item.tiers):
-                out = f"({gen.const(t.points)} if {check_source(t.when, gen)} else {out})"
+                out = f"({const(t.points)} if {check_source(t.when, gen)} else {out})"
             return [f"{v} = {out}"]
         if isinstance(item, FactItem):
-            lo = gen.const(item.min)
+            lo = const(item.min)
             return [f"{v} = g({item.fact!r})",
                     f"if {v} is None:",
-                    f"    {v} = {gen.const(item.default)}",
+                    f"    {v} = {const(item.default)}",
                     "else:",
                     "    " + clip,
                     f"    {v} = {v} if {v} > {lo} else {lo}"]  # max(lo, v)
