@@ -184,8 +184,11 @@ class Engine:
             else:
                 lines.append(f"    {v} = _num({v})")
             names.append((item_id, v))
-        return lines + ["    items = {" + ", ".join(f"{i!r}: {v}" for i, v in names) + "}",
-                        "    return items, _num(_sum(items.values()))"]
+        lines.append("    items = {" + ", ".join(f"{i!r}: {v}" for i, v in names) + "}")
+        if sum(item.max for _, item in self._items) < _EXACT:  # 0 <= total < 2**53: num(an int total) is itself
+            return lines + ["    _total = _sum(items.values())",
+                            "    return items, _total if _total.__class__ is int else _num(_total)"]
+        return lines + ["    return items, _num(_sum(items.values()))"]
 
     def _recommend_lines(self, gen: CodeGen) -> list[str]:
         """``_recommend(f, year)``: :meth:`_recommend_reference`."""
