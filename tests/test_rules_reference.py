@@ -273,3 +273,43 @@ def test_reference_is_not_the_generated_code() -> None:
     checks = engine._check_reference(derived)
     engine._score_reference(derived, checks)
     engine._recommend_reference(derived, 2025)
+
+
+# --- a scorecard beyond the bundled profiles': the generated constants' every form ------------
+
+ODD_SCORECARD = """
+name = "odd-scorecard"
+extends = "henan-2015"
+[scorecard]
+total = 1.1529226041184748e+18   # the maxima's sum, as floats add it
+[scorecard.items.A1]
+max = 10          # 10 over 6 standards: no whole points per standard
+[scorecard.items.B1]
+max = 1099511627776.5
+units = [{ fact = "achievements_in_year", points = 1099511627776 }]   # 2**40: past whole-int constants
+[scorecard.items.B4]
+max = 7
+parts = [{ when = "promoted_achievements_in_year >= 1", points = 7 }, { when = "has_records", points = 0.5 }]
+[scorecard.items.D2]
+max = 1152921504606846976   # 2**60: a maximum past 2**53
+"""
+
+
+@REFERENCE
+@given(data=st.data())
+def test_generated_score_equals_reference_for_any_scorecard_constants(tmp_path_factory: Any, data: Any) -> None:
+    """Whole constants are written as ints only where that cannot change a value or its type: a
+    check share whose maximum does not divide by its checks, points of 2**40, a maximum past
+    2**53 and half points each keep the reference's float arithmetic, and the scores equal it."""
+    path = tmp_path_factory.mktemp("odd") / "odd.toml"
+    path.write_text(ODD_SCORECARD, encoding="utf-8")
+    profile = load_profile(path)
+    engine = Engine(profile)
+    assert "_v0 = 10 * " in engine._source and "/ 6" in engine._source  # A1: a float division kept
+    assert "* 1099511627776.0" in engine._source  # B1: 2**40 stays a float constant
+    assert "* 5.0 + " in engine._source  # B2: a sum of several facts times points keeps float points
+    assert "if _v12 is None:\n        _v12 = 0.0\n" in engine._source  # D2: a maximum past 2**53 too
+    near = boundaries(profile)
+    facts = data.draw(st.fixed_dictionaries({}, optional={
+        n: value_strategy(n, near.get(n, set())) for n in named_facts(profile)}), label="facts")
+    check_engine(engine, facts, {}, 2025)

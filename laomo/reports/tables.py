@@ -121,7 +121,7 @@ def ledger_row(r: LedgerRecord | dict[str, Any]) -> list[Any]:
     return [studio, name, _KINDS.get(kind, kind or ""), leader_code, leader, id_number, phone, unit, credit_code or "",
             f"{industry} {_INDUSTRIES.get(industry, industry or '')}", county, founded or "", area, funds,
             _STATUSES.get(status, status or ""), _LEVELS.get(level, level or ""), levels_text(held),
-            ("是" if demonstrative else "否") if level and demonstrative is not None else "", first_named or "",
+            yes_no(demonstrative) if level else "", first_named or "",
             deadline or "", members, achievements, benefit, latest_year,
             _GRADES.get(latest_grade, latest_grade) if latest_grade else ""]
 

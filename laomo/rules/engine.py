@@ -238,9 +238,8 @@ class Engine:
             ids = self._check_list(item.checks)
             count = "(" + " + ".join(["0"] + [f"(1 if cg({i!r}) else 0)" for i in ids]) + ")"
             if isinstance(item, CheckShareItem):
-                whole = const(item.max)
-                if ids and whole.isdigit() and int(whole) % len(ids) == 0:  # 12 × n / 6 is exactly 2 × n
-                    return [f"{v} = {gen.const(int(whole) // len(ids))} * {count}"]
+                if ids and cap.isdigit() and int(cap) % len(ids) == 0:  # 12 × n / 6 is exactly 2 × n
+                    return [f"{v} = {gen.const(int(cap) // len(ids))} * {count}"]
                 return [f"{v} = {cap} * {count} / {gen.const(len(ids))}"]
             return [f"{v} = {const(item.points)} * {count}", clip]
         if isinstance(item, ConditionsItem):

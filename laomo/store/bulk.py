@@ -52,8 +52,10 @@ def driver_partitions(conn: Connection, stmt: Select[Any], *, size: int) -> Iter
     builds no result row and converts no value.  So a DATE is ISO text on SQLite (as SQLAlchemy
     stores it) and a ``datetime.date`` on PostgreSQL, a SUM may be a Decimal, a JSON column text
     on SQLite: the caller takes each column as every driver may give it (a DATE: :func:`driver_date`).
-    About a third of the fetch's time at 150,000 rows (the ledger).  Bound parameters need plain
-    names (SQLAlchemy's generated ones are).  SQLAlchemy's events do not see the statement."""
+    (SQLAlchemy's own result would make a Row of each: 0.29 s of the ledger's 1.63 s fetch at 150,000
+    rows, under a profiler.)
+    Bound parameters need plain names (SQLAlchemy's generated ones are).  SQLAlchemy's events do
+    not see the statement."""
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     if compiled.escaped_bind_names:
         raise ValueError(f"driver_partitions: bound parameter names to escape: {sorted(compiled.escaped_bind_names)}")
