@@ -299,8 +299,9 @@ max = 1152921504606846976   # 2**60: a maximum past 2**53
 @given(data=st.data())
 def test_generated_score_equals_reference_for_any_scorecard_constants(tmp_path_factory: Any, data: Any) -> None:
     """Whole constants are written as ints only where that cannot change a value or its type: a
-    check share whose maximum does not divide by its checks, points of 2**40, a maximum past
-    2**53 and half points each keep the reference's float arithmetic, and the scores equal it."""
+    check share whose maximum does not divide by its checks, points of 2**40 and a maximum past
+    2**53 keep the reference's float constants, half points sit beside whole ones, and for any
+    facts the scores equal the reference's, value and type."""
     path = tmp_path_factory.mktemp("odd") / "odd.toml"
     path.write_text(ODD_SCORECARD, encoding="utf-8")
     profile = load_profile(path)
