@@ -126,7 +126,7 @@ def _streams(conn: Connection, scope: Scope, few: bool) -> tuple[list[Stream], S
     for query in QUERIES:
         wanted = query.wanted(scope)
         if query.runs(scope, wanted):
-            stream = Stream(_rows(conn, query, scope, wanted, few), query.fill(scope, wanted))
+            stream = query.stream(_rows(conn, query, scope, wanted, few), scope, wanted)
             if query.attached:
                 attached = stream
             else:
@@ -204,7 +204,7 @@ def iter_facts(conn: Connection | Session, year: int | None = None, *, as_of: dt
     scope = Scope(day, "base", None if needed is None else frozenset(needed), state_now=state_now,
                   state_on_day=state_on_day, narrow=_narrower(id_range, ids))
     streams, attached = _streams(conn, scope, ids is not None)
-    studios = Stream(_rows(conn, STUDIOS, scope, STUDIOS.facts, ids is not None), STUDIOS.fill(scope, STUDIOS.facts))
+    studios = STUDIOS.stream(_rows(conn, STUDIOS, scope, STUDIOS.facts, ids is not None), scope, STUDIOS.wanted(scope))
     yield from merged(studios, _zero(scope), streams, chunk=FACTS_CHUNK, attached=attached,
                       only_attached=with_state_only)
 

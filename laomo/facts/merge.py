@@ -1,16 +1,27 @@
 """One generic merge, by studio id, of row streams each ordered by studio id.
 
 A stream is an iterator of tuples whose first value is the studio id, in ascending
-order, with the function that copies one row into that studio's facts dict.  The
-merge walks the studios (the *driver* stream, one row per studio) a chunk at a time:
-it makes the chunk's dicts, then hands every stream's rows up to the chunk's last
-studio to them — so only one chunk of facts is in memory, whatever the number of
-studios, and each stream is read once, in order.
+order, with what its rows make of the facts: a :class:`Plan` (each fact an expression
+of the row; one row per studio at most) or a :data:`Fill` (a function copying one row
+into the facts; any number of rows per studio).  The merge walks the studios (the
+*driver* stream, one row per studio) a chunk at a time: it takes every planned
+stream's rows up to the chunk's last studio, makes each studio's facts in one go, then
+hands the filled streams' rows to them — so only one chunk of facts is in memory,
+whatever the number of studios, and each stream is read once, in order.
+
+Why plans are compiled (:func:`chunk_builder`): at national scale a studio's facts
+came from a dozen rows, each copied by a function call into a copy of the defaults;
+one generated function that builds the chunk's dicts from the rows' values, a dict
+display per studio, took a tenth less of the whole assessment's facts (150,000
+studios, see ``bench/bench_assess.py``).  The expressions are the plans', written
+once in :mod:`laomo.facts.queries`; :func:`plan_fill` compiles the same expressions
+into the :data:`Fill` of the paths that fill facts already made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -20,14 +31,33 @@ Facts = dict[str, Any]
 Fill = Callable[[Facts, Row], None]
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What one row makes of a studio's facts.
+
+    ``columns``: each fact's Python expression of the row, written ``{r}`` (``"{r}[2]"``,
+    ``"{r}[4] / {r}[1] if {r}[1] else 0"``).  ``empty``: the row standing for a studio
+    without one — every expression must then give the fact's default (checked when
+    compiled).  ``names``: what the expressions use besides the row.
+    """
+
+    columns: Mapping[str, str]
+    empty: Row | None = None
+    names: Mapping[str, Any] = field(default_factory=dict)
+
+
 class Stream:
-    """An ordered row stream and its :data:`Fill`; holds the first row past the last chunk read."""
+    """An ordered row stream with its :class:`Plan` or its :data:`Fill` (a plan's fill is
+    compiled from it); holds the first row past the last chunk read."""
 
-    __slots__ = ("fill", "held", "rows")
+    __slots__ = ("fill", "held", "plan", "rows")
 
-    def __init__(self, rows: Iterator[Row], fill: Fill) -> None:
+    def __init__(self, rows: Iterator[Row], fill: Fill | None = None, *, plan: Plan | None = None) -> None:
+        if (fill is None) == (plan is None):
+            raise ValueError("a stream has a fill or a plan")
         self.rows = rows
-        self.fill = fill
+        self.plan = plan
+        self.fill: Fill = fill if fill is not None else plan_fill(plan)  # type: ignore[arg-type]
         self.held: Row | None = None
 
     def feed(self, last: float, get: Callable[[int], Facts | None]) -> None:
@@ -66,31 +96,107 @@ class Stream:
         return out
 
 
+def _compile(source: str, names: dict[str, Any], what: str) -> Any:
+    namespace = dict(names)
+    exec(compile(source, f"<laomo-facts {what}>", "exec"), namespace)  # the plans are our own code
+    return namespace[what]
+
+
+def plan_fill(plan: Plan) -> Fill:
+    """The :data:`Fill` of a plan: one row's expressions stored into the facts."""
+    lines = [f"    f[{fact!r}] = {expr.format(r='r')}" for fact, expr in plan.columns.items()]
+    return _compile("\n".join(["def fill(f, r):", *lines, "    return None"]), dict(plan.names), "fill")
+
+
+#: Makes a chunk's facts: ``build(batch, keep, *tables)`` with the driver's rows, the studio ids
+#: kept (None: all) and each planned stream's rows of the chunk by studio id.
+Builder = Callable[..., dict[int, Facts]]
+
+
+def chunk_builder(driver: Plan, planned: list[Plan], zero: Facts) -> Builder:
+    """Compile the function making a chunk's facts from the driver's plan and the planned streams'.
+
+    A studio's facts hold ``zero``'s facts (its order), then those only the driver makes: each
+    the value of the one plan making it — the driver's row, or a stream's row of that studio or
+    its ``empty`` row — or its ``zero`` value.  Raises ValueError when two plans make one fact,
+    a stream's plan makes a fact ``zero`` lacks, or its ``empty`` row does not give ``zero``'s
+    value (the merge would then depend on which rows exist).
+    """
+    made: dict[str, str] = {}
+    names: dict[str, Any] = {}
+    for i, plan in enumerate([driver, *planned]):
+        var = "r" if i == 0 else f"s{i}"
+        if i:
+            _check_empty(plan, zero)
+            names[f"E{i}"] = plan.empty
+        for fact, expr in plan.columns.items():
+            if fact in made:
+                raise ValueError(f"两个查询都给出事实 {fact}")
+            made[fact] = expr.format(r=var)
+        for name, value in plan.names.items():
+            if names.setdefault(name, value) is not value:
+                raise ValueError(f"查询的表达式用了同名的 {name}")
+    values = {fact: made.get(fact, _literal(fact, zero[fact])) for fact in zero}
+    values.update((fact, expr) for fact, expr in made.items() if fact not in zero)
+    names["_Z"] = dict(zero)
+    tables = [f"t{i}" for i in range(1, len(planned) + 1)]
+    source = "\n".join([
+        f"def build(batch, keep{''.join(', ' + t for t in tables)}):",
+        *(f"    g{i} = t{i}.get" for i in range(1, len(planned) + 1)),
+        "    out = {}",
+        "    for r in batch:",
+        "        sid = r[0]",
+        "        if keep is not None and sid not in keep:",
+        "            continue",
+        *(f"        s{i} = g{i}(sid, E{i})" for i in range(1, len(planned) + 1)),
+        "        out[sid] = {" + ", ".join(f"{fact!r}: {expr}" for fact, expr in values.items()) + "}",
+        "    return out",
+    ])
+    build: Builder = _compile(source, names, "build")
+    return build
+
+
+def _literal(fact: str, value: Any) -> str:
+    """A default as the generated code writes it: a literal when it is one, else read from ``_Z``."""
+    return repr(value) if value is None or type(value) in (bool, int, str) else f"_Z[{fact!r}]"
+
+
+def _check_empty(plan: Plan, zero: Facts) -> None:
+    if plan.empty is None:
+        raise ValueError(f"查询 {sorted(plan.columns)} 没有空行")
+    fill = plan_fill(plan)
+    got: Facts = {}
+    fill(got, plan.empty)
+    for fact, value in got.items():
+        if fact not in zero or value != zero[fact] or type(value) is not type(zero[fact]):
+            raise ValueError(f"事实 {fact} 在没有行时应为 {zero.get(fact)!r}，空行给出 {value!r}")
+
+
 def merged(driver: Stream, zero: Facts, streams: list[Stream], *, chunk: int, attached: Stream | None = None,
            only_attached: bool = False) -> Iterator[tuple[int, Facts, Any]]:
     """Yield ``(studio_id, facts, extra)`` for every row of ``driver``, in its (studio id) order.
 
-    A studio's facts start as a copy of ``zero`` filled from its ``driver`` row; every stream
-    then fills them.  ``attached``: a stream of one row per studio, filled like the others,
-    whose second value is handed back as ``extra`` (None for a studio without a row); with
-    ``only_attached``, a studio without a row there is skipped — its facts are never made.
+    ``driver`` has a plan.  A studio's facts are made from its driver row and its rows of the
+    planned streams (:func:`chunk_builder`); the other streams then fill them.  ``attached``:
+    a stream of one row per studio, filled like the others, whose second value is handed back
+    as ``extra`` (None for a studio without a row); with ``only_attached``, a studio without a
+    row there is skipped — its facts are never made.
     """
-    rows, start = driver.rows, driver.fill
+    if driver.plan is None:
+        raise ValueError("the driver stream has a plan")
+    planned = [s for s in streams if s.plan is not None]
+    filled = [s for s in streams if s.plan is None]
+    build = chunk_builder(driver.plan, [s.plan for s in planned if s.plan is not None], zero)
+    rows = driver.rows
     while True:
         batch = list(islice(rows, chunk))
         if not batch:
             return
         last = batch[-1][0]
         extra = attached.take(last) if attached is not None else None
-        keep = extra if only_attached else None
-        chunk_facts: dict[int, Facts] = {}
-        for r in batch:
-            if keep is not None and r[0] not in keep:
-                continue
-            f = chunk_facts[r[0]] = dict(zero)
-            start(f, r)
+        chunk_facts = build(batch, extra if only_attached else None, *(s.take(last) for s in planned))
         get = chunk_facts.get
-        for stream in streams:
+        for stream in filled:
             stream.feed(last, get)
         if attached is None or extra is None:
             for sid, f in chunk_facts.items():

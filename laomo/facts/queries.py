@@ -31,7 +31,7 @@ from laomo.domain.predicates import Condition, Period
 from laomo.domain.status import State
 from laomo.domain.studios import designation_rows, fold_order
 from laomo.enums import ACHIEVEMENT_TYPE, ACTIVITY_KIND, HONOR_LEVELS, LEVEL
-from laomo.facts.merge import Facts, Fill, Row
+from laomo.facts.merge import Facts, Fill, Plan, Row, Stream
 from laomo.models import (
     Achievement,
     Activity,
@@ -114,19 +114,22 @@ class FactQuery:
 
     ``facts``: the facts it may fill (``prefix*``: a family).  ``key``: its studio id column
     (the rows are ordered by it, then by ``order``).  ``sql(scope, wanted)``: the statement
-    for the facts wanted.  ``fill(scope, wanted)``: the :data:`Fill` of its rows.
+    for the facts wanted.  ``plan(scope, wanted)``: for a statement of one row per studio,
+    each wanted fact as an expression of the row (a :class:`~laomo.facts.merge.Plan`);
+    otherwise ``fill(scope, wanted)``, the :data:`Fill` of its rows.
     ``transform``: turns the ordered rows into the rows filled (one per studio).
     ``attached``: its rows' second value goes back to the caller with each studio (the
     designations: the state now, or on D), and the query runs for that alone with ``state_now``
     or ``state_on_day``.
-    ``typed=False``: the driver's values unconverted (the fill converts them).
+    ``typed=False``: the driver's values unconverted (the plan converts them).
     """
 
     name: str
     facts: tuple[str, ...]
     key: Any
     sql: Callable[[Scope, tuple[str, ...]], Select[Any]]
-    fill: Callable[[Scope, tuple[str, ...]], Fill]
+    plan: Callable[[Scope, tuple[str, ...]], Plan] | None = None
+    fill: Callable[[Scope, tuple[str, ...]], Fill] | None = None
     order: tuple[Any, ...] = ()
     transform: Callable[[Iterator[Row], Scope], Iterator[Row]] | None = None
     attached: bool = False
@@ -139,14 +142,18 @@ class FactQuery:
     def runs(self, scope: Scope, wanted: Sequence[str]) -> bool:
         return bool(wanted) or (self.attached and scope.phase == "base" and (scope.state_now or scope.state_on_day))
 
+    def stream(self, rows: Iterator[Row], scope: Scope, wanted: tuple[str, ...]) -> Stream:
+        """Its rows as a :class:`~laomo.facts.merge.Stream` of the merge."""
+        if self.plan is not None:
+            return Stream(rows, plan=self.plan(scope, wanted))
+        assert self.fill is not None, self.name
+        return Stream(rows, self.fill(scope, wanted))
 
-def _fill_in_order(scope: Scope, wanted: tuple[str, ...]) -> Fill:
-    """The columns after the studio id are the facts wanted, in order."""
-    keys = list(wanted)
 
-    def fill(f: Facts, r: Row) -> None:
-        f.update(zip(keys, r[1:]))
-    return fill
+def _in_order(scope: Scope, wanted: tuple[str, ...]) -> Plan:
+    """The columns after the studio id are the facts wanted, in order; no row: their defaults."""
+    return Plan({n: f"{{r}}[{i}]" for i, n in enumerate(wanted, 1)},
+                empty=(None, *(vocab.default_value(n) for n in wanted)))
 
 
 # --------------------------------------------------------------------------- GROUP BY queries
@@ -200,7 +207,7 @@ def grouped(name: str, key: Any, columns: Sequence[Col], *, date: Any = None,
                         where(scope) if where is not None else None)
         return q if filters is None else q.where(filters)
 
-    return FactQuery(name, tuple(by_fact), key, sql, _fill_in_order)
+    return FactQuery(name, tuple(by_fact), key, sql, _in_order)
 
 
 def _is(col: Any, value: Any) -> Callable[[Scope], Condition]:
@@ -270,23 +277,25 @@ def _studios_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
     ).select_from(_s.join(_p, _p.c.id == _s.c.leader_id))
 
 
-def _fill_studio(scope: Scope, wanted: tuple[str, ...]) -> Fill:
-    # the driver's values as they are: SQLite's 0/1 flags go through bool()
-    def fill(f: Facts, r: Row) -> None:
-        f.update(
-            code=r[1], name=r[2],
-            has_name=bool((r[2] or "").strip()), has_unit=bool((r[3] or "").strip()),
-            has_sign=bool(r[4]), has_rules=bool(r[5]), has_plan=bool(r[6]),
-            has_display=bool(r[7]), has_records=bool(r[8]), has_facilities=bool(r[9]),
-            premises_area=r[10] or 0, annual_funds=r[11] or 0, leader_skill_grade=r[12],
-        )
-    return fill
+#: The driver's facts: its values as they are (SQLite's 0/1 flags made booleans).
+_STUDIO_COLUMNS = {
+    "code": "{r}[1]", "name": "{r}[2]",
+    "has_name": "bool(({r}[2] or '').strip())", "has_unit": "bool(({r}[3] or '').strip())",
+    "has_sign": "bool({r}[4])", "has_rules": "bool({r}[5])", "has_plan": "bool({r}[6])",
+    "has_display": "bool({r}[7])", "has_records": "bool({r}[8])", "has_facilities": "bool({r}[9])",
+    "premises_area": "({r}[10] or 0)", "annual_funds": "({r}[11] or 0)", "leader_skill_grade": "{r}[12]",
+}
+
+
+def _studio_plan(scope: Scope, wanted: tuple[str, ...]) -> Plan:
+    """Every studio has its row: its code and name, and the facts wanted."""
+    return Plan({n: e for n, e in _STUDIO_COLUMNS.items() if n in ("code", "name") or n in wanted})
 
 
 STUDIOS = FactQuery("studios", (
     "has_name", "has_unit", "has_sign", "has_rules", "has_plan", "has_display", "has_records", "has_facilities",
     "premises_area", "annual_funds", "leader_skill_grade",
-), _s.c.id, _studios_sql, _fill_studio, typed=False)
+), _s.c.id, _studios_sql, _studio_plan, typed=False)
 
 
 def _members_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
@@ -301,15 +310,11 @@ def _members_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
             .where(predicates.in_force(m), predicates.member_active_on(scope.day)).group_by(m.c.studio_id))
 
 
-def _fill_members(scope: Scope, wanted: tuple[str, ...]) -> Fill:
-    def fill(f: Facts, r: Row) -> None:
-        _, n, team, team_fl, all_fl, leader = r
-        f["active_members"] = n
-        f["team_size"] = team
-        f["frontline_members"] = team_fl
-        f["frontline_share"] = all_fl / n if n else 0
-        f["leader_active"] = leader > 0
-    return fill
+def _members_plan(scope: Scope, wanted: tuple[str, ...]) -> Plan:
+    """From the counts: all, without the leader, front-line without the leader, front-line, the leader."""
+    columns = {"active_members": "{r}[1]", "team_size": "{r}[2]", "frontline_members": "{r}[3]",
+               "frontline_share": "({r}[4] / {r}[1] if {r}[1] else 0)", "leader_active": "({r}[5] > 0)"}
+    return Plan({n: columns[n] for n in wanted}, empty=(None, 0, 0, 0, 0, 0))
 
 
 def _honors_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
@@ -320,13 +325,9 @@ def _honors_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
             .where(predicates.in_force(h), predicates.honor_counts_on(scope.day)).group_by(_s.c.id))
 
 
-def _fill_honor(scope: Scope, wanted: tuple[str, ...]) -> Fill:
-    levels = [lv for lv, _ in LEVEL.items]
-
-    def fill(f: Facts, r: Row) -> None:
-        if r[1] is not None and r[1] >= 0:
-            f["leader_honor_level"] = levels[int(r[1])]
-    return fill
+def _honor_plan(scope: Scope, wanted: tuple[str, ...]) -> Plan:
+    return Plan({"leader_honor_level": "(_LEVELS[int({r}[1])] if {r}[1] is not None and {r}[1] >= 0 else None)"},
+                empty=(None, None), names={"_LEVELS": tuple(lv for lv, _ in LEVEL.items)})
 
 
 def _inspections_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
@@ -431,21 +432,21 @@ _ins = Inspection.__table__
 #: Every fact query but the studios' (the driver), in the order they are read.
 QUERIES: tuple[FactQuery, ...] = (
     FactQuery("members", ("active_members", "team_size", "frontline_members", "frontline_share", "leader_active"),
-              Member.__table__.c.studio_id, _members_sql, _fill_members),
-    FactQuery("leader honors", ("leader_honor_level",), _s.c.id, _honors_sql, _fill_honor),
+              Member.__table__.c.studio_id, _members_sql, _members_plan),
+    FactQuery("leader honors", ("leader_honor_level",), _s.c.id, _honors_sql, _honor_plan),
     ACHIEVEMENTS_OF_THE_YEAR,
     ACHIEVEMENT_COUNTS,
     ACTIVITIES,
     MENTORSHIPS,
     FactQuery("inspections", (vocab.INSPECTION_PREFIX + "*",), _ins.c.studio_id, _inspections_sql,
-              _fill_inspection),
-    FactQuery("previous grade", ("previous_grade",), _t.c.studio_id, _previous_grade_sql, _fill_in_order),
+              fill=_fill_inspection),
+    FactQuery("previous grade", ("previous_grade",), _t.c.studio_id, _previous_grade_sql, _in_order),
     FactQuery("latest grade", ("latest_grade", "latest_grade_year"), _t.c.studio_id, _latest_grade_sql,
-              _fill_in_order),
+              _in_order),
     SIGNIFICANT_ACHIEVEMENTS,
     ACTIVITIES_OF_EARLIER_YEARS,
     FactQuery("designations", ("named_level", "demonstrative", "first_named", "years_named", "years_at_level",
                                *(f"years_held_{level}" for level in LEVEL.values)),
-              _d.c.studio_id, _designations_sql, _fill_designations, order=fold_order(), transform=_fold,
+              _d.c.studio_id, _designations_sql, fill=_fill_designations, order=fold_order(), transform=_fold,
               attached=True),
 )
