@@ -362,3 +362,26 @@ def test_a_rerun_replaces_the_year_and_keeps_imported_history(county):
     assert all(isinstance(r["items"], dict) and isinstance(r["reasons"], list) for r in rows.values()
                if not r["imported"])
     json.dumps([r["standards"] for r in rows.values()])
+
+
+def test_a_stored_run_writes_its_json_as_every_json_column_is_written(county) -> None:  # type: ignore[no-untyped-def]
+    """The staged JSON text is the engine's own serialisation (compact, Chinese as UTF-8), byte for
+    byte, so a stored run's rows and rows written through the ORM read and compare alike."""
+    from sqlalchemy import text
+
+    from laomo.assess import run_assessment
+    from laomo.store.db import read_session, write_session
+    from laomo.store.engine import json_text
+
+    with write_session(county) as session:
+        run = run_assessment(session, year=2023, results=False)
+    with read_session(county) as session:
+        raw = session.connection().execute(text(
+            "SELECT CAST(items AS TEXT), CAST(standards AS TEXT), CAST(reasons AS TEXT) FROM assessment"
+            " WHERE run_id = :r"), {"r": run.run_id}).all()
+    assert len(raw) == run.assessed > 0
+    for row in raw:
+        for value in row:
+            assert value == json_text(json.loads(value))
+    assert any("不" in value or "无" in value for row in raw for value in row)  # Chinese stored as it is
+    assert not any("\\u" in value for row in raw for value in row)

@@ -15,10 +15,11 @@ value and a stored run serialises each distinct value once.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, NotRequired, TypedDict
+
+from laomo.store.engine import json_text as column_json
 
 #: A :class:`Shared` entry: ``[value, its JSON text or None until first needed]``.
 Entry = list[Any]
@@ -108,9 +109,9 @@ class Shared:
 
 
 def json_text(entry: Entry) -> str:
-    """The JSON text of a :class:`Shared` entry, as SQLAlchemy's JSON type would write it."""
+    """The JSON text of a :class:`Shared` entry, as the engine writes JSON (:func:`laomo.store.engine.json_text`)."""
     if entry[1] is None:
-        entry[1] = json.dumps(entry[0])
+        entry[1] = column_json(entry[0])
     text: str = entry[1]
     return text
 
@@ -139,10 +140,10 @@ def emitter(tally: Tally, add_result: Callable[[StudioResult], Any] | None,
                 r["capped"] = True
             add_result(r)
         if add_row is not None:
-            # json.dumps of {"passed", "checks", "failures"[, "deadline"][, "capped"]}, from the parts
+            # the JSON text of {"passed", "checks", "failures"[, "deadline"][, "capped"]}, from the parts
             standards = "".join((
-                '{"passed": ', "true" if o.passed else "false", ', "checks": ', json_text(o.checks),
-                ', "failures": ', json_text(o.failures),
-                "" if when is None else f', "deadline": "{when}"', ', "capped": true' if o.capped else "", "}"))
+                '{"passed":', "true" if o.passed else "false", ',"checks":', json_text(o.checks),
+                ',"failures":', json_text(o.failures),
+                "" if when is None else f',"deadline":"{when}"', ',"capped":true' if o.capped else "", "}"))
             add_row((o.studio_id, o.total, grade, json_text(o.items), standards, action, json_text(o.reasons)))
     return emit

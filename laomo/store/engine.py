@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
@@ -46,6 +47,18 @@ lock_wait_notice: Callable[[int, str | None], None] | None = None
 
 #: The key of the transaction-level advisory lock that serialises schema migrations.
 SCHEMA_LOCK_KEY = 0x6C616F6D6F  # "laomo"
+
+
+def json_text(value: object) -> str:
+    """How a JSON column's value is written: compact, Chinese as UTF-8 rather than ``\\uXXXX``.
+
+    Every JSON column goes through it (the engine's ``json_serializer``; a stored run's
+    rows are serialised with it ahead of time).  Against :func:`json.dumps`' default it
+    makes a year's stored assessment rows at national scale about a quarter smaller
+    (55 → 40 MB of JSON for 128,299 rows), which is what their insert and commit write.
+    Readers parse the text, so rows written before read the same.
+    """
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def create_private_file(path: Path) -> None:
@@ -203,12 +216,13 @@ def make_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         create_private_file(path)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True,
+                               json_serializer=json_text)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     try:
-        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True,
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, json_serializer=json_text,
                                connect_args={"application_name": application_name()})
         event.listen(engine, "begin", _on_server_begin)
         return engine
