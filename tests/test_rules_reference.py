@@ -292,6 +292,9 @@ max = 7
 parts = [{ when = "promoted_achievements_in_year >= 1", points = 7 }, { when = "has_records", points = 0.5 }]
 [scorecard.items.D2]
 max = 1152921504606846976   # 2**60: a maximum past 2**53
+[scorecard.items.A2]
+max = 4           # whole points that can sum past the maximum: clipped
+parts = [{ when = "leader_qualifies_current", points = 2 }, { when = "team_size >= 3", points = 3 }]
 """
 
 
@@ -300,8 +303,9 @@ max = 1152921504606846976   # 2**60: a maximum past 2**53
 def test_generated_score_equals_reference_for_any_scorecard_constants(tmp_path_factory: Any, data: Any) -> None:
     """Whole constants are written as ints only where that cannot change a value or its type: a
     check share whose maximum does not divide by its checks, points of 2**40 and a maximum past
-    2**53 keep the reference's float constants, half points sit beside whole ones, and for any
-    facts the scores equal the reference's, value and type."""
+    2**53 keep the reference's float constants, half points sit beside whole ones; the clip to the
+    maximum is left out only where whole points cannot pass it; and for any facts the scores
+    equal the reference's, value and type."""
     path = tmp_path_factory.mktemp("odd") / "odd.toml"
     path.write_text(ODD_SCORECARD, encoding="utf-8")
     profile = load_profile(path)
@@ -310,6 +314,10 @@ def test_generated_score_equals_reference_for_any_scorecard_constants(tmp_path_f
     assert "* 1099511627776.0" in engine._source  # B1: 2**40 stays a float constant
     assert "* 5.0 + " in engine._source  # B2: a sum of several facts times points keeps float points
     assert "if _v12 is None:\n        _v12 = 0.0\n" in engine._source  # D2: a maximum past 2**53 too
+    # whole points that always stay within the maximum need no clip (C3, D1: henan-2015's tiers)…
+    assert "_v9 = _v9 if" not in engine._source and "_v11 = _v11 if" not in engine._source
+    # …but those that may pass it do (A2's 2 + 3 over 4; a tier above its maximum is refused)
+    assert "_v1 = _v1 if _v1 < 4 else 4" in engine._source
     near = boundaries(profile)
     facts = data.draw(st.fixed_dictionaries({}, optional={
         n: value_strategy(n, near.get(n, set())) for n in named_facts(profile)}), label="facts")

@@ -170,6 +170,10 @@ class Engine:
             v = f"_v{k}"
             points = self._points_literal(item, gen)
             item_lines = self._item_lines(item, v, gen, points)
+            names.append((item_id, v))
+            if self._whole_within(item, points):  # already an int in 0…max: nothing to clip or round
+                lines.append("    " + item_lines[0])
+                continue
             lines += ["    " + line for line in item_lines]
             cap = points(item.max)
             # num(max(0.0, min(item.max, v))), with min/max spelled out (same result, same object);
@@ -183,7 +187,6 @@ class Engine:
                              f"and {v}.is_integer() else _num({v})")
             else:
                 lines.append(f"    {v} = _num({v})")
-            names.append((item_id, v))
         lines.append("    items = {" + ", ".join(f"{i!r}: {v}" for i, v in names) + "}")
         if sum(item.max for _, item in self._items) < _EXACT:  # 0 <= total < 2**53: num(an int total) is itself
             return lines + ["    _total = _sum(items.values())",
@@ -224,6 +227,32 @@ class Engine:
                 return gen.const(int(value))
             return gen.const(value)
         return literal
+
+    def _whole_within(self, item: Any, const: Callable[[Any], str]) -> bool:
+        """Whether the first statement of :meth:`_item_lines` always leaves a whole ``int`` from 0 to the
+        item's maximum, its constants written by ``const``: then the clip to 0…max and the rounding
+        give that value back unchanged (``num(max(0.0, min(max, v)))`` is ``v`` for such an int), so
+        they are not generated.  Only items whose value is made of constants alone qualify — a
+        check share whose maximum divides by its checks, points per passed check, conditions, tiers
+        — when every constant is written as a non-negative int literal; never an item reading a
+        fact's value (its type and sign are the data's)."""
+        def whole(value: Any) -> int | None:
+            text = const(value)
+            return int(text) if text.isdigit() else None
+        if isinstance(item, CheckShareItem):
+            n = len(self._check_list(item.checks))
+            cap = whole(item.max)
+            return bool(n) and cap is not None and cap % n == 0
+        if isinstance(item, PerCheckItem):
+            each = whole(item.points)
+            return each is not None and each * len(self._check_list(item.checks)) <= item.max
+        if isinstance(item, ConditionsItem):
+            points = [whole(p.points) for p in item.parts]
+            return None not in points and sum(p for p in points if p is not None) <= item.max
+        if isinstance(item, TiersItem):
+            values = [whole(t.points) for t in item.tiers] + [whole(item.otherwise)]
+            return all(p is not None and p <= item.max for p in values)
+        return False
 
     def _item_lines(self, item: Any, v: str, gen: CodeGen, const: Callable[[Any], str]) -> list[str]:
         """Statements leaving an item's raw points in ``v`` (before the 0…max clip and rounding),
