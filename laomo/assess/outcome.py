@@ -126,6 +126,8 @@ def emitter(tally: Tally, add_result: Callable[[StudioResult], Any] | None,
     """``emit(outcome)``: count it in ``tally``, then hand its result to ``add_result`` and its
     staged row to ``add_row`` (either None: not wanted)."""
     by_grade, by_rec = tally.by_grade, tally.by_recommendation
+    # a standards text per distinct (passed, checks, failures, deadline, capped): a few hundred in a run
+    standards_of: dict[tuple[Any, ...], str] = {}
 
     def emit(o: Outcome) -> None:
         grade, action, deadline = o.grade, o.recommendation, o.deadline
@@ -140,10 +142,18 @@ def emitter(tally: Tally, add_result: Callable[[StudioResult], Any] | None,
                 r["capped"] = True
             add_result(r)
         if add_row is not None:
-            # the JSON text of {"passed", "checks", "failures"[, "deadline"][, "capped"]}, from the parts
-            standards = "".join((
-                '{"passed":', "true" if o.passed else "false", ',"checks":', json_text(o.checks),
-                ',"failures":', json_text(o.failures),
-                "" if when is None else f',"deadline":"{when}"', ',"capped":true' if o.capped else "", "}"))
-            add_row((o.studio_id, o.total, grade, json_text(o.items), standards, action, json_text(o.reasons)))
+            # a Shared entry's text is made once: entry[1], else json_text(entry)
+            checks, failures = o.checks[1] or json_text(o.checks), o.failures[1] or json_text(o.failures)
+            key = (o.passed, checks, failures, when, o.capped)
+            standards = standards_of.get(key)
+            if standards is None:
+                # the JSON text of {"passed", "checks", "failures"[, "deadline"][, "capped"]}, from the parts
+                standards = "".join((
+                    '{"passed":', "true" if o.passed else "false", ',"checks":', checks, ',"failures":', failures,
+                    "" if when is None else f',"deadline":"{when}"', ',"capped":true' if o.capped else "", "}"))
+                if len(standards_of) >= 50_000:
+                    standards_of.clear()
+                standards_of[key] = standards
+            add_row((o.studio_id, o.total, grade, o.items[1] or json_text(o.items), standards, action,
+                     o.reasons[1] or json_text(o.reasons)))
     return emit

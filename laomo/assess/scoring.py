@@ -93,6 +93,8 @@ class Part:
 
         prof, year, shared, store = self.prof, self.year, self.shared, self.store
         engine, cap = engine_for(prof), prof.cap
+        derive, check, score, recommend = engine.generated
+        grade_of, failure_texts = engine.grade, engine.failure_texts
         cap_items = sorted({i for key in cap.order if isinstance(key.by, list) for i in key.by}) if cap else []
         held: list[Held] = []
         no_failures = self.NO_FAILURES
@@ -104,22 +106,22 @@ class Part:
             if state is None or not state.active:
                 continue
             assessed += 1
-            engine.derive(f)
-            checks = engine.check(f)
-            items, total = engine.score(f, checks)
-            grade = engine.grade(total)
+            derive(f)
+            checks = check(f)
+            items, total = score(f, checks)
+            grade = grade_of(total)
             f["grade"], f["total"] = grade, total
-            action, reasons, deadline = engine.recommend(f, year)
+            action, reasons, deadline = recommend(f, year)
             passed = all(checks.values())
             failures = no_failures
             if store and not passed:
-                failures = shared.of_list("failures", engine.failure_texts(f, checks))
+                failures = shared.of_list("failures", failure_texts(f, checks))
             outcome = Outcome(sid, f["code"], f["name"], total, grade, shared.of_dict("items", items),
                               shared.of_dict("checks", checks), passed, failures, action,
                               shared.of_list("reasons", reasons), deadline)
             if cap is not None and grade == cap.grade:
                 f["grade"] = cap.demote_to  # what the recommendations say if the cap demotes it
-                alt_action, alt_reasons, alt_deadline = engine.recommend(f, year)
+                alt_action, alt_reasons, alt_deadline = recommend(f, year)
                 demoted = outcome._replace(grade=cap.demote_to, recommendation=alt_action,
                                            reasons=shared.of_list("reasons", alt_reasons),
                                            deadline=alt_deadline, capped=True)

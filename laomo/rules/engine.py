@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import laomo.rules.vocab as vocab
 from laomo.enums import GRADE, LEVEL
@@ -102,6 +102,16 @@ class Scored:
     deadline: Any = None
 
 
+class Generated(NamedTuple):
+    """The generated functions themselves (see :meth:`Engine.derive` … :meth:`Engine.recommend`), for
+    a loop over many studios: no method call around each (about 0.1 µs a call, four per studio)."""
+
+    derive: Callable[[Facts], Facts]
+    check: Callable[[Mapping[str, Any]], dict[str, bool]]
+    score: Callable[[Mapping[str, Any], Mapping[str, bool]], tuple[dict[str, int | float], int | float]]
+    recommend: Callable[[Mapping[str, Any], int], tuple[str, list[str], Any]]
+
+
 class Engine:
     def __init__(self, profile: Profile):
         self.profile = profile
@@ -144,6 +154,7 @@ class Engine:
         self._check_fn = namespace["_check"]
         self._score_fn = namespace["_score"]
         self._recommend_fn = namespace["_recommend"]
+        self.generated = Generated(self._derive_fn, self._check_fn, self._score_fn, self._recommend_fn)
 
     def _derive_lines(self, gen: CodeGen) -> list[str]:
         """``_derive(f)``: :meth:`_derive_reference`."""
