@@ -142,6 +142,26 @@ def test_named_level_as_of_d(engine):
     assert f24["FC"]["leader_qualifies_current"] is True
 
 
+def test_a_caller_naming_the_facts_it_reads_gets_those_with_the_same_values(engine):
+    from laomo.facts import iter_facts
+    from laomo.store.db import read_session
+
+    load(engine, merge(
+        studio("FN", team=4, frontline=2, named=[("county", "2020-12-01")], achievements=[{"date": "2025-02-01"}]),
+        studio("FO", team=3, named=[("county", "2019-05-01"), ("city", "2023-05-01")]),
+        studio("FP", team=3, named=None),  # never named
+    ))
+    needed = {"years_named", "team_size", "frontline_share", "achievements_in_year", "named_level"}
+    with read_session(engine) as session:
+        full = {f["code"]: f for _, f, _ in iter_facts(session, 2025)}
+        few = {f["code"]: f for _, f, _ in iter_facts(session, 2025, needed=needed)}
+    assert set(few) == set(full) == {"FN", "FO", "FP"}
+    for code, f in few.items():
+        assert set(f) == needed | {"code", "name"}  # nothing else is made (first_named, demonstrative, …)
+        assert f == {k: full[code][k] for k in f}
+    assert few["FN"]["years_named"] == 5 and few["FO"]["named_level"] == "city" and few["FP"]["years_named"] is None
+
+
 def test_previous_and_latest_grade(engine):
     load(engine, merge(studio("FE", assessments=[(2023, "不合格", 50), (2021, "优秀", 95)]), studio("FF")))
     f = facts_of(engine, 2024)

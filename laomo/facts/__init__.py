@@ -189,8 +189,8 @@ def iter_facts(conn: Connection | Session, year: int | None = None, *, as_of: dt
     ``needed``: the fact names the caller will read (None: all).  Columns and
     queries no needed fact depends on are left out, and the achievement and
     activity queries read only the dates the needed facts look at; a fact
-    not computed keeps its zero value, so a caller must name every fact it
-    reads.
+    not needed is not in the dict (``code`` and ``name`` always are), so a
+    caller must name every fact it reads.
     """
     if with_state_only and not (state_now or state_on_day):
         raise ValueError("with_state_only needs state_now or state_on_day")

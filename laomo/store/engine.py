@@ -58,7 +58,11 @@ def json_text(value: object) -> str:
     (55 → 40 MB of JSON for 128,299 rows), which is what their insert and commit write.
     Readers parse the text, so rows written before read the same.
     """
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _JSON.encode(value)
+
+
+# made once: json.dumps with any option builds a new encoder per call (about 3 µs, per stored row)
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def create_private_file(path: Path) -> None:
