@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from laomo.facts.merge import Plan, Stream, chunk_builder, merged
+from laomo.facts.merge import Plan, Stream, batched, chunk_builder, merged
 
 ZERO: dict[str, Any] = {"team_size": 0, "share": 0, "honor": None, "score_X": None}
 DRIVER = Plan({"code": "{r}[1]", "team_size": "{r}[2]"})
@@ -19,22 +19,25 @@ def _fill_score(f: dict[str, Any], r: tuple[Any, ...]) -> None:
     f[f"score_{r[1]}"] = r[2]
 
 
-def _run(*, chunk: int, only_attached: bool = False) -> list[tuple[int, dict[str, Any], Any]]:
+def _run(*, chunk: int, only_attached: bool = False, size: int = 2) -> list[tuple[int, dict[str, Any], Any]]:
     studios = [(1, "A", 3), (2, "B", 0), (4, "D", 5), (7, "G", 1), (9, "I", 2)]
     shares = [(1, 4, 2), (4, 2, 1), (9, 1, 1)]
     honors = [(2, 0), (4, 1), (7, -1)]
     scores = [(1, "X", 7), (1, "Y", 3), (7, "X", 9), (8, "X", 1)]  # 8: no such studio, skipped
     states = [(1, "s1"), (7, "s7"), (9, "s9")]
-    return list(merged(Stream(iter(studios), plan=DRIVER), ZERO,
-                       [Stream(iter(shares), plan=SHARE), Stream(iter(scores), _fill_score),
-                        Stream(iter(honors), plan=HONOR)],
-                       chunk=chunk, attached=Stream(iter(states), lambda f, r: f.update(state=r[1])),
+    return list(merged(Stream(batched(studios, size), plan=DRIVER), ZERO,
+                       [Stream(batched(shares, size), plan=SHARE), Stream(batched(scores, size), _fill_score),
+                        Stream(batched(honors, size), plan=HONOR)],
+                       chunk=chunk, attached=Stream(batched(states, size), lambda f, r: f.update(state=r[1])),
                        only_attached=only_attached))
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 1000])
-def test_a_studio_without_rows_in_a_stream_keeps_the_defaults_whatever_the_chunk(chunk: int) -> None:
-    got = {sid: (f, extra) for sid, f, extra in _run(chunk=chunk)}
+@pytest.mark.parametrize("size", [1, 2, 3, 1000])
+def test_a_studio_without_rows_in_a_stream_keeps_the_defaults_whatever_the_chunk(chunk: int, size: int) -> None:
+    """Whatever the chunk of studios and the length of the streams' lists (a chunk's end inside a
+    list, between two rows of one studio, past the last row)."""
+    got = {sid: (f, extra) for sid, f, extra in _run(chunk=chunk, size=size)}
     assert list(got) == [1, 2, 4, 7, 9]
     assert got[1] == ({"team_size": 3, "share": 0.5, "honor": None, "score_X": 7, "code": "A", "score_Y": 3,
                        "state": "s1"}, "s1")
@@ -66,6 +69,14 @@ def test_two_plans_making_one_fact_are_refused() -> None:
 
 def test_a_stream_has_a_plan_or_a_fill_and_the_driver_a_plan() -> None:
     with pytest.raises(ValueError):
-        Stream(iter(()))
+        Stream(iter([]))
     with pytest.raises(ValueError):
-        list(merged(Stream(iter([(1, "A", 0)]), _fill_score), ZERO, [], chunk=10))
+        list(merged(Stream(iter([[(1, "A", 0)]]), _fill_score), ZERO, [], chunk=10))
+
+
+def test_an_attached_stream_with_a_plan_makes_its_facts_and_still_hands_back_its_value() -> None:
+    zero = {**ZERO, "level": None}
+    states = [(1, "s1", "county"), (7, "s7", None)]
+    got = list(merged(Stream(batched([(1, "A", 3), (2, "B", 0), (7, "G", 1)], 2), plan=DRIVER), zero, [], chunk=2,
+                      attached=Stream(batched(states, 1), plan=Plan({"level": "{r}[2]"}, empty=(None, None, None)))))
+    assert [(sid, f["level"], extra) for sid, f, extra in got] == [(1, "county", "s1"), (2, None, None), (7, None, "s7")]

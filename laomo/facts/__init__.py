@@ -66,8 +66,8 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from laomo.domain.numbers import complete_years
-from laomo.facts.driver import STREAM_ROWS, driver_rows
-from laomo.facts.merge import Facts, Row, Stream, fill_all, merged
+from laomo.facts.driver import STREAM_ROWS, driver_batches, driver_rows
+from laomo.facts.merge import Facts, Row, Stream, batched, fill_all, merged
 from laomo.facts.queries import QUERIES, STUDIOS, FactQuery, Scope
 from laomo.rules import vocab
 
@@ -105,18 +105,20 @@ def _narrower(id_range: tuple[int | None, int | None] | None,
     return narrow
 
 
-def _rows(conn: Connection, query: FactQuery, scope: Scope, wanted: tuple[str, ...],
-          few: bool) -> Iterator[Row]:
-    """The query's rows in studio order, as plain tuples (then through its transform)."""
+def _batches(conn: Connection, query: FactQuery, scope: Scope, wanted: tuple[str, ...],
+             few: bool) -> Iterator[list[Row]]:
+    """The query's rows in studio order, as lists of plain tuples (then through its transform)."""
     q = scope.narrow(query.key, query.sql(scope, wanted).order_by(query.key, *query.order))
-    rows: Iterator[Row]
+    batches: Iterator[list[Row]]
     if few:  # a few studios (check, explain): SQLAlchemy's own result is fine
         # statement-level option: Connection.execution_options() would change the caller's
         # connection for good (a later INSERT on it would ask PostgreSQL for a server-side cursor)
-        rows = chain.from_iterable(conn.execute(q.execution_options(yield_per=STREAM_ROWS)).partitions())
+        batches = conn.execute(q.execution_options(yield_per=STREAM_ROWS)).partitions()  # type: ignore[assignment]
     else:
-        rows = driver_rows(conn, q, typed=query.typed, batch=STREAM_ROWS)
-    return rows if query.transform is None else query.transform(rows, scope)
+        batches = driver_batches(conn, q, typed=query.typed, batch=STREAM_ROWS)
+    if query.transform is None:
+        return batches
+    return batched(query.transform(chain.from_iterable(batches), scope), STREAM_ROWS)
 
 
 def _streams(conn: Connection, scope: Scope, few: bool) -> tuple[list[Stream], Stream | None]:
@@ -126,7 +128,7 @@ def _streams(conn: Connection, scope: Scope, few: bool) -> tuple[list[Stream], S
     for query in QUERIES:
         wanted = query.wanted(scope)
         if query.runs(scope, wanted):
-            stream = query.stream(_rows(conn, query, scope, wanted, few), scope, wanted)
+            stream = query.stream(_batches(conn, query, scope, wanted, few), scope, wanted)
             if query.attached:
                 attached = stream
             else:
@@ -204,7 +206,8 @@ def iter_facts(conn: Connection | Session, year: int | None = None, *, as_of: dt
     scope = Scope(day, "base", None if needed is None else frozenset(needed), state_now=state_now,
                   state_on_day=state_on_day, narrow=_narrower(id_range, ids))
     streams, attached = _streams(conn, scope, ids is not None)
-    studios = STUDIOS.stream(_rows(conn, STUDIOS, scope, STUDIOS.facts, ids is not None), scope, STUDIOS.wanted(scope))
+    studios = STUDIOS.stream(_batches(conn, STUDIOS, scope, STUDIOS.facts, ids is not None), scope,
+                             STUDIOS.wanted(scope))
     yield from merged(studios, _zero(scope), streams, chunk=FACTS_CHUNK, attached=attached,
                       only_attached=with_state_only)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,7 +16,14 @@ STREAM_ROWS = 2000
 
 def driver_rows(conn: Connection, q: Select[Any], *, typed: bool = True,
                 batch: int = STREAM_ROWS) -> Iterator[tuple[Any, ...]]:
-    """Stream a SELECT's rows as plain tuples straight from the driver's cursor.
+    """:func:`driver_batches`' rows one by one."""
+    return chain.from_iterable(driver_batches(conn, q, typed=typed, batch=batch))
+
+
+def driver_batches(conn: Connection, q: Select[Any], *, typed: bool = True,
+                   batch: int = STREAM_ROWS) -> Iterator[list[tuple[Any, ...]]]:
+    """Stream a SELECT's rows as lists of plain tuples (``batch`` at a time) straight from the
+    driver's cursor.
 
     SQLAlchemy compiles the statement and converts the bound parameters and
     the result columns whose type needs it (dates on SQLite, say), but builds
@@ -40,7 +48,7 @@ def driver_rows(conn: Connection, q: Select[Any], *, typed: bool = True,
 
 
 def _drain(raw: Any, sql: str, args: Any, types: list[Any], dialect: Dialect,
-           batch: int) -> Iterator[tuple[Any, ...]]:
+           batch: int) -> Iterator[list[tuple[Any, ...]]]:
     from laomo.store.bulk import driver_cursor
 
     # the cursor is opened here, on the first row asked for: a stream never read holds none
@@ -53,8 +61,7 @@ def _drain(raw: Any, sql: str, args: Any, types: list[Any], dialect: Dialect,
             if f is not None]
         batches = iter(lambda: cursor.fetchmany(batch), [])
         if not processors:
-            for rows in batches:
-                yield from rows
+            yield from batches
             return
 
         def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -65,6 +72,6 @@ def _drain(raw: Any, sql: str, args: Any, types: list[Any], dialect: Dialect,
                     out[i] = f(value)
             return tuple(out)
         for rows in batches:
-            yield from map(convert, rows)
+            yield list(map(convert, rows))
     finally:
         cursor.close()

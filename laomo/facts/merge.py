@@ -20,9 +20,11 @@ into the :data:`Fill` of the paths that fill facts already made.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
+from operator import itemgetter
 from typing import Any
 
 Row = tuple[Any, ...]
@@ -47,53 +49,67 @@ class Plan:
 
 
 class Stream:
-    """An ordered row stream with its :class:`Plan` or its :data:`Fill` (a plan's fill is
-    compiled from it); holds the first row past the last chunk read."""
+    """An ordered row stream, a list of rows at a time, with its :class:`Plan` or its :data:`Fill` (a
+    plan's fill is compiled from it); holds the rows past the last chunk read."""
 
-    __slots__ = ("fill", "held", "plan", "rows")
+    __slots__ = ("batches", "fill", "pending", "plan")
 
-    def __init__(self, rows: Iterator[Row], fill: Fill | None = None, *, plan: Plan | None = None) -> None:
+    def __init__(self, batches: Iterator[list[Row]], fill: Fill | None = None, *, plan: Plan | None = None) -> None:
         if (fill is None) == (plan is None):
             raise ValueError("a stream has a fill or a plan")
-        self.rows = rows
+        self.batches = batches
         self.plan = plan
         self.fill: Fill = fill if fill is not None else plan_fill(plan)  # type: ignore[arg-type]
-        self.held: Row | None = None
+        self.pending: list[Row] = []
+
+    def _upto(self, last: float) -> Iterator[list[Row]]:
+        """The rows of the studios up to ``last``, in order, a list at a time: whole lists while their
+        last row is not past it, then the part of the next one that is not (a binary search)."""
+        pending = self.pending
+        while True:
+            if not pending:
+                got = next(self.batches, None)
+                if got is None:
+                    self.pending = []
+                    return
+                pending = got
+                continue
+            if pending[-1][0] <= last:
+                self.pending = []
+                yield pending
+                pending = []
+                continue
+            cut = bisect_right(pending, last, key=_first)
+            self.pending = pending[cut:]
+            if cut:
+                yield pending[:cut]
+            return
 
     def feed(self, last: float, get: Callable[[int], Facts | None]) -> None:
         """Hand the rows of the studios up to ``last`` to their facts (``get(id)``; None: skipped)."""
         fill = self.fill
-        row = self.held
-        if row is not None:
-            if row[0] > last:
-                return
-            self.held = None
-            f = get(row[0])
-            if f is not None:
-                fill(f, row)
-        for row in self.rows:
-            if row[0] > last:
-                self.held = row
-                return
-            f = get(row[0])
-            if f is not None:
-                fill(f, row)
+        for rows in self._upto(last):
+            for row in rows:
+                f = get(row[0])
+                if f is not None:
+                    fill(f, row)
 
     def take(self, last: float) -> dict[int, Row]:
         """The rows of the studios up to ``last``, by studio (one row per studio)."""
         out: dict[int, Row] = {}
-        row = self.held
-        if row is not None:
-            if row[0] > last:
-                return out
-            self.held = None
-            out[row[0]] = row
-        for row in self.rows:
-            if row[0] > last:
-                self.held = row
-                break
-            out[row[0]] = row
+        for rows in self._upto(last):
+            out.update(zip(map(_first, rows), rows))
         return out
+
+
+_first = itemgetter(0)
+
+
+def batched(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """``rows`` as lists of ``size`` (the last one shorter)."""
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def _compile(source: str, names: dict[str, Any], what: str) -> Any:
@@ -186,15 +202,18 @@ def merged(driver: Stream, zero: Facts, streams: list[Stream], *, chunk: int, at
         raise ValueError("the driver stream has a plan")
     planned = [s for s in streams if s.plan is not None]
     filled = [s for s in streams if s.plan is None]
-    build = chunk_builder(driver.plan, [s.plan for s in planned if s.plan is not None], zero)
-    rows = driver.rows
+    # a planned attached stream is one more table of the build; its second value still goes back
+    own_plan = [attached.plan] if attached is not None and attached.plan is not None else []
+    build = chunk_builder(driver.plan, [s.plan for s in planned if s.plan is not None] + own_plan, zero)
+    rows = chain.from_iterable(driver.batches)
     while True:
         batch = list(islice(rows, chunk))
         if not batch:
             return
         last = batch[-1][0]
         extra = attached.take(last) if attached is not None else None
-        chunk_facts = build(batch, extra if only_attached else None, *(s.take(last) for s in planned))
+        chunk_facts = build(batch, extra if only_attached else None, *(s.take(last) for s in planned),
+                            *([extra] if own_plan else []))
         get = chunk_facts.get
         for stream in filled:
             stream.feed(last, get)
@@ -202,7 +221,13 @@ def merged(driver: Stream, zero: Facts, streams: list[Stream], *, chunk: int, at
             for sid, f in chunk_facts.items():
                 yield sid, f, None
             continue
-        fill, pick = attached.fill, extra.get
+        pick = extra.get
+        if own_plan:
+            for sid, f in chunk_facts.items():
+                own = pick(sid)
+                yield sid, f, None if own is None else own[1]
+            continue
+        fill = attached.fill
         for sid, f in chunk_facts.items():
             own = pick(sid)
             if own is None:

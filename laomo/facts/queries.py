@@ -116,7 +116,8 @@ class FactQuery:
     (the rows are ordered by it, then by ``order``).  ``sql(scope, wanted)``: the statement
     for the facts wanted.  ``plan(scope, wanted)``: for a statement of one row per studio,
     each wanted fact as an expression of the row (a :class:`~laomo.facts.merge.Plan`);
-    otherwise ``fill(scope, wanted)``, the :data:`Fill` of its rows.
+    otherwise (no plan, or None for that scope) ``fill(scope, wanted)``, the :data:`Fill` of
+    its rows.
     ``transform``: turns the ordered rows into the rows filled (one per studio).
     ``attached``: its rows' second value goes back to the caller with each studio (the
     designations: the state now, or on D), and the query runs for that alone with ``state_now``
@@ -128,7 +129,7 @@ class FactQuery:
     facts: tuple[str, ...]
     key: Any
     sql: Callable[[Scope, tuple[str, ...]], Select[Any]]
-    plan: Callable[[Scope, tuple[str, ...]], Plan] | None = None
+    plan: Callable[[Scope, tuple[str, ...]], Plan | None] | None = None
     fill: Callable[[Scope, tuple[str, ...]], Fill] | None = None
     order: tuple[Any, ...] = ()
     transform: Callable[[Iterator[Row], Scope], Iterator[Row]] | None = None
@@ -142,12 +143,13 @@ class FactQuery:
     def runs(self, scope: Scope, wanted: Sequence[str]) -> bool:
         return bool(wanted) or (self.attached and scope.phase == "base" and (scope.state_now or scope.state_on_day))
 
-    def stream(self, rows: Iterator[Row], scope: Scope, wanted: tuple[str, ...]) -> Stream:
-        """Its rows as a :class:`~laomo.facts.merge.Stream` of the merge."""
-        if self.plan is not None:
-            return Stream(rows, plan=self.plan(scope, wanted))
+    def stream(self, batches: Iterator[list[Row]], scope: Scope, wanted: tuple[str, ...]) -> Stream:
+        """Its rows (lists of them) as a :class:`~laomo.facts.merge.Stream` of the merge."""
+        plan = None if self.plan is None else self.plan(scope, wanted)
+        if plan is not None:
+            return Stream(batches, plan=plan)
         assert self.fill is not None, self.name
-        return Stream(rows, self.fill(scope, wanted))
+        return Stream(batches, self.fill(scope, wanted))
 
 
 def _in_order(scope: Scope, wanted: tuple[str, ...]) -> Plan:
@@ -277,12 +279,13 @@ def _studios_sql(scope: Scope, wanted: tuple[str, ...]) -> Select[Any]:
     ).select_from(_s.join(_p, _p.c.id == _s.c.leader_id))
 
 
-#: The driver's facts: its values as they are (SQLite's 0/1 flags made booleans).
+#: The driver's facts: its values as they are (SQLite's 0/1 flags made booleans: ``not not x`` is
+#: ``bool(x)`` without a call).
 _STUDIO_COLUMNS = {
     "code": "{r}[1]", "name": "{r}[2]",
-    "has_name": "bool(({r}[2] or '').strip())", "has_unit": "bool(({r}[3] or '').strip())",
-    "has_sign": "bool({r}[4])", "has_rules": "bool({r}[5])", "has_plan": "bool({r}[6])",
-    "has_display": "bool({r}[7])", "has_records": "bool({r}[8])", "has_facilities": "bool({r}[9])",
+    "has_name": "(not not ({r}[2] or '').strip())", "has_unit": "(not not ({r}[3] or '').strip())",
+    "has_sign": "(not not {r}[4])", "has_rules": "(not not {r}[5])", "has_plan": "(not not {r}[6])",
+    "has_display": "(not not {r}[7])", "has_records": "(not not {r}[8])", "has_facilities": "(not not {r}[9])",
     "premises_area": "({r}[10] or 0)", "annual_funds": "({r}[11] or 0)", "leader_skill_grade": "{r}[12]",
 }
 
@@ -401,29 +404,29 @@ def _fold(rows: Iterator[Row], scope: Scope) -> Iterator[Row]:
         yield current, st if now_too or on_day else None, on_d if cut else st
 
 
+#: The base facts of the state on D (``{r}[2]``; None: no designation dated on or before D).
+_STATE_COLUMNS = {
+    "named_level": "({r}[2].level if {r}[2] is not None else None)",
+    "demonstrative": "({r}[2] is not None and {r}[2].demonstrative)",
+    "first_named": "({r}[2].first_named.isoformat() if {r}[2] is not None and {r}[2].first_named is not None "
+                   "else None)",
+    "years_named": "(_YEAR - {r}[2].first_named.year if {r}[2] is not None and {r}[2].first_named is not None "
+                   "else None)",
+    "years_at_level": "(_YEAR - {r}[2].named_since[{r}[2].level].year if {r}[2] is not None "
+                      "and {r}[2].level is not None else None)",
+}
+
+
+def _designations_plan(scope: Scope, wanted: tuple[str, ...]) -> Plan | None:
+    """The base phase's facts from the state on D; the naming phase fills its family instead."""
+    if scope.phase != "base":
+        return None
+    return Plan({n: _STATE_COLUMNS[n] for n in wanted}, empty=(None, None, None), names={"_YEAR": scope.year})
+
+
 def _fill_designations(scope: Scope, wanted: tuple[str, ...]) -> Fill:
-    year, day = scope.year, scope.day
-
-    # only the facts wanted (the yearly run reads two of five; first_named's text alone cost 0.1 s)
-    level_wanted, demonstrative, first, years, at_level = (n in wanted for n in (
-        "named_level", "demonstrative", "first_named", "years_named", "years_at_level"))
-
-    def fill_base(f: Facts, r: Row) -> None:
-        st = r[2]
-        if st is None:
-            return
-        level = st.level
-        if level_wanted:
-            f["named_level"] = level
-        if demonstrative:
-            f["demonstrative"] = level is not None and level in st.demonstrative_levels
-        if st.first_named is not None:
-            if first:
-                f["first_named"] = st.first_named.isoformat()
-            if years:
-                f["years_named"] = year - st.first_named.year
-        if at_level and level is not None:
-            f["years_at_level"] = year - st.named_since[level].year
+    """The naming phase's ``years_held_<level>``, from the state on D."""
+    day = scope.day
 
     def fill_naming(f: Facts, r: Row) -> None:
         st = r[2]
@@ -431,7 +434,7 @@ def _fill_designations(scope: Scope, wanted: tuple[str, ...]) -> Fill:
             for level, since in st.named_since.items():
                 f[f"years_held_{level}"] = complete_years(since, day)
 
-    return fill_base if scope.phase == "base" else fill_naming
+    return fill_naming
 
 
 _d = Designation.__table__
@@ -455,6 +458,7 @@ QUERIES: tuple[FactQuery, ...] = (
     ACTIVITIES_OF_EARLIER_YEARS,
     FactQuery("designations", ("named_level", "demonstrative", "first_named", "years_named", "years_at_level",
                                *(f"years_held_{level}" for level in LEVEL.values)),
-              _d.c.studio_id, _designations_sql, fill=_fill_designations, order=fold_order(), transform=_fold,
+              _d.c.studio_id, _designations_sql, _designations_plan, _fill_designations, order=fold_order(),
+              transform=_fold,
               attached=True),
 )

@@ -221,7 +221,7 @@ def db_exists(ref: DbRef) -> bool:
 def counted_statements(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Count the SQL statements run on ``engine`` inside the block: those SQLAlchemy executes
     (``before_cursor_execute``) and the fact queries read straight from the driver's cursor
-    (``laomo.facts.driver_rows``, which SQLAlchemy's events do not see).  Yields a list whose
+    (``laomo.facts.driver_batches``, which SQLAlchemy's events do not see).  Yields a list whose
     length is the count so far."""
     from sqlalchemy import event
 
@@ -232,20 +232,20 @@ def counted_statements(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Itera
     def before(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
         seen.append(statement)
 
-    inner = laomo.facts.driver_rows
+    inner = laomo.facts.driver_batches
 
-    def driver_rows(conn: Connection, q: Any, **kwargs: Any) -> Any:
+    def driver_batches(conn: Connection, q: Any, **kwargs: Any) -> Any:
         if conn.engine is engine:
             seen.append(str(q))
         return inner(conn, q, **kwargs)
 
-    monkeypatch.setattr(laomo.facts, "driver_rows", driver_rows)
+    monkeypatch.setattr(laomo.facts, "driver_batches", driver_batches)
     event.listen(engine, "before_cursor_execute", before)
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", before)
-        monkeypatch.setattr(laomo.facts, "driver_rows", inner)
+        monkeypatch.setattr(laomo.facts, "driver_batches", inner)
 
 
 # --------------------------------------------------------------------------- reading and writing
