@@ -94,17 +94,23 @@ class Shared:
 
     def of_dict(self, kind: str, d: dict[str, Any]) -> Entry:
         """For dicts whose keys are the same, in the same order, for every studio of a run."""
-        return self._entry((kind, *d.values()), d) if self.limit else [d, None]
+        if not self.limit:
+            return [d, None]
+        key = (kind, *d.values())
+        found = self.seen.get(key)  # the look-up written out here and below: three per studio
+        return found if found is not None else self._new(key, d)
 
     def of_list(self, kind: str, values: list[Any]) -> Entry:
-        return self._entry((kind, *values), values) if self.limit else [values, None]
-
-    def _entry(self, key: Any, value: Any) -> Entry:
+        if not self.limit:
+            return [values, None]
+        key = (kind, *values)
         found = self.seen.get(key)
-        if found is None:
-            if len(self.seen) >= self.limit:
-                self.seen.clear()
-            found = self.seen[key] = [value, None]
+        return found if found is not None else self._new(key, values)
+
+    def _new(self, key: Any, value: Any) -> Entry:
+        if len(self.seen) >= self.limit:
+            self.seen.clear()
+        found = self.seen[key] = [value, None]
         return found
 
 
