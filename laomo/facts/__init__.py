@@ -9,7 +9,7 @@ year, and counts by date only, which the (studio, date) index answers alone)
 (``COUNT(CASE WHEN … THEN 1 END)``), never one query per studio, built from
 the domain predicates (:mod:`laomo.domain.predicates`).  Every query is
 ordered by studio id and streamed as plain tuples from the driver's cursor (a
-server-side cursor on PostgreSQL; :func:`driver_rows`); one generic merge
+server-side cursor on PostgreSQL; :func:`~laomo.facts.driver.driver_batches`); one generic merge
 (:mod:`laomo.facts.merge`) joins the streams a chunk of ``FACTS_CHUNK``
 studios at a time, so only that chunk's facts are in memory (150,000
 studios: the yearly assessment stays flat, see ``bench/bench_assess.py``).
@@ -168,7 +168,7 @@ def iter_facts(conn: Connection | Session, year: int | None = None, *, as_of: dt
     """Yield ``(studio_id, facts, state)`` for every studio (or ``studio_ids``), in id order.
 
     The queries of :mod:`laomo.facts.queries`, each ordered by studio id and
-    streamed (:func:`driver_rows`; ``yield_per`` for a few studios), merged in
+    streamed (:func:`~laomo.facts.driver.driver_batches`; ``yield_per`` for a few studios), merged in
     one pass, ``FACTS_CHUNK`` studios at a time: only that chunk's facts are
     held, whatever the number of studios.  Consume the iterator before
     writing to a table it reads (SQLite does not define what a running
