@@ -94,23 +94,17 @@ class Shared:
 
     def of_dict(self, kind: str, d: dict[str, Any]) -> Entry:
         """For dicts whose keys are the same, in the same order, for every studio of a run."""
-        if not self.limit:
-            return [d, None]
-        key = (kind, *d.values())
-        found = self.seen.get(key)  # the look-up written out here and below: three per studio
-        return found if found is not None else self._new(key, d)
+        return self._entry((kind, *d.values()), d) if self.limit else [d, None]
 
     def of_list(self, kind: str, values: list[Any]) -> Entry:
-        if not self.limit:
-            return [values, None]
-        key = (kind, *values)
-        found = self.seen.get(key)
-        return found if found is not None else self._new(key, values)
+        return self._entry((kind, *values), values) if self.limit else [values, None]
 
-    def _new(self, key: Any, value: Any) -> Entry:
-        if len(self.seen) >= self.limit:
-            self.seen.clear()
-        found = self.seen[key] = [value, None]
+    def _entry(self, key: Any, value: Any) -> Entry:
+        found = self.seen.get(key)
+        if found is None:
+            if len(self.seen) >= self.limit:
+                self.seen.clear()
+            found = self.seen[key] = [value, None]
         return found
 
 
@@ -148,8 +142,7 @@ def emitter(tally: Tally, add_result: Callable[[StudioResult], Any] | None,
                 r["capped"] = True
             add_result(r)
         if add_row is not None:
-            # a Shared entry's text is made once: entry[1], else json_text(entry)
-            checks, failures = o.checks[1] or json_text(o.checks), o.failures[1] or json_text(o.failures)
+            checks, failures = json_text(o.checks), json_text(o.failures)
             key = (o.passed, checks, failures, when, o.capped)
             standards = standards_of.get(key)
             if standards is None:
@@ -160,6 +153,5 @@ def emitter(tally: Tally, add_result: Callable[[StudioResult], Any] | None,
                 if len(standards_of) >= 50_000:
                     standards_of.clear()
                 standards_of[key] = standards
-            add_row((o.studio_id, o.total, grade, o.items[1] or json_text(o.items), standards, action,
-                     o.reasons[1] or json_text(o.reasons)))
+            add_row((o.studio_id, o.total, grade, json_text(o.items), standards, action, json_text(o.reasons)))
     return emit
