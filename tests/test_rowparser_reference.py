@@ -73,7 +73,7 @@ SAMPLES = _samples()
 ALL_SAMPLES = sorted({v for values in SAMPLES.values() for v in values})
 
 
-def cell_strategy(col: Col) -> st.SearchStrategy[Any]:
+def cell_strategy(col: Col, *, text_only: bool = False) -> st.SearchStrategy[Any]:
     text = st.one_of(
         st.sampled_from(SAMPLES.get(col.header) or ["x"]),
         st.sampled_from(SAMPLES.get(col.header) or ["x"]),  # twice: a file's values repeat
@@ -82,12 +82,15 @@ def cell_strategy(col: Col) -> st.SearchStrategy[Any]:
         st.text(max_size=6),
     )
     padded = st.tuples(st.sampled_from(PADDING), text, st.sampled_from(PADDING)).map("".join)
+    if text_only:  # a CSV file's cells: text, maybe blank
+        return st.one_of(padded, st.sampled_from(["", " ", "\t", "\u3000"]))
     return st.one_of(padded, st.none(), st.sampled_from(["", " ", "\t"]), st.sampled_from(NATIVE))
 
 
 @st.composite
-def files(draw: st.DrawFn, kind: Kind, dialect: Any) -> tuple[RowLayout, list[list[Any]]]:
-    """A file's mapped columns (as :func:`row_layout` lays them out) and its rows of cells."""
+def files(draw: st.DrawFn, kind: Kind, dialect: Any, *, text_only: bool = False) -> tuple[RowLayout, list[list[Any]]]:
+    """A file's mapped columns (as :func:`row_layout` lays them out) and its rows of cells
+    (``text_only``: a CSV file's, every cell text)."""
     columns = draw(st.permutations(kind.columns))
     columns = columns[:draw(st.integers(min_value=1, max_value=len(columns)))]
     width = len(columns) + draw(st.integers(min_value=0, max_value=3))  # unknown columns in between
@@ -95,8 +98,9 @@ def files(draw: st.DrawFn, kind: Kind, dialect: Any) -> tuple[RowLayout, list[li
     mapped = [(idx, col, draw(st.sampled_from([col.header, col.key, col.key.upper()])))
               for idx, col in zip(places, columns)]
     layout = row_layout(kind, mapped, SQLModel.metadata.tables[kind.table], dialect)
-    by_index = {idx: cell_strategy(col) for idx, col, _ in mapped}
-    row = st.tuples(*(by_index.get(i, st.sampled_from(["", "unknown", None])) for i in range(width))).map(list)
+    by_index = {idx: cell_strategy(col, text_only=text_only) for idx, col, _ in mapped}
+    other = st.sampled_from(["", "unknown"] if text_only else ["", "unknown", None])
+    row = st.tuples(*(by_index.get(i, other) for i in range(width))).map(list)
     rows = draw(st.lists(row, min_size=1, max_size=20))
     for r in rows:  # some rows are short (cells missing at the end) or long
         cut = draw(st.integers(min_value=0, max_value=width + 2))
@@ -121,8 +125,8 @@ def outcome(parse: rowparser.RowParser, cells: list[Any]) -> Any:
         return ("raised", type(exc).__name__, str(exc))
 
 
-def assert_same_parse(layout: RowLayout, rows: list[list[Any]]) -> None:
-    generated = compile_row_parser(layout.plan, layout.defaults)
+def assert_same_parse(layout: RowLayout, rows: list[list[Any]], *, text: bool = False) -> None:
+    generated = compile_row_parser(layout.plan, layout.defaults, text=text)
     reference = reference_row_parser(layout.plan, layout.defaults)
     for n, cells in enumerate(rows):
         assert outcome(generated, cells) == outcome(reference, cells), f"row {n}: {cells!r}"
@@ -140,6 +144,18 @@ def test_generated_row_parser_equals_reference(kind: str, data: st.DataObject) -
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
+@REFERENCE
+@given(data=st.data())
+def test_generated_text_row_parser_equals_reference(kind: str, data: st.DataObject) -> None:
+    """The parser for a file whose cells are all text (a CSV file's) also equals the reference."""
+    dialect = data.draw(st.sampled_from(sorted(DIALECTS)), label="dialect")
+    memo = data.draw(st.sampled_from([rowparser.MEMO_SIZE, 1]), label="memo size")
+    layout, rows = data.draw(files(KINDS[kind], DIALECTS[dialect], text_only=True), label="file")
+    with mock.patch.object(rowparser, "MEMO_SIZE", memo):
+        assert_same_parse(layout, rows, text=True)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
 def test_sample_county_rows_parse_alike(kind: str) -> None:
     """Real files: every row of the sample county, with its own header, on both dialects."""
     header, rows = sample_file(kind)
@@ -148,3 +164,4 @@ def test_sample_county_rows_parse_alike(kind: str) -> None:
     for dialect in DIALECTS.values():
         layout = row_layout(KINDS[kind], mapped, SQLModel.metadata.tables[KINDS[kind].table], dialect)
         assert_same_parse(layout, rows)
+        assert_same_parse(layout, rows, text=all(isinstance(c, str) for r in rows for c in r))

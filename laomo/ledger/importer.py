@@ -258,7 +258,7 @@ class _Importer:
     # long: one import's fixed state, computed once (the per-row code only indexes into it)
     def __init__(self, session: Session, kind: Kind, mapped: Mapped, result: ImportResult,
                  rejects: _Rejects | None, mode: Mode,
-                 combine: Callable[[list[Any]], list[Any]] | None = None):
+                 combine: Callable[[list[Any]], list[Any]] | None = None, *, text_cells: bool = False):
         from sqlalchemy import bindparam, func, insert, select, update
 
         from laomo.models import SQLModel
@@ -275,7 +275,8 @@ class _Importer:
         self.procs = layout.procs
         self.cols = layout.cols  # the insert columns, in the order of a parsed row
         self.pos = pos = layout.pos
-        self._cells = compile_row_parser(layout.plan, layout.defaults)
+        # combined reference cells are no text: only a file's own cells, all text, take the text parser
+        self._cells = compile_row_parser(layout.plan, layout.defaults, text=text_cells and combine is None)
         self.all_blank = (1 << len(layout.plan)) - 1  # a row whose every mapped cell is blank
         present = [col.target for _, col, _ in mapped]
         full_key = kind.key + ((kind.seq,) if kind.seq else ())
@@ -783,7 +784,8 @@ def import_source(
     header = map_header(kind_def, source.header, source.name, line=result.header_line, patch=patch)
     result.warnings, result.ignored_columns = header.warnings, header.ignored
     rejects = _open_rejects(session, source, rejects_path) if on_error == "skip" and not dry_run else None
-    imp = _Importer(session, kind_def, header.mapped, result, rejects, mode, header.combiner())
+    imp = _Importer(session, kind_def, header.mapped, result, rejects, mode, header.combiner(),
+                    text_cells=source.text_cells)
     file_check = imp.people.file_check() if imp.people is not None else None
     try:
         with bulk_cache(imp.conn), pipeline.no_cycle_collection():

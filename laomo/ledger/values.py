@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from operator import mul
 
 from laomo.domain.numbers import FIRST_YEAR, LAST_YEAR, whole
 from laomo.enums import Enumeration, form_key
@@ -447,19 +446,18 @@ def parse_text(raw: object, max_len: int = 500) -> str:
 
 # --- ID numbers (GB 11643, ISO 7064 MOD 11-2) ---------------------------------
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_OFFSET = 48 * sum(_ID_WEIGHTS)  # ASCII '0' is 48: weigh the bytes, subtract the offset
 _ID_CHECK = "10X98765432"
 
 
 def id_check_char(first17: str) -> str:
-    """The check character of an 18-digit ID number (GB 11643, ISO 7064 MOD 11-2) from its first 17 digits."""
+    """The check character of an 18-digit ID number (GB 11643, ISO 7064 MOD 11-2) from its first 17 digits.
+
+    The weighted sum Σ dᵢ·2^(18−i) modulo 11 is the 17 digits read as a number in base 13 (13 ≡ 2
+    modulo 11, and every decimal digit is a base-13 digit), times 2: one ``int()`` in C instead of
+    17 multiplications (an import checks every person's number)."""
     if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
         raise ValueError(f"需要17位数字: {first17!r}")
-    return _ID_CHECK[(sum(map(mul, first17.encode("ascii"), _ID_WEIGHTS)) - _ID_OFFSET) % 11]
-
-
-_ID18_RE = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only: \d would admit full-width digits
+    return _ID_CHECK[int(first17, 13) * 2 % 11]
 
 
 _BIRTHS: dict[str, bool] = {}
@@ -497,8 +495,9 @@ def parse_id_number(raw: object) -> str:
             raise Invalid(f"身份证号应按文本保存（数字格式会丢失末位）；{_AS_TEXT}")
         raw = str(raw)
     text = raw.strip().upper()
-    if _ID18_RE.fullmatch(text):  # the common case, kept short: it runs once per imported person
-        if _ID_CHECK[(sum(map(mul, text.encode("ascii"), _ID_WEIGHTS)) - _ID_OFFSET) % 11] != text[17]:
+    # the common case, kept short (it runs once per imported person): 18 ASCII characters, 17 digits
+    if len(text) == 18 and text.isascii() and text[:17].isdigit() and (text[17].isdigit() or text[17] == "X"):
+        if _ID_CHECK[int(text[:17], 13) * 2 % 11] != text[17]:
             raise _check_failed(text)
         if not _valid_birth(text[6:14]):
             raise Invalid("身份证号中的出生日期无效")

@@ -155,6 +155,9 @@ class Source:
     skipped: int = 0
     skipped_lines: Sequence[int] = ()
     size: int | None = None  # bytes, when known
+    #: every cell :meth:`rows` yields is text (a CSV file's): the importer's row parser then tests no
+    #: cell's type (``laomo.ledger.rowparser.compile_row_parser``)
+    text_cells: bool = False
     _raw_iter: Raw
     _merges: Merges | None = None
 

@@ -157,6 +157,8 @@ def sniff_delimiter(fp: IO[bytes], encoding: str, suffix: str) -> str:
 
 
 class CsvSource(Source):
+    text_cells = True  # csv.reader gives text, and nothing here changes a cell
+
     def __init__(self, fp: IO[bytes], name: str, encoding: str = "auto", size: int | None = None, *,
                  probe: Probe | None = None, suffix: str = ".csv"):
         self.name = name
