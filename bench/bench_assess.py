@@ -471,7 +471,8 @@ def operations(ctx: Any) -> list[Any]:
         return harness.python(__file__, "--child", what, "--db", str(path), "--year", str(year))
 
     cron = harness.laomo("--db", str(ctx.writable()), "assess", "run", "--year", str(year), "--quiet")
-    return [
+    files = (Path(db), ctx.writable())  # the floor reads the national database, a stored run its copy
+    ops = [
         harness.Operation(key="assess_stored", label=f"assess run {year} 并保存（进程内）", laomo=child("stored", ctx.writable()),
                           laomo_inner=True, floor=floor, floor_label=label, ratio_target=2.5, before=reset),
         harness.Operation(key="assess_cli", label="laomo assess run --quiet（定时任务，整个进程）", laomo=cron,
@@ -482,6 +483,9 @@ def operations(ctx: Any) -> list[Any]:
         harness.Operation(key="assess_dry_run", label="assess run --dry-run（进程内）", laomo=child("dry", db),
                           laomo_inner=True, floor=floor, floor_label=label, ratio_target=2.0),
     ]
+    for op in ops:
+        op.warm = files
+    return ops
 
 
 # --------------------------------------------------------------------------- main

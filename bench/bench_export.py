@@ -133,13 +133,13 @@ def operations(ctx: Any) -> list[Any]:
             key=f"{report}_csv", label=f"report {report} csv：{what}",
             laomo=harness.laomo("--db", db, *args, "--format", "csv", "--out", str(work / f"{report}.csv"), "--quiet"),
             floor=harness.python(me, *floor_args), floor_label="同样的 SQL（驱动）+ csv.writer",
-            ratio_target=2.0 if report == "ledger" else None, memory_target_mb=MEMORY_MB))
+            ratio_target=2.0 if report == "ledger" else None, memory_target_mb=MEMORY_MB, warm=(Path(db),)))
         for fmt, target in (("xlsx", 2.5), ("json", None)):
             ops.append(harness.Operation(
                 key=f"{report}_{fmt}", label=f"report {report} {fmt}：{what}",
                 laomo=harness.laomo("--db", db, *args, "--format", fmt, "--out", str(work / f"{report}.{fmt}"),
                                     "--quiet"),
-                against=f"{report}_csv", ratio_target=target, memory_target_mb=MEMORY_MB))
+                against=f"{report}_csv", ratio_target=target, memory_target_mb=MEMORY_MB, warm=(Path(db),)))
     return ops
 
 

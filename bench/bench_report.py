@@ -139,7 +139,7 @@ def operations(ctx: Any) -> list[Any]:
         key="report_summary_json", label=f"report summary --year {ctx.year} --format json（命令行）",
         laomo=harness.laomo("--db", str(ctx.db), "report", "summary", "--year", str(ctx.year), "--format", "json"),
         floor=harness.python(__file__, "--floor-child", str(ctx.db), str(ctx.year)),
-        floor_label="同样的 SQL 只经驱动执行", ratio_target=1.5)]
+        floor_label="同样的 SQL 只经驱动执行", ratio_target=1.5, warm=(Path(ctx.db),))]
 
 
 def main(argv: list[str] | None = None) -> int:
