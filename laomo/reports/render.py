@@ -222,8 +222,11 @@ def _csv_cell(value: Any) -> Any:
     return neutralise(value if isinstance(value, (int, float)) else str(value))
 
 
-#: Rows (csv) or items (json) written out at a time by the streaming writers.
-CHUNK_ROWS = 1000
+#: Rows (csv) or items (json) written out at a time by the streaming writers: a piece whose text
+#: stays in the processor's cache while it is written, searched and encoded (250 ledger rows are
+#: about 70 KB of text).  Measured on the ledger of 150,000 studios, CPU best of 3: csv 6.04 s with
+#: pieces of 1,000 rows, 5.27 s with 250; json 10.10 s and 9.42 s.
+CHUNK_ROWS = 250
 
 
 #: First characters of a text cell that :func:`laomo.safe.neutralise` may change (or white space).
