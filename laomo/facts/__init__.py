@@ -81,8 +81,10 @@ if TYPE_CHECKING:
 __all__ = ["FACTS_CHUNK", "STREAM_ROWS", "add_naming_facts", "complete_years", "compute_facts", "driver_rows",
            "iter_facts"]
 
-#: Studios whose facts :func:`iter_facts` assembles at a time.
-FACTS_CHUNK = 1000
+#: Studios whose facts :func:`iter_facts` assembles at a time: few enough that a chunk's rows and
+#: dicts stay in the processor's cache while the run scores them (a dry run of 150,000 studios on
+#: one core, CPU best of 3-4: 9.0-9.7 s with 1,000, 8.0-8.7 s with 250; 128 was no better).
+FACTS_CHUNK = 250
 
 
 def _connection(conn: Connection | Session) -> Connection:
