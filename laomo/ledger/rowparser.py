@@ -39,6 +39,7 @@ class Row:
         self.codes: dict[int, str] = {}  # reference codes as written (by position), before they become ids
 
 
+# long: the generated code written out line by line, both variants (any cells, text cells) in one place
 def compile_row_parser(plan: list[PlanEntry], defaults: list[Any], *, text: bool = False) -> RowParser:
     """Build ``cells -> (values, problems, blanks)`` for one file's columns.
 
@@ -68,8 +69,8 @@ def compile_row_parser(plan: list[PlanEntry], defaults: list[Any], *, text: bool
     lines = ["def row_parser(cells):",
              "    values = DEFAULTS.copy()", "    problems = []", "    blanks = 0",
              f"    if len(cells) < {width}:", "        cells = cells + PAD[len(cells):]"]
-    if text:
-        return _compile_text(plan, env, lines)
+    # a text cell (every cell of a CSV file) needs no test of its type: ``typed`` is the test, or nothing
+    typed = "" if text else "raw.__class__ is str and "
     for i, (idx, col, shown, proc, pos) in enumerate(plan):
         env[f"parse{i}"] = col.parse
         env[f"proc{i}"] = proc
@@ -78,32 +79,29 @@ def compile_row_parser(plan: list[PlanEntry], defaults: list[Any], *, text: bool
         env[good], env[bad] = {}, {}
         convert = f"proc{i}(parse{i}(raw))" if proc is not None else f"parse{i}(raw)"
         missing = [f"        problems.append((shown{i}, '', '必填项为空'))"] if col.required else []
-        lines += [
-            f"    raw = cells[{idx}]",
-            "    if raw.__class__ is str:",
-            "        raw = raw.strip()",
-            "    if raw is None or raw == '':",
-            f"        blanks |= {1 << i}",
-            *missing,
-            "    else:",
-        ]
+        if text:
+            lines += [f"    raw = cells[{idx}].strip()", "    if not raw:"]
+        else:
+            lines += [f"    raw = cells[{idx}]", "    if raw.__class__ is str:", "        raw = raw.strip()",
+                      "    if raw is None or raw == '':"]
+        lines += [f"        blanks |= {1 << i}", *missing, "    else:"]
         if col.memo:  # remembered results, good and bad, keyed by the cell text
             lines += [
-                f"        value = {good}.get(raw, MISSING) if raw.__class__ is str else MISSING",
+                f"        value = {good}.get(raw, MISSING)" + ("" if text else " if raw.__class__ is str else MISSING"),
                 "        if value is not MISSING:",
                 f"            values[{pos}] = value",
-                f"        elif raw.__class__ is str and raw in {bad}:",
+                f"        elif {typed}raw in {bad}:",
                 f"            problems.append((shown{i}, raw, {bad}[raw]))",
                 "        else:",
                 "            try:",
                 f"                value = {convert}",
                 "            except Invalid as exc:",
                 f"                problems.append((shown{i}, raw, str(exc)))",
-                f"                if raw.__class__ is str and len({bad}) < MEMO_SIZE:",
+                f"                if {typed}len({bad}) < MEMO_SIZE:",
                 f"                    {bad}[raw] = str(exc)",
                 "            else:",
                 f"                values[{pos}] = value",
-                f"                if raw.__class__ is str and len({good}) < MEMO_SIZE:",
+                f"                if {typed}len({good}) < MEMO_SIZE:",
                 f"                    {good}[raw] = value",
             ]
         else:
@@ -113,46 +111,6 @@ def compile_row_parser(plan: list[PlanEntry], defaults: list[Any], *, text: bool
                 "        except Invalid as exc:",
                 f"            problems.append((shown{i}, raw, str(exc)))",
             ]
-    lines.append("    return values, problems, blanks")
-    exec(compile("\n".join(lines), "<laomo row parser>", "exec"), env)
-    parser: RowParser = env["row_parser"]
-    return parser
-
-
-def _compile_text(plan: list[PlanEntry], env: dict[str, Any], lines: list[str]) -> RowParser:
-    """:func:`compile_row_parser`'s code for cells that are all text (a CSV file's): no test of a
-    cell's type, a blank cell is the empty text."""
-    for i, (idx, col, shown, proc, pos) in enumerate(plan):
-        env[f"parse{i}"] = col.parse
-        env[f"proc{i}"] = proc
-        env[f"shown{i}"] = shown
-        good, bad = f"good{i}", f"bad{i}"
-        env[good], env[bad] = {}, {}
-        convert = f"proc{i}(parse{i}(raw))" if proc is not None else f"parse{i}(raw)"
-        missing = [f"        problems.append((shown{i}, '', '必填项为空'))"] if col.required else []
-        lines += [f"    raw = cells[{idx}].strip()", "    if not raw:", f"        blanks |= {1 << i}", *missing, "    else:"]
-        if col.memo:
-            lines += [
-                f"        value = {good}.get(raw, MISSING)",
-                "        if value is not MISSING:",
-                f"            values[{pos}] = value",
-                f"        elif raw in {bad}:",
-                f"            problems.append((shown{i}, raw, {bad}[raw]))",
-                "        else:",
-                "            try:",
-                f"                value = {convert}",
-                "            except Invalid as exc:",
-                f"                problems.append((shown{i}, raw, str(exc)))",
-                f"                if len({bad}) < MEMO_SIZE:",
-                f"                    {bad}[raw] = str(exc)",
-                "            else:",
-                f"                values[{pos}] = value",
-                f"                if len({good}) < MEMO_SIZE:",
-                f"                    {good}[raw] = value",
-            ]
-        else:
-            lines += ["        try:", f"            values[{pos}] = {convert}", "        except Invalid as exc:",
-                      f"            problems.append((shown{i}, raw, str(exc)))"]
     lines.append("    return values, problems, blanks")
     exec(compile("\n".join(lines), "<laomo row parser>", "exec"), env)
     parser: RowParser = env["row_parser"]
