@@ -132,27 +132,17 @@ def assert_same_parse(layout: RowLayout, rows: list[list[Any]], *, text: bool = 
         assert outcome(generated, cells) == outcome(reference, cells), f"row {n}: {cells!r}"
 
 
+@pytest.mark.parametrize("text", [False, True], ids=["any-cells", "text-cells"])
 @pytest.mark.parametrize("kind", sorted(KINDS))
 @REFERENCE
 @given(data=st.data())
-def test_generated_row_parser_equals_reference(kind: str, data: st.DataObject) -> None:
+def test_generated_row_parser_equals_reference(kind: str, text: bool, data: st.DataObject) -> None:
+    """Any cells (a workbook's), and the parser for a file whose cells are all text (a CSV file's)."""
     dialect = data.draw(st.sampled_from(sorted(DIALECTS)), label="dialect")
     memo = data.draw(st.sampled_from([rowparser.MEMO_SIZE, 1]), label="memo size")
-    layout, rows = data.draw(files(KINDS[kind], DIALECTS[dialect]), label="file")
+    layout, rows = data.draw(files(KINDS[kind], DIALECTS[dialect], text_only=text), label="file")
     with mock.patch.object(rowparser, "MEMO_SIZE", memo):
-        assert_same_parse(layout, rows)
-
-
-@pytest.mark.parametrize("kind", sorted(KINDS))
-@REFERENCE
-@given(data=st.data())
-def test_generated_text_row_parser_equals_reference(kind: str, data: st.DataObject) -> None:
-    """The parser for a file whose cells are all text (a CSV file's) also equals the reference."""
-    dialect = data.draw(st.sampled_from(sorted(DIALECTS)), label="dialect")
-    memo = data.draw(st.sampled_from([rowparser.MEMO_SIZE, 1]), label="memo size")
-    layout, rows = data.draw(files(KINDS[kind], DIALECTS[dialect], text_only=True), label="file")
-    with mock.patch.object(rowparser, "MEMO_SIZE", memo):
-        assert_same_parse(layout, rows, text=True)
+        assert_same_parse(layout, rows, text=text)
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
