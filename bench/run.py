@@ -3,7 +3,7 @@
 Usage::
 
     python bench/run.py                    # 150,000 studios: builds bench/out/ 's database once, then reuses it
-    python bench/run.py --repeat 5         # best of 5 rounds (default 3)
+    python bench/run.py --repeat 5         # best of 5 rounds (default 4)
     python bench/run.py --load             # the same while another process keeps one core busy
     python bench/run.py --studios 2000     # a small smoke run (the ratios mean little at this size)
     python bench/run.py --only assess_cli,ledger_csv
@@ -74,7 +74,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--studios", type=int, default=150_000)
     ap.add_argument("--year", type=int, default=2025)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rebuild", action="store_true", help="build the national database anew")
     ap.add_argument("--load", action="store_true", help="keep one core busy with another process meanwhile")
