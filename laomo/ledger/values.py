@@ -457,6 +457,11 @@ def id_check_char(first17: str) -> str:
     17 multiplications (an import checks every person's number)."""
     if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
         raise ValueError(f"需要17位数字: {first17!r}")
+    return _check_char(first17)
+
+
+def _check_char(first17: str) -> str:
+    """:func:`id_check_char` of 17 ASCII digits the caller has checked already."""
     return _ID_CHECK[int(first17, 13) * 2 % 11]
 
 
@@ -497,7 +502,7 @@ def parse_id_number(raw: object) -> str:
     text = raw.strip().upper()
     # the common case, kept short (it runs once per imported person): 18 ASCII characters, 17 digits
     if len(text) == 18 and text.isascii() and text[:17].isdigit() and (text[17].isdigit() or text[17] == "X"):
-        if _ID_CHECK[int(text[:17], 13) * 2 % 11] != text[17]:
+        if _check_char(text[:17]) != text[17]:
             raise _check_failed(text)
         if not _valid_birth(text[6:14]):
             raise Invalid("身份证号中的出生日期无效")
@@ -510,7 +515,7 @@ def parse_id_number(raw: object) -> str:
     if len(text) == 15 and text.isdigit():  # first-generation numbers carry no check digit
         birth = "19" + text[6:12]
     elif len(text) == 18 and text[:17].isdigit() and (text[17].isdigit() or text[17] == "X"):
-        if id_check_char(text[:17]) != text[17]:
+        if _check_char(text[:17]) != text[17]:
             raise _check_failed(text)
         birth = text[6:14]
     else:
