@@ -1,5 +1,5 @@
 import sys
 
-from laomo.cli import main
+from laomo.cli import run
 
-sys.exit(main())
+sys.exit(run())
