@@ -241,3 +241,32 @@ def test_killed_import_leaves_no_process_behind(big_file, laomo_db):
     killed = import_and_kill(laomo_db, big_file, linger=5.0)
 
     assert killed.survivors == []
+
+
+def _running_with(text: str) -> list[int]:
+    """Processes whose command line mentions ``text`` (a forked worker keeps its parent's)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and text in Path(f"/proc/{entry}/cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the import's processes through /proc")
+def test_a_database_that_cannot_be_opened_stops_the_worker_started_ahead(big_file, tmp_path):
+    """A large file's parse worker starts before the database is opened; when the database then
+    turns out unusable (here a text file), the command says so in one line and leaves no worker
+    reading behind."""
+    notes = tmp_path / "notes.db"
+    notes.write_text("这不是数据库\n" * 1000, encoding="utf-8")
+    before = notes.read_bytes()
+    failed = run_cli(notes, "register", "import", "people", str(big_file))
+    assert failed.returncode != 0
+    assert "Traceback" not in failed.stderr
+    assert failed.stderr.strip().splitlines()[-1].startswith("错误")
+    assert notes.read_bytes() == before
+    assert _running_with(str(big_file)) == []

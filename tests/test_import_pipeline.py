@@ -65,3 +65,26 @@ def test_an_error_that_cannot_cross_the_pipe_arrives_as_its_text(monkeypatch: py
     got = run_through_worker(monkeypatch, Unpicklable("无法解码", "people.csv:4"))
     assert type(got) is LaomoError
     assert (str(got), got.option) == ("people.csv:4: 无法解码", "encoding")
+
+
+def test_an_import_started_ahead_and_never_run_stops_its_worker(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``start_import`` starts a large file's worker before the database is opened; closing it
+    (the database could not be opened, say) ends that worker even while it waits to hand on rows."""
+    from laomo.ledger import importer
+    from laomo.ledger.sources import open_source
+
+    monkeypatch.setattr(pipeline, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "QUEUE_CHUNKS", 1)
+    monkeypatch.setattr(importer, "CHUNK", 10)
+    monkeypatch.setenv("LAOMO_IMPORT_WORKER", "1")
+    path = tmp_path / "people.csv"
+    path.write_text("编号,姓名,性别,出生年份\n" + "".join(f"P{n:06d},张{n},男,1980\n" for n in range(5000)),
+                    encoding="utf-8")
+    with open_source(str(path)) as source:
+        with importer.start_import(source, kind="people", url="sqlite:////nowhere/laomo.db",
+                                   keep_cells=False) as started:
+            worker = started.worker
+            assert worker is not None
+            assert worker.proc.is_alive()  # blocked: nobody takes its rows
+        assert not worker.proc.is_alive()
+        assert not worker.reader.is_alive()

@@ -398,18 +398,25 @@ def register_import(
 
 def _import_one(kind: str, file: str, encoding: str, sheet: Optional[str], dry_run: bool, on_error: str,
                 rejects: Optional[Path], clear_blank: bool, silent: bool) -> Any:
+    """One file imported.  Its header is read and (for a large file) its parse worker started before
+    the database is opened: the worker reads while this process loads the database layer."""
     from laomo.ledger.columns import KINDS
     from laomo.ledger.header import probe
-    from laomo.ledger.importer import import_source
+    from laomo.ledger.importer import import_source, start_import
     from laomo.ledger.sources import open_source
-    from laomo.store.db import write_session
+    from laomo.store.location import resolve_url
 
-    eng = engine()
     with (open_source(file, encoding, sheet, probe=probe(KINDS[kind])) as source,
-          Progress(f"导入 {kind}", quiet=silent) as progress,
-          write_session(eng, snapshot=True) as session):
-        return import_source(session, source, kind=kind, dry_run=dry_run, on_error=on_error,
-                             rejects_path=rejects, progress=progress, clear_blank=clear_blank)
+          start_import(source, kind=kind, url=resolve_url(STATE.db),
+                       keep_cells=on_error == "skip" and not dry_run) as started):
+        from laomo.store.db import write_session
+
+        eng = engine()
+        with (Progress(f"导入 {kind}", quiet=silent) as progress,
+              write_session(eng, snapshot=True) as session):
+            return import_source(session, source, kind=kind, dry_run=dry_run, on_error=on_error,
+                                 rejects_path=rejects, progress=progress, clear_blank=clear_blank,
+                                 started=started)
 
 
 def _import_all(file: str, encoding: str, dry_run: bool, on_error: str, clear_blank: bool, json_out: bool,

@@ -88,6 +88,15 @@ class StoredIdNumbers:
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.table}")
 
 
+def file_check(*, pos: dict[str, int], present: set[str], shown: dict[str, str]) -> FileIdNumbers | None:
+    """The parsing side's check of a people file with these parsed-row positions, mapped fields and
+    headers as written (None without an ID number column)."""
+    if "id_number" not in present:
+        return None
+    return FileIdNumbers(id_p=pos["id_number"], code_p=pos["code"], name_p=pos["name"] if "name" in present else None,
+                         id_shown=shown.get("id_number", "身份证号"))
+
+
 class FileIdNumbers:
     """The parsing side's check of one file: an ID number given to two codes (see the module
     docstring).  ``check`` takes a chunk of parsed rows (``Packed``) and adds a problem to each
@@ -206,13 +215,6 @@ class PeopleChecks:
         self.correct = correct
         #: a conflict a deliberate correction would resolve was found (the command layer's hint)
         self.correctable = False
-
-    def file_check(self) -> FileIdNumbers | None:
-        """The parsing side's check of this import's file (None without an ID number column)."""
-        if not self.has_id:
-            return None
-        return FileIdNumbers(id_p=self.id_p, code_p=self.code_p, name_p=self.name_p if self.has_name else None,
-                             id_shown=self.id_shown)
 
     def _who(self, r: Row) -> str:
         name = r.values[self.name_p] if self.has_name else None

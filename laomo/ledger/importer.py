@@ -5,7 +5,9 @@ transaction:
 
 1. The header is matched (Chinese header or English alias, after trimming
    spaces, a BOM and a trailing ``*``).  A missing required column stops the
-   import before any row is read; unknown columns become warnings.
+   import before any row is read; unknown columns become warnings.  The
+   command does this before it opens the database (:func:`start_import`), so a
+   large file's parse worker is already reading while the database layer loads.
 2. Rows stream in and are parsed cell by cell (``laomo.ledger.columns``); they are
    buffered in chunks of ``CHUNK`` rows, never the whole file.
 3. Per chunk, set-based SQL: one ``SELECT code, id … WHERE code IN (…)`` per
@@ -25,7 +27,6 @@ row with the changed fields before and after.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import time
@@ -40,10 +41,11 @@ from laomo.ledger import pipeline
 from laomo.ledger.assign import Assigner
 from laomo.ledger.changes import Changes
 from laomo.ledger.columns import KINDS, Kind
-from laomo.ledger.header import Mapped, map_header
-from laomo.ledger.identity import PeopleChecks
+from laomo.ledger.header import HeaderMap, map_header
+from laomo.ledger.identity import FileIdNumbers, PeopleChecks, file_check
+from laomo.ledger.parsing import FileParser, database_kind
 from laomo.ledger.references import References
-from laomo.ledger.rowparser import PlanEntry, Row, compile_row_parser
+from laomo.ledger.rowparser import Row
 from laomo.ledger.sources import Source
 from laomo.safe import mask, neutralise, scrub, visible
 from laomo.store import audit
@@ -52,7 +54,7 @@ from laomo.store.engine import bulk_cache
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
-    from sqlalchemy.engine import Connection, Dialect
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
 CHUNK = 2000
@@ -129,10 +131,6 @@ class ImportResult:
     as_dict = to_json
 
 
-def _blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
 def _shown(raw: Any, pii: bool = False) -> str:
     """A cell as quoted in a message: one line, at most 60 characters, personal data masked.
 
@@ -195,53 +193,13 @@ def clear_keys(kind: Kind, names: Iterable[str]) -> frozenset[str]:
     return frozenset(keys)
 
 
-@dataclass(frozen=True)
-class RowLayout:
-    """How one file's parsed rows look: the table's insert columns in a fixed order, with
-    their defaults, and the row parser's plan (which cell goes where, after which conversion)."""
-
-    cols: list[str]
-    defaults: list[Any]
-    procs: dict[str, Callable[[Any], Any]]  # driver-form conversion of the stored columns that need it
-    plan: list[PlanEntry]
-
-    @property
-    def pos(self) -> dict[str, int]:
-        return {name: i for i, name in enumerate(self.cols)}
-
-
-def row_layout(kind: Kind, mapped: Mapped, table: Table, dialect: Dialect) -> RowLayout:
-    """The parsed-row layout of a file with these mapped columns, in the dialect's driver form
-    (dates as the dialect stores them, booleans as the driver sends them)."""
-    present = [col.target for _, col, _ in mapped]
-    procs: dict[str, Callable[[Any], Any]] = {}
-    for name in {*present, *kind.fixed, *(c.target for c in kind.columns)}:
-        proc = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if proc is not None:
-            procs[name] = proc
-
-    def raw(name: str, value: Any) -> Any:
-        proc = procs.get(name)
-        return value if proc is None or value is None else proc(value)
-
-    defaults = {c.target: raw(c.target, c.default) for c in kind.columns}
-    defaults.update({k: raw(k, v) for k, v in kind.fixed.items()})
-    if "created_at" in table.c:
-        defaults["created_at"] = raw("created_at", dt.datetime.now(dt.UTC))
-    if kind.seq:
-        defaults[kind.seq] = 1
-    cols = list(defaults)
-    pos = {name: i for i, name in enumerate(cols)}
-    plan = [(idx, col, shown, procs.get(col.target), pos[col.target]) for idx, col, shown in mapped]
-    return RowLayout(cols, [defaults[c] for c in cols], procs, plan)
-
-
 class _Importer:
-    """One import's per-row parsing and per-chunk writing (see the module docstring).
+    """One import's per-chunk writing (see the module docstring); its rows are parsed by a
+    :class:`~laomo.ledger.parsing.FileParser`.
 
     A parsed row is a list of the table's insert columns in a fixed order
     (absent columns hold their defaults), already in the driver's own form
-    (:func:`row_layout`).  Fresh rows go to the driver's executemany as they
+    (:func:`laomo.ledger.parsing.row_layout`).  Fresh rows go to the driver's executemany as they
     are; comparison with the rows read back needs no per-row SQLAlchemy
     processing either.
 
@@ -256,28 +214,25 @@ class _Importer:
     """
 
     # long: one import's fixed state, computed once (the per-row code only indexes into it)
-    def __init__(self, session: Session, kind: Kind, mapped: Mapped, result: ImportResult,
-                 rejects: _Rejects | None, mode: Mode,
-                 combine: Callable[[list[Any]], list[Any]] | None = None, *, text_cells: bool = False):
+    def __init__(self, session: Session, parser: FileParser, result: ImportResult, rejects: _Rejects | None,
+                 mode: Mode):
         from sqlalchemy import bindparam, func, insert, select, update
 
         from laomo.models import SQLModel
 
         self.conn = conn = session.connection()
-        self.kind = kind
+        self.kind = kind = parser.kind
+        mapped = parser.mapped
         self.result = result
         self.rejects = rejects
         self.mode = mode
         self.table = table = SQLModel.metadata.tables[kind.table]
-        self.shown = {col.key: shown for _, col, shown in mapped}
+        self.parse, self.parse_packed = parser.parse, parser.parse_packed
+        self.shown = parser.shown
         self.pii_shown = {shown for _, col, shown in mapped if col.pii}  # columns whose values are masked
-        layout = row_layout(kind, mapped, table, conn.dialect)
-        self.procs = layout.procs
+        layout = parser.layout
         self.cols = layout.cols  # the insert columns, in the order of a parsed row
         self.pos = pos = layout.pos
-        # combined reference cells are no text: only a file's own cells, all text, take the text parser
-        self._cells = compile_row_parser(layout.plan, layout.defaults, text=text_cells and combine is None)
-        self.all_blank = (1 << len(layout.plan)) - 1  # a row whose every mapped cell is blank
         present = [col.target for _, col, _ in mapped]
         full_key = kind.key + ((kind.seq,) if kind.seq else ())
         compare = present + [k for k in kind.fixed if k not in present]
@@ -293,7 +248,6 @@ class _Importer:
         self.data_pos = [pos[c] for c in self.data_cols]
         self.seq_pos = pos[kind.seq] if kind.seq else None
         self.ref_pos = [(pos[col.target], col, shown) for _, col, shown in mapped if col.ref]
-        self.combine = combine  # reference columns read together (姓名 + 身份证号), see laomo.ledger.header
         self.refs = References(conn, table.metadata.tables, self.ref_pos,
                                by_studio=kind.name in ("members", "mentorships")) if self.ref_pos else None
         self._insert = BulkStatement(conn, insert(table), self.cols)
@@ -333,33 +287,6 @@ class _Importer:
     def as_dict(self, values: list[Any], names: list[str] | None = None) -> dict[str, Any]:
         pos = self.pos
         return {n: values[pos[n]] for n in (names or self.cols)}
-
-    # -- per row -----------------------------------------------------------
-    def parse(self, line: int, cells: list[Any]) -> Row | None:
-        parsed = self.parse_packed(line, cells)
-        return None if parsed is None else Row(*parsed)
-
-    def parse_packed(self, line: int, cells: list[Any]) -> pipeline.Packed | None:
-        """``(line, cells, values, problems, blanks)`` for a row, None for a blank one."""
-        values, problems, blanks = self._cells(cells if self.combine is None else self.combine(cells))
-        if blanks == self.all_blank and all(_blank(c) for c in cells):
-            return None
-        if not problems and self.kind.check is not None:
-            for key, reason in self.kind.check(self._typed(values)):
-                col = next((c for c in self.kind.columns if c.key == key), None)
-                target = col.target if col else key
-                shown = self.shown.get(key, col.header if col else key)
-                problems.append((shown, values[self.pos[target]] if target in self.pos else "", reason))
-        return line, cells, values, problems, blanks
-
-    def _typed(self, values: list[Any]) -> dict[str, Any]:
-        """Values by column name as Python objects again (for cross-field checks on dates)."""
-        out = dict(zip(self.cols, values))
-        for name, value in out.items():
-            if name in self.procs and isinstance(value, str):
-                with contextlib.suppress(ValueError):
-                    out[name] = dt.date.fromisoformat(value)
-        return out
 
     # -- per chunk ---------------------------------------------------------
     def flush_packed(self, packed: list[pipeline.Packed]) -> None:
@@ -730,6 +657,59 @@ class _Rejects:
         return False
 
 
+@dataclass
+class Started:
+    """An import of one source begun before its database is opened (:func:`start_import`): the
+    header mapped, the file's parser built and, for a large file, the parse worker reading."""
+
+    kind: str
+    database: str  # which conversions the parsed rows have (laomo.ledger.parsing.database_kind)
+    header: HeaderMap
+    parser: FileParser
+    file_check: FileIdNumbers | None
+    keep_cells: bool
+    worker: pipeline.Worker | None = None
+
+    def __enter__(self) -> Started:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """The worker stopped (killed if it has not finished) and the file check's storage freed."""
+        if self.worker is not None:
+            self.worker.stop()
+        if self.file_check is not None:
+            self.file_check.close()
+
+
+def start_import(source: Source, *, kind: str, url: str, keep_cells: bool, patch: bool = False) -> Started:
+    """Begin importing ``source`` into the database at ``url`` before that database is opened.
+
+    A large file's parse worker then reads while this process loads SQLAlchemy and the table
+    classes and opens the database (about 0.6 s, which a bulk import otherwise spends before
+    its first row).  ``keep_cells``: good rows keep their cells (a rejects file may need them:
+    ``on_error="skip"`` without a dry run).  The result goes to :func:`import_source` as
+    ``started``, inside a ``with`` block that stops the worker if the import never gets there."""
+    kind_def = KINDS.get(kind)
+    if kind_def is None:
+        raise UsageError(f"未知的导入类型 {kind}，可选：{' '.join(KINDS)}")
+    started = _prepare(source, kind_def, database_kind(url), keep_cells=keep_cells, patch=patch)
+    started.worker = pipeline.start_worker(started.parser.parse_packed, source, CHUNK, keep_cells,
+                                           size=getattr(source, "size", None),
+                                           check=started.file_check.check if started.file_check else None)
+    return started
+
+
+def _prepare(source: Source, kind: Kind, database: str, *, keep_cells: bool, patch: bool) -> Started:
+    header = map_header(kind, source.header, source.name, line=source.header_line, patch=patch)
+    parser = FileParser(kind, header.mapped, database, header.combiner(), text_cells=source.text_cells)
+    present = {col.target for _, col, _ in header.mapped}
+    check = file_check(pos=parser.pos, present=present, shown=parser.shown) if kind.name == "people" else None
+    return Started(kind.name, database, header, parser, check, keep_cells)
+
+
 # long: the one entry point's arguments, their checks and its single pass, in order
 def import_source(
     session: Session,
@@ -746,6 +726,7 @@ def import_source(
     patch: bool = False,
     correct: str | None = None,
     own_transaction: bool = True,
+    started: Started | None = None,
 ) -> ImportResult:
     """Import one source of ``kind`` (a key of ``KINDS``) into the session's transaction.
 
@@ -766,6 +747,9 @@ def import_source(
     of a deliberate correction of a person's name or ID number (people only; audited).
     ``own_transaction=False``: a dry run or an aborted import leaves the rollback to the caller
     (several sheets of one workbook are one transaction: ``laomo.ledger.workbook``).
+    ``started``: this source's import begun before the database was opened (:func:`start_import`,
+    for the same kind and database, with ``patch`` and ``keep_cells`` as this call implies); the
+    caller closes it.
     """
     kind_def = KINDS.get(kind)
     if kind_def is None:
@@ -778,21 +762,32 @@ def import_source(
         raise UsageError("更正须注明原因", option="reason")
     mode = Mode(clear_blank=clear_blank, clear=clear_keys(kind_def, clear), patch=patch,
                 correct=correct.strip() if correct else None, audit_inserts=audit_inserts)
-    started = time.perf_counter()
+    began = time.perf_counter()
     result = ImportResult(kind, source.name, source.encoding, dry_run=dry_run)
     result.sheet, result.header_line = source.sheet, source.header_line
-    header = map_header(kind_def, source.header, source.name, line=result.header_line, patch=patch)
+    keep_cells = on_error == "skip" and not dry_run  # for the rejects file
+    database = session.connection().dialect.name
+    if started is None:
+        prepared = _prepare(source, kind_def, database, keep_cells=keep_cells, patch=patch)
+    elif (started.kind, started.database, started.keep_cells) != (kind, database, keep_cells):
+        raise ValueError("import_source: started for another kind, database or rejects setting")
+    else:
+        prepared = started
+    header, file_check = prepared.header, prepared.file_check
     result.warnings, result.ignored_columns = header.warnings, header.ignored
-    rejects = _open_rejects(session, source, rejects_path) if on_error == "skip" and not dry_run else None
-    imp = _Importer(session, kind_def, header.mapped, result, rejects, mode, header.combiner(),
-                    text_cells=source.text_cells)
-    file_check = imp.people.file_check() if imp.people is not None else None
     try:
+        rejects = _open_rejects(session, source, rejects_path) if keep_cells else None
+    except BaseException:
+        if started is None:
+            prepared.close()
+        raise
+    try:
+        imp = _Importer(session, prepared.parser, result, rejects, mode)
         with bulk_cache(imp.conn), pipeline.no_cycle_collection():
-            for packed, fraction in pipeline.packed_chunks(imp.parse_packed, source, CHUNK,
-                                                           keep_cells=rejects is not None,
+            for packed, fraction in pipeline.packed_chunks(imp.parse_packed, source, CHUNK, keep_cells=keep_cells,
                                                            size=getattr(source, "size", None),
-                                                           check=file_check.check if file_check else None):
+                                                           check=file_check.check if file_check else None,
+                                                           worker=prepared.worker):
                 result.read += len(packed)
                 imp.flush_packed(packed)
                 if progress is not None:
@@ -808,14 +803,14 @@ def import_source(
             rejects = None
         raise
     finally:
-        if file_check is not None:
-            file_check.close()
+        if started is None:
+            prepared.close()
     if rejects is not None and rejects.finish(keep=True):
         result.rejects_file = str(rejects.path)
     result.errors.sort(key=lambda e: e.line)  # conflicts are found after the other problems
     _finish(session, source, result, aborted=result.rejected > 0 and on_error == "abort",
             audit_import=not audit_inserts, own_transaction=own_transaction)
-    result.seconds = time.perf_counter() - started
+    result.seconds = time.perf_counter() - began
     if result.missing:
         needed = "、".join(kind_def.column(k).header for k in result.missing)
         raise MissingFields(f"{kind_def.label} {result.errors[0].value} 尚未登记，新登记须提供：{needed}",

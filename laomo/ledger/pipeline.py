@@ -50,7 +50,8 @@ Check = Callable[["list[Packed]"], None]
 Chunks = Iterator[tuple["list[Row]", int, float]]
 
 WORKER_MIN_BYTES = 4 << 20
-QUEUE_CHUNKS = 8  # parsed chunks waiting for the writer, at most (memory stays flat)
+#: parsed chunks waiting for the writer, at most (memory stays flat: about 0.5 MB a chunk of people)
+QUEUE_CHUNKS = 32
 
 
 @contextlib.contextmanager
@@ -90,16 +91,23 @@ def chunks(parse: Parse, source: Source, chunk: int, keep_cells: bool, size: int
 
 
 def packed_chunks(parse: Parse, source: Source, chunk: int, keep_cells: bool, size: int | None,
-                  check: Check | None = None) -> Iterator[tuple[list[Packed], float]]:
+                  check: Check | None = None, worker: Worker | None = None) -> Iterator[tuple[list[Packed], float]]:
     """Yield ``(rows, fraction)`` with ``rows`` the parsed non-blank rows as ``parse`` packed them.
 
     ``parse(line, cells)`` returns ``(line, cells, values, problems, blanks)`` or None;
     ``check(rows)``, when given, sees each chunk of them before it is handed on (in the parse
     worker when there is one: its work then runs beside the writer's); it may add problems to
     rows whose cells are already gone when ``keep_cells`` is false (no rejects file needs them).
+    ``worker``: a parse worker started ahead for this source (:func:`start_worker`), whose chunks
+    are yielded instead.
     """
-    if _wanted(source, size):
-        yield from _with_worker(parse, source, chunk, keep_cells, check)
+    if worker is None and _wanted(source, size):
+        worker = Worker(parse, source, chunk, keep_cells, check)
+    if worker is not None:
+        try:
+            yield from worker.chunks()
+        finally:
+            worker.stop()
         return
     pending: list[Packed] = []
     for line, cells in source.rows():
@@ -118,26 +126,44 @@ def packed_chunks(parse: Parse, source: Source, chunk: int, keep_cells: bool, si
         yield pending, source.fraction()
 
 
-def _with_worker(parse: Parse, source: Source, chunk: int, keep_cells: bool,
-                 check: Check | None) -> Iterator[tuple[list[Packed], float]]:
-    import multiprocessing
+def start_worker(parse: Parse, source: Source, chunk: int, keep_cells: bool, size: int | None,
+                 check: Check | None = None) -> Worker | None:
+    """A parse worker reading ``source`` from now on, when one is wanted for it (a large file, on a
+    system with ``fork``); None otherwise.  The caller hands it to :func:`packed_chunks` and stops
+    it (:meth:`Worker.stop`) if it never gets that far."""
+    return Worker(parse, source, chunk, keep_cells, check) if _wanted(source, size) else None
 
-    ctx = multiprocessing.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_produce, args=(parse, source, chunk, keep_cells, check, sender, receiver),
-                       daemon=True)
-    proc.start()
-    sender.close()
-    # A reader thread drains the pipe into a bounded queue, so the child never
-    # waits for this process to finish writing a chunk (a chunk is larger than
-    # the pipe's buffer): reading and writing then really overlap.
-    inbox: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_CHUNKS)
-    reader = threading.Thread(target=_drain, args=(receiver, inbox), daemon=True)
-    reader.start()
-    finished = False
-    try:
+
+class Worker:
+    """A child process that reads and parses the file and sends the packed chunks through a pipe.
+
+    A reader thread drains the pipe into a bounded queue, so the child never waits for this
+    process to finish writing a chunk (a chunk is larger than the pipe's buffer): reading and
+    writing then really overlap.  Started before this process has opened the database (see
+    :func:`laomo.ledger.importer.start_import`), the child gets ahead by up to
+    :data:`QUEUE_CHUNKS` chunks while this process loads the rest of what it needs.
+    """
+
+    def __init__(self, parse: Parse, source: Source, chunk: int, keep_cells: bool, check: Check | None) -> None:
+        import multiprocessing
+
+        self.source = source
+        ctx = multiprocessing.get_context("fork")
+        self.receiver, sender = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_produce, args=(parse, source, chunk, keep_cells, check, sender, self.receiver),
+                                daemon=True)
+        self.proc.start()
+        sender.close()
+        self.inbox: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_CHUNKS)
+        self.reader = threading.Thread(target=_drain, args=(self.receiver, self.inbox), daemon=True)
+        self.reader.start()
+        self.finished = False
+        self.stopped = False
+
+    def chunks(self) -> Iterator[tuple[list[Packed], float]]:
+        """The child's chunks in order; its errors raised here (see the module docstring)."""
         while True:
-            data = inbox.get()
+            data = self.inbox.get()
             if data is None:
                 raise LaomoError("读取文件的子进程意外退出，导入未完成，数据库未改动")
             message = pickle.loads(data)
@@ -145,15 +171,22 @@ def _with_worker(parse: Parse, source: Source, chunk: int, keep_cells: bool,
             if tag == "rows":
                 yield message[1], message[2]
             elif tag == "done":  # the rows the child skipped were counted there: this source learns them
-                _, source.skipped, source.skipped_lines = message
-                finished = True
+                _, self.source.skipped, self.source.skipped_lines = message
+                self.finished = True
                 return
             elif tag == "error":  # the child's LaomoError itself: its class, option and lines
                 raise message[1] from None
             else:
                 raise RuntimeError(f"读取文件的子进程出错：\n{message[1]}")
-    finally:
-        if not finished and proc.is_alive():  # stopped early (an error here): the child's work is moot
+
+    def stop(self) -> None:
+        """The child and the reader thread ended (killed when the import stopped early, as its work
+        is moot then); the pipe closed.  Idempotent."""
+        if self.stopped:
+            return
+        self.stopped = True
+        proc, reader, inbox = self.proc, self.reader, self.inbox
+        if not self.finished and proc.is_alive():
             proc.kill()
         proc.join(timeout=30)
         if proc.is_alive():
@@ -164,7 +197,7 @@ def _with_worker(parse: Parse, source: Source, chunk: int, keep_cells: bool,
                 inbox.get_nowait()
             except queue.Empty:
                 reader.join(timeout=0.05)
-        receiver.close()
+        self.receiver.close()
 
 
 def _drain(receiver: Connection, inbox: queue.Queue[bytes | None]) -> None:
