@@ -41,7 +41,8 @@ def test_only_init_creates_a_database_a_mistyped_path_is_refused(cli, make_db):
     new = make_db("mistyped", absent=True)
     checks = (("db", "check"),) if isinstance(new, Path) else ()  # a server database exists: check reports on it
     for args in (*checks, ("report", "summary"), ("report", "ledger", "--json"), ("award", "history", "S0001"),
-                 ("register", "person", "--code", "P1", "--name", "张三"), ("db", "backup", "b.db")):
+                 ("register", "person", "--code", "P1", "--name", "张三"), ("db", "backup", "b.db"),
+                 ("register", "import", "people", "no-such-file.csv")):  # the database is said first
         r = cli("--db", new, *args)
         assert r.code == 1 and "laomo init" in r.err and "Traceback" not in r.err, (args, r)
         assert r.out == ""

@@ -260,7 +260,8 @@ def _running_with(text: str) -> list[int]:
 def test_a_database_that_cannot_be_opened_stops_the_worker_started_ahead(big_file, tmp_path):
     """A large file's parse worker starts before the database is opened; when the database then
     turns out unusable (here a text file), the command says so in one line and leaves no worker
-    reading behind."""
+    reading behind.  (What a clerk sees; that closing the started import itself stops the worker
+    is tested in test_import_pipeline.py, since at exit multiprocessing would end it anyway.)"""
     notes = tmp_path / "notes.db"
     notes.write_text("这不是数据库\n" * 1000, encoding="utf-8")
     before = notes.read_bytes()

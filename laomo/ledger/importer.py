@@ -668,6 +668,7 @@ class Started:
     parser: FileParser
     file_check: FileIdNumbers | None
     keep_cells: bool
+    patch: bool
     worker: pipeline.Worker | None = None
 
     def __enter__(self) -> Started:
@@ -707,7 +708,7 @@ def _prepare(source: Source, kind: Kind, database: str, *, keep_cells: bool, pat
     parser = FileParser(kind, header.mapped, database, header.combiner(), text_cells=source.text_cells)
     present = {col.target for _, col, _ in header.mapped}
     check = file_check(pos=parser.pos, present=present, shown=parser.shown) if kind.name == "people" else None
-    return Started(kind.name, database, header, parser, check, keep_cells)
+    return Started(kind.name, database, header, parser, check, keep_cells, patch)
 
 
 # long: the one entry point's arguments, their checks and its single pass, in order
@@ -769,8 +770,8 @@ def import_source(
     database = session.connection().dialect.name
     if started is None:
         prepared = _prepare(source, kind_def, database, keep_cells=keep_cells, patch=patch)
-    elif (started.kind, started.database, started.keep_cells) != (kind, database, keep_cells):
-        raise ValueError("import_source: started for another kind, database or rejects setting")
+    elif (started.kind, started.database, started.keep_cells, started.patch) != (kind, database, keep_cells, patch):
+        raise ValueError("import_source: started for another kind, database, rejects or patch setting")
     else:
         prepared = started
     header, file_check = prepared.header, prepared.file_check

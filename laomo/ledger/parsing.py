@@ -6,7 +6,7 @@ parse worker can start reading the file while the command is still loading those
 
 A parsed row holds the table's insert columns in a fixed order, in the driver's own form:
 the form SQLAlchemy's bind processors would give (a date as ISO text and a boolean as 0/1 on
-SQLite, a datetime in UTC), so the writing side hands rows to the driver's executemany as
+SQLite), so the writing side hands rows to the driver's executemany as
 they are and compares them with rows read back without converting either.  The few stored
 columns that need such a conversion are listed in :data:`CONVERTED`, with their conversions
 written here once for each database kind; ``tests/test_parsing_layout.py`` checks both
@@ -31,9 +31,8 @@ if TYPE_CHECKING:
 Convert = Callable[[Any], Any]
 
 #: The stored columns of the imported tables whose values the driver takes in another form than
-#: the parsed one, by table: ``bool``, ``float``, ``date``, ``utc_datetime`` (``created_at``).
-#: (JSON columns are left out: an import only ever writes NULL into them, which needs no
-#: conversion; the test checks that too.)
+#: the parsed one, by table: ``bool``, ``float``, ``date``.  (JSON columns are left out: an import
+#: only ever writes NULL into them, which needs no conversion; the test checks that too.)
 CONVERTED: dict[str, dict[str, str]] = {
     "person": {"frontline": "bool"},
     "honor": {},
@@ -44,9 +43,13 @@ CONVERTED: dict[str, dict[str, str]] = {
     "activity": {"date": "date", "hours": "float"},
     "mentorship": {"start": "date", "end": "date", "agreement": "bool", "promoted_on": "date"},
     "inspection": {"score": "float"},
-    "designation": {"date": "date", "deadline": "date", "approximate": "bool", "created_at": "utc_datetime"},
-    "assessment": {"total": "float", "imported": "bool", "created_at": "utc_datetime"},
+    "designation": {"date": "date", "deadline": "date", "approximate": "bool"},
+    "assessment": {"total": "float", "imported": "bool"},
 }
+
+#: The imported tables whose rows record when they were created (``created_at``): the import's
+#: start, an aware datetime in UTC, handed to the driver as it is (as the import always has).
+STAMPED = frozenset({"designation", "assessment"})
 
 
 def _strict_bool(value: Any) -> Any:
@@ -64,23 +67,10 @@ def _date_text(value: Any) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    if value.utcoffset() is None:
-        raise ValueError("Datetime values must have timezone information.")
-    return value.astimezone(dt.UTC)
-
-
-def _utc_text(value: dt.datetime) -> str:
-    v = _utc(value)
-    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} "
-            f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}")
-
-
 #: The driver form of each converted type, by database kind (a type absent here is passed as it is).
 CONVERSIONS: dict[str, dict[str, Convert]] = {
-    "sqlite": {"bool": lambda v: int(_strict_bool(v)), "float": float, "date": _date_text,
-               "utc_datetime": _utc_text},
-    "postgresql": {"bool": lambda v: bool(_strict_bool(v)), "utc_datetime": _utc},
+    "sqlite": {"bool": lambda v: int(_strict_bool(v)), "float": float, "date": _date_text},
+    "postgresql": {"bool": lambda v: bool(_strict_bool(v))},
 }
 
 
@@ -122,8 +112,8 @@ def row_layout(kind: Kind, mapped: Mapped, database: str) -> RowLayout:
 
     defaults = {c.target: raw(c.target, c.default) for c in kind.columns}
     defaults.update({k: raw(k, v) for k, v in kind.fixed.items()})
-    if "created_at" in stored:  # as the driver's own adapter writes it (no column conversion)
-        defaults["created_at"] = raw("created_at", dt.datetime.now(dt.UTC))
+    if kind.table in STAMPED:
+        defaults["created_at"] = dt.datetime.now(dt.UTC)
     if kind.seq:
         defaults[kind.seq] = 1
     cols = list(defaults)
