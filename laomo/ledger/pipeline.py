@@ -50,7 +50,8 @@ Check = Callable[["list[Packed]"], None]
 Chunks = Iterator[tuple["list[Row]", int, float]]
 
 WORKER_MIN_BYTES = 4 << 20
-#: parsed chunks waiting for the writer, at most (memory stays flat: about 0.5 MB a chunk of people)
+#: parsed chunks waiting for the writer, at most (memory stays flat: a chunk of 2,000 people is
+#: about 0.2 MB pickled, twice that with the cells a rejects file needs)
 QUEUE_CHUNKS = 32
 
 
