@@ -404,14 +404,12 @@ def _import_one(kind: str, file: str, encoding: str, sheet: Optional[str], dry_r
     from laomo.ledger.header import probe
     from laomo.ledger.importer import import_source, start_import
     from laomo.ledger.sources import open_source
-    from laomo.store.db import refuse_missing, resolve_url
+    from laomo.store.db import refuse_missing, resolve_url, write_session
 
     url = resolve_url(STATE.db)
     refuse_missing(url)  # a mistyped --db is said first, as by every other command
     with (open_source(file, encoding, sheet, probe=probe(KINDS[kind])) as source,
           start_import(source, kind=kind, url=url, keep_cells=on_error == "skip" and not dry_run) as started):
-        from laomo.store.db import write_session
-
         eng = engine()
         with (Progress(f"导入 {kind}", quiet=silent) as progress,
               write_session(eng, snapshot=True) as session):

@@ -230,9 +230,8 @@ class _Importer:
         self.parse, self.parse_packed = parser.parse, parser.parse_packed
         self.shown = parser.shown
         self.pii_shown = {shown for _, col, shown in mapped if col.pii}  # columns whose values are masked
-        layout = parser.layout
-        self.cols = layout.cols  # the insert columns, in the order of a parsed row
-        self.pos = pos = layout.pos
+        self.cols = parser.cols  # the insert columns, in the order of a parsed row
+        self.pos = pos = parser.pos
         present = [col.target for _, col, _ in mapped]
         full_key = kind.key + ((kind.seq,) if kind.seq else ())
         compare = present + [k for k in kind.fixed if k not in present]
@@ -240,7 +239,7 @@ class _Importer:
         data_index = {c: j for j, c in enumerate(self.data_cols)}
         # blank cells an update leaves as stored: (bit of the plan entry, index among the data
         # columns, position in a parsed row); cleared on purpose with clear_blank / clear
-        self.fill = [(1 << i, data_index[col.target], p) for i, (_, col, _, _, p) in enumerate(layout.plan)
+        self.fill = [(1 << i, data_index[col.target], p) for i, (_, col, _, _, p) in enumerate(parser.layout.plan)
                      if col.target in data_index and not mode.clear_blank and col.key not in mode.clear]
         self.keep_mask = sum(bit for bit, _, _ in self.fill)
         self.nkey = len(kind.key)
@@ -776,13 +775,9 @@ def import_source(
         prepared = started
     header, file_check = prepared.header, prepared.file_check
     result.warnings, result.ignored_columns = header.warnings, header.ignored
+    rejects = None
     try:
         rejects = _open_rejects(session, source, rejects_path) if keep_cells else None
-    except BaseException:
-        if started is None:
-            prepared.close()
-        raise
-    try:
         imp = _Importer(session, prepared.parser, result, rejects, mode)
         with bulk_cache(imp.conn), pipeline.no_cycle_collection():
             for packed, fraction in pipeline.packed_chunks(imp.parse_packed, source, CHUNK, keep_cells=keep_cells,

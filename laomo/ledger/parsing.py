@@ -135,7 +135,6 @@ class FileParser:
                  combine: Callable[[list[Any]], list[Any]] | None = None, *, text_cells: bool = False) -> None:
         self.kind = kind
         self.mapped = mapped
-        self.database = database
         self.layout = layout = row_layout(kind, mapped, database)
         self.cols = layout.cols
         self.pos = layout.pos

@@ -102,8 +102,8 @@ def packed_chunks(parse: Parse, source: Source, chunk: int, keep_cells: bool, si
     ``worker``: a parse worker started ahead for this source (:func:`start_worker`), whose chunks
     are yielded instead.
     """
-    if worker is None and _wanted(source, size):
-        worker = Worker(parse, source, chunk, keep_cells, check)
+    if worker is None:
+        worker = start_worker(parse, source, chunk, keep_cells, size, check)
     if worker is not None:
         try:
             yield from worker.chunks()
